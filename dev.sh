@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# jsk's two entry points, for a fresh Debian 12 machine as root:
+#   bash dev.sh demo   build jsk and run the main demo
+#   bash dev.sh test   install what is missing, then run every test tier
+# Downloads are cached outside the repository (cargo's registry in ~/.cargo,
+# Debian packages in apt's cache).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Debian packages the test tiers need.
+PACKAGES=()
+
+need_cargo() {
+  if ! command -v cargo >/dev/null 2>&1; then
+    [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+  if ! command -v cargo >/dev/null 2>&1; then
+    echo "dev.sh: cargo not found: install a current Rust toolchain (rustup), Debian 12's rustc is too old for rquickjs" >&2
+    exit 1
+  fi
+}
+
+need_packages() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "dev.sh: installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+build() {
+  need_cargo
+  cargo build --release --locked -p jsk-runtime
+}
+
+case "${1:-}" in
+  demo)
+    need_packages
+    build
+    target/release/jsk run examples/hello.js
+    ;;
+  test)
+    need_packages
+    build
+    echo "== cargo test (unit, CLI and hardware tiers)"
+    cargo test --release --locked --workspace
+    echo "== jsk test (JavaScript tests)"
+    target/release/jsk test
+    ;;
+  bench)
+    build
+    cargo bench --locked -p jsk-runtime
+    ;;
+  *)
+    echo "usage: bash dev.sh demo|test|bench" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,35 @@
+// jsk:native — the native surface. Everything else in jsk is JavaScript over these.
+declare module "jsk:native" {
+  /** A value a system call argument can be made from. */
+  export type SyscallArg =
+    | number | bigint | boolean | null | undefined
+    | string                      // passed as a pointer to a NUL-terminated UTF-8 copy
+    | ArrayBuffer | ArrayBufferView; // passed as a pointer to the bytes (at byteOffset)
+
+  /**
+   * Raw Linux system call with up to 6 arguments. Returns the kernel's result as a
+   * number: a negative errno on failure (e.g. -2 for ENOENT); kernel errors never throw.
+   * @throws TypeError for a non-integer number, a string containing NUL, a detached buffer, or another kind of value.
+   * @throws RangeError for more than 6 arguments, or a view that claims bytes outside its buffer.
+   */
+  export function syscall(nr: number, ...args: SyscallArg[]): number;
+  /** As `syscall`, with the result as a BigInt (for addresses and 64-bit values). */
+  export function syscall64(nr: number, ...args: SyscallArg[]): bigint;
+  /** Address of the first byte of a buffer or view. @throws TypeError for anything else. */
+  export function addressOf(buffer: ArrayBuffer | ArrayBufferView): bigint;
+  /**
+   * UNSAFE: an ArrayBuffer aliasing `length` bytes at `address`, never freed by jsk.
+   * The caller promises the memory stays mapped while the buffer is reachable.
+   * @throws RangeError for address 0 with a non-zero length or a negative length.
+   */
+  export function unsafeArrayBuffer(address: bigint | number, length: number): ArrayBuffer;
+  export const arch: "x86_64" | "aarch64";
+  /** [jsk executable, script, ...script arguments] */
+  export const argv: string[];
+  export const env: Record<string, string>;
+  export function encodeUtf8(s: string): Uint8Array;
+  /** Invalid UTF-8 becomes U+FFFD. @throws TypeError if not a buffer or view. */
+  export function decodeUtf8(b: ArrayBuffer | ArrayBufferView): string;
+  /** Run the host's cleanup (devices quiet, QEMU stopped) and end the process. Never returns. */
+  export function exit(code?: number): never;
+}

@@ -1,0 +1,76 @@
+//! Compile hal-js/ into QuickJS bytecode and embed it, so that `jsk` runs with
+//! nothing beside it. `hal-js/x.js` becomes module `jsk:x`,
+//! `hal-js/sys/arch.js` becomes `jsk:sys/arch`. Test files are left out.
+
+use std::path::{Path, PathBuf};
+
+use rquickjs::{
+    loader::{ImportAttributes, Loader, Resolver},
+    module::Declared,
+    Context, Ctx, Module, Result, Runtime, WriteOptions,
+};
+
+/// QuickJS resolves a module's imports while compiling it; at build time every
+/// import is answered with an empty stand-in (linking happens at run time).
+struct StandIn;
+
+impl Resolver for StandIn {
+    fn resolve<'js>(&mut self, _: &Ctx<'js>, _base: &str, name: &str, _: Option<ImportAttributes<'js>>) -> Result<String> {
+        Ok(name.to_string())
+    }
+}
+
+impl Loader for StandIn {
+    fn load<'js>(&mut self, ctx: &Ctx<'js>, name: &str, _: Option<ImportAttributes<'js>>) -> Result<Module<'js, Declared>> {
+        Module::declare(ctx.clone(), name, "")
+    }
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            collect(&p, out);
+        } else if p.extension().is_some_and(|x| x == "js") && !p.to_string_lossy().ends_with(".test.js") {
+            out.push(p);
+        }
+    }
+}
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../hal-js");
+    println!("cargo:rerun-if-changed={}", root.display());
+    let mut files = Vec::new();
+    collect(&root, &mut files);
+    files.sort();
+    for f in &files {
+        println!("cargo:rerun-if-changed={}", f.display());
+    }
+
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    let rt = Runtime::new().expect("QuickJS runtime");
+    rt.set_loader(StandIn, StandIn);
+    let ctx = Context::full(&rt).expect("QuickJS context");
+    let mut table = String::from("pub static MODULES: &[(&str, &[u8])] = &[\n");
+    for f in &files {
+        let rel = f.strip_prefix(&root).unwrap().with_extension("");
+        let name = format!("jsk:{}", rel.to_string_lossy());
+        let source = std::fs::read_to_string(f).unwrap();
+        let bytecode = ctx.with(|ctx| {
+            let m = Module::declare(ctx.clone(), name.as_str(), source).map_err(|e| {
+                let ex = ctx.catch();
+                let stack: Option<String> = ex.as_object().and_then(|o| o.get("stack").ok());
+                let msg: Option<String> = ex.as_object().and_then(|o| o.get("message").ok());
+                format!("{e}: {} {}", msg.unwrap_or_default(), stack.unwrap_or_default())
+            })?;
+            m.write(WriteOptions::default()).map_err(|e| e.to_string())
+        });
+        let bytecode = bytecode.unwrap_or_else(|e| panic!("hal-js: {} does not compile: {e}", f.display()));
+        let file = format!("{}.qbc", name.replace([':', '/'], "_"));
+        std::fs::write(out_dir.join(&file), bytecode).unwrap();
+        table.push_str(&format!("    ({name:?}, include_bytes!(concat!(env!(\"OUT_DIR\"), \"/{file}\"))),\n"));
+    }
+    table.push_str("];\n");
+    std::fs::write(out_dir.join("embedded.rs"), table).unwrap();
+}

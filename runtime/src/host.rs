@@ -1,0 +1,65 @@
+//! Process-level duties of the host: cleanup hooks that run on every exit
+//! path, and the `--timeout` watchdog.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use crate::raw;
+
+/// Set when `--timeout` expired; the QuickJS interrupt handler reads it.
+pub static TIMED_OUT: AtomicBool = AtomicBool::new(false);
+
+type Hook = Box<dyn FnOnce() + Send>;
+static CLEANUP: Mutex<Vec<Hook>> = Mutex::new(Vec::new());
+
+/// Register work that must happen however the process ends (devices quiet,
+/// child QEMU stopped). Hooks run once, newest first.
+pub fn on_exit(hook: impl FnOnce() + Send + 'static) {
+    CLEANUP.lock().unwrap_or_else(|e| e.into_inner()).push(Box::new(hook));
+}
+
+pub fn run_cleanup() {
+    let hooks = std::mem::take(&mut *CLEANUP.lock().unwrap_or_else(|e| e.into_inner()));
+    for hook in hooks.into_iter().rev() {
+        hook();
+    }
+}
+
+/// Run the cleanup hooks, flush stdio and end the process with `code`.
+pub fn exit(code: i32) -> ! {
+    run_cleanup();
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    std::process::exit(code & 0xff)
+}
+
+pub const TIMEOUT_EXIT: i32 = 124;
+
+pub fn timeout_message(secs: f64) -> String {
+    format!("jsk: timed out after {secs} s (--timeout): the script was stopped")
+}
+
+/// Start the `--timeout` watchdog for the calling (JS) thread. When the time
+/// is up it raises TIMED_OUT (QuickJS then interrupts running JS) and knocks
+/// the thread out of any blocking system call; if JS still has not returned
+/// two seconds later, it ends the process itself after the cleanup hooks.
+pub fn start_watchdog(timeout: Duration) {
+    raw::install_wake_handler();
+    let js_thread = raw::current_thread();
+    std::thread::Builder::new()
+        .name("jsk-watchdog".into())
+        .spawn(move || {
+            std::thread::sleep(timeout);
+            TIMED_OUT.store(true, Ordering::SeqCst);
+            for _ in 0..40 {
+                raw::wake_thread(js_thread);
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            eprintln!("{} (it did not return from a native wait)", timeout_message(timeout.as_secs_f64()));
+            run_cleanup();
+            raw::exit_now(TIMEOUT_EXIT);
+        })
+        .expect("spawn watchdog thread");
+}

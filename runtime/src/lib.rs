@@ -1,0 +1,33 @@
+//! jsk: a QuickJS host for writing hardware drivers in JavaScript.
+//!
+//! - [`native`] lists every function Rust gives JavaScript.
+//! - [`raw`] is the one module with `unsafe` code.
+//! - [`engine`] runs modules and drives the event loop (which is JS, in hal-js).
+//! - [`host`] holds exit-path duties: cleanup hooks and the timeout watchdog.
+//! - [`testrun`] is `jsk test`.
+
+pub mod engine;
+pub mod host;
+pub mod native;
+mod raw;
+pub mod testrun;
+
+/// Stack the JS thread gets, and how much of it QuickJS may use before deep
+/// recursion becomes a RangeError (the rest is headroom for native frames).
+pub const JS_THREAD_STACK: usize = 64 << 20;
+pub const JS_STACK_LIMIT: usize = 16 << 20;
+
+/// Run `f` on a thread with a stack large enough for deep JS recursion to end
+/// in a RangeError rather than a stack overflow.
+pub fn on_js_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .name("jsk".into())
+        .stack_size(JS_THREAD_STACK)
+        .spawn(f)
+        .expect("spawn the JS thread")
+        .join()
+        .unwrap_or_else(|_| {
+            eprintln!("jsk: internal error (panic on the JS thread)");
+            host::exit(70)
+        })
+}

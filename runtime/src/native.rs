@@ -1,0 +1,241 @@
+//! The native surface: every function Rust gives JavaScript, with its checks
+//! and the errors it throws. Everything above this list (the event loop, the
+//! HAL, the drivers) is JavaScript; a new host implements exactly this list.
+//!
+//! Module `jsk:native` exports:
+//!
+//! | name | contract |
+//! | --- | --- |
+//! | `syscall(nr, ...args)` | up to 6 args. Integers (number or BigInt, BigInt taken mod 2^64), booleans (0/1), null/undefined (0), strings (pointer to a NUL-terminated UTF-8 copy; TypeError if it contains NUL), ArrayBuffer (pointer to its bytes), TypedArray/DataView (pointer at its byteOffset). Returns the kernel's raw result as a number (negative errno on failure, never throws for kernel errors). TypeError for a non-integer number, a detached buffer, or any other value; RangeError for more than 6 args. |
+//! | `syscall64(nr, ...args)` | as `syscall`, returns a BigInt. |
+//! | `addressOf(buffer)` | BigInt address of an ArrayBuffer's or view's first byte. TypeError otherwise. |
+//! | `unsafeArrayBuffer(address, length)` | ArrayBuffer aliasing raw memory, never freed by jsk. The caller promises the memory stays mapped while the buffer is reachable. RangeError for a zero address with a non-zero length. |
+//! | `arch` | `"x86_64"` or `"aarch64"`. |
+//! | `argv` | `[jsk executable, script, ...args]`. |
+//! | `env` | environment variables as an object of strings. |
+//! | `encodeUtf8(string)` | Uint8Array of the UTF-8 bytes. |
+//! | `decodeUtf8(bufferOrView)` | string (invalid sequences become U+FFFD). |
+//! | `exit(code)` | runs the host's cleanup hooks (devices quiet, QEMU stopped) and ends the process with `code & 0xff`. Never returns. |
+
+use rquickjs::{
+    function::{Opt, Rest},
+    module::{Declarations, Exports, ModuleDef},
+    ArrayBuffer, BigInt, Ctx, Exception, Function, Object, Result, TypedArray, Value,
+};
+use std::ffi::CString;
+use std::sync::OnceLock;
+
+use crate::raw;
+
+/// The process's arguments as JS sees them; set once by the host before JS runs.
+pub static ARGV: OnceLock<Vec<String>> = OnceLock::new();
+
+pub struct NativeModule;
+
+const EXPORTS: &[&str] = &[
+    "syscall",
+    "syscall64",
+    "addressOf",
+    "unsafeArrayBuffer",
+    "arch",
+    "argv",
+    "env",
+    "encodeUtf8",
+    "decodeUtf8",
+    "exit",
+];
+
+impl ModuleDef for NativeModule {
+    fn declare<'js>(decl: &Declarations<'js>) -> Result<()> {
+        for name in EXPORTS {
+            decl.declare(*name)?;
+        }
+        Ok(())
+    }
+
+    fn evaluate<'js>(ctx: &Ctx<'js>, exports: &Exports<'js>) -> Result<()> {
+        let f = |name: &str, f: Function<'js>| -> Result<Function<'js>> { f.with_name(name) };
+        exports.export("syscall", f("syscall", Function::new(ctx.clone(), js_syscall)?)?)?;
+        exports.export("syscall64", f("syscall64", Function::new(ctx.clone(), js_syscall64)?)?)?;
+        exports.export("addressOf", f("addressOf", Function::new(ctx.clone(), js_address_of)?)?)?;
+        exports.export(
+            "unsafeArrayBuffer",
+            f("unsafeArrayBuffer", Function::new(ctx.clone(), js_unsafe_array_buffer)?)?,
+        )?;
+        exports.export("arch", std::env::consts::ARCH)?;
+        exports.export("argv", ARGV.get().cloned().unwrap_or_default())?;
+        let env = Object::new(ctx.clone())?;
+        for (k, v) in std::env::vars_os() {
+            env.set(k.to_string_lossy().as_ref(), v.to_string_lossy().as_ref())?;
+        }
+        exports.export("env", env)?;
+        exports.export("encodeUtf8", f("encodeUtf8", Function::new(ctx.clone(), js_encode_utf8)?)?)?;
+        exports.export("decodeUtf8", f("decodeUtf8", Function::new(ctx.clone(), js_decode_utf8)?)?)?;
+        exports.export("exit", f("exit", Function::new(ctx.clone(), js_exit)?)?)?;
+        Ok(())
+    }
+}
+
+/// Strings passed to a syscall live here until it returns.
+#[derive(Default)]
+struct Keep(Vec<CString>);
+
+fn type_error<T>(ctx: &Ctx<'_>, msg: String) -> Result<T> {
+    Err(Exception::throw_type(ctx, &msg))
+}
+
+/// A JS number that must be an exact integer, as the 64 bits a register holds.
+fn number_to_bits(ctx: &Ctx<'_>, f: f64, what: &dyn Fn() -> String) -> Result<i64> {
+    if !f.is_finite() || f.fract() != 0.0 || f < -9.223372036854776e18 || f >= 1.8446744073709552e19 {
+        return type_error(ctx, format!("{}: {f} is not a 64-bit integer", what()));
+    }
+    Ok(if f >= 9.223372036854776e18 { f as u64 as i64 } else { f as i64 })
+}
+
+/// Where the bytes of an ArrayBuffer, TypedArray or DataView start, and how many.
+fn view_bytes(ctx: &Ctx<'_>, obj: &Object<'_>, what: &dyn Fn() -> String) -> Result<Option<(*mut u8, usize)>> {
+    if let Some(ab) = obj.as_array_buffer() {
+        return match raw::buffer_ptr(ab) {
+            Some(p) => Ok(Some(p)),
+            None => type_error(ctx, format!("{}: the ArrayBuffer is detached", what())),
+        };
+    }
+    let buffer: Value = obj.get("buffer")?;
+    let Some(ab) = buffer.as_object().and_then(|o| o.as_array_buffer()) else {
+        return Ok(None);
+    };
+    let Some((base, len)) = raw::buffer_ptr(ab) else {
+        return type_error(ctx, format!("{}: the view's ArrayBuffer is detached", what()));
+    };
+    let offset: f64 = obj.get("byteOffset")?;
+    let length: f64 = obj.get("byteLength")?;
+    // A view cannot point outside its buffer; check anyway, since any object
+    // can claim to be a view.
+    if !(offset >= 0.0 && length >= 0.0 && offset + length <= len as f64) {
+        return Err(Exception::throw_range(
+            ctx,
+            &format!("{}: view [{offset}, +{length}) lies outside its {len}-byte buffer", what()),
+        ));
+    }
+    Ok(Some((base.wrapping_add(offset as usize), length as usize)))
+}
+
+fn to_word<'js>(ctx: &Ctx<'js>, v: &Value<'js>, i: usize, keep: &mut Keep) -> Result<i64> {
+    if let Some(n) = v.as_int() {
+        return Ok(n as i64);
+    }
+    let what = || format!("syscall argument {}", i + 1);
+    if let Some(f) = v.as_float() {
+        return number_to_bits(ctx, f, &what);
+    }
+    if let Some(b) = v.as_big_int() {
+        return b.clone().to_i64();
+    }
+    if let Some(b) = v.as_bool() {
+        return Ok(b as i64);
+    }
+    if v.is_null() || v.is_undefined() {
+        return Ok(0);
+    }
+    if let Some(s) = v.as_string() {
+        let s = s.to_string()?;
+        let Ok(c) = CString::new(s) else {
+            return type_error(ctx, format!("{}: string contains a NUL byte", what()));
+        };
+        let p = c.as_ptr() as i64;
+        keep.0.push(c);
+        return Ok(p);
+    }
+    if let Some(o) = v.as_object() {
+        if let Some((p, _)) = view_bytes(ctx, o, &what)? {
+            return Ok(p as i64);
+        }
+    }
+    type_error(
+        ctx,
+        format!("{}: expected an integer, BigInt, string, boolean, null, ArrayBuffer or view, got {}", what(), v.type_name()),
+    )
+}
+
+fn do_syscall<'js>(ctx: &Ctx<'js>, nr: &Value<'js>, args: &[Value<'js>]) -> Result<i64> {
+    if args.len() > 6 {
+        return Err(Exception::throw_range(ctx, &format!("syscall takes at most 6 arguments after the number, got {}", args.len())));
+    }
+    let nr = match nr.as_int() {
+        Some(n) => n as i64,
+        None => number_to_bits(ctx, nr.as_float().unwrap_or(f64::NAN), &|| "syscall number".into())?,
+    };
+    let mut keep = Keep::default();
+    let mut words = [0i64; 6];
+    for (i, v) in args.iter().enumerate() {
+        words[i] = to_word(ctx, v, i, &mut keep)?;
+    }
+    let r = raw::syscall6(nr, words);
+    drop(keep);
+    Ok(r)
+}
+
+fn js_syscall<'js>(ctx: Ctx<'js>, nr: Value<'js>, args: Rest<Value<'js>>) -> Result<Value<'js>> {
+    let r = do_syscall(&ctx, &nr, &args.0)?;
+    Ok(if r >= i32::MIN as i64 && r <= i32::MAX as i64 {
+        Value::new_int(ctx, r as i32)
+    } else {
+        Value::new_float(ctx, r as f64)
+    })
+}
+
+fn js_syscall64<'js>(ctx: Ctx<'js>, nr: Value<'js>, args: Rest<Value<'js>>) -> Result<BigInt<'js>> {
+    let r = do_syscall(&ctx, &nr, &args.0)?;
+    BigInt::from_i64(ctx, r)
+}
+
+fn js_address_of<'js>(ctx: Ctx<'js>, v: Value<'js>) -> Result<BigInt<'js>> {
+    let what = || "addressOf".to_string();
+    if let Some(o) = v.as_object() {
+        if let Some((p, _)) = view_bytes(&ctx, o, &what)? {
+            return BigInt::from_u64(ctx, p as u64);
+        }
+    }
+    type_error(&ctx, format!("addressOf: expected an ArrayBuffer, TypedArray or DataView, got {}", v.type_name()))
+}
+
+fn js_unsafe_array_buffer<'js>(ctx: Ctx<'js>, address: Value<'js>, length: Value<'js>) -> Result<ArrayBuffer<'js>> {
+    let mut keep = Keep::default();
+    let addr = if address.is_string() {
+        return type_error(&ctx, "unsafeArrayBuffer: address must be a number or BigInt".into());
+    } else {
+        to_word(&ctx, &address, 0, &mut keep)?
+    };
+    let len = number_to_bits(&ctx, length.as_number().unwrap_or(f64::NAN), &|| "unsafeArrayBuffer length".into())?;
+    if len < 0 || len > isize::MAX as i64 {
+        return Err(Exception::throw_range(&ctx, &format!("unsafeArrayBuffer: length {len} out of range")));
+    }
+    if addr == 0 && len != 0 {
+        return Err(Exception::throw_range(&ctx, "unsafeArrayBuffer: address 0 with a non-zero length"));
+    }
+    // SAFETY: this is the documented escape hatch; the JS caller vouches that
+    // the memory is mapped while the buffer is reachable.
+    let src = unsafe { raw::Borrowed::new(addr as usize as *mut u8, len as usize) };
+    ArrayBuffer::from_source(ctx, src)
+}
+
+fn js_encode_utf8<'js>(ctx: Ctx<'js>, s: rquickjs::String<'js>) -> Result<TypedArray<'js, u8>> {
+    TypedArray::new(ctx, s.to_string()?.into_bytes())
+}
+
+fn js_decode_utf8<'js>(ctx: Ctx<'js>, v: Value<'js>) -> Result<String> {
+    let what = || "decodeUtf8".to_string();
+    if let Some(o) = v.as_object() {
+        if let Some((p, len)) = view_bytes(&ctx, o, &what)? {
+            // SAFETY: view_bytes checked that [p, p+len) lies inside a live
+            // ArrayBuffer, which cannot be freed while we hold `v`.
+            let bytes = unsafe { std::slice::from_raw_parts(p as *const u8, len) };
+            return Ok(String::from_utf8_lossy(bytes).into_owned());
+        }
+    }
+    type_error(&ctx, format!("decodeUtf8: expected an ArrayBuffer or view, got {}", v.type_name()))
+}
+
+fn js_exit(code: Opt<i32>) -> Result<()> {
+    crate::host::exit(code.0.unwrap_or(0))
+}

@@ -1,0 +1,274 @@
+//! The `jsk` binary end to end: errors, limits and exit codes. Every case
+//! also checks that the process ended by exiting, never by a signal.
+
+use std::os::unix::process::ExitStatusExt;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+fn jsk() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_jsk"))
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// A scratch folder with `files` written into it.
+fn scratch(name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("jsk-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (f, src) in files {
+        let p = dir.join(f);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, src).unwrap();
+    }
+    dir
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+    took: Duration,
+}
+
+fn run(cmd: &mut Command) -> Run {
+    let start = Instant::now();
+    let Output { status, stdout, stderr } = cmd.output().expect("run jsk");
+    let took = start.elapsed();
+    let stdout = String::from_utf8_lossy(&stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&stderr).into_owned();
+    assert_eq!(status.signal(), None, "jsk died by a signal\nstdout:\n{stdout}\nstderr:\n{stderr}");
+    Run { code: status.code().unwrap(), stdout, stderr, took }
+}
+
+fn run_js(name: &str, src: &str, flags: &[&str]) -> Run {
+    let dir = scratch(name, &[("main.js", src)]);
+    let file = dir.join("main.js");
+    let mut cmd = jsk();
+    cmd.arg("run").args(flags).arg(&file);
+    run(&mut cmd)
+}
+
+#[test]
+fn hello_syscall_writes_through_the_raw_syscall() {
+    let r = run(jsk().current_dir(repo()).args(["run", "examples/hello-syscall.js"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "Hello world\n");
+}
+
+#[test]
+fn shorthand_runs_a_file_with_arguments() {
+    let r = run(jsk().current_dir(repo()).args(["examples/hello.js", "driver-writer"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("Hello, driver-writer!"), "{}", r.stdout);
+}
+
+#[test]
+fn syntax_error_names_file_line_and_column() {
+    let dir = scratch("syntax", &[("bad.js", "// one comment line\nlet x = ;\n")]);
+    let file = dir.join("bad.js");
+    let r = run(jsk().arg("run").arg(&file));
+    assert_eq!(r.code, 1);
+    let want = format!("{}:2:", file.display());
+    assert!(r.stderr.contains(&want), "expected {want} in: {}", r.stderr);
+    assert!(r.stderr.contains("SyntaxError"), "{}", r.stderr);
+}
+
+#[test]
+fn syntax_error_on_the_first_line() {
+    let dir = scratch("syntax1", &[("bad.js", "let x = ;\n")]);
+    let r = run(jsk().current_dir(&dir).args(["run", "bad.js"]));
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.starts_with("bad.js:1:"), "{}", r.stderr);
+}
+
+#[test]
+fn syntax_error_in_an_imported_module_names_that_module() {
+    let dir = scratch("syntax-import", &[("main.js", "import './lib/bad.js';\n"), ("lib/bad.js", "\n\nfunction (\n")]);
+    let r = run(jsk().current_dir(&dir).args(["run", "main.js"]));
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("lib/bad.js:3:"), "{}", r.stderr);
+}
+
+#[test]
+fn busy_loop_is_stopped_by_timeout() {
+    let r = run_js("busy", "while (true) {}\n", &["--timeout", "1"]);
+    assert_eq!(r.code, 124, "{}", r.stderr);
+    assert!(r.took < Duration::from_secs(3), "took {:?}", r.took);
+    assert!(r.stderr.contains("timed out after 1 s"), "{}", r.stderr);
+}
+
+#[test]
+fn timeout_cannot_be_caught_by_the_script() {
+    let r = run_js("busy-catch", "for (;;) { try { for (;;) {} } catch (e) { console.log('caught', e); } }\n", &["--timeout", "1"]);
+    assert_eq!(r.code, 124, "{}{}", r.stdout, r.stderr);
+    assert!(!r.stdout.contains("caught"), "{}", r.stdout);
+}
+
+#[test]
+fn timeout_stops_a_blocking_native_wait() {
+    // A raw blocking read on a pipe nobody writes to: the thread sits in the kernel.
+    let src = r#"
+        import * as sys from "jsk:sys";
+        const [r, w] = sys.pipe2();
+        syscall(sys.nr.read, r, new Uint8Array(1), 1);
+    "#;
+    let r = run_js("blocked-read", src, &["--timeout", "1"]);
+    assert_eq!(r.code, 124, "{}", r.stderr);
+    assert!(r.took < Duration::from_secs(4), "took {:?}", r.took);
+}
+
+#[test]
+fn timeout_stops_a_wait_in_the_event_loop() {
+    let src = r#"
+        import * as sys from "jsk:sys";
+        import { readable } from "jsk:loop";
+        const [r, w] = sys.pipe2();
+        await readable(r);
+    "#;
+    let r = run_js("blocked-loop", src, &["--timeout", "1"]);
+    assert_eq!(r.code, 124, "{}", r.stderr);
+    assert!(r.took < Duration::from_secs(3), "took {:?}", r.took);
+}
+
+#[test]
+fn uncaught_exception_prints_message_and_stack() {
+    let src = "function probe() {\n  throw new Error('device did not answer');\n}\nprobe();\n";
+    let r = run_js("throw", src, &[]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("Uncaught Error: device did not answer"), "{}", r.stderr);
+    assert!(r.stderr.contains("main.js:2"), "no file:line in {}", r.stderr);
+}
+
+#[test]
+fn uncaught_exception_in_a_timer_callback() {
+    let r = run_js("timer-throw", "setTimeout(() => { throw new TypeError('late'); }, 5);\n", &[]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("Uncaught TypeError: late"), "{}", r.stderr);
+}
+
+#[test]
+fn unhandled_rejection_exits_1() {
+    let r = run_js("reject", "Promise.reject(new RangeError('no link'));\nsetTimeout(() => console.log('not reached'), 50);\n", &[]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("Unhandled promise rejection"), "{}", r.stderr);
+    assert!(r.stderr.contains("RangeError: no link"), "{}", r.stderr);
+    assert!(!r.stdout.contains("not reached"));
+}
+
+#[test]
+fn rejection_handled_later_in_the_same_tick_is_not_reported() {
+    let r = run_js("reject-handled", "const p = Promise.reject(new Error('x'));\nawait null;\np.catch(() => console.log('handled'));\n", &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "handled\n");
+}
+
+#[test]
+fn rejected_top_level_await_exits_1() {
+    let r = run_js("tla-reject", "await new Promise((_, reject) => setTimeout(() => reject(new Error('probe failed')), 5));\n", &[]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("probe failed"), "{}", r.stderr);
+}
+
+#[test]
+fn memory_limit_turns_exhaustion_into_a_clear_error() {
+    let src = "const keep = [];\nfor (;;) keep.push(new Array(100000).fill(1));\n";
+    let r = run_js("oom", src, &["--memory-limit", "32"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("out of memory") && r.stderr.contains("--memory-limit 32"), "{}", r.stderr);
+}
+
+#[test]
+fn deep_recursion_is_a_range_error() {
+    let src = "function f(n) { return f(n + 1) + 1; }\ntry { f(0); } catch (e) { console.log(e instanceof RangeError, e.message); }\nf(0);\n";
+    let r = run_js("recursion", src, &[]);
+    assert!(r.stdout.starts_with("true"), "{}", r.stdout);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("RangeError"), "{}", r.stderr);
+}
+
+#[test]
+fn process_exit_sets_the_code_and_runs_exit_listeners() {
+    let r = run_js("exit", "process.on('exit', (c) => console.log('bye', c));\nprocess.exit(3);\nconsole.log('not reached');\n", &[]);
+    assert_eq!(r.code, 3);
+    assert_eq!(r.stdout, "bye 3\n");
+}
+
+#[test]
+fn exit_code_property_is_used_at_the_end() {
+    let r = run_js("exitcode", "process.exitCode = 7;\n", &[]);
+    assert_eq!(r.code, 7);
+}
+
+#[test]
+fn modules_import_relatively_and_await_at_top_level() {
+    let dir = scratch(
+        "modules",
+        &[
+            ("app/main.js", "import { twice } from './lib/math.js';\nconst v = await Promise.resolve(21);\nconsole.log(twice(v));\n"),
+            ("app/lib/math.js", "import { one } from '../one.js';\nexport const twice = (x) => x * 2 * one;\n"),
+            ("app/one.js", "export const one = 1;\n"),
+        ],
+    );
+    let r = run(jsk().current_dir(&dir).args(["run", "app/main.js"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "42\n");
+}
+
+#[test]
+fn missing_module_is_a_clear_error() {
+    let r = run_js("missing", "import './nope.js';\n", &[]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("nope.js"), "{}", r.stderr);
+}
+
+#[test]
+fn missing_file_is_a_clear_error() {
+    let r = run(jsk().args(["run", "/nonexistent/x.js"]));
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("cannot read /nonexistent/x.js"), "{}", r.stderr);
+}
+
+#[test]
+fn console_prints_objects_readably() {
+    let src = "console.log({ a: 1, b: 'two', c: [1, 2n], d: new Uint8Array([1, 2]) });\nconsole.log(new Map([[1, { x: null }]]), 'text', -0);\nconsole.log('%s=%d', 'n', 42);\n";
+    let r = run_js("console", src, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "{ a: 1, b: 'two', c: [ 1, 2n ], d: Uint8Array(2) [ 1, 2 ] }\nMap(1) { 1 => { x: null } } text -0\nn=42\n");
+}
+
+#[test]
+fn syscall_argument_errors_are_type_errors() {
+    let src = r#"
+        for (const bad of [1.5, {}, "a\0b", Symbol("s")]) {
+          try { syscall(39, bad); console.log("no error"); } catch (e) { console.log(e.name); }
+        }
+        try { syscall(39, 1, 2, 3, 4, 5, 6, 7); } catch (e) { console.log(e.name); }
+        console.log(syscall(-1));
+    "#;
+    let r = run_js("syscall-args", src, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "TypeError\nTypeError\nTypeError\nTypeError\nRangeError\n-38\n");
+}
+
+#[test]
+fn jsk_test_reports_passes_failures_and_crashes() {
+    let dir = scratch(
+        "testrun",
+        &[
+            ("a.test.js", "import { test, assert } from 'jsk:test';\ntest('adds', () => assert.equal(1 + 1, 2));\ntest('async', async () => { await null; assert.deepEqual({ a: [1] }, { a: [1] }); });\ntest.skip('later', () => {});\n"),
+            ("b.test.js", "import { test, assert } from 'jsk:test';\ntest('differs', () => assert.deepEqual({ a: 1, b: 2 }, { a: 1, b: 3 }));\n"),
+            ("c.test.js", "let x = ;\n"),
+        ],
+    );
+    let r = run(jsk().current_dir(&dir).args(["test", "."]));
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("ok   a.test.js: adds"), "{}", r.stdout);
+    assert!(r.stdout.contains("FAIL b.test.js: differs"), "{}", r.stdout);
+    assert!(r.stdout.contains("-   b: 3") && r.stdout.contains("+   b: 2"), "no diff in {}", r.stdout);
+    assert!(r.stdout.contains("FAIL c.test.js"), "{}", r.stdout);
+    assert!(r.stdout.trim_end().ends_with("2 passed, 2 failed, 1 skipped"), "{}", r.stdout);
+}
