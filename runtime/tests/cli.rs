@@ -272,3 +272,11 @@ fn jsk_test_reports_passes_failures_and_crashes() {
     assert!(r.stdout.contains("FAIL c.test.js"), "{}", r.stdout);
     assert!(r.stdout.trim_end().ends_with("2 passed, 2 failed, 1 skipped"), "{}", r.stdout);
 }
+
+#[test]
+fn an_unrefd_timer_does_not_keep_the_process_alive() {
+    let r = run_js("unref", "setTimeout(() => console.log('late'), 100000).unref();\nconsole.log('done');\n", &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "done\n");
+    assert!(r.took < Duration::from_secs(5), "took {:?}", r.took);
+}
