@@ -11,6 +11,7 @@ pub mod host;
 pub mod native;
 mod raw;
 pub mod testrun;
+pub mod backend;
 
 /// Stack the JS thread gets, and how much of it QuickJS may use before deep
 /// recursion becomes a RangeError (the rest is headroom for native frames).
