@@ -53,11 +53,13 @@ pub fn normalize(path: &Path) -> String {
     for c in path.components() {
         match c {
             Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() || out.as_os_str().is_empty() && !path.is_absolute() {
-                    out.push("..");
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
                 }
-            }
+                Some(Component::RootDir) => {}
+                _ => out.push(".."),
+            },
             c => out.push(c),
         }
     }
@@ -100,9 +102,7 @@ impl Loader for JskLoader {
             let Some(bytecode) = builtin(name) else {
                 return Err(Error::new_loading_message(name, "no such built-in module"));
             };
-            // SAFETY: the bytecode was produced at build time by the same
-            // QuickJS version this binary links (see build.rs).
-            return unsafe { Module::load(ctx.clone(), bytecode) };
+            return raw::load_builtin_module(ctx, bytecode);
         }
         let source = std::fs::read(name).map_err(|e| Error::new_loading_message(name, e.to_string()))?;
         Module::declare(ctx.clone(), name, source)
@@ -177,9 +177,8 @@ impl<'js> Host<'js> {
 
     /// Run every queued microtask; stop at the first that throws.
     fn drain_jobs(&self) -> std::result::Result<(), Stop> {
-        let rt = unsafe_rt(&self.ctx);
         loop {
-            match raw::execute_pending_job(rt) {
+            match raw::execute_pending_job(&self.ctx) {
                 Ok(true) => continue,
                 Ok(false) => return Ok(()),
                 Err(_) => {
@@ -235,7 +234,7 @@ impl<'js> Host<'js> {
             }
             self.check_unhandled(until)?;
             let more: bool = self.step.call(()).catch(&self.ctx).map_err(|e| self.describe(e))?;
-            if !more && !self.ctx.execute_pending_job_peek() {
+            if !more && !raw::job_pending(&self.ctx) {
                 break;
             }
         }
@@ -259,21 +258,6 @@ fn value_to_caught(v: Value<'_>) -> CaughtError<'_> {
     }
 }
 
-fn unsafe_rt(ctx: &Ctx<'_>) -> *mut rquickjs::qjs::JSRuntime {
-    // SAFETY: JS_GetRuntime only reads the context's runtime pointer.
-    unsafe { rquickjs::qjs::JS_GetRuntime(ctx.as_raw().as_ptr()) }
-}
-
-trait PeekJobs {
-    fn execute_pending_job_peek(&self) -> bool;
-}
-impl PeekJobs for Ctx<'_> {
-    fn execute_pending_job_peek(&self) -> bool {
-        // SAFETY: JS_IsJobPending only reads the runtime's job list.
-        unsafe { rquickjs::qjs::JS_IsJobPending(unsafe_rt(self)) }
-    }
-}
-
 /// Format a syntax error raised while compiling `file` as `FILE:LINE:COL: message`.
 fn syntax_error_text(ctx: &Ctx<'_>, file: &str, err: Error) -> String {
     let v = ctx.catch();
@@ -290,6 +274,20 @@ fn syntax_error_text(ctx: &Ctx<'_>, file: &str, err: Error) -> String {
         return format!("{pos}: {name}: {message}");
     }
     format!("{file}: {err}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+    use std::path::Path;
+
+    #[test]
+    fn normalize_keeps_relative_paths_relative() {
+        assert_eq!(normalize(Path::new("hwtests/fake/../../drivers/misc/edu.js")), "drivers/misc/edu.js");
+        assert_eq!(normalize(Path::new("./a/./b.js")), "a/b.js");
+        assert_eq!(normalize(Path::new("../x/../../y.js")), "../../y.js");
+        assert_eq!(normalize(Path::new("/a/../../b.js")), "/b.js");
+    }
 }
 
 /// Run `file` as the main module; returns the process exit code.

@@ -8,6 +8,7 @@
 
 pub mod engine;
 pub mod host;
+pub mod hw;
 pub mod native;
 mod raw;
 pub mod testrun;

@@ -16,6 +16,12 @@
 //! | `encodeUtf8(string)` | Uint8Array of the UTF-8 bytes. |
 //! | `decodeUtf8(bufferOrView)` | string (invalid sequences become U+FFFD). |
 //! | `exit(code)` | runs the host's cleanup hooks (devices quiet, QEMU stopped) and ends the process with `code & 0xff`. Never returns. |
+//! | `options` | host options: `traceVcd` (path given to `--trace-vcd`). |
+//! | `fakeRegion(name, size, space?)` | a zeroed register file as a `Region` (see `hw.rs` for every `Region` method and its errors); `space` is `"mem"` (default) or `"io"`. RangeError for a size outside [1, 1 GiB]. |
+//! | `mapRegion(path, offset, size, name?)` | the mem backend: `size` bytes of `path` mapped shared at `offset` (O_SYNC), as a `Region`. Error naming the path when it cannot be opened or mapped. |
+//! | `fakeDma(size, align = 64)` | `[ArrayBuffer, iova]`: zeroed host memory with a made-up device address; freed when the buffer is collected or detached. RangeError for a bad size or align. |
+//! | `fakeDmaRead(iova, length)`, `fakeDmaWrite(iova, bytes)` | what a fake device reads/writes by DMA; RangeError unless the bytes lie inside one live DMA buffer. |
+//! | `openBoard(options)` | a `Board` on the qtest backend (see `board.rs`). |
 
 use rquickjs::{
     function::{Opt, Rest},
@@ -25,10 +31,17 @@ use rquickjs::{
 use std::ffi::CString;
 use std::sync::OnceLock;
 
-use crate::raw;
+use crate::{hw, raw};
 
 /// The process's arguments as JS sees them; set once by the host before JS runs.
 pub static ARGV: OnceLock<Vec<String>> = OnceLock::new();
+
+/// Host options JS reads as `options` (e.g. `--trace-vcd`); set once before JS runs.
+#[derive(Clone, Debug, Default)]
+pub struct HostOptions {
+    pub trace_vcd: Option<String>,
+}
+pub static OPTIONS: OnceLock<HostOptions> = OnceLock::new();
 
 pub struct NativeModule;
 
@@ -43,6 +56,12 @@ const EXPORTS: &[&str] = &[
     "encodeUtf8",
     "decodeUtf8",
     "exit",
+    "options",
+    "fakeRegion",
+    "mapRegion",
+    "fakeDma",
+    "fakeDmaRead",
+    "fakeDmaWrite",
 ];
 
 impl ModuleDef for NativeModule {
@@ -72,6 +91,17 @@ impl ModuleDef for NativeModule {
         exports.export("encodeUtf8", f("encodeUtf8", Function::new(ctx.clone(), js_encode_utf8)?)?)?;
         exports.export("decodeUtf8", f("decodeUtf8", Function::new(ctx.clone(), js_decode_utf8)?)?)?;
         exports.export("exit", f("exit", Function::new(ctx.clone(), js_exit)?)?)?;
+        let options = Object::new(ctx.clone())?;
+        let host = OPTIONS.get().cloned().unwrap_or_default();
+        if let Some(p) = host.trace_vcd {
+            options.set("traceVcd", p)?;
+        }
+        exports.export("options", options)?;
+        exports.export("fakeRegion", f("fakeRegion", Function::new(ctx.clone(), hw::js_fake_region)?)?)?;
+        exports.export("mapRegion", f("mapRegion", Function::new(ctx.clone(), hw::js_map_region)?)?)?;
+        exports.export("fakeDma", f("fakeDma", Function::new(ctx.clone(), hw::js_fake_dma)?)?)?;
+        exports.export("fakeDmaRead", f("fakeDmaRead", Function::new(ctx.clone(), hw::js_fake_dma_read)?)?)?;
+        exports.export("fakeDmaWrite", f("fakeDmaWrite", Function::new(ctx.clone(), hw::js_fake_dma_write)?)?)?;
         Ok(())
     }
 }
@@ -93,7 +123,7 @@ fn number_to_bits(ctx: &Ctx<'_>, f: f64, what: &dyn Fn() -> String) -> Result<i6
 }
 
 /// Where the bytes of an ArrayBuffer, TypedArray or DataView start, and how many.
-fn view_bytes(ctx: &Ctx<'_>, obj: &Object<'_>, what: &dyn Fn() -> String) -> Result<Option<(*mut u8, usize)>> {
+pub(crate) fn view_bytes(ctx: &Ctx<'_>, obj: &Object<'_>, what: &dyn Fn() -> String) -> Result<Option<(*mut u8, usize)>> {
     if let Some(ab) = obj.as_array_buffer() {
         return match raw::buffer_ptr(ab) {
             Some(p) => Ok(Some(p)),
@@ -213,27 +243,26 @@ fn js_unsafe_array_buffer<'js>(ctx: Ctx<'js>, address: Value<'js>, length: Value
     if addr == 0 && len != 0 {
         return Err(Exception::throw_range(&ctx, "unsafeArrayBuffer: address 0 with a non-zero length"));
     }
-    // SAFETY: this is the documented escape hatch; the JS caller vouches that
-    // the memory is mapped while the buffer is reachable.
-    let src = unsafe { raw::Borrowed::new(addr as usize as *mut u8, len as usize) };
-    ArrayBuffer::from_source(ctx, src)
+    raw::alias_array_buffer(ctx, addr as u64, len as usize)
 }
 
 fn js_encode_utf8<'js>(ctx: Ctx<'js>, s: rquickjs::String<'js>) -> Result<TypedArray<'js, u8>> {
     TypedArray::new(ctx, s.to_string()?.into_bytes())
 }
 
-fn js_decode_utf8<'js>(ctx: Ctx<'js>, v: Value<'js>) -> Result<String> {
-    let what = || "decodeUtf8".to_string();
+/// A copy of the bytes of an ArrayBuffer or view. TypeError for anything else.
+pub(crate) fn copy_view<'js>(ctx: &Ctx<'js>, v: &Value<'js>, what: &str) -> Result<Vec<u8>> {
+    let w = || what.to_string();
     if let Some(o) = v.as_object() {
-        if let Some((p, len)) = view_bytes(&ctx, o, &what)? {
-            // SAFETY: view_bytes checked that [p, p+len) lies inside a live
-            // ArrayBuffer, which cannot be freed while we hold `v`.
-            let bytes = unsafe { std::slice::from_raw_parts(p as *const u8, len) };
-            return Ok(String::from_utf8_lossy(bytes).into_owned());
+        if let Some(view) = view_bytes(ctx, o, &w)? {
+            return Ok(raw::copy_view_bytes(v, view));
         }
     }
-    type_error(&ctx, format!("decodeUtf8: expected an ArrayBuffer or view, got {}", v.type_name()))
+    type_error(ctx, format!("{what}: expected an ArrayBuffer or view, got {}", v.type_name()))
+}
+
+fn js_decode_utf8<'js>(ctx: Ctx<'js>, v: Value<'js>) -> Result<String> {
+    Ok(String::from_utf8_lossy(&copy_view(&ctx, &v, "decodeUtf8")?).into_owned())
 }
 
 fn js_exit(code: Opt<i32>) -> Result<()> {

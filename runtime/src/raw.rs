@@ -4,8 +4,6 @@
 //! `// SAFETY:` note saying why it is sound. The rest of the crate calls these
 //! functions and never writes `unsafe` itself.
 
-use std::ffi::c_void;
-
 use rquickjs::ArrayBufferSource;
 
 /// Issue a raw Linux system call and return the kernel's result unchanged:
@@ -100,18 +98,196 @@ pub fn exit_now(code: i32) -> ! {
     unsafe { libc::_exit(code) }
 }
 
-/// Run the pending QuickJS job queue once; Err carries the context the job
-/// failed in, with its exception still pending there.
-pub fn execute_pending_job(rt: *mut rquickjs::qjs::JSRuntime) -> Result<bool, *mut rquickjs::qjs::JSContext> {
-    let mut ctx: *mut rquickjs::qjs::JSContext = std::ptr::null_mut();
-    // SAFETY: `rt` is the live runtime of the calling thread, and `ctx` is a
-    // valid out-pointer.
-    let r = unsafe { rquickjs::qjs::JS_ExecutePendingJob(rt, &mut ctx) };
+/// Run one queued microtask. Err(()) when it threw: the exception is left
+/// pending on the (only) context, for `ctx.catch()`.
+pub fn execute_pending_job(ctx: &rquickjs::Ctx<'_>) -> Result<bool, ()> {
+    let mut job_ctx: *mut rquickjs::qjs::JSContext = std::ptr::null_mut();
+    // SAFETY: the runtime is live on this thread and `job_ctx` is a valid
+    // out-pointer; jsk runs one context per runtime, so the failing job's
+    // context is `ctx`.
+    let r = unsafe { rquickjs::qjs::JS_ExecutePendingJob(runtime_of(ctx), &mut job_ctx) };
     match r {
         0 => Ok(false),
         r if r > 0 => Ok(true),
-        _ => Err(ctx),
+        _ => Err(()),
     }
 }
 
-pub fn _unused(_: *mut c_void) {}
+/// Memory jsk can reach by pointer: a mapping (memmap2), or zeroed host
+/// memory it allocated. All pointer arithmetic on it happens here, checked.
+pub struct Memory {
+    ptr: *mut u8,
+    len: usize,
+    kind: MemoryKind,
+}
+
+enum MemoryKind {
+    Map(#[allow(dead_code)] memmap2::MmapRaw),
+    Heap(std::alloc::Layout),
+}
+
+impl Memory {
+    /// A shared mapping (register window, guest RAM).
+    pub fn from_map(map: memmap2::MmapRaw) -> Memory {
+        Memory { ptr: map.as_mut_ptr(), len: map.len(), kind: MemoryKind::Map(map) }
+    }
+
+    /// Zeroed host memory with the given alignment.
+    pub fn zeroed(size: usize, align: usize) -> Option<Memory> {
+        let layout = std::alloc::Layout::from_size_align(size.max(1), align.max(1)).ok()?;
+        // SAFETY: the layout has a non-zero size.
+        let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
+        (!ptr.is_null()).then_some(Memory { ptr, len: size, kind: MemoryKind::Heap(layout) })
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    fn in_bounds(&self, off: usize, n: usize) -> bool {
+        off.checked_add(n).is_some_and(|end| end <= self.len)
+    }
+
+    /// One volatile read of exactly `width` (1, 2, 4, 8) bytes; None when the
+    /// access is out of bounds or not naturally aligned.
+    pub fn read(&self, off: usize, width: u8) -> Option<u64> {
+        if !self.in_bounds(off, width as usize) || (self.ptr as usize + off) % width as usize != 0 {
+            return None;
+        }
+        // SAFETY: checked just above: in bounds and aligned; the mapping or
+        // allocation lives as long as `self`.
+        unsafe {
+            let p = self.ptr.add(off);
+            Some(match width {
+                1 => std::ptr::read_volatile(p) as u64,
+                2 => std::ptr::read_volatile(p as *const u16) as u64,
+                4 => std::ptr::read_volatile(p as *const u32) as u64,
+                8 => std::ptr::read_volatile(p as *const u64),
+                _ => return None,
+            })
+        }
+    }
+
+    /// One volatile write of exactly `width` bytes; false when out of bounds
+    /// or misaligned (nothing is written then).
+    pub fn write(&self, off: usize, width: u8, value: u64) -> bool {
+        if !self.in_bounds(off, width as usize) || (self.ptr as usize + off) % width as usize != 0 {
+            return false;
+        }
+        // SAFETY: as in `read`.
+        unsafe {
+            let p = self.ptr.add(off);
+            match width {
+                1 => std::ptr::write_volatile(p, value as u8),
+                2 => std::ptr::write_volatile(p as *mut u16, value as u16),
+                4 => std::ptr::write_volatile(p as *mut u32, value as u32),
+                8 => std::ptr::write_volatile(p as *mut u64, value),
+                _ => return false,
+            }
+        }
+        true
+    }
+
+    /// Copy bytes out; None when out of bounds.
+    pub fn copy_out(&self, off: usize, n: usize) -> Option<Vec<u8>> {
+        // SAFETY: bounds checked first; plain copies of device-shared memory.
+        self.in_bounds(off, n).then(|| unsafe { std::slice::from_raw_parts(self.ptr.add(off), n) }.to_vec())
+    }
+
+    /// Copy bytes in; false when out of bounds.
+    pub fn copy_in(&self, off: usize, data: &[u8]) -> bool {
+        if !self.in_bounds(off, data.len()) {
+            return false;
+        }
+        // SAFETY: bounds checked; `data` cannot overlap memory jsk owns here.
+        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), self.ptr.add(off), data.len()) };
+        true
+    }
+}
+
+impl Drop for Memory {
+    fn drop(&mut self) {
+        if let MemoryKind::Heap(layout) = self.kind {
+            // SAFETY: ptr came from alloc_zeroed with this layout; freed once.
+            unsafe { std::alloc::dealloc(self.ptr, layout) }
+        }
+    }
+}
+
+/// A slice of a `Memory` shown to JS as an ArrayBuffer (DMA buffers). The
+/// slice is zeroed when lent; `release` runs when the buffer is freed or
+/// detached, and the memory stays alive until then.
+pub struct Lent {
+    memory: std::rc::Rc<Memory>,
+    off: usize,
+    len: usize,
+    release: Option<Box<dyn FnOnce()>>,
+}
+
+impl Lent {
+    /// None when `[off, off+len)` is not inside `memory`.
+    pub fn new(memory: std::rc::Rc<Memory>, off: usize, len: usize, release: Box<dyn FnOnce()>) -> Option<Lent> {
+        if !memory.in_bounds(off, len) {
+            return None;
+        }
+        // SAFETY: bounds checked just above.
+        unsafe { std::ptr::write_bytes(memory.ptr.add(off), 0, len) };
+        Some(Lent { memory, off, len, release: Some(release) })
+    }
+}
+
+impl Drop for Lent {
+    fn drop(&mut self) {
+        if let Some(r) = self.release.take() {
+            r();
+        }
+    }
+}
+
+// SAFETY: `Lent::new` checked the slice lies in `memory`, which the Lent keeps
+// alive (Rc) until it is dropped.
+unsafe impl ArrayBufferSource for Lent {
+    fn as_ptr(&self) -> *mut u8 {
+        // SAFETY: in bounds, checked in `new`.
+        unsafe { self.memory.ptr.add(self.off) }
+    }
+    fn len(&self) -> usize {
+        self.len
+    }
+}
+
+/// Copy the bytes of a JS buffer or view. `view` must come from
+/// `native::view_bytes` for `_keep`, which checked `[ptr, ptr+len)` lies
+/// inside that live ArrayBuffer; holding `_keep` keeps it alive.
+pub fn copy_view_bytes(_keep: &rquickjs::Value<'_>, view: (*mut u8, usize)) -> Vec<u8> {
+    // SAFETY: per the contract above, the range is inside a live buffer that
+    // cannot be freed or detached during this synchronous copy.
+    unsafe { std::slice::from_raw_parts(view.0, view.1) }.to_vec()
+}
+
+/// The JS escape hatch `unsafeArrayBuffer(address, length)`: an ArrayBuffer
+/// over memory jsk does not own. Its soundness rests on the JS caller, as the
+/// name says; jsk only refuses a null address.
+pub fn alias_array_buffer<'js>(ctx: rquickjs::Ctx<'js>, addr: u64, len: usize) -> rquickjs::Result<rquickjs::ArrayBuffer<'js>> {
+    // SAFETY: none from Rust's side: this is the documented unchecked hatch.
+    let src = unsafe { Borrowed::new(addr as usize as *mut u8, len) };
+    rquickjs::ArrayBuffer::from_source(ctx, src)
+}
+
+/// Load a module from bytecode that build.rs compiled with this QuickJS.
+pub fn load_builtin_module<'js>(ctx: &rquickjs::Ctx<'js>, bytecode: &'static [u8]) -> rquickjs::Result<rquickjs::Module<'js>> {
+    // SAFETY: the bytecode was produced at build time by the same QuickJS
+    // version and configuration that this binary links.
+    unsafe { rquickjs::Module::load(ctx.clone(), bytecode) }
+}
+
+fn runtime_of(ctx: &rquickjs::Ctx<'_>) -> *mut rquickjs::qjs::JSRuntime {
+    // SAFETY: JS_GetRuntime only reads the live context's runtime pointer.
+    unsafe { rquickjs::qjs::JS_GetRuntime(ctx.as_raw().as_ptr()) }
+}
+
+/// Whether a microtask is queued.
+pub fn job_pending(ctx: &rquickjs::Ctx<'_>) -> bool {
+    // SAFETY: JS_IsJobPending only reads the runtime's job list.
+    unsafe { rquickjs::qjs::JS_IsJobPending(runtime_of(ctx)) }
+}

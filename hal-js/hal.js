@@ -1,0 +1,10 @@
+// jsk:hal — everything a driver imports: registers, the driver model,
+// devices (regions, DMA, IRQs), waits with deadlines, GPIO pins, serial ports.
+
+export { registers } from "jsk:hal/registers";
+export { driver, bind, unbind, unbindAll, matches, boundDrivers } from "jsk:hal/driver";
+export { Device, Dma, Irq } from "jsk:hal/device";
+export { waitFor, spinUntil, delay, TimeoutError } from "jsk:hal/wait";
+export { Pin } from "jsk:hal/gpio";
+export { Serial } from "jsk:hal/serial";
+export { trace } from "jsk:hal/trace";

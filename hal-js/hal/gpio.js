@@ -1,0 +1,80 @@
+// jsk:hal/gpio — Pin, named after embedded-hal 1.0 (OutputPin, InputPin,
+// StatefulOutputPin) and embedded-hal-async's Wait, in camelCase.
+//
+// A GPIO controller driver makes pins from small per-pin operations:
+//   new Pin("gpio0.3", { write(level), read(), direction(dir), edges(kind, cb) -> unsubscribe })
+// and every level a Pin drives is recorded for `--trace-vcd`.
+
+import { trace } from "jsk:hal/trace";
+import { TimeoutError } from "jsk:loop";
+import { setTimeout, clearTimeout } from "jsk:loop";
+
+function levelOf(state) {
+  if (state === true || state === 1 || state === "high") return true;
+  if (state === false || state === 0 || state === "low") return false;
+  throw new TypeError(`pin state must be true/false, 1/0 or "high"/"low", not ${String(state)}`);
+}
+
+export class Pin {
+  constructor(name, ops) {
+    this.name = name;
+    this.ops = ops;
+    this.driven = undefined;
+    this.dir = undefined;
+  }
+  /** Make the pin an output driving `initial` (default low) first, so it never glitches. */
+  intoOutput(initial = false) {
+    this.setState(initial);
+    this.ops.direction("out");
+    this.dir = "out";
+    return this;
+  }
+  /** Make the pin an input (the safe state). */
+  intoInput() {
+    this.ops.direction("in");
+    this.dir = "in";
+    return this;
+  }
+  setHigh() { this.setState(true); }
+  setLow() { this.setState(false); }
+  /** Drive `state` (true/false, 1/0, "high"/"low"). */
+  setState(state) {
+    const level = levelOf(state);
+    this.ops.write(level);
+    this.driven = level;
+    trace.level(this.name, level);
+  }
+  toggle() { this.setState(!this.isSetHigh()); }
+  /** The level last driven (StatefulOutputPin). */
+  isSetHigh() { return this.driven ?? this.ops.read(); }
+  isSetLow() { return !this.isSetHigh(); }
+  /** The level on the pin now (InputPin). */
+  isHigh() { return this.ops.read(); }
+  isLow() { return !this.ops.read(); }
+  /**
+   * Call `cb({ pin, level, edge })` on each edge ("rising", "falling" or "both").
+   * Returns a function that stops it. Throws if the controller has no edge interrupts.
+   */
+  on(event, cb, { edge = "both" } = {}) {
+    if (event !== "edge") throw new TypeError(`${this.name}: unknown event "${event}" (only "edge")`);
+    if (!this.ops.edges) throw new TypeError(`${this.name}: this GPIO controller cannot report edges`);
+    if (!["rising", "falling", "both"].includes(edge)) throw new TypeError(`${this.name}: edge must be rising, falling or both`);
+    return this.ops.edges(edge, (level) => cb({ pin: this, level, edge: level ? "rising" : "falling" }));
+  }
+  waitForRisingEdge(opts) { return this.waitEdge("rising", opts); }
+  waitForFallingEdge(opts) { return this.waitEdge("falling", opts); }
+  waitForAnyEdge(opts) { return this.waitEdge("both", opts); }
+  async waitForHigh(opts) { if (!this.isHigh()) await this.waitEdge("rising", opts); }
+  async waitForLow(opts) { if (!this.isLow()) await this.waitEdge("falling", opts); }
+  /** Resolves with the edge; rejects with TimeoutError after `timeout` ms (required). */
+  waitEdge(edge, { timeout } = {}) {
+    if (!Number.isFinite(timeout)) throw new TypeError(`${this.name}: waiting for an edge needs { timeout }`);
+    return new Promise((resolve, reject) => {
+      const stop = this.on("edge", (e) => { clearTimeout(timer); stop(); resolve(e); }, { edge });
+      const timer = setTimeout(() => {
+        stop();
+        reject(new TimeoutError(`timed out after ${timeout} ms waiting for a ${edge} edge on ${this.name}`));
+      }, timeout);
+    });
+  }
+}

@@ -1,0 +1,516 @@
+//! Register windows, DMA memory and the fake backend, as JS sees them.
+//!
+//! `Region` (JS class) — one register window of a device:
+//!
+//! | member | contract |
+//! | --- | --- |
+//! | `name`, `size`, `space` | the window's name ("edu BAR0"), its length in bytes, `"mem"` or `"io"` |
+//! | `read8/16/32(offset)` | one volatile access of exactly that width; returns a number |
+//! | `read64(offset)` | returns a BigInt |
+//! | `write8/16/32(offset, value)` | `value` an integer in [-2^(w-1), 2^w) (two's complement is stored) |
+//! | `write64(offset, value)` | BigInt (taken mod 2^64) or a safe integer |
+//! | `in8/16/32`, `out8/16/32` | the same, named for port I/O windows |
+//!
+//! Every access throws `RangeError` naming the region when `offset` is not an
+//! integer, is negative, runs past the end, or is not naturally aligned;
+//! `TypeError` for a value of the wrong type or range; a backend failure
+//! (QEMU gone, a deadline passed) is an `Error` naming the region. Never a signal.
+//!
+//! Fake regions (`fakeRegion`) are register files in host memory; a test may
+//! give them behaviour with `setHook(fn)`, called as `fn("read", offset, width)`
+//! (a number/BigInt result replaces the stored value) and
+//! `fn("write", offset, width, value)` after the value is stored.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use rquickjs::{
+    class::Trace, function::Opt, ArrayBuffer, BigInt, Class, Ctx, Exception, Function, JsLifetime, Result, Value,
+};
+
+use crate::backend::{Bus, HwError, Space};
+use crate::raw;
+
+/// How a window's bytes are reached.
+pub enum Window {
+    /// Mapped into this process (mem backend, fake register files, VFIO BARs):
+    /// accessed in place with volatile loads and stores, from `off` on.
+    Mapped { mem: Rc<raw::Memory>, off: usize },
+    /// Carried one access at a time by a bus (QEMU's qtest socket).
+    Bus { bus: Rc<dyn Bus>, space: Space, base: u64 },
+}
+
+#[derive(Trace, JsLifetime)]
+#[rquickjs::class]
+pub struct Region<'js> {
+    #[qjs(skip_trace)]
+    name: String,
+    #[qjs(skip_trace)]
+    size: u64,
+    #[qjs(skip_trace)]
+    space: Space,
+    #[qjs(skip_trace)]
+    window: Window,
+    #[qjs(skip_trace)]
+    fake: bool,
+    hook: Option<Function<'js>>,
+}
+
+impl<'js> Region<'js> {
+    pub fn new(name: String, size: u64, space: Space, window: Window) -> Self {
+        Region { name, size, space, window, fake: false, hook: None }
+    }
+
+    /// Validate an access; returns the offset as an integer.
+    fn check(&self, ctx: &Ctx<'js>, offset: &Value<'js>, width: u8) -> Result<u64> {
+        let off = match offset.as_int() {
+            Some(i) if i >= 0 => i as u64,
+            _ => match offset.as_float() {
+                Some(f) if f >= 0.0 && f.fract() == 0.0 && f < 9.007199254740992e15 => f as u64,
+                _ => {
+                    return Err(Exception::throw_range(
+                        ctx,
+                        &format!("{}: offset {} is not a non-negative integer", self.name, describe(offset)),
+                    ))
+                }
+            },
+        };
+        if off.checked_add(width as u64).is_none_or(|end| end > self.size) {
+            return Err(Exception::throw_range(
+                ctx,
+                &format!(
+                    "{}: offset {off:#x} is outside the region ({:#x} bytes) for a {}-bit access",
+                    self.name,
+                    self.size,
+                    width as u32 * 8
+                ),
+            ));
+        }
+        if off % width as u64 != 0 {
+            return Err(Exception::throw_range(
+                ctx,
+                &format!("{}: offset {off:#x} is not aligned for a {}-bit access", self.name, width as u32 * 8),
+            ));
+        }
+        Ok(off)
+    }
+
+    fn hw_error(&self, ctx: &Ctx<'js>, e: HwError) -> rquickjs::Error {
+        Exception::throw_message(ctx, &format!("{}: {e}", self.name))
+    }
+
+    fn read(&self, ctx: &Ctx<'js>, offset: &Value<'js>, width: u8) -> Result<u64> {
+        let off = self.check(ctx, offset, width)?;
+        let stored = match &self.window {
+            Window::Mapped { mem, off: base } => mem
+                .read(base + off as usize, width)
+                .ok_or_else(|| Exception::throw_range(ctx, &format!("{}: offset {off:#x} is outside the mapping", self.name)))?,
+            Window::Bus { bus, space, base } => bus.read(*space, base + off, width).map_err(|e| self.hw_error(ctx, e))?,
+        };
+        if let Some(hook) = &self.hook {
+            let v: Value = hook.call(("read", off as f64, width))?;
+            if let Some(v) = value_bits(&v)? {
+                return Ok(v & mask(width));
+            }
+        }
+        Ok(stored)
+    }
+
+    fn write(&self, ctx: &Ctx<'js>, offset: &Value<'js>, width: u8, value: &Value<'js>) -> Result<()> {
+        let off = self.check(ctx, offset, width)?;
+        let v = match value_bits(value)? {
+            Some(v) if width == 8 || fits(value, width) => v & mask(width),
+            _ => {
+                return Err(Exception::throw_type(
+                    ctx,
+                    &format!(
+                        "{}: write{} at {off:#x}: {} is not a {}-bit value",
+                        self.name,
+                        width as u32 * 8,
+                        describe(value),
+                        width as u32 * 8
+                    ),
+                ))
+            }
+        };
+        match &self.window {
+            Window::Mapped { mem, off: base } => {
+                if !mem.write(base + off as usize, width, v) {
+                    return Err(Exception::throw_range(ctx, &format!("{}: offset {off:#x} is outside the mapping", self.name)));
+                }
+            }
+            Window::Bus { bus, space, base } => bus.write(*space, base + off, width, v).map_err(|e| self.hw_error(ctx, e))?,
+        }
+        if let Some(hook) = &self.hook {
+            let shown = if width == 8 { BigInt::from_u64(ctx.clone(), v)?.into_value() } else { Value::new_float(ctx.clone(), v as f64) };
+            hook.call::<_, Value>(("write", off as f64, width, shown))?;
+        }
+        Ok(())
+    }
+
+    fn number(ctx: &Ctx<'js>, v: u64) -> Value<'js> {
+        if v <= i32::MAX as u64 {
+            Value::new_int(ctx.clone(), v as i32)
+        } else {
+            Value::new_float(ctx.clone(), v as f64)
+        }
+    }
+}
+
+fn mask(width: u8) -> u64 {
+    if width == 8 {
+        u64::MAX
+    } else {
+        (1u64 << (width * 8)) - 1
+    }
+}
+
+/// Integer bits of a number or BigInt; None for anything else (or a non-integer).
+fn value_bits(v: &Value<'_>) -> Result<Option<u64>> {
+    if let Some(i) = v.as_int() {
+        return Ok(Some(i as i64 as u64));
+    }
+    if let Some(f) = v.as_float() {
+        if f.fract() == 0.0 && f.abs() <= 9.007199254740992e15 {
+            return Ok(Some(f as i64 as u64));
+        }
+        return Ok(None);
+    }
+    if let Some(b) = v.as_big_int() {
+        return Ok(Some(b.clone().to_i64()? as u64));
+    }
+    Ok(None)
+}
+
+/// Whether a number fits a `width`-byte register, signed or unsigned.
+fn fits(v: &Value<'_>, width: u8) -> bool {
+    let bits = width as u32 * 8;
+    let (lo, hi) = (-(1i64 << (bits - 1)), (1i64 << bits) - 1);
+    if let Some(i) = v.as_int() {
+        return (i as i64) >= lo && (i as i64) <= hi;
+    }
+    if let Some(f) = v.as_float() {
+        return f >= lo as f64 && f <= hi as f64;
+    }
+    if let Some(b) = v.as_big_int() {
+        return b.clone().to_i64().map(|x| x >= lo && x <= hi).unwrap_or(false);
+    }
+    false
+}
+
+fn describe(v: &Value<'_>) -> String {
+    if let Some(i) = v.as_int() {
+        return format!("{i:#x}");
+    }
+    if let Some(f) = v.as_float() {
+        return f.to_string();
+    }
+    v.type_name().to_string()
+}
+
+macro_rules! accessors {
+    ($($read:ident, $write:ident, $in:ident, $out:ident, $w:expr;)*) => {
+        #[rquickjs::methods]
+        impl<'js> Region<'js> {
+            $(
+                pub fn $read(&self, ctx: Ctx<'js>, offset: Value<'js>) -> Result<Value<'js>> {
+                    let v = self.read(&ctx, &offset, $w)?;
+                    Ok(Self::number(&ctx, v))
+                }
+                pub fn $write(&self, ctx: Ctx<'js>, offset: Value<'js>, value: Value<'js>) -> Result<()> {
+                    self.write(&ctx, &offset, $w, &value)
+                }
+                pub fn $in(&self, ctx: Ctx<'js>, offset: Value<'js>) -> Result<Value<'js>> {
+                    let v = self.read(&ctx, &offset, $w)?;
+                    Ok(Self::number(&ctx, v))
+                }
+                pub fn $out(&self, ctx: Ctx<'js>, offset: Value<'js>, value: Value<'js>) -> Result<()> {
+                    self.write(&ctx, &offset, $w, &value)
+                }
+            )*
+
+            pub fn read64(&self, ctx: Ctx<'js>, offset: Value<'js>) -> Result<BigInt<'js>> {
+                let v = self.read(&ctx, &offset, 8)?;
+                BigInt::from_u64(ctx, v)
+            }
+            pub fn write64(&self, ctx: Ctx<'js>, offset: Value<'js>, value: Value<'js>) -> Result<()> {
+                self.write(&ctx, &offset, 8, &value)
+            }
+
+            #[qjs(get)]
+            pub fn name(&self) -> String {
+                self.name.clone()
+            }
+            #[qjs(get)]
+            pub fn size(&self) -> f64 {
+                self.size as f64
+            }
+            #[qjs(get)]
+            pub fn space(&self) -> &'static str {
+                match self.space {
+                    Space::Mem => "mem",
+                    Space::Io => "io",
+                }
+            }
+            /// Fake regions only: give the register file behaviour (see the module doc).
+            #[qjs(rename = "setHook")]
+            pub fn set_hook(&mut self, ctx: Ctx<'js>, hook: Opt<Function<'js>>) -> Result<()> {
+                if !self.fake {
+                    return Err(Exception::throw_type(&ctx, &format!("{}: only fake regions take hooks", self.name)));
+                }
+                self.hook = hook.0;
+                Ok(())
+            }
+        }
+    };
+}
+
+accessors! {
+    read8, write8, in8, out8, 1;
+    read16, write16, in16, out16, 2;
+    read32, write32, in32, out32, 4;
+}
+
+/// `fakeRegion(name, size, space = "mem")`: a zeroed register file.
+pub fn js_fake_region<'js>(ctx: Ctx<'js>, name: String, size: f64, space: Opt<String>) -> Result<Class<'js, Region<'js>>> {
+    if !(size >= 1.0 && size <= (1u64 << 30) as f64 && size.fract() == 0.0) {
+        return Err(Exception::throw_range(&ctx, &format!("fakeRegion {name}: size {size} must be an integer in [1, 1 GiB]")));
+    }
+    let space = parse_space(&ctx, space.0.as_deref())?;
+    let mem = raw::Memory::zeroed(size as usize, 4096)
+        .ok_or_else(|| Exception::throw_internal(&ctx, "fakeRegion: out of memory"))?;
+    let mut region = Region::new(name, size as u64, space, Window::Mapped { mem: Rc::new(mem), off: 0 });
+    region.fake = true;
+    Class::instance(ctx, region)
+}
+
+fn parse_space(ctx: &Ctx<'_>, s: Option<&str>) -> Result<Space> {
+    match s.unwrap_or("mem") {
+        "mem" => Ok(Space::Mem),
+        "io" => Ok(Space::Io),
+        other => Err(Exception::throw_type(ctx, &format!("space must be \"mem\" or \"io\", not {other:?}"))),
+    }
+}
+
+/// `mapRegion(path, offset, size, name)`: the mem backend. Maps `size` bytes of
+/// `path` (/dev/mem, /dev/gpiomem, a sysfs resourceN, or any file) at `offset`,
+/// shared and read-write, opened with O_SYNC so /dev/mem mappings are uncached.
+pub fn js_map_region<'js>(ctx: Ctx<'js>, path: String, offset: f64, size: f64, name: Opt<String>) -> Result<Class<'js, Region<'js>>> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let name = name.0.unwrap_or_else(|| format!("{path}@{offset:#x}", offset = offset as u64));
+    if !(size >= 1.0 && size.fract() == 0.0 && offset >= 0.0 && offset.fract() == 0.0) {
+        return Err(Exception::throw_range(&ctx, &format!("mapRegion {name}: offset and size must be integers, size > 0")));
+    }
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_SYNC)
+        .open(&path)
+        .map_err(|e| Exception::throw_message(&ctx, &format!("mapRegion {name}: cannot open {path}: {e}")))?;
+    let map = memmap2::MmapOptions::new()
+        .offset(offset as u64)
+        .len(size as usize)
+        .map_raw(&file)
+        .map_err(|e| Exception::throw_message(&ctx, &format!("mapRegion {name}: cannot map {path} at {offset:#x}: {e}", offset = offset as u64)))?;
+    let window = Window::Mapped { mem: Rc::new(raw::Memory::from_map(map)), off: 0 };
+    Class::instance(ctx, Region::new(name, size as u64, Space::Mem, window))
+}
+
+// ---- DMA memory -------------------------------------------------------
+
+/// First-fit allocator over a device-address range (guest RAM, an IOVA space).
+pub struct DmaPool {
+    /// Free extents: start -> length.
+    free: BTreeMap<u64, u64>,
+}
+
+impl DmaPool {
+    pub fn new(base: u64, len: u64) -> Self {
+        let mut free = BTreeMap::new();
+        free.insert(base, len);
+        DmaPool { free }
+    }
+
+    pub fn alloc(&mut self, size: u64, align: u64) -> Option<u64> {
+        let (start, len, addr) = self.free.iter().find_map(|(&start, &len)| {
+            let addr = start.checked_add(align - 1)? & !(align - 1);
+            (addr.checked_add(size)? <= start + len).then_some((start, len, addr))
+        })?;
+        self.free.remove(&start);
+        if addr > start {
+            self.free.insert(start, addr - start);
+        }
+        let end = addr + size;
+        if end < start + len {
+            self.free.insert(end, start + len - end);
+        }
+        Some(addr)
+    }
+
+    pub fn release(&mut self, addr: u64, size: u64) {
+        let mut start = addr;
+        let mut len = size;
+        if let Some((&s, &l)) = self.free.range(..addr).next_back() {
+            if s + l == addr {
+                self.free.remove(&s);
+                start = s;
+                len += l;
+            }
+        }
+        if let Some(&l) = self.free.get(&(addr + size)) {
+            self.free.remove(&(addr + size));
+            len += l;
+        }
+        self.free.insert(start, len);
+    }
+
+    pub fn free_bytes(&self) -> u64 {
+        self.free.values().sum()
+    }
+}
+
+/// Where DMA memory comes from for one backend.
+pub enum DmaSource {
+    /// Memory the device reaches at `device_base + offset`: QEMU's guest RAM
+    /// shared with jsk (qtest).
+    Window { memory: Rc<raw::Memory>, device_base: u64, pool: Rc<RefCell<DmaPool>> },
+    /// Host memory with made-up device addresses (fake backend).
+    Fake(Rc<RefCell<FakeDma>>),
+}
+
+#[derive(Default)]
+pub struct FakeDma {
+    pool: Option<DmaPool>,
+    /// Live buffers: device address -> their memory.
+    live: BTreeMap<u64, Rc<raw::Memory>>,
+}
+
+/// Low, so that devices with narrow DMA masks (edu: 28 bits) reach it.
+pub const FAKE_IOVA_BASE: u64 = 0x0010_0000;
+const FAKE_IOVA_SPACE: u64 = 0x0FF0_0000;
+
+fn check_dma_args(ctx: &Ctx<'_>, size: f64, align: f64) -> Result<(u64, u64)> {
+    if !(size >= 1.0 && size.fract() == 0.0 && size <= (1u64 << 30) as f64) {
+        return Err(Exception::throw_range(ctx, &format!("dma: size {size} must be an integer in [1, 1 GiB]")));
+    }
+    let align = align as u64;
+    if align == 0 || !align.is_power_of_two() || align > 1 << 21 {
+        return Err(Exception::throw_range(ctx, &format!("dma: align {align} must be a power of two up to 2 MiB")));
+    }
+    Ok((size as u64, align))
+}
+
+impl DmaSource {
+    /// Zeroed memory and its device address; freed when the ArrayBuffer is
+    /// collected or detached.
+    pub fn alloc<'js>(&self, ctx: &Ctx<'js>, size: f64, align: f64) -> Result<(ArrayBuffer<'js>, u64)> {
+        let (size, align) = check_dma_args(ctx, size, align)?;
+        let no_room = || Exception::throw_message(ctx, &format!("dma: no room for {size} bytes (align {align})"));
+        match self {
+            DmaSource::Window { memory, device_base, pool } => {
+                let addr = pool.borrow_mut().alloc(size, align).ok_or_else(no_room)?;
+                let pool2 = pool.clone();
+                let release = Box::new(move || pool2.borrow_mut().release(addr, size));
+                let lent = raw::Lent::new(memory.clone(), (addr - device_base) as usize, size as usize, release)
+                    .ok_or_else(|| Exception::throw_internal(ctx, "dma: pool and window disagree"))?;
+                Ok((ArrayBuffer::from_source(ctx.clone(), lent)?, addr))
+            }
+            DmaSource::Fake(state) => {
+                let mut st = state.borrow_mut();
+                let addr = st
+                    .pool
+                    .get_or_insert_with(|| DmaPool::new(FAKE_IOVA_BASE, FAKE_IOVA_SPACE))
+                    .alloc(size, align)
+                    .ok_or_else(no_room)?;
+                let mem = Rc::new(raw::Memory::zeroed(size as usize, align as usize).ok_or_else(no_room)?);
+                st.live.insert(addr, mem.clone());
+                drop(st);
+                let state2 = state.clone();
+                let release = Box::new(move || {
+                    let mut st = state2.borrow_mut();
+                    st.live.remove(&addr);
+                    if let Some(p) = st.pool.as_mut() {
+                        p.release(addr, size);
+                    }
+                });
+                let lent = raw::Lent::new(mem, 0, size as usize, release)
+                    .ok_or_else(|| Exception::throw_internal(ctx, "dma: allocation smaller than asked"))?;
+                Ok((ArrayBuffer::from_source(ctx.clone(), lent)?, addr))
+            }
+        }
+    }
+}
+
+impl FakeDma {
+    /// The live buffer holding [addr, addr+len), and the offset in it.
+    fn find(&self, addr: u64, len: usize) -> Option<(Rc<raw::Memory>, usize)> {
+        let (&start, mem) = self.live.range(..=addr).next_back()?;
+        let off = (addr - start) as usize;
+        (off.checked_add(len)? <= mem.len()).then(|| (mem.clone(), off))
+    }
+}
+
+thread_local! {
+    /// The fake backend's DMA memory, one per JS thread.
+    pub static FAKE_DMA: Rc<RefCell<FakeDma>> = Rc::new(RefCell::new(FakeDma::default()));
+}
+
+/// `fakeDma(size, align)` -> [ArrayBuffer, iova].
+pub fn js_fake_dma<'js>(ctx: Ctx<'js>, size: f64, align: Opt<f64>) -> Result<rquickjs::Array<'js>> {
+    let src = DmaSource::Fake(FAKE_DMA.with(|f| f.clone()));
+    let (buf, iova) = src.alloc(&ctx, size, align.0.unwrap_or(64.0))?;
+    let arr = rquickjs::Array::new(ctx.clone())?;
+    arr.set(0, buf)?;
+    arr.set(1, BigInt::from_u64(ctx, iova)?)?;
+    Ok(arr)
+}
+
+fn iova_arg(ctx: &Ctx<'_>, v: &Value<'_>) -> Result<u64> {
+    value_bits(v)?.ok_or_else(|| Exception::throw_type(ctx, "fake DMA: the device address must be an integer or BigInt"))
+}
+
+/// `fakeDmaRead(iova, length)` -> Uint8Array copy: what a fake device reads by DMA.
+/// RangeError if the bytes are not inside one live DMA buffer.
+pub fn js_fake_dma_read<'js>(ctx: Ctx<'js>, iova: Value<'js>, len: f64) -> Result<rquickjs::TypedArray<'js, u8>> {
+    let addr = iova_arg(&ctx, &iova)?;
+    let len = len.max(0.0) as usize;
+    let bytes = FAKE_DMA.with(|f| f.borrow().find(addr, len)).and_then(|(mem, off)| mem.copy_out(off, len));
+    let Some(bytes) = bytes else {
+        return Err(Exception::throw_range(&ctx, &format!("fake DMA read of {len} bytes at {addr:#x}: not inside a live DMA buffer")));
+    };
+    rquickjs::TypedArray::new(ctx, bytes)
+}
+
+/// `fakeDmaWrite(iova, bytes)`: what a fake device writes by DMA.
+pub fn js_fake_dma_write<'js>(ctx: Ctx<'js>, iova: Value<'js>, data: Value<'js>) -> Result<()> {
+    let addr = iova_arg(&ctx, &iova)?;
+    let src = crate::native::copy_view(&ctx, &data, "fake DMA write")?;
+    let ok = FAKE_DMA.with(|f| f.borrow().find(addr, src.len())).is_some_and(|(mem, off)| mem.copy_in(off, &src));
+    if !ok {
+        return Err(Exception::throw_range(&ctx, &format!("fake DMA write of {} bytes at {addr:#x}: not inside a live DMA buffer", src.len())));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DmaPool;
+
+    #[test]
+    fn pool_allocates_aligned_and_coalesces_on_release() {
+        let mut p = DmaPool::new(0x1000, 0x10000);
+        let a = p.alloc(0x100, 0x1000).unwrap();
+        assert_eq!(a, 0x1000);
+        let b = p.alloc(0x10, 0x100).unwrap();
+        assert_eq!(b, 0x1100);
+        let c = p.alloc(0x1000, 0x1000).unwrap();
+        assert_eq!(c, 0x2000);
+        assert!(p.alloc(0x10000, 1).is_none());
+        p.release(b, 0x10);
+        p.release(a, 0x100);
+        p.release(c, 0x1000);
+        assert_eq!(p.free_bytes(), 0x10000);
+        assert_eq!(p.alloc(0x10000, 0x1000), Some(0x1000));
+    }
+}
