@@ -367,10 +367,28 @@ fn run_in<'js>(ctx: &Ctx<'js>, file: &str, mode: Mode, opts: Options) -> i32 {
             return EXIT_ERROR;
         }
     };
-    let result = main
-        .eval()
+    let attach = || -> std::result::Result<(), Stop> {
+        if crate::native::OPTIONS.get().is_none_or(|o| o.board.is_none()) {
+            return Ok(());
+        }
+        let run = (|| -> Result<Promise<'js>> {
+            let p = Module::import(ctx, "jsk:board")?;
+            while ctx.execute_pending_job() {}
+            let ns: Object = p.finish()?;
+            let native: Object = {
+                let p = Module::import(ctx, "jsk:native")?;
+                while ctx.execute_pending_job() {}
+                p.finish()?
+            };
+            let opts: Object = native.get("options")?;
+            ns.get::<_, Function>("hostAttach")?.call((opts.get::<_, Value>("board")?,))
+        })()
         .catch(ctx)
-        .map_err(|e| host.describe(e))
+        .map_err(|e| host.describe(e))?;
+        host.run_until(&run)
+    };
+    let result = attach()
+        .and_then(|()| main.eval().catch(ctx).map_err(|e| host.describe(e)))
         .and_then(|(_, promise)| host.run_until(&promise))
         .and_then(|()| match mode {
             Mode::Run => Ok(()),
@@ -390,6 +408,9 @@ fn run_in<'js>(ctx: &Ctx<'js>, file: &str, mode: Mode, opts: Options) -> i32 {
         Ok(()) => 0,
         Err(stop) => host.report(stop),
     };
+    // After --timeout, JS gets one more chance to leave devices quiet (the
+    // exit listeners below); the watchdog ends the process if that hangs.
+    host::TIMED_OUT.store(false, std::sync::atomic::Ordering::SeqCst);
     // process.on("exit") listeners, and process.exitCode if the script set one.
     match host.emit_exit.call::<_, i32>((code,)).catch(ctx) {
         Ok(c) => c,

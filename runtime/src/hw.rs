@@ -199,14 +199,20 @@ fn fits(v: &Value<'_>, width: u8) -> bool {
     false
 }
 
+pub(crate) fn describe_key(v: &Value<'_>) -> String {
+    if let Some(s) = v.as_string().and_then(|s| s.to_string().ok()) {
+        return format!("{s:?}");
+    }
+    describe(v)
+}
+
 fn describe(v: &Value<'_>) -> String {
-    if let Some(i) = v.as_int() {
-        return format!("{i:#x}");
+    match (v.as_int(), v.as_float()) {
+        (Some(i), _) if i >= 0 => format!("{i:#x}"),
+        (Some(i), _) => i.to_string(),
+        (_, Some(f)) => f.to_string(),
+        _ => v.type_name().to_string(),
     }
-    if let Some(f) = v.as_float() {
-        return f.to_string();
-    }
-    v.type_name().to_string()
 }
 
 macro_rules! accessors {

@@ -14,6 +14,8 @@ mod raw;
 pub mod testrun;
 pub mod backend;
 
+
+
 /// Stack the JS thread gets, and how much of it QuickJS may use before deep
 /// recursion becomes a RangeError (the rest is headroom for native frames).
 pub const JS_THREAD_STACK: usize = 64 << 20;

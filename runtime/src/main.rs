@@ -30,12 +30,36 @@ impl Limits {
     }
 }
 
+#[derive(clap::Args, Clone)]
+struct Hardware {
+    /// Open this board (devices/*.toml) and attach the matching drivers before the app runs.
+    #[arg(long, value_name = "FILE")]
+    board: Option<PathBuf>,
+    /// Backend for --board: qtest (QEMU device models), mem (/dev/mem, /dev/gpiomem) or fake.
+    #[arg(long, value_name = "KIND", requires = "board")]
+    backend: Option<String>,
+    /// Driver files or folders to attach from (default: the nearest drivers/ folder above the app, else above the current folder).
+    #[arg(long = "drivers", value_name = "PATH", requires = "board")]
+    drivers: Vec<PathBuf>,
+    /// Connect a board chardev (qtest), e.g. --chardev ser0=socket,path=/tmp/s,server=on,wait=off
+    #[arg(long, value_name = "ID=SPEC", requires = "board")]
+    chardev: Vec<String>,
+    /// Connect a board netdev (qtest), e.g. --netdev net0=dgram,local.type=inet,...
+    #[arg(long, value_name = "ID=SPEC", requires = "board")]
+    netdev: Vec<String>,
+    /// Record every GPIO level the app drives into a VCD file (GTKWave, PulseView).
+    #[arg(long = "trace-vcd", value_name = "FILE")]
+    trace_vcd: Option<PathBuf>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run a JavaScript module (`jsk FILE` is short for `jsk run FILE`).
     Run {
         #[command(flatten)]
         limits: Limits,
+        #[command(flatten)]
+        hardware: Hardware,
         /// The module to run.
         file: PathBuf,
         /// Arguments for the script (process.argv.slice(2)).
@@ -61,6 +85,74 @@ enum Command {
 
 const SUBCOMMANDS: &[&str] = &["run", "test", "test-file", "help"];
 
+fn pairs(flag: &str, items: &[String]) -> Result<Vec<(String, String)>, String> {
+    items
+        .iter()
+        .map(|s| {
+            s.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .ok_or_else(|| format!("--{flag} {s}: expected ID=SPEC"))
+        })
+        .collect()
+}
+
+/// The driver files to attach: what --drivers names, else the nearest
+/// `drivers/` folder above the app, else above the current folder.
+fn driver_files(given: &[PathBuf], app: &std::path::Path) -> Result<Vec<String>, String> {
+    let roots: Vec<PathBuf> = if given.is_empty() {
+        let app_dir = std::fs::canonicalize(app).ok().and_then(|p| p.parent().map(|p| p.to_path_buf()));
+        let cwd = std::env::current_dir().ok();
+        let found = app_dir
+            .iter()
+            .chain(cwd.iter())
+            .flat_map(|d| d.ancestors().map(|a| a.join("drivers")).collect::<Vec<_>>())
+            .find(|d| d.is_dir());
+        match found {
+            Some(d) => vec![d],
+            None => return Err("--board: no drivers/ folder found above the app or the current folder; name one with --drivers".into()),
+        }
+    } else {
+        given.to_vec()
+    };
+    let mut out = Vec::new();
+    for r in roots {
+        let r = std::fs::canonicalize(&r).map_err(|e| format!("--drivers {}: {e}", r.display()))?;
+        collect_js(&r, &mut out);
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn collect_js(p: &std::path::Path, out: &mut Vec<String>) {
+    if p.is_file() {
+        out.push(p.to_string_lossy().into_owned());
+    } else if let Ok(entries) = std::fs::read_dir(p) {
+        for e in entries.flatten() {
+            let path = e.path();
+            let name = path.to_string_lossy();
+            if path.is_dir() || (name.ends_with(".js") && !name.ends_with(".test.js")) {
+                collect_js(&path, out);
+            }
+        }
+    }
+}
+
+fn host_options(hw: &Hardware, app: &std::path::Path) -> Result<(), String> {
+    let board = match &hw.board {
+        Some(b) => Some(jsk::native::BoardOptions {
+            path: b.to_string_lossy().into_owned(),
+            backend: hw.backend.clone(),
+            drivers: driver_files(&hw.drivers, app)?,
+            chardev: pairs("chardev", &hw.chardev)?,
+            netdev: pairs("netdev", &hw.netdev)?,
+        }),
+        None => None,
+    };
+    let opts = jsk::native::HostOptions { trace_vcd: hw.trace_vcd.as_ref().map(|p| p.to_string_lossy().into_owned()), board };
+    let _ = jsk::native::OPTIONS.set(opts);
+    Ok(())
+}
+
 fn main() {
     let mut args: Vec<String> = std::env::args().collect();
     // `jsk FILE ...` is shorthand for `jsk run FILE ...`.
@@ -72,7 +164,11 @@ fn main() {
     let cli = Cli::parse_from(args);
     let exe = std::env::args().next().unwrap_or_else(|| "jsk".into());
     let code = match cli.command {
-        Command::Run { limits, file, args } => {
+        Command::Run { limits, hardware, file, args } => {
+            if let Err(e) = host_options(&hardware, &file) {
+                eprintln!("jsk: {e}");
+                jsk::host::exit(2);
+            }
             let file = file.to_string_lossy().into_owned();
             let mut argv = vec![exe, file.clone()];
             argv.extend(args);

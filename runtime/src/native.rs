@@ -16,7 +16,7 @@
 //! | `encodeUtf8(string)` | Uint8Array of the UTF-8 bytes. |
 //! | `decodeUtf8(bufferOrView)` | string (invalid sequences become U+FFFD). |
 //! | `exit(code)` | runs the host's cleanup hooks (devices quiet, QEMU stopped) and ends the process with `code & 0xff`. Never returns. |
-//! | `options` | host options: `traceVcd` (path given to `--trace-vcd`). |
+//! | `options` | host options: `traceVcd` (path given to `--trace-vcd`), `board` (`{ board, backend, drivers, chardev, netdev }` from `--board`). |
 //! | `fakeRegion(name, size, space?)` | a zeroed register file as a `Region` (see `hw.rs` for every `Region` method and its errors); `space` is `"mem"` (default) or `"io"`. RangeError for a size outside [1, 1 GiB]. |
 //! | `mapRegion(path, offset, size, name?)` | the mem backend: `size` bytes of `path` mapped shared at `offset` (O_SYNC), as a `Region`. Error naming the path when it cannot be opened or mapped. |
 //! | `fakeDma(size, align = 64)` | `[ArrayBuffer, iova]`: zeroed host memory with a made-up device address; freed when the buffer is collected or detached. RangeError for a bad size or align. |
@@ -40,6 +40,17 @@ pub static ARGV: OnceLock<Vec<String>> = OnceLock::new();
 #[derive(Clone, Debug, Default)]
 pub struct HostOptions {
     pub trace_vcd: Option<String>,
+    /// `--board`: attach drivers to this board's devices before the app runs.
+    pub board: Option<BoardOptions>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct BoardOptions {
+    pub path: String,
+    pub backend: Option<String>,
+    pub drivers: Vec<String>,
+    pub chardev: Vec<(String, String)>,
+    pub netdev: Vec<(String, String)>,
 }
 pub static OPTIONS: OnceLock<HostOptions> = OnceLock::new();
 
@@ -62,6 +73,7 @@ const EXPORTS: &[&str] = &[
     "fakeDma",
     "fakeDmaRead",
     "fakeDmaWrite",
+    // PENDING-QTEST "openBoard",
 ];
 
 impl ModuleDef for NativeModule {
@@ -96,12 +108,31 @@ impl ModuleDef for NativeModule {
         if let Some(p) = host.trace_vcd {
             options.set("traceVcd", p)?;
         }
+        if let Some(b) = host.board {
+            let o = Object::new(ctx.clone())?;
+            o.set("board", b.path)?;
+            if let Some(k) = b.backend {
+                o.set("backend", k)?;
+            }
+            o.set("drivers", b.drivers)?;
+            let pairs = |v: Vec<(String, String)>| -> Result<Object<'js>> {
+                let m = Object::new(ctx.clone())?;
+                for (k, v) in v {
+                    m.set(k, v)?;
+                }
+                Ok(m)
+            };
+            o.set("chardev", pairs(b.chardev)?)?;
+            o.set("netdev", pairs(b.netdev)?)?;
+            options.set("board", o)?;
+        }
         exports.export("options", options)?;
         exports.export("fakeRegion", f("fakeRegion", Function::new(ctx.clone(), hw::js_fake_region)?)?)?;
         exports.export("mapRegion", f("mapRegion", Function::new(ctx.clone(), hw::js_map_region)?)?)?;
         exports.export("fakeDma", f("fakeDma", Function::new(ctx.clone(), hw::js_fake_dma)?)?)?;
         exports.export("fakeDmaRead", f("fakeDmaRead", Function::new(ctx.clone(), hw::js_fake_dma_read)?)?)?;
         exports.export("fakeDmaWrite", f("fakeDmaWrite", Function::new(ctx.clone(), hw::js_fake_dma_write)?)?)?;
+        // PENDING-QTEST exports.export("openBoard", f("openBoard", Function::new(ctx.clone(), crate::board::js_open_board)?)?)?;
         Ok(())
     }
 }

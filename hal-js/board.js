@@ -1,0 +1,116 @@
+// jsk:board — a board from devices/*.toml on a backend, its devices as hal
+// Devices, and the drivers attached to them.
+//
+// `jsk run --board devices/X.toml [--backend qtest|mem|fake] APP.js` opens the
+// board and attaches the matching drivers from drivers/ before APP.js runs;
+// the app then asks for what it needs:
+//
+//   import { attached } from "jsk:board";
+//   const edu = attached("edu");           // the handle the edu driver's probe returned
+//   const uart = attached("uart16550", { device: "serial0" });
+
+import * as native from "jsk:native";
+import { Device } from "jsk:hal/device";
+import { bind, matches } from "jsk:hal/driver";
+
+let current = null;
+const attachments = []; // { driver, device, handle }
+
+class Board {
+  constructor(nb) {
+    this.native = nb;
+    this.name = nb.name;
+    this.backend = nb.backend;
+    this.arch = nb.arch;
+    this.descriptions = nb.devices();
+    this.cache = new Map();
+  }
+  /** Device descriptions: [{ id, name, bus, vendor, device, class, address, compatible, regions, irqs }]. */
+  list() { return this.descriptions; }
+  /** The hal Device for a description id or name (one object per device). */
+  device(id) {
+    const desc = this.descriptions.find((d) => d.id === id || d.name === id);
+    if (!desc) throw new Error(`board ${this.name}: no device "${id}" (has ${this.descriptions.map((d) => d.name).join(", ")})`);
+    let dev = this.cache.get(desc.id);
+    if (dev) return dev;
+    const nb = this.native;
+    const regions = desc.regions.map((r) => ({
+      index: r.index,
+      name: r.name,
+      get region() { const v = nb.region(desc.id, r.index ?? r.name); Object.defineProperty(this, "region", { value: v }); return v; },
+    }));
+    dev = new Device({
+      name: desc.name,
+      bus: desc.bus,
+      ids: {
+        id: desc.id, vendor: desc.vendor, device: desc.device, class: desc.class, address: desc.address,
+        compatible: desc.compatible, clock: desc.clock,
+      },
+      regions,
+      config: desc.bus === "pci" ? nb.config(desc.id) : undefined,
+      irqs: Array.from({ length: desc.irqs }, (_, i) => ({ get fd() { const v = nb.irqFd(desc.id, i); Object.defineProperty(this, "fd", { value: v }); return v; } })),
+      dma: this.backend === "mem" ? undefined : (size, align) => nb.dma(size, align),
+      busMaster: desc.bus === "pci" ? (on) => nb.busMaster(desc.id, on) : undefined,
+    });
+    this.cache.set(desc.id, dev);
+    return dev;
+  }
+  /** qtest: interrupt and GPIO-output line changes since the last call. */
+  irqLog() { return this.native.irqLog(); }
+  /** qtest: drive input `line` of the device model of QOM type `qomType`. */
+  setIrqIn(qomType, name, line, level) { this.native.setIrqIn(qomType, name ?? "", line, level); }
+  close() { this.native.close(); }
+}
+
+/** Open a board file on a backend (default: the board's own, qtest for QEMU boards). */
+export function openBoard(path, { backend, chardev, netdev } = {}) {
+  return new Board(native.openBoard({ path, backend, chardev, netdev }));
+}
+
+/** The board `jsk run --board` opened (null without --board). */
+export function board() { return current; }
+
+/**
+ * Bind every driver in `drivers` (modules or descriptors) to the devices of
+ * `b` that it matches, first match wins. Returns the attachments.
+ */
+export async function attachAll(b, drivers) {
+  const out = [];
+  for (const desc of b.list()) {
+    const drv = drivers.find((d) => matches(d, desc));
+    if (!drv) continue;
+    const handle = await bind(drv, b.device(desc.id));
+    const a = { driver: drv.name, device: desc.name, handle };
+    attachments.push(a);
+    out.push(a);
+  }
+  return out;
+}
+
+/**
+ * The handle of an attached driver by name (and device name if several).
+ * Throws naming what is attached when there is no such driver.
+ */
+export function attached(driverName, { device } = {}) {
+  const hit = attachments.find((a) => a.driver === driverName && (device === undefined || a.device === device));
+  if (!hit) {
+    const have = attachments.map((a) => `${a.driver} on ${a.device}`).join(", ") || "none";
+    throw new Error(`no ${driverName} driver attached${device ? ` to ${device}` : ""} (attached: ${have})`);
+  }
+  return hit.handle;
+}
+
+/** Every attachment: [{ driver, device, handle }]. */
+export function attachedAll() { return [...attachments]; }
+
+/** Host hook for `--board`: open the board, import the driver files, attach. */
+export async function hostAttach({ board: path, backend, chardev, netdev, drivers }) {
+  current = openBoard(path, { backend, chardev, netdev });
+  process.on("exit", () => current.close());
+  const loaded = [];
+  for (const file of drivers) {
+    const mod = await import(file);
+    if (mod.default?.kind === "jsk-driver") loaded.push(mod.default);
+  }
+  return attachAll(current, loaded);
+}

@@ -1,0 +1,183 @@
+//! A board on the qtest backend: QEMU started from the board file's `[qemu]`
+//! section, PCI enumerated and assigned through config space, interrupts from
+//! the intercepted controller, DMA memory carved from guest RAM.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::backend::pci::{self, ConfigAccess, IrqRouting, PciFunction, PciWindows};
+use crate::backend::qtest::{IrqEvent, QemuSpec, Qtest};
+use crate::backend::{Bus, HwError, Space};
+use crate::board::{BoardSpec, OpenOptions};
+use crate::hw::{DmaPool, DmaSource};
+
+/// Guest RAM kept back from DMA when the board names nothing: the first MiB
+/// (real-mode vectors, firmware scratch).
+const DEFAULT_DMA_RESERVED: u64 = 1 << 20;
+
+pub struct QtestBoard {
+    qtest: Arc<Qtest>,
+    bus: Rc<dyn Bus>,
+    access: Option<ConfigAccess>,
+    pci: Vec<PciFunction>,
+    dma: DmaSource,
+}
+
+/// The qtest socket as a `Bus` for regions.
+struct QtestBus(Arc<Qtest>);
+
+impl Bus for QtestBus {
+    fn read(&self, space: Space, addr: u64, width: u8) -> Result<u64, HwError> {
+        self.0.read(space, addr, width)
+    }
+    fn write(&self, space: Space, addr: u64, width: u8, value: u64) -> Result<(), HwError> {
+        self.0.write(space, addr, width, value)
+    }
+}
+
+/// One PCI function's configuration space as a `Bus` (offsets from 0).
+struct ConfigBus {
+    qtest: Arc<Qtest>,
+    access: ConfigAccess,
+    bdf: (u8, u8, u8),
+}
+
+impl Bus for ConfigBus {
+    fn read(&self, _space: Space, addr: u64, width: u8) -> Result<u64, HwError> {
+        if width == 8 {
+            let lo = pci::config_read(&*self.qtest, &self.access, self.bdf, addr as u16, 4)? as u64;
+            let hi = pci::config_read(&*self.qtest, &self.access, self.bdf, addr as u16 + 4, 4)? as u64;
+            return Ok(lo | hi << 32);
+        }
+        Ok(pci::config_read(&*self.qtest, &self.access, self.bdf, addr as u16, width)? as u64)
+    }
+    fn write(&self, _space: Space, addr: u64, width: u8, value: u64) -> Result<(), HwError> {
+        if width == 8 {
+            pci::config_write(&*self.qtest, &self.access, self.bdf, addr as u16, 4, value as u32)?;
+            return pci::config_write(&*self.qtest, &self.access, self.bdf, addr as u16 + 4, 4, (value >> 32) as u32);
+        }
+        pci::config_write(&*self.qtest, &self.access, self.bdf, addr as u16, width, value as u32)
+    }
+}
+
+fn with_backends(args: &[String], kind: &str, table: &std::collections::BTreeMap<String, String>, overrides: &std::collections::BTreeMap<String, String>) -> Vec<String> {
+    let mut out = args.to_vec();
+    let mut ids: Vec<&String> = table.keys().collect();
+    for k in overrides.keys() {
+        if !table.contains_key(k) {
+            ids.push(k);
+        }
+    }
+    for id in ids {
+        let spec = overrides.get(id).or_else(|| table.get(id)).expect("listed");
+        out.push(format!("-{kind}"));
+        // "socket,path=/x" -> "socket,id=ID,path=/x"
+        let (backend, rest) = spec.split_once(',').map_or((spec.as_str(), None), |(b, r)| (b, Some(r)));
+        out.push(match rest {
+            Some(rest) => format!("{backend},id={id},{rest}"),
+            None => format!("{backend},id={id}"),
+        });
+    }
+    out
+}
+
+impl QtestBoard {
+    pub fn open(spec: &BoardSpec, opts: &OpenOptions) -> Result<QtestBoard, String> {
+        let q = spec.qemu.as_ref().ok_or("the qtest backend needs a [qemu] section")?;
+        for id in opts.chardev.keys() {
+            if !q.chardev.contains_key(id) {
+                return Err(format!("--chardev {id}: the board has no chardev {id:?} (has {:?})", q.chardev.keys().collect::<Vec<_>>()));
+            }
+        }
+        for id in opts.netdev.keys() {
+            if !q.netdev.contains_key(id) {
+                return Err(format!("--netdev {id}: the board has no netdev {id:?} (has {:?})", q.netdev.keys().collect::<Vec<_>>()));
+            }
+        }
+        let mut args = with_backends(&q.args, "chardev", &q.chardev, &opts.chardev);
+        args = with_backends(&args, "netdev", &q.netdev, &opts.netdev);
+        let qspec = QemuSpec {
+            binary: q.binary.clone(),
+            machine: q.machine.clone(),
+            memory_mb: q.memory_mb,
+            ram_base: q.ram_base,
+            cpu: q.cpu.clone(),
+            args,
+            startup_timeout: Duration::from_secs(20),
+        };
+        let qtest = Qtest::launch(&qspec).map_err(|e| e.to_string())?;
+        if let Some(ctrl) = &q.irq_controller {
+            let path = first_path(&qtest, ctrl)?;
+            qtest.irq_intercept_in(&path).map_err(|e| e.to_string())?;
+        }
+        if let Some(dev) = &q.intercept_out {
+            let path = first_path(&qtest, dev)?;
+            qtest.irq_intercept_out(&path).map_err(|e| e.to_string())?;
+        }
+        let bus: Rc<dyn Bus> = Rc::new(QtestBus(qtest.clone()));
+        let (access, pci) = match &spec.pci {
+            Some(p) => {
+                let access = match p.config.as_str() {
+                    "ecam" => ConfigAccess::Ecam { base: p.ecam_base.unwrap_or(0) },
+                    _ => ConfigAccess::Cf8,
+                };
+                let routing = IrqRouting::parse(&p.irq_routing).ok_or_else(|| format!("pci.irq_routing {:?} is unknown", p.irq_routing))?;
+                let windows = PciWindows { mem: (p.mem_window[0], p.mem_window[1]), io: (p.io_window[0], p.io_window[1]) };
+                let found = pci::enumerate_and_assign(&*qtest, &access, &windows, &routing).map_err(|e| format!("PCI enumeration: {e}"))?;
+                (Some(access), found)
+            }
+            None => (None, Vec::new()),
+        };
+        let (_, len, guest_base) = qtest.ram();
+        let reserved = if q.dma_reserved > 0 { q.dma_reserved } else { DEFAULT_DMA_RESERVED }.min(len as u64);
+        let memory = Rc::new(crate::raw::Memory::from_shared_map(qtest.ram_map()));
+        let pool = Rc::new(RefCell::new(DmaPool::new(guest_base + reserved, len as u64 - reserved)));
+        let dma = DmaSource::Window { memory, device_base: guest_base, pool };
+        Ok(QtestBoard { qtest, bus, access, pci, dma })
+    }
+
+    pub fn pci_functions(&self) -> &[PciFunction] {
+        &self.pci
+    }
+    pub fn bus(&self) -> Rc<dyn Bus> {
+        self.bus.clone()
+    }
+    pub fn config_bus(&self, bdf: (u8, u8, u8)) -> Rc<dyn Bus> {
+        Rc::new(ConfigBus { qtest: self.qtest.clone(), access: self.access.clone().unwrap_or(ConfigAccess::Cf8), bdf })
+    }
+    pub fn config_size(&self) -> u64 {
+        match self.access {
+            Some(ConfigAccess::Ecam { .. }) => 4096,
+            _ => 256,
+        }
+    }
+    pub fn irq_fd(&self, line: u32) -> Result<i32, HwError> {
+        self.qtest.irq_eventfd(line)
+    }
+    pub fn dma(&self) -> &DmaSource {
+        &self.dma
+    }
+    pub fn set_bus_master(&self, bdf: (u8, u8, u8), on: bool) -> Result<(), HwError> {
+        match &self.access {
+            Some(a) => pci::set_bus_master(&*self.qtest, a, bdf, on),
+            None => Ok(()),
+        }
+    }
+    pub fn take_irq_log(&self) -> Vec<IrqEvent> {
+        self.qtest.take_irq_log()
+    }
+    pub fn set_irq_in(&self, qom_type: &str, name: Option<&str>, line: u32, level: i32) -> Result<(), String> {
+        let path = first_path(&self.qtest, qom_type)?;
+        self.qtest.set_irq_in(&path, name, line, level).map_err(|e| e.to_string())
+    }
+    pub fn shutdown(&self) {
+        self.qtest.shutdown();
+    }
+}
+
+fn first_path(q: &Qtest, qom_type: &str) -> Result<String, String> {
+    let paths = q.find_qom_path(qom_type).map_err(|e| e.to_string())?;
+    paths.into_iter().next().ok_or_else(|| format!("QEMU has no device of type {qom_type:?}"))
+}
