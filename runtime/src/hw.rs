@@ -25,11 +25,9 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use rquickjs::{
-    class::Trace, function::Opt, ArrayBuffer, BigInt, Class, Ctx, Exception, Function, JsLifetime, Result, Value,
-};
+use rquickjs::{function::Opt, ArrayBuffer, BigInt, Ctx, Exception, Result, Value};
 
-use crate::backend::{Bus, HwError, Space};
+use crate::backend::{Bus, Space};
 use crate::raw;
 
 /// How a window's bytes are reached.
@@ -41,129 +39,104 @@ pub enum Window {
     Bus { bus: Rc<dyn Bus>, space: Space, base: u64 },
 }
 
-#[derive(Trace, JsLifetime)]
-#[rquickjs::class]
-pub struct Region<'js> {
-    #[qjs(skip_trace)]
-    name: String,
-    #[qjs(skip_trace)]
-    size: u64,
-    #[qjs(skip_trace)]
-    space: Space,
-    #[qjs(skip_trace)]
-    window: Window,
-    #[qjs(skip_trace)]
-    fake: bool,
-    hook: Option<Function<'js>>,
+/// One register window. JS sees it as a `Region` object (built in
+/// `raw::new_region`, whose methods call `read`/`write` here).
+pub struct RegionCore {
+    pub name: String,
+    pub size: u64,
+    pub space: Space,
+    pub window: Window,
+    /// Fake register files accept a JS hook (see the module doc).
+    pub fake: bool,
 }
 
-impl<'js> Region<'js> {
+/// Why an access was refused.
+pub enum AccessError {
+    Range(String),
+    Type(String),
+    Hw(String),
+}
+
+impl RegionCore {
     pub fn new(name: String, size: u64, space: Space, window: Window) -> Self {
-        Region { name, size, space, window, fake: false, hook: None }
+        RegionCore { name, size, space, window, fake: false }
     }
 
-    /// Validate an access; returns the offset as an integer.
-    fn check(&self, ctx: &Ctx<'js>, offset: &Value<'js>, width: u8) -> Result<u64> {
-        let off = match offset.as_int() {
-            Some(i) if i >= 0 => i as u64,
-            _ => match offset.as_float() {
-                Some(f) if f >= 0.0 && f.fract() == 0.0 && f < 9.007199254740992e15 => f as u64,
-                _ => {
-                    return Err(Exception::throw_range(
-                        ctx,
-                        &format!("{}: offset {} is not a non-negative integer", self.name, describe(offset)),
-                    ))
-                }
-            },
-        };
+    /// Validate an access at integer offset `off`.
+    pub fn check(&self, off: u64, width: u8) -> std::result::Result<(), AccessError> {
+        let bits = width as u32 * 8;
         if off.checked_add(width as u64).is_none_or(|end| end > self.size) {
-            return Err(Exception::throw_range(
-                ctx,
-                &format!(
-                    "{}: offset {off:#x} is outside the region ({:#x} bytes) for a {}-bit access",
-                    self.name,
-                    self.size,
-                    width as u32 * 8
-                ),
-            ));
+            return Err(AccessError::Range(format!(
+                "{}: offset {off:#x} is outside the region ({:#x} bytes) for a {bits}-bit access",
+                self.name, self.size
+            )));
         }
         if off % width as u64 != 0 {
-            return Err(Exception::throw_range(
-                ctx,
-                &format!("{}: offset {off:#x} is not aligned for a {}-bit access", self.name, width as u32 * 8),
-            ));
-        }
-        Ok(off)
-    }
-
-    fn hw_error(&self, ctx: &Ctx<'js>, e: HwError) -> rquickjs::Error {
-        Exception::throw_message(ctx, &format!("{}: {e}", self.name))
-    }
-
-    fn read(&self, ctx: &Ctx<'js>, offset: &Value<'js>, width: u8) -> Result<u64> {
-        let off = self.check(ctx, offset, width)?;
-        let stored = match &self.window {
-            Window::Mapped { mem, off: base } => mem
-                .read(base + off as usize, width)
-                .ok_or_else(|| Exception::throw_range(ctx, &format!("{}: offset {off:#x} is outside the mapping", self.name)))?,
-            Window::Bus { bus, space, base } => bus.read(*space, base + off, width).map_err(|e| self.hw_error(ctx, e))?,
-        };
-        if let Some(hook) = &self.hook {
-            let v: Value = hook.call(("read", off as f64, width))?;
-            if let Some(v) = value_bits(&v)? {
-                return Ok(v & mask(width));
-            }
-        }
-        Ok(stored)
-    }
-
-    fn write(&self, ctx: &Ctx<'js>, offset: &Value<'js>, width: u8, value: &Value<'js>) -> Result<()> {
-        let off = self.check(ctx, offset, width)?;
-        let v = match value_bits(value)? {
-            Some(v) if width == 8 || fits(value, width) => v & mask(width),
-            _ => {
-                return Err(Exception::throw_type(
-                    ctx,
-                    &format!(
-                        "{}: write{} at {off:#x}: {} is not a {}-bit value",
-                        self.name,
-                        width as u32 * 8,
-                        describe(value),
-                        width as u32 * 8
-                    ),
-                ))
-            }
-        };
-        match &self.window {
-            Window::Mapped { mem, off: base } => {
-                if !mem.write(base + off as usize, width, v) {
-                    return Err(Exception::throw_range(ctx, &format!("{}: offset {off:#x} is outside the mapping", self.name)));
-                }
-            }
-            Window::Bus { bus, space, base } => bus.write(*space, base + off, width, v).map_err(|e| self.hw_error(ctx, e))?,
-        }
-        if let Some(hook) = &self.hook {
-            let shown = if width == 8 { BigInt::from_u64(ctx.clone(), v)?.into_value() } else { Value::new_float(ctx.clone(), v as f64) };
-            hook.call::<_, Value>(("write", off as f64, width, shown))?;
+            return Err(AccessError::Range(format!("{}: offset {off:#x} is not aligned for a {bits}-bit access", self.name)));
         }
         Ok(())
     }
 
-    fn number(ctx: &Ctx<'js>, v: u64) -> Value<'js> {
-        if v <= i32::MAX as u64 {
-            Value::new_int(ctx.clone(), v as i32)
-        } else {
-            Value::new_float(ctx.clone(), v as f64)
+    pub fn bad_offset(&self, shown: &str) -> AccessError {
+        AccessError::Range(format!("{}: offset {shown} is not a non-negative integer", self.name))
+    }
+
+    pub fn bad_value(&self, off: u64, width: u8, shown: &str) -> AccessError {
+        let bits = width as u32 * 8;
+        AccessError::Type(format!("{}: write{bits} at {off:#x}: {shown} is not a {bits}-bit value", self.name))
+    }
+
+    /// A checked read of exactly `width` bytes.
+    pub fn read(&self, off: u64, width: u8) -> std::result::Result<u64, AccessError> {
+        self.check(off, width)?;
+        match &self.window {
+            Window::Mapped { mem, off: base } => mem
+                .read(base + off as usize, width)
+                .ok_or_else(|| AccessError::Range(format!("{}: offset {off:#x} is outside the mapping", self.name))),
+            Window::Bus { bus, space, base } => bus.read(*space, base + off, width).map_err(|e| AccessError::Hw(format!("{}: {e}", self.name))),
+        }
+    }
+
+    /// A checked write of exactly `width` bytes of `value` (already masked).
+    pub fn write(&self, off: u64, width: u8, value: u64) -> std::result::Result<(), AccessError> {
+        self.check(off, width)?;
+        match &self.window {
+            Window::Mapped { mem, off: base } => {
+                if mem.write(base + off as usize, width, value) {
+                    Ok(())
+                } else {
+                    Err(AccessError::Range(format!("{}: offset {off:#x} is outside the mapping", self.name)))
+                }
+            }
+            Window::Bus { bus, space, base } => {
+                bus.write(*space, base + off, width, value).map_err(|e| AccessError::Hw(format!("{}: {e}", self.name)))
+            }
+        }
+    }
+
+    pub fn space_name(&self) -> &'static str {
+        match self.space {
+            Space::Mem => "mem",
+            Space::Io => "io",
         }
     }
 }
 
-fn mask(width: u8) -> u64 {
+pub fn mask(width: u8) -> u64 {
     if width == 8 {
         u64::MAX
     } else {
         (1u64 << (width * 8)) - 1
     }
+}
+
+/// Whether an integer fits a `width`-byte register, signed or unsigned.
+pub fn fits(v: i64, width: u8) -> bool {
+    if width == 8 {
+        return true;
+    }
+    let bits = width as u32 * 8;
+    v >= -(1i64 << (bits - 1)) && v <= (1i64 << bits) - 1
 }
 
 /// Integer bits of a number or BigInt; None for anything else (or a non-integer).
@@ -183,30 +156,10 @@ fn value_bits(v: &Value<'_>) -> Result<Option<u64>> {
     Ok(None)
 }
 
-/// Whether a number fits a `width`-byte register, signed or unsigned.
-fn fits(v: &Value<'_>, width: u8) -> bool {
-    let bits = width as u32 * 8;
-    let (lo, hi) = (-(1i64 << (bits - 1)), (1i64 << bits) - 1);
-    if let Some(i) = v.as_int() {
-        return (i as i64) >= lo && (i as i64) <= hi;
-    }
-    if let Some(f) = v.as_float() {
-        return f >= lo as f64 && f <= hi as f64;
-    }
-    if let Some(b) = v.as_big_int() {
-        return b.clone().to_i64().map(|x| x >= lo && x <= hi).unwrap_or(false);
-    }
-    false
-}
-
 pub(crate) fn describe_key(v: &Value<'_>) -> String {
     if let Some(s) = v.as_string().and_then(|s| s.to_string().ok()) {
         return format!("{s:?}");
     }
-    describe(v)
-}
-
-fn describe(v: &Value<'_>) -> String {
     match (v.as_int(), v.as_float()) {
         (Some(i), _) if i >= 0 => format!("{i:#x}"),
         (Some(i), _) => i.to_string(),
@@ -215,80 +168,17 @@ fn describe(v: &Value<'_>) -> String {
     }
 }
 
-macro_rules! accessors {
-    ($($read:ident, $write:ident, $in:ident, $out:ident, $w:expr;)*) => {
-        #[rquickjs::methods]
-        impl<'js> Region<'js> {
-            $(
-                pub fn $read(&self, ctx: Ctx<'js>, offset: Value<'js>) -> Result<Value<'js>> {
-                    let v = self.read(&ctx, &offset, $w)?;
-                    Ok(Self::number(&ctx, v))
-                }
-                pub fn $write(&self, ctx: Ctx<'js>, offset: Value<'js>, value: Value<'js>) -> Result<()> {
-                    self.write(&ctx, &offset, $w, &value)
-                }
-                pub fn $in(&self, ctx: Ctx<'js>, offset: Value<'js>) -> Result<Value<'js>> {
-                    let v = self.read(&ctx, &offset, $w)?;
-                    Ok(Self::number(&ctx, v))
-                }
-                pub fn $out(&self, ctx: Ctx<'js>, offset: Value<'js>, value: Value<'js>) -> Result<()> {
-                    self.write(&ctx, &offset, $w, &value)
-                }
-            )*
-
-            pub fn read64(&self, ctx: Ctx<'js>, offset: Value<'js>) -> Result<BigInt<'js>> {
-                let v = self.read(&ctx, &offset, 8)?;
-                BigInt::from_u64(ctx, v)
-            }
-            pub fn write64(&self, ctx: Ctx<'js>, offset: Value<'js>, value: Value<'js>) -> Result<()> {
-                self.write(&ctx, &offset, 8, &value)
-            }
-
-            #[qjs(get)]
-            pub fn name(&self) -> String {
-                self.name.clone()
-            }
-            #[qjs(get)]
-            pub fn size(&self) -> f64 {
-                self.size as f64
-            }
-            #[qjs(get)]
-            pub fn space(&self) -> &'static str {
-                match self.space {
-                    Space::Mem => "mem",
-                    Space::Io => "io",
-                }
-            }
-            /// Fake regions only: give the register file behaviour (see the module doc).
-            #[qjs(rename = "setHook")]
-            pub fn set_hook(&mut self, ctx: Ctx<'js>, hook: Opt<Function<'js>>) -> Result<()> {
-                if !self.fake {
-                    return Err(Exception::throw_type(&ctx, &format!("{}: only fake regions take hooks", self.name)));
-                }
-                self.hook = hook.0;
-                Ok(())
-            }
-        }
-    };
-}
-
-accessors! {
-    read8, write8, in8, out8, 1;
-    read16, write16, in16, out16, 2;
-    read32, write32, in32, out32, 4;
-}
-
 /// `fakeRegion(name, size, space = "mem")`: a zeroed register file.
-pub fn js_fake_region<'js>(ctx: Ctx<'js>, name: String, size: f64, space: Opt<String>) -> Result<Class<'js, Region<'js>>> {
+pub fn js_fake_region<'js>(ctx: Ctx<'js>, name: String, size: f64, space: Opt<String>) -> Result<Value<'js>> {
     if !(size >= 1.0 && size <= (1u64 << 30) as f64 && size.fract() == 0.0) {
         return Err(Exception::throw_range(&ctx, &format!("fakeRegion {name}: size {size} must be an integer in [1, 1 GiB]")));
     }
     let space = parse_space(&ctx, space.0.as_deref())?;
     let mem = raw::Memory::zeroed(size as usize, 4096)
         .ok_or_else(|| Exception::throw_internal(&ctx, "fakeRegion: out of memory"))?;
-    let mut region = Region::new(name, size as u64, space, Window::Mapped { mem: Rc::new(mem), off: 0 });
+    let mut region = RegionCore::new(name, size as u64, space, Window::Mapped { mem: Rc::new(mem), off: 0 });
     region.fake = true;
-    Class::instance(ctx, region)
+    raw::new_region(&ctx, region)
 }
 
 fn parse_space(ctx: &Ctx<'_>, s: Option<&str>) -> Result<Space> {
@@ -302,7 +192,7 @@ fn parse_space(ctx: &Ctx<'_>, s: Option<&str>) -> Result<Space> {
 /// `mapRegion(path, offset, size, name)`: the mem backend. Maps `size` bytes of
 /// `path` (/dev/mem, /dev/gpiomem, a sysfs resourceN, or any file) at `offset`,
 /// shared and read-write, opened with O_SYNC so /dev/mem mappings are uncached.
-pub fn js_map_region<'js>(ctx: Ctx<'js>, path: String, offset: f64, size: f64, name: Opt<String>) -> Result<Class<'js, Region<'js>>> {
+pub fn js_map_region<'js>(ctx: Ctx<'js>, path: String, offset: f64, size: f64, name: Opt<String>) -> Result<Value<'js>> {
     use std::os::unix::fs::OpenOptionsExt;
     let name = name.0.unwrap_or_else(|| format!("{path}@{offset:#x}", offset = offset as u64));
     if !(size >= 1.0 && size.fract() == 0.0 && offset >= 0.0 && offset.fract() == 0.0) {
@@ -320,7 +210,7 @@ pub fn js_map_region<'js>(ctx: Ctx<'js>, path: String, offset: f64, size: f64, n
         .map_raw(&file)
         .map_err(|e| Exception::throw_message(&ctx, &format!("mapRegion {name}: cannot map {path} at {offset:#x}: {e}", offset = offset as u64)))?;
     let window = Window::Mapped { mem: Rc::new(raw::Memory::from_map(map)), off: 0 };
-    Class::instance(ctx, Region::new(name, size as u64, Space::Mem, window))
+    raw::new_region(&ctx, RegionCore::new(name, size as u64, Space::Mem, window))
 }
 
 // ---- DMA memory -------------------------------------------------------
