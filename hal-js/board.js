@@ -63,8 +63,8 @@ class Board {
 }
 
 /** Open a board file on a backend (default: the board's own, qtest for QEMU boards). */
-export function openBoard(path, { backend, chardev, netdev } = {}) {
-  return new Board(native.openBoard({ path, backend, chardev, netdev }));
+export function openBoard(path, { backend, chardev, netdev, observe } = {}) {
+  return new Board(native.openBoard({ path, backend, chardev, netdev, observe }));
 }
 
 /** The board `jsk run --board` opened (null without --board). */
@@ -100,12 +100,33 @@ export function attached(driverName, { device } = {}) {
   return hit.handle;
 }
 
+/** What kind of interface a driver handle offers: "gpio", "serial", "net" or undefined. */
+export function kindOf(handle) {
+  if (typeof handle?.pin === "function") return "gpio";
+  if (handle?.serial && typeof handle.serial.write === "function") return "serial";
+  if (typeof handle?.txBatch === "function") return "net";
+  return undefined;
+}
+
+function firstOf(kind, index) {
+  const all = attachments.filter((a) => kindOf(a.handle) === kind);
+  const hit = all[index];
+  if (!hit) throw new Error(`no ${kind} controller attached${index ? ` at index ${index}` : ""} (attached: ${attachments.map((a) => `${a.driver} on ${a.device}`).join(", ") || "none"})`);
+  return hit.handle;
+}
+
+/** The `index`th attached GPIO controller handle (it has `pin(n)`). */
+export function gpioController(index = 0) { return firstOf("gpio", index); }
+
+/** The `index`th attached serial port (a hal Serial). */
+export function serialPort(index = 0) { return firstOf("serial", index).serial; }
+
 /** Every attachment: [{ driver, device, handle }]. */
 export function attachedAll() { return [...attachments]; }
 
 /** Host hook for `--board`: open the board, import the driver files, attach. */
-export async function hostAttach({ board: path, backend, chardev, netdev, drivers }) {
-  current = openBoard(path, { backend, chardev, netdev });
+export async function hostAttach({ board: path, backend, chardev, netdev, observe, drivers }) {
+  current = openBoard(path, { backend, chardev, netdev, observe });
   process.on("exit", () => current.close());
   const loaded = [];
   for (const file of drivers) {

@@ -90,7 +90,7 @@ export function unbindAll() {
     try {
       unbind(handle);
     } catch (e) {
-      console.error(`jsk: ${drv.name} (${dev.name}): remove failed: ${e?.stack ?? e}`);
+      console.error(`jsk: ${drv.name} (${dev.name}): remove failed: ${e}${e?.stack ? "\n" + e.stack : ""}`);
     }
   }
 }

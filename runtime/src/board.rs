@@ -2,7 +2,7 @@
 //! opens one on a backend and hands out its devices' regions, interrupts and
 //! DMA memory.
 //!
-//! `openBoard({ path, backend, chardev, netdev })` (in `jsk:native`) returns a
+//! `openBoard({ path, backend, chardev, netdev, observe })` (in `jsk:native`) returns a
 //! `Board`:
 //!
 //! | member | contract |
@@ -114,14 +114,14 @@ fn mem_space() -> String {
 }
 
 impl BoardSpec {
-    pub fn load(path: &Path) -> Result<BoardSpec, String> {
+    pub fn load(path: &Path) -> std::result::Result<BoardSpec, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let spec: BoardSpec = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         spec.check().map_err(|e| format!("{}: {e}", path.display()))?;
         Ok(spec)
     }
 
-    fn check(&self) -> Result<(), String> {
+    fn check(&self) -> std::result::Result<(), String> {
         for d in &self.devices {
             for r in &d.regions {
                 if r.space != "mem" && r.space != "io" {
@@ -153,7 +153,7 @@ use std::time::Instant;
 use rquickjs::{class::Trace, function::Opt, Array, BigInt, Class, Ctx, Exception, JsLifetime, Object, Result, Value};
 
 use crate::backend::{Bus, HwError, Space};
-use crate::hw::{DmaSource, Region, Window};
+use crate::hw::{DmaSource, RegionCore, Window};
 use crate::qtest_board::QtestBoard;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -300,6 +300,8 @@ fn pci_entry(f: &crate::backend::pci::PciFunction) -> DevEntry {
 /// Options for `openBoard` from JS.
 pub struct OpenOptions {
     pub path: String,
+    /// qtest: watch this device model's output lines instead of the interrupt controller.
+    pub observe: Option<String>,
     pub backend: Option<String>,
     pub chardev: BTreeMap<String, String>,
     pub netdev: BTreeMap<String, String>,
@@ -320,6 +322,7 @@ fn string_map(o: &Option<Object<'_>>) -> Result<BTreeMap<String, String>> {
 pub fn js_open_board<'js>(ctx: Ctx<'js>, opts: Object<'js>) -> Result<Class<'js, Board>> {
     let o = OpenOptions {
         path: opts.get("path")?,
+        observe: opts.get("observe")?,
         backend: opts.get("backend")?,
         chardev: string_map(&opts.get("chardev")?)?,
         netdev: string_map(&opts.get("netdev")?)?,
@@ -400,7 +403,7 @@ impl Board {
         Ok(arr)
     }
 
-    pub fn region<'js>(&self, ctx: Ctx<'js>, id: String, key: Value<'js>) -> Result<Class<'js, Region<'js>>> {
+    pub fn region<'js>(&self, ctx: Ctx<'js>, id: String, key: Value<'js>) -> Result<Value<'js>> {
         let inner = &self.inner;
         if *inner.closed.borrow() {
             return Err(err(&ctx, format!("board {}: closed", inner.spec.name)));
@@ -432,7 +435,7 @@ impl Board {
                         .open("/dev/port")
                         .map_err(|e| err(&ctx, format!("{label}: port I/O needs /dev/port: {e}")))?;
                     let window = Window::Bus { bus: Rc::new(DevPort(f)), space: Space::Io, base: r.base };
-                    return Class::instance(ctx, Region::new(label, r.size, Space::Io, window));
+                    return crate::raw::new_region(&ctx, RegionCore::new(label, r.size, Space::Io, window));
                 }
                 let file = r.file.clone().unwrap_or_else(|| "/dev/mem".into());
                 let offset = r.offset.unwrap_or(r.base);
@@ -441,7 +444,7 @@ impl Board {
             BackendKind::Qtest => {
                 let q = inner.qtest.as_ref().expect("qtest board");
                 let window = Window::Bus { bus: q.bus(), space: r.space, base: r.base };
-                Class::instance(ctx, Region::new(label, r.size, r.space, window))
+                crate::raw::new_region(&ctx, RegionCore::new(label, r.size, r.space, window))
             }
         }
     }
@@ -452,8 +455,8 @@ impl Board {
         match (&self.inner.qtest, &d.pci) {
             (Some(q), Some(p)) => {
                 let window = Window::Bus { bus: q.config_bus(p.bdf), space: Space::Mem, base: 0 };
-                let region = Region::new(format!("{} config", d.name), q.config_size(), Space::Mem, window);
-                Ok(Class::instance(ctx, region)?.into_value())
+                let region = RegionCore::new(format!("{} config", d.name), q.config_size(), Space::Mem, window);
+                crate::raw::new_region(&ctx, region)
             }
             _ => Ok(Value::new_undefined(ctx)),
         }

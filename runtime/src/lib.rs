@@ -13,6 +13,8 @@ pub mod native;
 mod raw;
 pub mod testrun;
 pub mod backend;
+pub mod board;
+mod qtest_board;
 
 
 

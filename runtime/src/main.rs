@@ -47,6 +47,9 @@ struct Hardware {
     /// Connect a board netdev (qtest), e.g. --netdev net0=dgram,local.type=inet,...
     #[arg(long, value_name = "ID=SPEC", requires = "board")]
     netdev: Vec<String>,
+    /// qtest: watch this device model's output lines (e.g. pl061) instead of the interrupt controller.
+    #[arg(long = "qtest-observe", value_name = "QOM-TYPE", requires = "board")]
+    qtest_observe: Option<String>,
     /// Record every GPIO level the app drives into a VCD file (GTKWave, PulseView).
     #[arg(long = "trace-vcd", value_name = "FILE")]
     trace_vcd: Option<PathBuf>,
@@ -145,6 +148,7 @@ fn host_options(hw: &Hardware, app: &std::path::Path) -> Result<(), String> {
             drivers: driver_files(&hw.drivers, app)?,
             chardev: pairs("chardev", &hw.chardev)?,
             netdev: pairs("netdev", &hw.netdev)?,
+            observe: hw.qtest_observe.clone(),
         }),
         None => None,
     };

@@ -51,6 +51,7 @@ pub struct BoardOptions {
     pub drivers: Vec<String>,
     pub chardev: Vec<(String, String)>,
     pub netdev: Vec<(String, String)>,
+    pub observe: Option<String>,
 }
 pub static OPTIONS: OnceLock<HostOptions> = OnceLock::new();
 
@@ -73,7 +74,7 @@ const EXPORTS: &[&str] = &[
     "fakeDma",
     "fakeDmaRead",
     "fakeDmaWrite",
-    // PENDING-QTEST "openBoard",
+    "openBoard",
 ];
 
 impl ModuleDef for NativeModule {
@@ -115,6 +116,9 @@ impl ModuleDef for NativeModule {
                 o.set("backend", k)?;
             }
             o.set("drivers", b.drivers)?;
+            if let Some(t) = b.observe {
+                o.set("observe", t)?;
+            }
             let pairs = |v: Vec<(String, String)>| -> Result<Object<'js>> {
                 let m = Object::new(ctx.clone())?;
                 for (k, v) in v {
@@ -132,7 +136,7 @@ impl ModuleDef for NativeModule {
         exports.export("fakeDma", f("fakeDma", Function::new(ctx.clone(), hw::js_fake_dma)?)?)?;
         exports.export("fakeDmaRead", f("fakeDmaRead", Function::new(ctx.clone(), hw::js_fake_dma_read)?)?)?;
         exports.export("fakeDmaWrite", f("fakeDmaWrite", Function::new(ctx.clone(), hw::js_fake_dma_write)?)?)?;
-        // PENDING-QTEST exports.export("openBoard", f("openBoard", Function::new(ctx.clone(), crate::board::js_open_board)?)?)?;
+        exports.export("openBoard", f("openBoard", Function::new(ctx.clone(), crate::board::js_open_board)?)?)?;
         Ok(())
     }
 }
@@ -155,18 +159,16 @@ fn number_to_bits(ctx: &Ctx<'_>, f: f64, what: &dyn Fn() -> String) -> Result<i6
 
 /// Where the bytes of an ArrayBuffer, TypedArray or DataView start, and how many.
 pub(crate) fn view_bytes(ctx: &Ctx<'_>, obj: &Object<'_>, what: &dyn Fn() -> String) -> Result<Option<(*mut u8, usize)>> {
-    if let Some(ab) = obj.as_array_buffer() {
-        return match raw::buffer_ptr(ab) {
-            Some(p) => Ok(Some(p)),
-            None => type_error(ctx, format!("{}: the ArrayBuffer is detached", what())),
-        };
+    match raw::array_buffer_bytes(obj.as_value()) {
+        raw::BufferBytes::Bytes(p, n) => return Ok(Some((p, n))),
+        raw::BufferBytes::Detached => return type_error(ctx, format!("{}: the ArrayBuffer is detached", what())),
+        raw::BufferBytes::NotABuffer => {}
     }
     let buffer: Value = obj.get("buffer")?;
-    let Some(ab) = buffer.as_object().and_then(|o| o.as_array_buffer()) else {
-        return Ok(None);
-    };
-    let Some((base, len)) = raw::buffer_ptr(ab) else {
-        return type_error(ctx, format!("{}: the view's ArrayBuffer is detached", what()));
+    let (base, len) = match raw::array_buffer_bytes(&buffer) {
+        raw::BufferBytes::Bytes(p, n) => (p, n),
+        raw::BufferBytes::Detached => return type_error(ctx, format!("{}: the view's ArrayBuffer is detached", what())),
+        raw::BufferBytes::NotABuffer => return Ok(None),
     };
     let offset: f64 = obj.get("byteOffset")?;
     let length: f64 = obj.get("byteLength")?;

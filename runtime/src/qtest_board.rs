@@ -107,14 +107,21 @@ impl QtestBoard {
             args,
             startup_timeout: Duration::from_secs(20),
         };
-        let qtest = Qtest::launch(&qspec).map_err(|e| e.to_string())?;
-        if let Some(ctrl) = &q.irq_controller {
-            let path = first_path(&qtest, ctrl)?;
-            qtest.irq_intercept_in(&path).map_err(|e| e.to_string())?;
+        if q.irq_controller.is_some() && q.intercept_out.is_some() {
+            // QEMU intercepts the lines of one device per process.
+            return Err("[qemu] names both irq_controller and intercept_out; QEMU's qtest intercepts one device per process".into());
         }
-        if let Some(dev) = &q.intercept_out {
-            let path = first_path(&qtest, dev)?;
-            qtest.irq_intercept_out(&path).map_err(|e| e.to_string())?;
+        let qtest = Qtest::launch(&qspec).map_err(|e| e.to_string())?;
+        match (&opts.observe, &q.irq_controller, &q.intercept_out) {
+            (Some(dev), _, _) | (None, None, Some(dev)) => {
+                let path = first_path(&qtest, dev)?;
+                qtest.irq_intercept_out(&path).map_err(|e| e.to_string())?;
+            }
+            (None, Some(ctrl), _) => {
+                let path = first_path(&qtest, ctrl)?;
+                qtest.irq_intercept_in(&path).map_err(|e| e.to_string())?;
+            }
+            (None, None, None) => {}
         }
         let bus: Rc<dyn Bus> = Rc::new(QtestBus(qtest.clone()));
         let (access, pci) = match &spec.pci {

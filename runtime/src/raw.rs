@@ -51,10 +51,49 @@ unsafe impl ArrayBufferSource for Borrowed {
     }
 }
 
-/// Bytes of a JS buffer, as a raw pointer plus length, for the duration of
-/// one native call.
-pub fn buffer_ptr(buf: &rquickjs::ArrayBuffer<'_>) -> Option<(*mut u8, usize)> {
-    buf.as_raw().map(|p| (p.as_ptr() as *mut u8, p.len()))
+/// What a value is, as far as passing its bytes to native code goes.
+pub enum BufferBytes {
+    NotABuffer,
+    Detached,
+    Bytes(*mut u8, usize),
+}
+
+/// The bytes of an ArrayBuffer. rquickjs' `as_array_buffer` leaves a
+/// TypeError pending on the context for any other object (which later
+/// surfaces in unrelated code, e.g. after a top-level await); this asks
+/// QuickJS first and clears what it throws for a detached buffer.
+pub fn array_buffer_bytes(v: &rquickjs::Value<'_>) -> BufferBytes {
+    let raw = v.as_raw();
+    // SAFETY: `raw` is a live value borrowed from `v`; JS_IsArrayBuffer only
+    // inspects it. JS_GetArrayBuffer writes the size through a valid
+    // pointer, and the exception it may leave is taken and freed at once.
+    unsafe {
+        if !rquickjs::qjs::JS_IsArrayBuffer(raw) {
+            return BufferBytes::NotABuffer;
+        }
+        let ctx = v.ctx().as_raw().as_ptr();
+        let mut size: rquickjs::qjs::size_t = 0;
+        let p = rquickjs::qjs::JS_GetArrayBuffer(ctx, &mut size, raw);
+        if p.is_null() {
+            if rquickjs::qjs::JS_HasException(ctx) {
+                rquickjs::qjs::JS_FreeValue(ctx, rquickjs::qjs::JS_GetException(ctx));
+            }
+            // A zero-length buffer may have no storage; it is not detached.
+            return if size == 0 && !is_detached(ctx, raw) { BufferBytes::Bytes(std::ptr::NonNull::dangling().as_ptr(), 0) } else { BufferBytes::Detached };
+        }
+        BufferBytes::Bytes(p, size as usize)
+    }
+}
+
+/// Whether an ArrayBuffer is detached (its `detached` getter).
+fn is_detached(ctx: *mut rquickjs::qjs::JSContext, buf: rquickjs::qjs::JSValue) -> bool {
+    // SAFETY: reading a property of a live object on its own context.
+    unsafe {
+        let v = rquickjs::qjs::JS_GetPropertyStr(ctx, buf, c"detached".as_ptr());
+        let detached = rquickjs::qjs::JS_VALUE_GET_TAG(v) == rquickjs::qjs::JS_TAG_BOOL && rquickjs::qjs::JS_VALUE_GET_INT(v) != 0;
+        rquickjs::qjs::JS_FreeValue(ctx, v);
+        detached
+    }
 }
 
 /// A no-op handler for the signal the watchdog uses to knock the JS thread

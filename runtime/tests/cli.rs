@@ -280,3 +280,15 @@ fn an_unrefd_timer_does_not_keep_the_process_alive() {
     assert_eq!(r.stdout, "done\n");
     assert!(r.took < Duration::from_secs(5), "took {:?}", r.took);
 }
+
+#[test]
+fn a_non_buffer_argument_leaves_no_exception_behind() {
+    // rquickjs' ArrayBuffer check used to leave a TypeError pending for views,
+    // which surfaced after the next top-level await.
+    let dir = scratch("pending", &[("a.js", "export default 1;\n"), ("b.js", "export default 2;\n")]);
+    let src = "const a = await import('./a.js');\nsyscall(39, new Uint8Array(4).subarray(1));\nconst b = await import('./b.js');\nconsole.log(a.default + b.default);\n";
+    std::fs::write(dir.join("main.js"), src).unwrap();
+    let r = run(jsk().current_dir(&dir).args(["run", "main.js"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "3\n");
+}
