@@ -493,44 +493,40 @@ fn qemu_dies_with_jsk() {
     assert!(is_dead(pid));
 
     // A jsk killed with SIGKILL runs no cleanup: PR_SET_PDEATHSIG kills QEMU.
-    let out = scratch("pdeathsig").join("pid");
-    let mut helper = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "qemu_child_helper", "--ignored", "--nocapture", "--test-threads=1"])
-        .env("JSK_QTEST_HELPER_OUT", &out)
+    let dir = scratch("pdeathsig");
+    let script = dir.join("wait.js");
+    std::fs::write(&script, "await new Promise((r) => setTimeout(r, 60000));\n").unwrap();
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut jsk = std::process::Command::new(env!("CARGO_BIN_EXE_jsk"))
+        .current_dir(&repo)
+        .args(["run", "--board", "devices/qemu-x86.toml", "--drivers", "drivers/misc"])
+        .arg(&script)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
-    let text = loop {
-        if let Ok(t) = std::fs::read_to_string(&out) {
-            if t.ends_with('\n') {
-                break t;
-            }
+    let qemu_pid = loop {
+        if let Some(p) = child_named(jsk.id(), "qemu-system") {
+            break p;
         }
-        assert!(Instant::now() < deadline, "helper never started QEMU");
+        assert!(Instant::now() < deadline, "jsk never started QEMU");
         std::thread::sleep(Duration::from_millis(10));
     };
-    let mut lines = text.lines();
-    let qemu_pid: u32 = lines.next().unwrap().parse().unwrap();
-    let qemu_dir = PathBuf::from(lines.next().unwrap());
-    assert!(!is_dead(qemu_pid));
-    helper.kill().unwrap();
-    helper.wait().unwrap();
-    assert!(wait_dead(qemu_pid, Duration::from_secs(5)), "QEMU outlived its parent");
-    let _ = std::fs::remove_dir_all(qemu_dir);
-    let _ = std::fs::remove_dir_all(out.parent().unwrap());
+    jsk.kill().unwrap();
+    jsk.wait().unwrap();
+    assert!(wait_dead(qemu_pid, Duration::from_secs(5)), "QEMU outlived jsk killed by SIGKILL");
+    let _ = std::fs::remove_dir_all(dir);
 }
 
-/// Run by `qemu_dies_with_jsk` in a child process that it then kills.
-#[test]
-#[ignore = "helper process for qemu_dies_with_jsk"]
-fn qemu_child_helper() {
-    let Some(out) = std::env::var_os("JSK_QTEST_HELPER_OUT") else { return };
-    // Launch from a short-lived thread: QEMU must survive that thread.
-    let qt = std::thread::spawn(|| launch(&x86("q35", &[]))).join().unwrap();
-    std::thread::sleep(Duration::from_millis(200));
-    assert_eq!(qt.read(Space::Io, 0xcf8, 4).unwrap() >> 31, 0);
-    std::fs::write(out, format!("{}\n{}\n", qt.pid(), qt.workdir().display())).unwrap();
-    std::thread::sleep(Duration::from_secs(60));
+/// A child of `parent` whose command name starts with `name`.
+fn child_named(parent: u32, name: &str) -> Option<u32> {
+    std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
+        let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // pid (comm) state ppid ...
+        let (comm, rest) = stat.split_once(") ")?;
+        let ppid: u32 = rest.split_whitespace().nth(1)?.parse().ok()?;
+        (ppid == parent && comm.split_once('(')?.1.starts_with(name)).then_some(pid)
+    })
 }
