@@ -25,6 +25,9 @@ const EDU = registers({
 const ID_MAGIC = 0xed;
 const BUFFER_OFFSET = 0x40000;  // the device's internal DMA buffer, as seen by DMA_SRC/DMA_DST
 const BUFFER_SIZE = 4096;
+// edu.c's range check wants the end of a transfer strictly inside the buffer
+// (and QEMU aborts on a bad one), so the last byte is never reachable by DMA.
+const DMA_LIMIT = BUFFER_SIZE - 1;
 const DMA_MASK = (1n << 28n) - 1n; // edu.c: dma_mask = (1UL << 28) - 1
 const FACTORIAL_TIMEOUT_MS = 2000;
 const DMA_TIMEOUT_MS = 2000;
@@ -71,8 +74,8 @@ class Edu {
   }
 
   checkRange(offset, length) {
-    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length <= 0 || offset + length > BUFFER_SIZE)
-      throw new RangeError(`edu: DMA of ${length} bytes at buffer offset ${offset} does not fit the ${BUFFER_SIZE}-byte buffer`);
+    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length <= 0 || offset + length > DMA_LIMIT)
+      throw new RangeError(`edu: DMA of ${length} bytes at buffer offset ${offset} does not fit the first ${DMA_LIMIT} bytes of the device buffer`);
   }
 
   /** One DMA transfer between `dma` memory and the device buffer; resolves when the device says done. */
