@@ -110,14 +110,14 @@ impl Loader for JskLoader {
 }
 
 /// Why the run ended early.
-enum Stop {
+pub(crate) enum Stop {
     /// An error to report, then exit 1.
     Uncaught(String),
     Timeout,
     OutOfMemory,
 }
 
-struct Host<'js> {
+pub(crate) struct Host<'js> {
     ctx: Ctx<'js>,
     opts: Options,
     step: Function<'js>,
@@ -127,7 +127,7 @@ struct Host<'js> {
 }
 
 impl<'js> Host<'js> {
-    fn describe(&self, err: CaughtError<'js>) -> Stop {
+    pub(crate) fn describe(&self, err: CaughtError<'js>) -> Stop {
         if host::TIMED_OUT.load(std::sync::atomic::Ordering::SeqCst) {
             return Stop::Timeout;
         }
@@ -147,6 +147,15 @@ impl<'js> Host<'js> {
         match self.format_error.call::<_, String>((value,)) {
             Ok(s) => Stop::Uncaught(s),
             Err(_) => Stop::Uncaught("Uncaught exception (and formatting it failed)".into()),
+        }
+    }
+
+    /// The text `report` would print.
+    pub(crate) fn message(&self, stop: &Stop) -> String {
+        match stop {
+            Stop::Uncaught(msg) => msg.clone(),
+            Stop::Timeout => host::timeout_message(self.opts.timeout.map(|t| t.as_secs_f64()).unwrap_or(0.0)),
+            Stop::OutOfMemory => "jsk: out of memory".into(),
         }
     }
 
@@ -223,7 +232,7 @@ impl<'js> Host<'js> {
 
     /// Drive microtasks and the JS event loop until `until` settles and nothing
     /// is pending, or something fails.
-    fn run_until(&self, until: &Promise<'js>) -> std::result::Result<(), Stop> {
+    pub(crate) fn run_until(&self, until: &Promise<'js>) -> std::result::Result<(), Stop> {
         loop {
             self.drain_jobs()?;
             if self.timed_out() {
@@ -290,19 +299,14 @@ mod tests {
     }
 }
 
-/// Run `file` as the main module; returns the process exit code.
-pub fn run_file(file: &str, mode: Mode, opts: Options) -> i32 {
-    let rt = match Runtime::new() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("jsk: cannot start QuickJS: {e}");
-            return EXIT_ERROR;
-        }
-    };
+/// A QuickJS runtime and context set up the jsk way: limits, the `jsk:`
+/// loader, rejection tracking and the timeout interrupt.
+pub(crate) fn new_runtime(opts: &Options, stack_limit: usize) -> std::result::Result<(Runtime, Context), String> {
+    let rt = Runtime::new().map_err(|e| format!("cannot start QuickJS: {e}"))?;
     if let Some(mb) = opts.memory_limit_mb {
         rt.set_memory_limit(mb.saturating_mul(1 << 20));
     }
-    rt.set_max_stack_size(crate::JS_STACK_LIMIT);
+    rt.set_max_stack_size(stack_limit);
     rt.set_interrupt_handler(Some(Box::new(|| host::TIMED_OUT.load(std::sync::atomic::Ordering::Relaxed))));
     rt.set_loader(JskResolver, JskLoader);
     rt.set_host_promise_rejection_tracker(Some(Box::new(|ctx, promise, reason, handled| {
@@ -312,10 +316,16 @@ pub fn run_file(file: &str, mode: Mode, opts: Options) -> i32 {
             let _ = f.call::<_, Value>((rquickjs::function::This(map.clone()), promise, reason));
         }
     })));
-    let context = match Context::full(&rt) {
-        Ok(c) => c,
+    let context = Context::full(&rt).map_err(|e| format!("cannot create a JS context: {e}"))?;
+    Ok((rt, context))
+}
+
+/// Run `file` as the main module; returns the process exit code.
+pub fn run_file(file: &str, mode: Mode, opts: Options) -> i32 {
+    let (_rt, context) = match new_runtime(&opts, crate::JS_STACK_LIMIT) {
+        Ok(x) => x,
         Err(e) => {
-            eprintln!("jsk: cannot create a JS context: {e}");
+            eprintln!("jsk: {e}");
             return EXIT_ERROR;
         }
     };
@@ -328,28 +338,35 @@ pub fn run_file(file: &str, mode: Mode, opts: Options) -> i32 {
 /// Hidden global holding the rejections not yet handled (promise -> reason).
 const UNHANDLED: &str = "__jskUnhandledRejections";
 
-fn run_in<'js>(ctx: &Ctx<'js>, file: &str, mode: Mode, opts: Options) -> i32 {
+/// Evaluate the bootstrap (`jsk:globals`) and collect the hooks the host calls.
+pub(crate) fn boot<'js>(ctx: &Ctx<'js>, opts: Options) -> std::result::Result<Host<'js>, String> {
     let boot = (|| -> Result<Object<'js>> {
-        ctx.globals().set(UNHANDLED, ctx.eval::<Value, _>("new Map()")?)?;
+        if ctx.globals().get::<_, Value>(UNHANDLED)?.is_undefined() {
+            ctx.globals().set(UNHANDLED, ctx.eval::<Value, _>("new Map()")?)?;
+        }
         let p = Module::import(ctx, "jsk:globals")?;
         while ctx.execute_pending_job() {}
         p.finish::<Object>()
     })();
-    let ns = match boot.catch(ctx) {
-        Ok(ns) => ns,
-        Err(e) => {
-            eprintln!("jsk: the built-in bootstrap failed: {e}");
-            return EXIT_ERROR;
-        }
-    };
-    let get = |name: &str| ns.get::<_, Function>(name).expect("jsk:globals exports the host hooks");
-    let host = Host {
+    let ns = boot.catch(ctx).map_err(|e| format!("the built-in bootstrap failed: {e}"))?;
+    let get = |name: &str| ns.get::<_, Function>(name).map_err(|e| format!("jsk:globals lacks {name}: {e}"));
+    Ok(Host {
         ctx: ctx.clone(),
         opts,
-        step: get("step"),
-        format_error: get("formatError"),
-        emit_exit: get("emitExit"),
-        unhandled: ctx.globals().get(UNHANDLED).expect("set above"),
+        step: get("step")?,
+        format_error: get("formatError")?,
+        emit_exit: get("emitExit")?,
+        unhandled: ctx.globals().get(UNHANDLED).map_err(|e| e.to_string())?,
+    })
+}
+
+fn run_in<'js>(ctx: &Ctx<'js>, file: &str, mode: Mode, opts: Options) -> i32 {
+    let host = match boot(ctx, opts) {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("jsk: {e}");
+            return EXIT_ERROR;
+        }
     };
 
     let name = normalize(Path::new(file));

@@ -6,6 +6,7 @@
 //! - [`host`] holds exit-path duties: cleanup hooks and the timeout watchdog.
 //! - [`testrun`] is `jsk test`.
 
+pub mod embed;
 pub mod engine;
 pub mod host;
 pub mod hw;

@@ -1,0 +1,335 @@
+//! jsk as a Rust library: a JS session that Rust code drives, and the
+//! embedded-hal bridge that hands pins and serial ports written in JS to
+//! Rust code generic over the embedded-hal 1.0 / embedded-io traits.
+//!
+//! ```no_run
+//! use embedded_hal::digital::{OutputPin, StatefulOutputPin};
+//! let js = jsk::embed::Session::new().unwrap();
+//! js.attach_board(jsk::embed::BoardAttach::new("devices/qemu-aarch64-virt.toml", "drivers")).unwrap();
+//! js.eval_module("setup.js", "import { gpioController } from 'jsk:board'; globalThis.led = gpioController().pin(0).intoOutput();").unwrap();
+//! let mut led = js.pin("led").unwrap();
+//! led.set_high().unwrap();
+//! assert!(led.is_set_high().unwrap());
+//! ```
+//!
+//! A session runs on the thread that made it (QuickJS is single-threaded).
+//! Calls that return a promise run the event loop until it settles.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use rquickjs::{CatchResultExt, Context, Ctx, Function, Module, Object, Persistent, Promise, Runtime, Value};
+
+use crate::engine::{self, Options};
+
+#[derive(Debug, thiserror::Error)]
+pub enum JsError {
+    /// JavaScript threw (the message and stack as jsk prints them).
+    #[error("{0}")]
+    Js(String),
+    /// The session could not be set up.
+    #[error("jsk: {0}")]
+    Setup(String),
+}
+
+impl embedded_hal::digital::Error for JsError {
+    fn kind(&self) -> embedded_hal::digital::ErrorKind {
+        embedded_hal::digital::ErrorKind::Other
+    }
+}
+
+impl embedded_io::Error for JsError {
+    fn kind(&self) -> embedded_io::ErrorKind {
+        embedded_io::ErrorKind::Other
+    }
+}
+
+/// Stack QuickJS may use in a session: the calling thread's stack is not ours
+/// to size, so stay well inside the 2 MiB a Rust thread gets by default.
+const SESSION_STACK_LIMIT: usize = 512 << 10;
+
+struct Inner {
+    context: Context,
+    _rt: Runtime,
+}
+
+/// A jsk JavaScript session.
+#[derive(Clone)]
+pub struct Session {
+    inner: Rc<Inner>,
+}
+
+/// What `attach_board` opens: a board file, the drivers to try, and the
+/// same options as `jsk run --board`.
+#[derive(Clone, Debug, Default)]
+pub struct BoardAttach {
+    pub board: String,
+    pub drivers: Vec<String>,
+    pub backend: Option<String>,
+    pub observe: Option<String>,
+    pub chardev: Vec<(String, String)>,
+}
+
+impl BoardAttach {
+    /// `board` file and a folder (or file) of drivers.
+    pub fn new(board: &str, drivers: &str) -> BoardAttach {
+        let mut files = Vec::new();
+        collect_js(std::path::Path::new(drivers), &mut files);
+        files.sort();
+        BoardAttach { board: board.into(), drivers: files, ..Default::default() }
+    }
+}
+
+fn collect_js(p: &std::path::Path, out: &mut Vec<String>) {
+    if p.is_file() {
+        if let Ok(abs) = std::fs::canonicalize(p) {
+            out.push(abs.to_string_lossy().into_owned());
+        }
+    } else if let Ok(entries) = std::fs::read_dir(p) {
+        for e in entries.flatten() {
+            let path = e.path();
+            let name = path.to_string_lossy().into_owned();
+            if path.is_dir() || (name.ends_with(".js") && !name.ends_with(".test.js")) {
+                collect_js(&path, out);
+            }
+        }
+    }
+}
+
+impl Session {
+    pub fn new() -> Result<Session, JsError> {
+        let opts = Options::default();
+        let (rt, context) = engine::new_runtime(&opts, SESSION_STACK_LIMIT).map_err(JsError::Setup)?;
+        context.with(|ctx| engine::boot(&ctx, opts).map(|_| ())).map_err(JsError::Setup)?;
+        Ok(Session { inner: Rc::new(Inner { context, _rt: rt }) })
+    }
+
+    /// Run `f` with the context and the host hooks; a promise it returns is
+    /// driven to completion.
+    fn run<R>(&self, f: impl for<'js> FnOnce(&Ctx<'js>) -> rquickjs::Result<(Option<Promise<'js>>, R)>) -> Result<R, JsError> {
+        self.inner.context.with(|ctx| {
+            let host = engine::boot(&ctx, Options::default()).map_err(JsError::Setup)?;
+            let (promise, out) = match f(&ctx).catch(&ctx) {
+                Ok(x) => x,
+                Err(e) => return Err(JsError::Js(host.message(&host.describe(e)))),
+            };
+            if let Some(p) = promise {
+                host.run_until(&p).map_err(|stop| JsError::Js(host.message(&stop)))?;
+            }
+            Ok(out)
+        })
+    }
+
+    /// Evaluate an ES module given as source (it may import `jsk:` modules and
+    /// absolute paths) and run it to completion.
+    pub fn eval_module(&self, name: &str, source: &str) -> Result<(), JsError> {
+        self.run(|ctx| {
+            let (_, p) = Module::declare(ctx.clone(), name, source)?.eval()?;
+            Ok((Some(p), ()))
+        })
+    }
+
+    /// Run a module file to completion.
+    pub fn run_module(&self, path: &str) -> Result<(), JsError> {
+        let src = std::fs::read_to_string(path).map_err(|e| JsError::Setup(format!("{path}: {e}")))?;
+        self.eval_module(&engine::normalize(std::path::Path::new(path)), &src)
+    }
+
+    /// Open a board and attach the matching drivers, as `jsk run --board` does.
+    pub fn attach_board(&self, b: BoardAttach) -> Result<(), JsError> {
+        self.run(move |ctx| {
+            let o = Object::new(ctx.clone())?;
+            o.set("board", b.board)?;
+            o.set("drivers", b.drivers)?;
+            if let Some(k) = b.backend {
+                o.set("backend", k)?;
+            }
+            if let Some(t) = b.observe {
+                o.set("observe", t)?;
+            }
+            let ch = Object::new(ctx.clone())?;
+            for (k, v) in b.chardev {
+                ch.set(k, v)?;
+            }
+            o.set("chardev", ch)?;
+            o.set("netdev", Object::new(ctx.clone())?)?;
+            let p = Module::import(ctx, "jsk:board")?;
+            while ctx.execute_pending_job() {}
+            let ns: Object = p.finish()?;
+            let done: Promise = ns.get::<_, Function>("hostAttach")?.call((o,))?;
+            Ok((Some(done), ()))
+        })
+    }
+
+    /// The value of a JS expression, as JSON text.
+    pub fn eval_json(&self, expr: &str) -> Result<String, JsError> {
+        self.run(|ctx| {
+            let s: String = ctx.eval(format!("JSON.stringify({expr})"))?;
+            Ok((None, s))
+        })
+    }
+
+    fn object(&self, expr: &str) -> Result<Persistent<Object<'static>>, JsError> {
+        self.run(|ctx| {
+            let o: Object = ctx.eval(expr.to_string())?;
+            Ok((None, Persistent::save(ctx, o)))
+        })
+    }
+
+    /// Call `method` on a saved object; a returned promise is awaited.
+    fn call<T: for<'js> rquickjs::FromJs<'js> + 'static>(
+        &self,
+        obj: &Persistent<Object<'static>>,
+        method: &str,
+        args: impl for<'js> FnOnce(&Ctx<'js>) -> rquickjs::Result<Vec<Value<'js>>>,
+    ) -> Result<T, JsError> {
+        let slot: Rc<RefCell<Option<Persistent<Value<'static>>>>> = Rc::new(RefCell::new(None));
+        let slot2 = slot.clone();
+        self.run(move |ctx| {
+            let o = obj.clone().restore(ctx)?;
+            let f: Function = o.get(method)?;
+            let mut a = rquickjs::function::Args::new(ctx.clone(), 4);
+            a.this(o)?;
+            for v in args(ctx)? {
+                a.push_arg(v)?;
+            }
+            let r: Value = f.call_arg(a)?;
+            if let Some(p) = r.as_promise() {
+                let p = p.clone();
+                *slot2.borrow_mut() = Some(Persistent::save(ctx, p.clone().into_value()));
+                return Ok((Some(p), ()));
+            }
+            *slot2.borrow_mut() = Some(Persistent::save(ctx, r));
+            Ok((None, ()))
+        })?;
+        let saved = slot.borrow_mut().take().expect("set by the call");
+        self.run(move |ctx| {
+            let v = saved.restore(ctx)?;
+            let v = match v.as_promise() {
+                Some(p) => p.result::<Value>().unwrap_or_else(|| Ok(Value::new_undefined(ctx.clone())))?,
+                None => v,
+            };
+            Ok((None, T::from_js(ctx, v)?))
+        })
+    }
+
+    /// A hal `Pin` held by the JS expression `expr`, as embedded-hal pins.
+    pub fn pin(&self, expr: &str) -> Result<JsPin, JsError> {
+        Ok(JsPin { pin: self.object(expr)?, session: self.clone() })
+    }
+
+    /// A hal `Serial` held by the JS expression `expr`, as embedded-io Read + Write.
+    pub fn serial(&self, expr: &str) -> Result<JsSerial, JsError> {
+        Ok(JsSerial { serial: self.object(expr)?, pending: VecDeque::new(), session: self.clone() })
+    }
+}
+
+/// A pin written in JavaScript (a hal `Pin`), as an embedded-hal 1.0 pin.
+pub struct JsPin {
+    // Dropped before `session`: a saved value must go before its runtime.
+    pin: Persistent<Object<'static>>,
+    session: Session,
+}
+
+impl embedded_hal::digital::ErrorType for JsPin {
+    type Error = JsError;
+}
+
+impl JsPin {
+    fn act(&self, method: &str) -> Result<(), JsError> {
+        self.session.call::<()>(&self.pin, method, |_| Ok(vec![]))
+    }
+    fn ask(&self, method: &str) -> Result<bool, JsError> {
+        self.session.call::<bool>(&self.pin, method, |_| Ok(vec![]))
+    }
+}
+
+impl embedded_hal::digital::OutputPin for JsPin {
+    fn set_low(&mut self) -> Result<(), JsError> {
+        self.act("setLow")
+    }
+    fn set_high(&mut self) -> Result<(), JsError> {
+        self.act("setHigh")
+    }
+}
+
+impl embedded_hal::digital::StatefulOutputPin for JsPin {
+    fn is_set_high(&mut self) -> Result<bool, JsError> {
+        self.ask("isSetHigh")
+    }
+    fn is_set_low(&mut self) -> Result<bool, JsError> {
+        self.ask("isSetLow")
+    }
+    fn toggle(&mut self) -> Result<(), JsError> {
+        self.act("toggle")
+    }
+}
+
+impl embedded_hal::digital::InputPin for JsPin {
+    fn is_high(&mut self) -> Result<bool, JsError> {
+        self.ask("isHigh")
+    }
+    fn is_low(&mut self) -> Result<bool, JsError> {
+        self.ask("isLow")
+    }
+}
+
+/// What `Serial.read()` resolves to: bytes (any view or buffer), or null at the end.
+struct Chunk(Option<Vec<u8>>);
+
+impl<'js> rquickjs::FromJs<'js> for Chunk {
+    fn from_js(ctx: &Ctx<'js>, v: Value<'js>) -> rquickjs::Result<Self> {
+        if v.is_null() || v.is_undefined() {
+            return Ok(Chunk(None));
+        }
+        Ok(Chunk(Some(crate::native::copy_view(ctx, &v, "serial read")?)))
+    }
+}
+
+/// A serial port written in JavaScript (a hal `Serial`), as embedded-io.
+pub struct JsSerial {
+    serial: Persistent<Object<'static>>,
+    /// Bytes received but not yet handed to `read`.
+    pending: VecDeque<u8>,
+    session: Session,
+}
+
+impl embedded_io::ErrorType for JsSerial {
+    type Error = JsError;
+}
+
+impl embedded_io::Read for JsSerial {
+    /// Blocks (running the event loop) until at least one byte arrived.
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, JsError> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        while self.pending.is_empty() {
+            let chunk: Chunk = self.session.call(&self.serial, "read", |_| Ok(vec![]))?;
+            match chunk.0 {
+                Some(c) => self.pending.extend(c),
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.pending.len());
+        for (i, b) in self.pending.drain(..n).enumerate() {
+            buf[i] = b;
+        }
+        Ok(n)
+    }
+}
+
+impl embedded_io::Write for JsSerial {
+    /// Resolves when the JS driver has queued all of `buf`.
+    fn write(&mut self, buf: &[u8]) -> Result<usize, JsError> {
+        let bytes = buf.to_vec();
+        self.session.call::<()>(&self.serial, "write", move |ctx| {
+            Ok(vec![rquickjs::TypedArray::<u8>::new(ctx.clone(), bytes)?.into_value()])
+        })?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> Result<(), JsError> {
+        self.session.call::<()>(&self.serial, "flush", |_| Ok(vec![]))
+    }
+}
