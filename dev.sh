@@ -2,13 +2,16 @@
 # jsk's two entry points, for a fresh Debian 12 machine as root:
 #   bash dev.sh demo   build jsk and run the main demo
 #   bash dev.sh test   install what is missing, then run every test tier
+#   bash dev.sh bench  print the performance figures beside their baselines
+#   bash dev.sh fuzz   the long fuzz run (100,000 iterations per driver)
 # Downloads are cached outside the repository (cargo's registry in ~/.cargo,
 # Debian packages in apt's cache).
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Debian packages the test tiers need.
-PACKAGES=()
+# Debian packages the test tiers need: QEMU for the qtest tier (x86 and
+# aarch64 device models).
+PACKAGES=(qemu-system-x86 qemu-system-arm)
 
 need_cargo() {
   if ! command -v cargo >/dev/null 2>&1; then
@@ -52,11 +55,16 @@ case "${1:-}" in
     target/release/jsk test
     ;;
   bench)
+    need_packages
     build
     cargo bench --locked -p jsk-runtime
     ;;
+  fuzz)
+    build
+    JSK_FUZZ_ITERATIONS=100000 target/release/jsk test --timeout 3600 hwtests/fake
+    ;;
   *)
-    echo "usage: bash dev.sh demo|test|bench" >&2
+    echo "usage: bash dev.sh demo|test|bench|fuzz" >&2
     exit 2
     ;;
 esac

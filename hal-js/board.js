@@ -118,8 +118,15 @@ function firstOf(kind, index) {
 /** The `index`th attached GPIO controller handle (it has `pin(n)`). */
 export function gpioController(index = 0) { return firstOf("gpio", index); }
 
-/** The `index`th attached serial port (a hal Serial). */
-export function serialPort(index = 0) { return firstOf("serial", index).serial; }
+/** An attached serial port (a hal Serial): by device name ("serial0"), or the `index`th. */
+export function serialPort(which = 0) {
+  if (typeof which === "string") {
+    const hit = attachments.find((a) => a.device === which && kindOf(a.handle) === "serial");
+    if (!hit) throw new Error(`no serial port attached to ${which} (attached: ${attachments.map((a) => `${a.driver} on ${a.device}`).join(", ") || "none"})`);
+    return hit.handle.serial;
+  }
+  return firstOf("serial", which).serial;
+}
 
 /** Every attachment: [{ driver, device, handle }]. */
 export function attachedAll() { return [...attachments]; }

@@ -32,4 +32,17 @@ declare module "jsk:native" {
   export function decodeUtf8(b: ArrayBuffer | ArrayBufferView): string;
   /** Run the host's cleanup (devices quiet, QEMU stopped) and end the process. Never returns. */
   export function exit(code?: number): never;
+  /** Host options: --trace-vcd path, --board settings. */
+  export const options: { traceVcd?: string; board?: { board: string; backend?: string; drivers: string[]; chardev: Record<string, string>; netdev: Record<string, string>; observe?: string } };
+  /** A zeroed register file as a Region (fake backend). @throws RangeError for a size outside [1, 1 GiB]. */
+  export function fakeRegion(name: string, size: number, space?: "mem" | "io"): import("jsk:hal").Region;
+  /** mem backend: map `size` bytes of `path` at `offset` (O_SYNC). @throws Error naming the path. */
+  export function mapRegion(path: string, offset: number, size: number, name?: string): import("jsk:hal").Region;
+  /** [buffer, iova]: zeroed host memory with a made-up device address. @throws RangeError for a bad size/align. */
+  export function fakeDma(size: number, align?: number): [ArrayBuffer, bigint];
+  /** @throws RangeError unless the bytes lie inside one live DMA buffer. */
+  export function fakeDmaRead(iova: bigint | number, length: number): Uint8Array;
+  export function fakeDmaWrite(iova: bigint | number, bytes: ArrayBuffer | ArrayBufferView): void;
+  /** A board on a backend; see runtime/src/board.rs. Prefer jsk:board's openBoard. */
+  export function openBoard(opts: { path: string; backend?: string; chardev?: Record<string, string>; netdev?: Record<string, string>; observe?: string }): any;
 }

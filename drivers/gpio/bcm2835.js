@@ -7,7 +7,8 @@
 // Handle: { pin(n), setFunction(n, fn), getFunction(n), setPull(n, pull), lines, model, mode, lastError }.
 //   pin(n)              a jsk:hal Pin for GPIO n (the same object each time); RangeError for
 //                       n outside 0..53 (BCM2711: 0..57). intoOutput()/intoInput() set GPFSEL.
-//                       setHigh()/setLow() are one write each to GPSETn/GPCLRn.
+//                       setHigh()/setLow() are one write each to GPSETn/GPCLRn; isSetHigh()
+//                       and toggle() read the level back from GPLEVn.
 //                       Edges (pin.on("edge"), waitFor*Edge) by GPREN/GPFEN and GPEDS: on the
 //                       device's interrupt 0 if it has one, else GPEDS is polled every millisecond
 //                       while someone listens.
@@ -64,25 +65,27 @@ function settle() {
 }
 
 /**
- * A Pin whose setHigh()/setLow()/toggle() are one register write each: closures
- * over the precomputed offset and bit, with the driven level kept beside them
- * (the base class reads and writes it through `driven`). jsk:hal's Pin goes
- * setHigh -> setState -> levelOf -> ops.write -> trace.level, about 3x slower.
- * Everything else is jsk:hal's Pin.
+ * A Pin whose setHigh()/setLow() are the region's write32 bound to the GPSETn/GPCLRn
+ * offset and the GPIO's bit: no JavaScript runs between the call and the store
+ * (jsk:hal's Pin goes setHigh -> setState -> levelOf -> ops.write -> trace.level,
+ * about 4x slower). GPSET/GPCLR are write-only and the chip has no readable output
+ * latch, so the level driven is read back from GPLEV, as Linux's bcm2835 driver does.
  */
 class Bcm2835Pin extends Pin {
   constructor(name, ops, region, setOffset, clearOffset, bit) {
     super(name, ops);
-    let level;
-    Object.defineProperty(this, "driven", { get: () => level, set: (v) => { level = v; } });
     if (TRACING) {
-      this.setHigh = () => { region.write32(setOffset, bit); level = true; trace.level(name, true); };
-      this.setLow = () => { region.write32(clearOffset, bit); level = false; trace.level(name, false); };
+      this.setHigh = () => { region.write32(setOffset, bit); trace.level(name, true); };
+      this.setLow = () => { region.write32(clearOffset, bit); trace.level(name, false); };
     } else {
-      this.setHigh = () => { region.write32(setOffset, bit); level = true; };
-      this.setLow = () => { region.write32(clearOffset, bit); level = false; };
+      this.setHigh = region.write32.bind(region, setOffset, bit);
+      this.setLow = region.write32.bind(region, clearOffset, bit);
     }
-    this.toggle = () => ((level ?? ops.read()) ? this.setLow() : this.setHigh());
+  }
+  isSetHigh() { return this.ops.read(); }
+  toggle() {
+    if (this.ops.read()) this.setLow();
+    else this.setHigh();
   }
 }
 

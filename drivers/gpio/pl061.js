@@ -1,7 +1,8 @@
 // ARM PrimeCell GPIO (PL061), 8 lines.
 // Reference: PrimeCell GPIO (PL061) Technical Reference Manual, ARM DDI 0190B:
-// §3.2 summary of registers (Table 3-1), §3.3 register descriptions, §3.3.14-15
-// peripheral and PrimeCell identification; QEMU hw/gpio/pl061.c for what the
+// §3.2 summary of registers (Table 3-1), §3.3 register descriptions (GPIODATA,
+// GPIODIR, the interrupt registers, GPIOAFSEL, the peripheral and PrimeCell
+// identification registers); QEMU hw/gpio/pl061.c for what the
 // model does (writes to GPIODATA only reach pins configured as outputs).
 //
 // Handle: { pin(n), read(), write(mask, value), lines, mode, lastError }.
@@ -57,7 +58,7 @@ function interruptOf(dev) {
   try { return dev.irq(0); } catch { return null; }
 }
 
-/** §3.3.14-15: part 0x061, designer 0x41 (ARM), PrimeCell ID 0d f0 05 b1; any revision and configuration. */
+/** GPIOPeriphID0-3 and GPIOPCellID0-3: part 0x061, designer 0x41 (ARM), PrimeCell ID 0d f0 05 b1; any revision and configuration. */
 function checkIdentification(dev, regs) {
   const pid = [regs.GPIOPeriphID0, regs.GPIOPeriphID1, regs.GPIOPeriphID2, regs.GPIOPeriphID3].map((r) => r.read() & 0xff);
   const cid = [regs.GPIOPCellID0, regs.GPIOPCellID1, regs.GPIOPCellID2, regs.GPIOPCellID3].map((r) => r.read() & 0xff);
@@ -115,7 +116,7 @@ class Pl061 {
     const offset = dataOffset(bit);
     const { region } = this;
     let level = false;
-    this.update(this.regs.GPIOAFSEL, bit, false);      // §3.3.10: software, not hardware, controls the line
+    this.update(this.regs.GPIOAFSEL, bit, false);      // GPIOAFSEL 0: software, not hardware, controls the line
     const ops = {
       write: (high) => {
         level = high;
@@ -156,7 +157,7 @@ class Pl061 {
     return { rising, falling };
   }
 
-  /** §3.3.3-3.3.6: mask the line, set edge sense (IS 0) and which edges (IBE, IEV), clear what is pending, unmask. */
+  /** GPIOIS/IBE/IEV/IE: mask the line, set edge sense (IS 0) and which edges (IBE, IEV), clear what is pending, unmask. */
   configureLine(line) {
     const { regs } = this;
     const bit = 1 << line;

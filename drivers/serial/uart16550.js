@@ -1,8 +1,8 @@
 // 8250/16450/16550A UART.
-// References: TI PC16550D datasheet (SNLS378C), §8.1 register summary (Table 2),
-// §8.2-8.10 register descriptions; Linux include/uapi/linux/serial_reg.h for
-// the bit names; Linux drivers/tty/serial/8250/8250_port.c for the order of the
-// probe and teardown steps.
+// References: TI PC16550D datasheet (SNLS378C): "Registers" (the register summary
+// table and one description per register) and "FIFO Interrupt Mode Operation";
+// Linux include/uapi/linux/serial_reg.h for the bit names, and
+// drivers/tty/serial/8250/8250_port.c for the order of probe and teardown steps.
 //
 // Found as QEMU's pci-serial (1b36:0002, BAR0 = 8 bytes of port I/O) or as a
 // platform/ISA device ("ns16550a", region "regs" or index 0, port I/O or MMIO).
@@ -22,7 +22,7 @@
 
 import { driver, registers, waitFor, Serial } from "jsk:hal";
 
-// §8.1 Table 2. Registers 0 and 1 are the divisor latch while LCR.DLAB = 1; the
+// PC16550D register summary. Registers 0 and 1 are the divisor latch while LCR.DLAB = 1; the
 // "divisor" bank sets and clears DLAB around every access to DLL/DLM.
 const UART = registers({
   RBR: { offset: 0, access: "r" },                        // receiver buffer
@@ -59,6 +59,9 @@ const UART = registers({
     },
   },
 });
+
+const IIR_ID = UART.regs.IIR.fields.ID.values;
+const IIR_FIFO = UART.regs.IIR.fields.FIFO.values;
 
 const DEFAULT_CLOCK_HZ = 1843200;
 const FIFO_DEPTH = 16;                 // 16550A transmit and receive FIFOs
@@ -146,13 +149,13 @@ class Uart16550 {
     this.referenced = false;
     this.onInterrupt = () => this.serviceInterrupt();
     const { LSR, IIR } = regs;
-    this.lsr = { DR: LSR.DR.mask, OE: LSR.OE.mask, PE: LSR.PE.mask, FE: LSR.FE.mask, BI: LSR.BI.mask, THRE: LSR.THRE.mask, TEMT: LSR.TEMT.mask };
-    this.lsrErrors = this.lsr.OE | this.lsr.PE | this.lsr.FE | this.lsr.BI;
+    this.lsrBits = { DR: LSR.DR.mask, OE: LSR.OE.mask, PE: LSR.PE.mask, FE: LSR.FE.mask, BI: LSR.BI.mask, THRE: LSR.THRE.mask, TEMT: LSR.TEMT.mask };
+    this.lsrErrors = this.lsrBits.OE | this.lsrBits.PE | this.lsrBits.FE | this.lsrBits.BI;
     this.noInterrupt = IIR.NO_INT.mask;
     this.serial = new UartSerial(this.name, this);
   }
 
-  /** §8.6 LCR and §8.10 divisor latches. RangeError for a rate the clock cannot make or a format the chip cannot send. */
+  /** PC16550D "Line Control Register" and "Programmable Baud Generator" (divisor = clock / (16 x baud)). RangeError for a rate the clock cannot make or a format the chip cannot send. */
   configure({ baud, dataBits, parity, stopBits }) {
     const divisor = Math.round(this.clock / (16 * baud));
     if (!(divisor >= 1 && divisor <= 0xffff))
@@ -175,11 +178,11 @@ class Uart16550 {
     this.txTimeoutMs = Math.max(TX_TIMEOUT_MIN_MS, Math.ceil((4 * this.fifoSize * frameBits * 1000) / actual));
   }
 
-  /** LSR, with its error bits counted: reading LSR clears them (§8.7), so every read goes through here. */
+  /** LSR, with its error bits counted: reading LSR clears them (PC16550D "Line Status Register"), so every read goes through here. */
   lineStatus() {
     const lsr = this.regs.LSR.read();
     if (lsr & this.lsrErrors) {
-      const { OE, PE, FE, BI } = this.lsr;
+      const { OE, PE, FE, BI } = this.lsrBits;
       if (lsr & OE) this.stats.overrun++;
       if (lsr & BI) this.stats.break++;
       else {
@@ -193,7 +196,7 @@ class Uart16550 {
   /** Read what the receiver holds, at most rxBurst bytes; RBR only while LSR.DR says a byte is there. */
   receive() {
     const { regs, rxBuffer } = this;
-    const { DR, BI } = this.lsr;
+    const { DR, BI } = this.lsrBits;
     let n = 0;
     for (let i = 0; i < this.rxBurst; i++) {
       const lsr = this.lineStatus();
@@ -207,7 +210,7 @@ class Uart16550 {
     return rxBuffer.slice(0, n);
   }
 
-  /** §8.4 Table 4: handle IIR causes, highest priority first, until none is pending (bounded). */
+  /** PC16550D "Interrupt Identification Register" (interrupt control functions table): handle IIR causes, highest priority first, until none is pending (bounded). */
   serviceInterrupt() {
     const chunks = [];
     try {
@@ -216,13 +219,13 @@ class Uart16550 {
         const iir = regs.IIR.read();
         if (iir & this.noInterrupt) break;
         const cause = regs.IIR.decode(iir).ID;
-        if (cause === 0 /* MSI */) regs.MSR.read();
-        else if (cause === 1 /* THRI: cleared by the IIR read */) continue;
+        if (cause === IIR_ID.MSI) regs.MSR.read();
+        else if (cause === IIR_ID.THRI) continue;            // cleared by reading IIR
         else {
           // RLSI, RDI, RX_TIMEOUT, or a cause no 16550 reports: LSR and the FIFO tell the truth.
           const chunk = this.receive();
           if (chunk) chunks.push(chunk);
-          else if (cause !== 3 /* RLSI */) break;
+          else if (cause !== IIR_ID.RLSI) break;             // RLSI with no data: the LSR read cleared it
         }
       }
       this.irq.unmask();
@@ -289,13 +292,13 @@ class Uart16550 {
     return done;
   }
 
-  /** §8.7 LSR.THRE: in FIFO mode set when the whole transmit FIFO is empty, so up to fifoSize bytes go at once. */
+  /** LSR.THRE: in FIFO mode set when the whole transmit FIFO is empty, so up to fifoSize bytes go at once. */
   async send(bytes) {
     const { regs } = this;
     const what = `${this.name}: the transmitter to take data (LSR.THRE)`;
     const ready = () => {
       if (this.removed) throw new Error(`${this.name}: removed while transmitting`);
-      return this.lineStatus() & this.lsr.THRE;
+      return this.lineStatus() & this.lsrBits.THRE;
     };
     for (let sent = 0; sent < bytes.length;) {
       await waitFor(ready, { ms: this.txTimeoutMs, what });
@@ -311,7 +314,7 @@ class Uart16550 {
     await this.txTail;
     const ready = () => {
       if (this.removed) throw new Error(`${this.name}: removed while draining`);
-      return this.lineStatus() & this.lsr.TEMT;
+      return this.lineStatus() & this.lsrBits.TEMT;
     };
     await waitFor(ready, { ms: this.txTimeoutMs, what: `${this.name}: the transmitter to empty (LSR.TEMT)` });
   }
@@ -351,17 +354,17 @@ export default driver({
     }
     regs.IER.write(0);                                        // quiet while we set up
 
-    // §8.5 FCR / §8.4 IIR bits 7:6: both set once the FIFOs are enabled, on a 16550A only.
+    // FCR bit 0 / IIR bits 7:6: both set once the FIFOs are enabled, on a 16550A only.
     regs.FCR.write({ ENABLE: 1 });
     const fifo = regs.IIR.decode().FIFO;
     let type, fifoSize;
-    if (fifo === 3) {
+    if (fifo === IIR_FIFO.ENABLED) {
       type = "16550A";
       fifoSize = FIFO_DEPTH;
       // Receive interrupt at the first byte: the handler then empties the FIFO.
       regs.FCR.write({ ENABLE: 1, CLEAR_RCVR: 1, CLEAR_XMIT: 1, TRIGGER: "BYTES_1" });
     } else {
-      type = fifo === 2 ? "16550" : "8250";                   // the 16550 (no A) FIFO is broken: run without
+      type = fifo === IIR_FIFO.UNUSABLE ? "16550" : "8250";   // the 16550 (no A) FIFO is broken: run without
       fifoSize = 1;
       regs.FCR.write(0);
     }
@@ -371,11 +374,11 @@ export default driver({
     port.serial.configure();                                  // 115200 8N1
 
     // Drop what the receiver held before us and clear stale status (LSR errors, MSR deltas).
-    for (let i = 0; i < port.rxBurst && (regs.LSR.read() & port.lsr.DR); i++) regs.RBR.read();
+    for (let i = 0; i < port.rxBurst && (regs.LSR.read() & port.lsrBits.DR); i++) regs.RBR.read();
     regs.MSR.read();
     regs.IIR.read();
 
-    // §8.8 MCR: DTR and RTS say we are ready; OUT2 gates the interrupt line on PC-style boards.
+    // MCR: DTR and RTS say we are ready; OUT2 gates the interrupt line on PC-style boards.
     regs.MCR.write({ DTR: 1, RTS: 1, OUT2: irq ? 1 : 0 });
     port.startReceive();
     return port;

@@ -98,6 +98,8 @@ export class Irq {
   }
   /** Let the process exit while a handler is installed. */
   unref() { this.watcher?.unref(); return this; }
+  /** Keep the process alive while a handler is installed (the default). */
+  ref() { this.watcher?.ref(); return this; }
   /** Re-enable a level-triggered line after the device was serviced (VFIO INTx); a no-op where not needed. */
   unmask() { this.unmaskFn?.(); }
 }
@@ -137,6 +139,10 @@ export class Device {
       throw new Error(`${this.name}: region ${key} is ${r.region.space === "io" ? "port I/O" : "memory-mapped"}, not ${space === "io" ? "port I/O" : "memory-mapped"}`);
     return r.region;
   }
+  /** Whether the device has region `key` (BAR index or name). */
+  hasRegion(key) { return (typeof key === "number" ? this.regionsByIndex : this.regionsByName).has(key); }
+  /** How many interrupts the device has. */
+  get irqCount() { return this.irqSpecs.length; }
   /** PCI BAR `i` (memory or port I/O). */
   bar(i) { return this.region(i); }
   /** A port I/O window (by index or name). */

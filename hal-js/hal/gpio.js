@@ -22,11 +22,16 @@ export class Pin {
     this.driven = undefined;
     this.dir = undefined;
   }
-  /** Make the pin an output driving `initial` (default low) first, so it never glitches. */
+  /**
+   * Make the pin an output driving `initial` (default low). The level is
+   * written before the direction changes, so the pin never glitches, and again
+   * after, for controllers that ignore data writes to input pins (PL061).
+   */
   intoOutput(initial = false) {
     this.setState(initial);
     this.ops.direction("out");
     this.dir = "out";
+    this.setState(initial);
     return this;
   }
   /** Make the pin an input (the safe state). */

@@ -43,12 +43,19 @@ export class Serial {
   /** Resolves when everything written has left the transmitter. */
   flush() { return this.ops.drain ? this.ops.drain() : Promise.resolve(); }
 
-  /** For drivers: bytes arrived. */
+  /** True while a read() waits or a "data" listener is installed (drivers may poll only then). */
+  get hasReaders() { return this.waiters.length > 0 || this.listeners.size > 0; }
+
+  /**
+   * For drivers: bytes arrived. "data" listeners and a waiting read() each get
+   * them; they are queued for a later read() only when nobody took them.
+   */
   received(bytes) {
     if (bytes.length === 0) return;
     for (const cb of this.listeners) cb(bytes);
     const w = this.waiters.shift();
     if (w) { w.resolve(bytes); return; }
+    if (this.listeners.size > 0) return;
     if (this.queued + bytes.length > this.maxQueued) { this.overruns += bytes.length; return; }
     this.queue.push(bytes);
     this.queued += bytes.length;

@@ -53,13 +53,13 @@ test("setHigh/setLow are one write each to GPSETn/GPCLRn, with no read", async (
   unbind(h);
 });
 
-test("intoOutput sets the level before switching GPFSEL, so the pin never glitches", async () => {
+test("intoOutput sets the level before switching GPFSEL (so the pin never glitches) and again after", async () => {
   const m = bcm2835Model();
   const h = await bind(bcm2835, m.device);
   m.latch[0] = 0;
   m.fake.record();
   h.pin(7).intoOutput(true);
-  assert.deepEqual(accesses(m), ["write 1c 80", "read 0", `write 0 ${(1 << 21).toString(16)}`]);
+  assert.deepEqual(accesses(m), ["write 1c 80", "read 0", `write 0 ${(1 << 21).toString(16)}`, "write 1c 80"]);
   assert.equal(m.level(7), true);
   unbind(h);
 });

@@ -169,6 +169,7 @@ test("hostile registers: probe refuses with an Error naming the identification, 
     const m = pl061Model({ irq: seed % 2 === 0 });
     m.hostile(seed);
     await assert.rejects(bind(pl061, m.device), (e) => e.constructor === Error && /identification registers read/.test(e.message));
+    m.fake.close();
   }
 });
 

@@ -267,6 +267,7 @@ test("hostile registers: probe never hangs and either binds or fails with an Err
       assert.equal(e.constructor, Error, String(e));
       assert.match(e.message, /no UART answers/);
     }
+    m.fake.close();
   }
   assert.equal(bound, 100);
 });

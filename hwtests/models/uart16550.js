@@ -1,4 +1,4 @@
-// A model of an 8250/16550A UART on the fake backend (TI PC16550D §8, and what
+// A model of an 8250/16550A UART on the fake backend (TI PC16550D "Registers", and what
 // QEMU's hw/char/serial.c does), enough for unit tests and fuzzing of
 // drivers/serial/uart16550.js without QEMU.
 //
@@ -73,7 +73,7 @@ export function uartModel({
     return v;
   }
 
-  /** §8.4 Table 4: the highest-priority pending cause, or 0x01 (none), plus the FIFO bits. */
+  /** PC16550D interrupt control functions: the highest-priority pending cause, or 0x01 (none), plus the FIFO bits. */
   function iir() {
     const fifoBits = m.fifoEnabled ? 0xc0 : 0;
     const l = lsr();
@@ -131,7 +131,7 @@ export function uartModel({
         if (dlab()) { m.dll = v; break; }
         if (!m.thre) break;                           // a stuck transmitter loses the byte
         m.tx.push(v);
-        if (m.mcr & 0x10) m.inject([v]);              // §8.8 MCR.LOOP: transmitter wired to receiver
+        if (m.mcr & 0x10) m.inject([v]);              // MCR.LOOP: transmitter wired to receiver
         m.thrEmptyPending = true;
         update();
         break;

@@ -1,0 +1,39 @@
+// jsk:board — boards from devices/*.toml and the drivers attached to them.
+declare module "jsk:board" {
+  import type { Device } from "jsk:hal";
+  export interface DeviceDescription {
+    id: string; name: string; bus: "pci" | "platform";
+    vendor?: number; device?: number; class?: number; address?: string;
+    compatible: string[]; clock?: number;
+    regions: { index?: number; name?: string; space: "mem" | "io"; size: number }[];
+    irqs: number;
+  }
+  export interface Board {
+    readonly name: string; readonly backend: "qtest" | "mem" | "fake"; readonly arch: string;
+    list(): DeviceDescription[];
+    /** @throws Error naming the devices there are. */
+    device(id: string): Device;
+    /** qtest: line changes since the last call ({ t: ms since open }). */
+    irqLog(): { t: number; line: number; level: boolean }[];
+    /** qtest: drive input `line` of the model of QOM type `qomType`. @throws Error on other backends. */
+    setIrqIn(qomType: string, name: string | undefined, line: number, level: number): void;
+    /** Stop QEMU (qtest). */
+    close(): void;
+  }
+  /**
+   * @throws Error naming the board file for a missing or malformed file, an unknown backend, a
+   * chardev/netdev the board does not have, or QEMU failing to start (with its stderr).
+   */
+  export function openBoard(path: string, opts?: { backend?: "qtest" | "mem" | "fake"; chardev?: Record<string, string>; netdev?: Record<string, string>; observe?: string }): Board;
+  /** The board `jsk run --board` opened, or null. */
+  export function board(): Board | null;
+  export function attachAll(b: Board, drivers: import("jsk:hal").Driver[]): Promise<{ driver: string; device: string; handle: unknown }[]>;
+  /** The handle a driver's probe returned. @throws Error listing what is attached. */
+  export function attached<H = any>(driverName: string, opts?: { device?: string }): H;
+  export function attachedAll(): { driver: string; device: string; handle: any }[];
+  export function kindOf(handle: unknown): "gpio" | "serial" | "net" | undefined;
+  /** @throws Error when no GPIO controller is attached. */
+  export function gpioController(index?: number): { pin(n: number): import("jsk:hal").Pin; [k: string]: any };
+  /** @throws Error when no serial port is attached. */
+  export function serialPort(which?: number | string): import("jsk:hal").Serial;
+}

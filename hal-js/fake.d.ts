@@ -1,0 +1,32 @@
+// jsk:fake — in-process fake devices for unit tests and fuzzing.
+declare module "jsk:fake" {
+  import type { Device, Region } from "jsk:hal";
+  export interface Behaviour {
+    /** Return a value to replace the stored one, or undefined to read the register file. */
+    read?(offset: number, width: number): number | bigint | undefined;
+    /** Called after the value is stored. */
+    write?(value: number | bigint, offset: number, width: number): void;
+  }
+  export interface FakeDevice {
+    readonly device: Device;
+    readonly busMaster: boolean;
+    readonly released: boolean;
+    accesses: { region: number | string; op: "read" | "write"; offset: number; width: number; value?: number | bigint }[];
+    /** @throws Error for an unknown region. */
+    region(key?: number | string): Region;
+    on(key: number | string, offset: number, b: Behaviour): this;
+    onAny(key: number | string, b: Behaviour): this;
+    record(on?: boolean): this;
+    /** Signal interrupt i. @throws Error if there is none. */
+    raise(i?: number): void;
+    /** The device's side of DMA. @throws RangeError unless inside one live DMA buffer. */
+    dmaRead(iova: bigint | number, length: number): Uint8Array;
+    dmaWrite(iova: bigint | number, bytes: Uint8Array): void;
+    close(): void;
+  }
+  export function fakeDevice(spec?: {
+    name?: string; bus?: "pci" | "platform"; ids?: Record<string, unknown>;
+    regions?: { index?: number; name?: string; size: number; space?: "mem" | "io" }[];
+    irqs?: number; dma?: boolean;
+  }): FakeDevice;
+}

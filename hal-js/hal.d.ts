@@ -1,0 +1,200 @@
+// jsk:hal — what drivers import. Every function states what it throws.
+declare module "jsk:hal" {
+  import type { TimeoutError as LoopTimeoutError } from "jsk:loop";
+
+  /** A register window (from jsk:native; see runtime/src/hw.rs). */
+  export interface Region {
+    readonly name: string;
+    readonly size: number;
+    readonly space: "mem" | "io";
+    /** One volatile access of exactly that width. @throws RangeError for an offset that is not a non-negative integer, out of the region, or not naturally aligned; Error when the backend fails (QEMU gone). */
+    read8(offset: number): number; read16(offset: number): number; read32(offset: number): number; read64(offset: number): bigint;
+    /** @throws RangeError as for reads; TypeError when value does not fit the width (signed or unsigned). */
+    write8(offset: number, value: number): void; write16(offset: number, value: number): void;
+    write32(offset: number, value: number): void; write64(offset: number, value: bigint | number): void;
+    in8(port: number): number; in16(port: number): number; in32(port: number): number;
+    out8(port: number, value: number): void; out16(port: number, value: number): void; out32(port: number, value: number): void;
+    /** Fake regions only. @throws TypeError on other regions. */
+    setHook(hook: ((op: "read" | "write", offset: number, width: number, value?: number | bigint) => number | bigint | void) | null): void;
+  }
+
+  // ---- registers ----
+  export type FieldSpec = number | [hi: number, lo: number] | { bit?: number; bits?: [number, number]; values?: Record<string, number> };
+  export interface RegisterSpec {
+    offset: number;
+    /** Bits: 8, 16, 32 (default from options) or 64. */
+    width?: 8 | 16 | 32 | 64;
+    access?: "r" | "w" | "rw" | "w1c";
+    /** Reachable only inside regs.inBank(bank, fn). */
+    bank?: string;
+    fields?: Record<string, FieldSpec>;
+  }
+  export interface Field {
+    readonly mask: number | bigint;
+    /** A fresh read of the field. */
+    get(): number | bigint;
+    isSet(): boolean;
+    isClear(): boolean;
+    /** Read-modify-write of this field. @throws RangeError if the value does not fit. */
+    set(value?: number | boolean | string): void;
+    clear(): void;
+  }
+  export interface Register {
+    readonly offset: number;
+    /** @throws TypeError for a write-only register or one outside the selected bank. */
+    read(): number | bigint;
+    /** A value, or an object of field values (other bits 0). @throws TypeError for a read-only register. */
+    write(value: number | bigint | Record<string, number | boolean | string>): void;
+    /** Read-modify-write of the named fields. @throws TypeError unless access is "rw"; RangeError if a value does not fit. */
+    set(fields: Record<string, number | boolean | string>): void;
+    clear(...fields: string[]): void;
+    /** Every field of `value` (default: a fresh read). */
+    decode(value?: number | bigint): Record<string, number | bigint>;
+    [field: string]: any;
+  }
+  export interface BoundRegisters {
+    /** Run fn with `bank` selected; the bank is always left again. @throws TypeError for an unknown bank or when a bank is already selected. */
+    inBank<T>(bank: string, fn: (regs: this) => T): T;
+    [register: string]: any;
+  }
+  export interface Layout {
+    /** Bind to a window: `shift` spaces registers 1 << shift bytes apart; `accessWidth` forces the access width in bits. */
+    on(region: Region, opts?: { shift?: number; accessWidth?: 8 | 16 | 32 | 64 }): BoundRegisters;
+  }
+  /** Declare a register map once. @throws TypeError for a malformed declaration (naming the register). */
+  export function registers(spec: Record<string, RegisterSpec>, opts?: {
+    device?: string; width?: 8 | 16 | 32 | 64;
+    banks?: Record<string, { enter(regs: BoundRegisters): void; leave(regs: BoundRegisters): void }>;
+  }): Layout;
+
+  // ---- devices ----
+  export class Dma {
+    readonly buffer: ArrayBuffer; readonly iova: bigint; readonly size: number;
+    readonly bytes: Uint8Array; readonly view: DataView;
+    /** Return the memory now; the device must no longer use it. */
+    free(): void;
+  }
+  export class Irq {
+    readonly name: string; readonly fd: number;
+    /** Interrupts signalled so far (consumed), 0n if none. */
+    take(): bigint;
+    /** Resolves with the count once one arrived. Rejects with TimeoutError naming the IRQ after `timeout` ms. */
+    wait(opts?: { timeout?: number }): Promise<bigint>;
+    /** Wait for interrupts until condition() holds. Rejects with TimeoutError "timed out after {ms} ms waiting for {what}". */
+    until(condition: () => boolean, opts: { ms: number; what: string }): Promise<void>;
+    on(handler: (count: bigint) => void): this;
+    off(): void;
+    unref(): this;
+    ref(): this;
+    /** Re-enable a level-triggered line after servicing (VFIO INTx). */
+    unmask(): void;
+  }
+  export class Device {
+    readonly name: string;
+    readonly bus: "pci" | "platform";
+    readonly vendor?: number; readonly device?: number; readonly class?: number; readonly address?: string;
+    readonly compatible?: string[]; readonly clock?: number;
+    /** PCI configuration space (qtest, vfio). */
+    readonly config?: Region;
+    hasRegion(key: number | string): boolean;
+    readonly irqCount: number;
+    /** @throws Error "NAME: no region N" */
+    bar(i: number): Region;
+    /** @throws Error when the window is not port I/O. */
+    io(key?: number | string): Region;
+    /** @throws Error when the window is not memory-mapped. */
+    mmio(key?: number | string): Region;
+    /** @throws Error "NAME: no interrupt i" */
+    irq(i?: number): Irq;
+    /** Zeroed DMA memory. @throws Error when the backend has none (mem); RangeError for a bad size/align. */
+    dma(size: number, opts?: { align?: number }): Dma;
+    enableBusMaster(): void;
+    disableBusMaster(): void;
+    onRelease(fn: () => void): void;
+    /** Interrupt handlers off, bus mastering off, release hooks (newest first). Rethrows the first hook error after running all. */
+    release(): void;
+  }
+
+  // ---- driver model ----
+  export interface PciId { vendor: number; device?: number; class?: number }
+  export interface Driver<H = unknown> {
+    readonly kind: "jsk-driver"; readonly name: string; readonly description?: string;
+    readonly match: { readonly pci: readonly PciId[]; readonly compatible: readonly string[] };
+    probe(dev: Device): H | Promise<H>;
+    remove?(handle: H): void;
+  }
+  /** @throws TypeError for a missing name/probe or a malformed match table. */
+  export function driver<H>(d: { name: string; description?: string; match: { pci?: PciId[]; compatible?: string[] }; probe(dev: Device): H | Promise<H>; remove?(handle: H): void }): Driver<H>;
+  export function matches(drv: Driver, desc: { bus: string; vendor?: number; device?: number; class?: number; compatible?: string[] }): boolean;
+  /** Run probe; on failure the device is released and the error rethrown prefixed with the driver's name. */
+  export function bind<H>(drv: Driver<H>, dev: Device): Promise<H>;
+  /** remove(handle), then release the device (also when remove throws). */
+  export function unbind(handle: unknown): void;
+  /** Remove every bound driver, newest first (runs at process exit). Errors are printed. */
+  export function unbindAll(): void;
+  export function boundDrivers(): { driver: string; device: Device; handle: unknown }[];
+
+  // ---- waits ----
+  export { LoopTimeoutError as TimeoutError };
+  /** Resolves with condition()'s first truthy value. Rejects with TimeoutError "timed out after {ms} ms waiting for {what}". @throws TypeError without { ms, what }. */
+  export function waitFor<T>(condition: () => T | Promise<T>, opts: { ms: number; what: string; interval?: number }): Promise<T>;
+  /** Busy-wait for microsecond-scale waits. @throws TimeoutError after `us`. */
+  export function spinUntil<T>(condition: () => T, opts: { us: number; what: string }): T;
+  export const delay: { ms(n: number): Promise<void>; us(n: number): Promise<void>; ns(n: number): Promise<void> };
+
+  // ---- GPIO (embedded-hal names) ----
+  export interface PinOps {
+    write(level: boolean): void;
+    read(): boolean;
+    direction(dir: "in" | "out"): void;
+    /** Subscribe to edges; returns an unsubscribe function. */
+    edges?(edge: "rising" | "falling" | "both", cb: (level: boolean) => void): () => void;
+  }
+  export class Pin {
+    constructor(name: string, ops: PinOps);
+    readonly name: string;
+    /** Drive `initial` first, then switch to output (no glitch). */
+    intoOutput(initial?: boolean): this;
+    intoInput(): this;
+    setHigh(): void; setLow(): void;
+    /** @throws TypeError for anything but true/false, 1/0, "high"/"low". */
+    setState(state: boolean | 0 | 1 | "high" | "low"): void;
+    toggle(): void;
+    isSetHigh(): boolean; isSetLow(): boolean;
+    isHigh(): boolean; isLow(): boolean;
+    /** @throws TypeError when the controller cannot report edges. Returns an unsubscribe function. */
+    on(event: "edge", cb: (e: { pin: Pin; level: boolean; edge: "rising" | "falling" }) => void, opts?: { edge?: "rising" | "falling" | "both" }): () => void;
+    /** Reject with TimeoutError after `timeout` ms (required). */
+    waitForRisingEdge(opts: { timeout: number }): Promise<{ pin: Pin; level: boolean; edge: string }>;
+    waitForFallingEdge(opts: { timeout: number }): Promise<{ pin: Pin; level: boolean; edge: string }>;
+    waitForAnyEdge(opts: { timeout: number }): Promise<{ pin: Pin; level: boolean; edge: string }>;
+    waitForHigh(opts: { timeout: number }): Promise<void>;
+    waitForLow(opts: { timeout: number }): Promise<void>;
+  }
+
+  // ---- serial ----
+  export interface SerialFormat { baud?: number; dataBits?: 5 | 6 | 7 | 8; parity?: "none" | "even" | "odd" | "mark" | "space"; stopBits?: 1 | 1.5 | 2 }
+  export class Serial implements AsyncIterable<Uint8Array> {
+    constructor(name: string, ops: { configure(f: Required<SerialFormat>): void; transmit(bytes: Uint8Array): Promise<void>; drain?(): Promise<void> });
+    readonly name: string;
+    /** @throws RangeError for a format the hardware cannot do. */
+    configure(format?: SerialFormat): this;
+    /** Resolves when the hardware took all bytes; rejects with TimeoutError if the transmitter never empties. The buffer is not kept. */
+    write(data: Uint8Array | ArrayBuffer | string): Promise<void>;
+    /** Resolves when everything written has left the transmitter. */
+    flush(): Promise<void>;
+    /** The next chunk, or null after close(). Rejects with TimeoutError after `timeout` ms. */
+    read(opts?: { timeout?: number }): Promise<Uint8Array | null>;
+    readExactly(n: number, opts?: { timeout?: number }): Promise<Uint8Array>;
+    on(event: "data", cb: (bytes: Uint8Array) => void): () => void;
+    /** For drivers: bytes arrived ("data" listeners and a waiting read() get them; queued only if nobody took them). */
+    received(bytes: Uint8Array): void;
+    /** True while a read() waits or a "data" listener is installed. */
+    readonly hasReaders: boolean;
+    close(): void;
+    [Symbol.asyncIterator](): AsyncIterator<Uint8Array>;
+  }
+
+  /** GPIO levels recorded for --trace-vcd. */
+  export const trace: { readonly enabled: boolean; level(signal: string, level: boolean): void };
+}
