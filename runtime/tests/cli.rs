@@ -292,3 +292,33 @@ fn a_non_buffer_argument_leaves_no_exception_behind() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stdout, "3\n");
 }
+
+#[test]
+fn an_exception_in_probe_exits_1_with_the_stack_and_releases_the_device() {
+    let dir = scratch(
+        "probe-throws",
+        &[
+            (
+                "drivers/bad.js",
+                "import { driver } from 'jsk:hal';\n\
+                 export default driver({ name: 'bad', match: { compatible: ['arm,pl061'] },\n\
+                   probe(dev) { dev.onRelease(() => console.log('released', dev.name)); throw new Error('no answer from the chip'); } });\n",
+            ),
+            ("app.js", "console.log('app ran');\n"),
+        ],
+    );
+    let board = repo().join("devices/qemu-aarch64-virt.toml");
+    let r = run(jsk().current_dir(&dir).args(["run", "--backend", "fake", "--board"]).arg(&board).args(["--drivers", "drivers", "app.js"]));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("bad: probe failed: no answer from the chip"), "{}", r.stderr);
+    assert!(r.stderr.contains("drivers/bad.js:3"), "no file:line in {}", r.stderr);
+    assert_eq!(r.stdout, "released gpio0\n", "the device is released and the app never ran");
+}
+
+#[test]
+fn a_board_file_error_names_the_file() {
+    let dir = scratch("bad-board", &[("b.toml", "name = \"x\"\n"), ("app.js", "")]);
+    let r = run(jsk().current_dir(&dir).args(["run", "--backend", "fake", "--board", "b.toml", "--drivers", ".", "app.js"]));
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("b.toml") && r.stderr.contains("missing field"), "{}", r.stderr);
+}
