@@ -2,7 +2,12 @@
 //!
 //! Everything here is small and audited: each `unsafe` block carries a
 //! `// SAFETY:` note saying why it is sound. The rest of the crate calls these
-//! functions and never writes `unsafe` itself.
+//! functions and never writes `unsafe` itself. Submodules group the raw code
+//! of one subsystem: `vfio` (device ioctls, DMA mapping), `init` (what jsk
+//! does as PID 1: mounts, kernel modules, power-off).
+
+pub mod init;
+pub mod vfio;
 
 use rquickjs::ArrayBufferSource;
 
