@@ -63,8 +63,8 @@ class Board {
 }
 
 /** Open a board file on a backend (default: the board's own, qtest for QEMU boards). */
-export function openBoard(path, { backend, chardev, netdev, observe } = {}) {
-  return new Board(native.openBoard({ path, backend, chardev, netdev, observe }));
+export function openBoard(path, { backend, chardev, netdev, observe, vfio } = {}) {
+  return new Board(native.openBoard({ path, backend, chardev, netdev, observe, vfio }));
 }
 
 /** The board `jsk run --board` opened (null without --board). */
@@ -132,8 +132,8 @@ export function serialPort(which = 0) {
 export function attachedAll() { return [...attachments]; }
 
 /** Host hook for `--board`: open the board, import the driver files, attach. */
-export async function hostAttach({ board: path, backend, chardev, netdev, observe, drivers }) {
-  current = openBoard(path, { backend, chardev, netdev, observe });
+export async function hostAttach({ board: path, backend, chardev, netdev, observe, vfio, drivers }) {
+  current = openBoard(path, { backend, chardev, netdev, observe, vfio });
   process.on("exit", () => current.close());
   const loaded = [];
   for (const file of drivers) {

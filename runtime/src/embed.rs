@@ -69,6 +69,8 @@ pub struct BoardAttach {
     pub backend: Option<String>,
     pub observe: Option<String>,
     pub chardev: Vec<(String, String)>,
+    /// PCI addresses to open through VFIO (then `board` is empty).
+    pub vfio: Vec<String>,
 }
 
 impl BoardAttach {
@@ -142,6 +144,7 @@ impl Session {
             let o = Object::new(ctx.clone())?;
             o.set("board", b.board)?;
             o.set("drivers", b.drivers)?;
+            o.set("vfio", b.vfio)?;
             if let Some(k) = b.backend {
                 o.set("backend", k)?;
             }

@@ -33,13 +33,16 @@ impl Limits {
 #[derive(clap::Args, Clone)]
 struct Hardware {
     /// Open this board (devices/*.toml) and attach the matching drivers before the app runs.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "vfio")]
     board: Option<PathBuf>,
+    /// Open this PCI device through VFIO (repeatable; it must be bound to vfio-pci, see jsk-probe) and attach the matching drivers.
+    #[arg(long, value_name = "ADDR")]
+    vfio: Vec<String>,
     /// Backend for --board: qtest (QEMU device models), mem (/dev/mem, /dev/gpiomem) or fake.
-    #[arg(long, value_name = "KIND", requires = "board")]
+    #[arg(long, value_name = "KIND")]
     backend: Option<String>,
     /// Driver files or folders to attach from (default: the nearest drivers/ folder above the app, else above the current folder).
-    #[arg(long = "drivers", value_name = "PATH", requires = "board")]
+    #[arg(long = "drivers", value_name = "PATH")]
     drivers: Vec<PathBuf>,
     /// Connect a board chardev (qtest), e.g. --chardev ser0=socket,path=/tmp/s,server=on,wait=off
     #[arg(long, value_name = "ID=SPEC", requires = "board")]
@@ -141,10 +144,19 @@ fn collect_js(p: &std::path::Path, out: &mut Vec<String>) {
 }
 
 fn host_options(hw: &Hardware, app: &std::path::Path) -> Result<(), String> {
-    let board = match &hw.board {
-        Some(b) => Some(jsk::native::BoardOptions {
-            path: b.to_string_lossy().into_owned(),
-            backend: hw.backend.clone(),
+    let path = match (&hw.board, hw.vfio.is_empty()) {
+        (Some(b), _) => Some(b.to_string_lossy().into_owned()),
+        (None, false) => Some(String::new()),
+        (None, true) => None,
+    };
+    if path.is_none() && (hw.backend.is_some() || !hw.drivers.is_empty()) {
+        return Err("--backend and --drivers go with --board or --vfio".into());
+    }
+    let board = match path {
+        Some(path) => Some(jsk::native::BoardOptions {
+            path,
+            vfio: hw.vfio.clone(),
+            backend: if hw.vfio.is_empty() { hw.backend.clone() } else { Some("vfio".into()) },
             drivers: driver_files(&hw.drivers, app)?,
             chardev: pairs("chardev", &hw.chardev)?,
             netdev: pairs("netdev", &hw.netdev)?,

@@ -46,7 +46,10 @@ pub struct HostOptions {
 
 #[derive(Clone, Debug, Default)]
 pub struct BoardOptions {
+    /// The board file; empty with `vfio`.
     pub path: String,
+    /// PCI addresses to open through VFIO (backend "vfio").
+    pub vfio: Vec<String>,
     pub backend: Option<String>,
     pub drivers: Vec<String>,
     pub chardev: Vec<(String, String)>,
@@ -116,6 +119,7 @@ impl ModuleDef for NativeModule {
                 o.set("backend", k)?;
             }
             o.set("drivers", b.drivers)?;
+            o.set("vfio", b.vfio)?;
             if let Some(t) = b.observe {
                 o.set("observe", t)?;
             }
