@@ -111,6 +111,8 @@ impl Loader for JskLoader {
 
 /// Why the run ended early.
 pub(crate) enum Stop {
+    /// SIGINT, SIGTERM or SIGHUP arrived.
+    Signal(i32),
     /// An error to report, then exit 1.
     Uncaught(String),
     Timeout,
@@ -130,6 +132,9 @@ impl<'js> Host<'js> {
     pub(crate) fn describe(&self, err: CaughtError<'js>) -> Stop {
         if host::TIMED_OUT.load(std::sync::atomic::Ordering::SeqCst) {
             return Stop::Timeout;
+        }
+        if host::termination_signal() != 0 {
+            return Stop::Signal(host::termination_signal());
         }
         let value = match err {
             CaughtError::Exception(e) => e.into_value(),
@@ -155,6 +160,7 @@ impl<'js> Host<'js> {
         match stop {
             Stop::Uncaught(msg) => msg.clone(),
             Stop::Timeout => host::timeout_message(self.opts.timeout.map(|t| t.as_secs_f64()).unwrap_or(0.0)),
+            Stop::Signal(sig) => format!("jsk: stopped by {}", host::signal_name(*sig)),
             Stop::OutOfMemory => "jsk: out of memory".into(),
         }
     }
@@ -169,6 +175,10 @@ impl<'js> Host<'js> {
                 let secs = self.opts.timeout.map(|t| t.as_secs_f64()).unwrap_or(0.0);
                 eprintln!("{}", host::timeout_message(secs));
                 host::TIMEOUT_EXIT
+            }
+            Stop::Signal(sig) => {
+                eprintln!("jsk: stopped by {}: removing drivers", host::signal_name(sig));
+                128 + sig
             }
             Stop::OutOfMemory => {
                 match self.opts.memory_limit_mb {
@@ -238,6 +248,9 @@ impl<'js> Host<'js> {
             if self.timed_out() {
                 return Err(Stop::Timeout);
             }
+            if host::termination_signal() != 0 {
+                return Err(Stop::Signal(host::termination_signal()));
+            }
             if let Some(stop) = self.rejection(until) {
                 return Err(stop);
             }
@@ -249,6 +262,9 @@ impl<'js> Host<'js> {
         }
         if self.timed_out() {
             return Err(Stop::Timeout);
+        }
+        if host::termination_signal() != 0 {
+            return Err(Stop::Signal(host::termination_signal()));
         }
         match until.state() {
             PromiseState::Resolved => Ok(()),
@@ -307,7 +323,7 @@ pub(crate) fn new_runtime(opts: &Options, stack_limit: usize) -> std::result::Re
         rt.set_memory_limit(mb.saturating_mul(1 << 20));
     }
     rt.set_max_stack_size(stack_limit);
-    rt.set_interrupt_handler(Some(Box::new(|| host::TIMED_OUT.load(std::sync::atomic::Ordering::Relaxed))));
+    rt.set_interrupt_handler(Some(Box::new(host::must_stop)));
     rt.set_loader(JskResolver, JskLoader);
     rt.set_host_promise_rejection_tracker(Some(Box::new(|ctx, promise, reason, handled| {
         let Ok(map) = ctx.globals().get::<_, Object>(UNHANDLED) else { return };
@@ -332,6 +348,7 @@ pub fn run_file(file: &str, mode: Mode, opts: Options) -> i32 {
     if let Some(t) = opts.timeout {
         host::start_watchdog(t);
     }
+    host::install_termination_handlers();
     context.with(|ctx| run_in(&ctx, file, mode, opts))
 }
 
@@ -425,9 +442,10 @@ fn run_in<'js>(ctx: &Ctx<'js>, file: &str, mode: Mode, opts: Options) -> i32 {
         Ok(()) => 0,
         Err(stop) => host.report(stop),
     };
-    // After --timeout, JS gets one more chance to leave devices quiet (the
-    // exit listeners below); the watchdog ends the process if that hangs.
-    host::TIMED_OUT.store(false, std::sync::atomic::Ordering::SeqCst);
+    // After --timeout or a termination signal, JS gets one more chance to
+    // leave devices quiet (the exit listeners below); the watchdog (or a
+    // second signal) ends the process if that hangs.
+    host::allow_cleanup();
     // process.on("exit") listeners, and process.exitCode if the script set one.
     match host.emit_exit.call::<_, i32>((code,)).catch(ctx) {
         Ok(c) => c,

@@ -37,6 +37,39 @@ pub fn exit(code: i32) -> ! {
 
 pub const TIMEOUT_EXIT: i32 = 124;
 
+/// The termination signal received (0 if none); see `raw::install_termination_handlers`.
+pub fn termination_signal() -> i32 {
+    raw::TERMINATION.load(Ordering::SeqCst)
+}
+
+pub fn install_termination_handlers() {
+    raw::install_termination_handlers();
+}
+
+/// Set once the host runs the exit listeners: JS may run again to clean up.
+static CLEANING: AtomicBool = AtomicBool::new(false);
+
+/// Whether running JS must stop now (the QuickJS interrupt handler).
+pub fn must_stop() -> bool {
+    !CLEANING.load(Ordering::Relaxed) && (TIMED_OUT.load(Ordering::Relaxed) || raw::TERMINATION.load(Ordering::Relaxed) != 0)
+}
+
+/// Let the exit listeners run after a stop (the flags would interrupt them).
+/// A second termination signal still ends the process at once.
+pub fn allow_cleanup() {
+    CLEANING.store(true, Ordering::SeqCst);
+    TIMED_OUT.store(false, Ordering::SeqCst);
+}
+
+pub fn signal_name(sig: i32) -> &'static str {
+    match sig {
+        libc::SIGINT => "SIGINT",
+        libc::SIGTERM => "SIGTERM",
+        libc::SIGHUP => "SIGHUP",
+        _ => "a signal",
+    }
+}
+
 pub fn timeout_message(secs: f64) -> String {
     format!("jsk: timed out after {secs} s (--timeout): the script was stopped")
 }

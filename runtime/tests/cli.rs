@@ -322,3 +322,37 @@ fn a_board_file_error_names_the_file() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("b.toml") && r.stderr.contains("missing field"), "{}", r.stderr);
 }
+
+fn stop_with(sig: i32, name: &str) -> (i32, String, String) {
+    let dir = scratch(name, &[("main.js", "process.on('exit', (c) => console.log('exit listeners ran', c));\nsetInterval(() => {}, 1000);\nconsole.log('running');\n")]);
+    let mut child = jsk()
+        .current_dir(&dir)
+        .args(["run", "main.js"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let status = Command::new("kill").arg(format!("-{sig}")).arg(child.id().to_string()).status().unwrap();
+    assert!(status.success());
+    let start = Instant::now();
+    let out = child.wait_with_output().unwrap();
+    assert!(start.elapsed() < Duration::from_secs(3), "took {:?}", start.elapsed());
+    assert_eq!(out.status.signal(), None, "died by a signal");
+    (out.status.code().unwrap(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn sigint_runs_the_exit_listeners_and_exits_130() {
+    let (code, stdout, stderr) = stop_with(2, "sigint");
+    assert_eq!(code, 130, "{stderr}");
+    assert_eq!(stdout, "running\nexit listeners ran 130\n");
+    assert!(stderr.contains("stopped by SIGINT"), "{stderr}");
+}
+
+#[test]
+fn sigterm_runs_the_exit_listeners_and_exits_143() {
+    let (code, stdout, _) = stop_with(15, "sigterm");
+    assert_eq!(code, 143);
+    assert!(stdout.ends_with("exit listeners ran 143\n"), "{stdout}");
+}

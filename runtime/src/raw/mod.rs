@@ -101,6 +101,35 @@ fn is_detached(ctx: *mut rquickjs::qjs::JSContext, buf: rquickjs::qjs::JSValue) 
     }
 }
 
+/// The termination signal received (SIGINT, SIGTERM, SIGHUP), 0 if none.
+pub static TERMINATION: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+extern "C" fn termination_handler(sig: libc::c_int) {
+    // A second signal while the first is being handled ends the process at
+    // once (async-signal-safe: an atomic swap and _exit).
+    if TERMINATION.swap(sig, std::sync::atomic::Ordering::SeqCst) != 0 {
+        // SAFETY: _exit is async-signal-safe.
+        unsafe { libc::_exit(128 + sig) };
+    }
+}
+
+/// Turn SIGINT/SIGTERM/SIGHUP into a flag the JS thread checks, so that
+/// drivers are removed and devices released before the process ends. The
+/// handlers are installed without SA_RESTART: blocking calls return EINTR.
+pub fn install_termination_handlers() {
+    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        // SAFETY: the handler only touches an atomic (and _exit); the struct
+        // is fully initialised by zeroing plus the fields set here.
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = termination_handler as *const () as usize;
+            sa.sa_flags = 0;
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaction(sig, &sa, std::ptr::null_mut());
+        }
+    }
+}
+
 /// A no-op handler for the signal the watchdog uses to knock the JS thread
 /// out of a blocking system call (it then returns EINTR).
 extern "C" fn wake_handler(_sig: libc::c_int) {}
