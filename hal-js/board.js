@@ -140,5 +140,11 @@ export async function hostAttach({ board: path, backend, chardev, netdev, observ
     const mod = await import(file);
     if (mod.default?.kind === "jsk-driver") loaded.push(mod.default);
   }
-  return attachAll(current, loaded);
+  const done = await attachAll(current, loaded);
+  if (backend === "vfio") {
+    // The boot image's PID 1 takes its "drivers attached" uptime from this line.
+    const list = done.map((a) => `${a.driver} on ${a.device}`).join(", ") || "none";
+    console.error(`jsk: drivers attached: ${list}`);
+  }
+  return done;
 }
