@@ -172,6 +172,17 @@ declare module "jsk:hal" {
     waitForLow(opts: { timeout: number }): Promise<void>;
   }
 
+  /** Edge subscriptions of a GPIO controller's lines (for drivers). */
+  export class EdgeSubscribers {
+    constructor(hooks: { configure(line: number): void; start(): void; stop(): void });
+    readonly size: number;
+    subscribe(line: number, edge: "rising" | "falling" | "both", cb: (level: boolean) => void): () => void;
+    edgesOf(line: number): { rising: boolean; falling: boolean };
+    /** An edge happened on `line`, whose level is now `levelNow`. */
+    deliver(line: number, levelNow: boolean): void;
+    clear(): void;
+  }
+
   // ---- serial ----
   export interface SerialFormat { baud?: number; dataBits?: 5 | 6 | 7 | 8; parity?: "none" | "even" | "odd" | "mark" | "space"; stopBits?: 1 | 1.5 | 2 }
   export class Serial implements AsyncIterable<Uint8Array> {

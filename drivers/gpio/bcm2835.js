@@ -18,7 +18,7 @@
 //   lines               54 (BCM2835) or 58 (BCM2711); model "bcm2835" or "bcm2711".
 //   mode                "irq" or "poll" (how edges are seen).
 
-import { driver, registers, spinUntil, Pin, trace } from "jsk:hal";
+import { driver, registers, spinUntil, Pin, EdgeSubscribers, trace } from "jsk:hal";
 
 // §6.1 Table 6-1 (BCM2711 §5.2 adds the pull registers at 0xe4). 32-bit registers;
 // bank 0 holds GPIO 0-31, bank 1 GPIO 32-53 (57).
@@ -108,7 +108,11 @@ class Bcm2835Gpio {
     this.pins = new Array(this.lines);
     this.outputs = new Set();                         // GPIOs this driver made outputs
     this.edgeEnabled = [0, 0];                        // per bank: GPIOs whose GPREN/GPFEN bits we set
-    this.subscribers = new Set();                     // { n, edge, cb }
+    this.edges = new EdgeSubscribers({
+      configure: (n) => this.configureEdges(n),
+      start: () => this.startEvents(),
+      stop: () => this.stopEvents(),
+    });
     this.listening = false;
     this.pollTimer = null;
     this.lastError = undefined;
@@ -166,34 +170,12 @@ class Bcm2835Gpio {
       write: (high) => region.write32(high ? SET.offset : CLR.offset, bit),
       read: () => (region.read32(LEV.offset) & bit) !== 0,
       direction: (dir) => this.setFunction(n, dir === "out" ? "output" : "input"),
-      edges: (edge, cb) => this.subscribe(n, edge, cb),
+      edges: (edge, cb) => this.edges.subscribe(n, edge, cb),
     };
     return (this.pins[n] = new Bcm2835Pin(`${this.name}.${n}`, ops, region, SET.offset, CLR.offset, bit));
   }
 
   // ---- edges -------------------------------------------------------------
-
-  subscribe(n, edge, cb) {
-    const sub = { n, edge, cb };
-    this.subscribers.add(sub);
-    this.configureEdges(n);
-    this.startEvents();
-    return () => {
-      if (!this.subscribers.delete(sub)) return;
-      this.configureEdges(n);
-      if (this.subscribers.size === 0) this.stopEvents();
-    };
-  }
-
-  edgesOf(n) {
-    let rising = false, falling = false;
-    for (const s of this.subscribers) {
-      if (s.n !== n) continue;
-      if (s.edge !== "falling") rising = true;
-      if (s.edge !== "rising") falling = true;
-    }
-    return { rising, falling };
-  }
 
   setBit(reg, bit, on) {
     const v = reg.read();
@@ -204,7 +186,7 @@ class Bcm2835Gpio {
   configureEdges(n) {
     const b = this.bank[n >> 5];
     const bit = (1 << (n & 31)) >>> 0;
-    const { rising, falling } = this.edgesOf(n);
+    const { rising, falling } = this.edges.edgesOf(n);
     b.EDS.write(bit);
     this.setBit(b.REN, bit, rising);
     this.setBit(b.FEN, bit, falling);
@@ -248,21 +230,18 @@ class Bcm2835Gpio {
       console.error(`bcm2835-gpio: ${this.name}: edge reporting stopped: ${e?.message ?? e}`);
       return;
     }
-    if (!events[0] && !events[1]) return;
-    for (const s of [...this.subscribers]) {
-      const bank = s.n >> 5, bit = (1 << (s.n & 31)) >>> 0;
-      if (!(events[bank] & bit)) continue;
-      const { rising, falling } = this.edgesOf(s.n);
-      // With one kind of edge enabled it is that one; with both, the level now says which.
-      const high = rising && falling ? (levels[bank] & bit) !== 0 : rising;
-      if (s.edge === "both" || s.edge === (high ? "rising" : "falling")) s.cb(high);
+    for (let bank = 0; bank < 2; bank++) {
+      for (let bit = 0; bit < 32 && events[bank]; bit++) {
+        const mask = (1 << bit) >>> 0;
+        if (events[bank] & mask) this.edges.deliver(bank * 32 + bit, (levels[bank] & mask) !== 0);
+      }
     }
   }
 
   /** Edge detection we enabled off, its events cleared, our outputs back to inputs. */
   shutdown() {
     this.stopEvents();
-    this.subscribers.clear();
+    this.edges.clear();
     for (let bank = 0; bank < 2; bank++) {
       const mine = this.edgeEnabled[bank];
       if (!mine) continue;

@@ -14,7 +14,7 @@
 //   mode              "irq" or "poll" (how edges are seen).
 //   lastError         the error that stopped edge reporting, if one did.
 
-import { driver, registers, Pin } from "jsk:hal";
+import { driver, registers, Pin, EdgeSubscribers } from "jsk:hal";
 
 const LINES = 8;
 const ALL = 0xff;
@@ -84,7 +84,11 @@ class Pl061 {
     this.lines = LINES;
     this.mode = irq ? "irq" : "poll";
     this.pins = new Array(LINES);
-    this.subscribers = new Set();                       // { line, edge, cb }
+    this.edges = new EdgeSubscribers({
+      configure: (line) => this.configureLine(line),
+      start: () => this.startEvents(),
+      stop: () => this.stopEvents(),
+    });
     this.watched = 0;                                   // lines with at least one subscriber
     this.listening = false;
     this.pollTimer = null;
@@ -128,40 +132,18 @@ class Pl061 {
         // Writes to GPIODATA reach only output lines: drive the level again now that it is one.
         if (dir === "out") region.write32(offset, level ? bit : 0);
       },
-      edges: (edge, cb) => this.subscribe(n, edge, cb),
+      edges: (edge, cb) => this.edges.subscribe(n, edge, cb),
     };
     return (this.pins[n] = new Pin(`${this.name}.${n}`, ops));
   }
 
   // ---- edges -------------------------------------------------------------
 
-  subscribe(line, edge, cb) {
-    const sub = { line, edge, cb };
-    this.subscribers.add(sub);
-    this.configureLine(line);
-    this.startEvents();
-    return () => {
-      if (!this.subscribers.delete(sub)) return;
-      this.configureLine(line);
-      if (this.subscribers.size === 0) this.stopEvents();
-    };
-  }
-
-  edgesOf(line) {
-    let rising = false, falling = false;
-    for (const s of this.subscribers) {
-      if (s.line !== line) continue;
-      if (s.edge !== "falling") rising = true;
-      if (s.edge !== "rising") falling = true;
-    }
-    return { rising, falling };
-  }
-
   /** GPIOIS/IBE/IEV/IE: mask the line, set edge sense (IS 0) and which edges (IBE, IEV), clear what is pending, unmask. */
   configureLine(line) {
     const { regs } = this;
     const bit = 1 << line;
-    const { rising, falling } = this.edgesOf(line);
+    const { rising, falling } = this.edges.edgesOf(line);
     this.update(regs.GPIOIE, bit, false);
     if (!rising && !falling) {
       this.watched &= ~bit;
@@ -207,21 +189,15 @@ class Pl061 {
       console.error(`pl061: ${this.name}: edge reporting stopped: ${e?.message ?? e}`);
       return;
     }
-    if (!pending) return;
-    for (const s of [...this.subscribers]) {
-      const bit = 1 << s.line;
-      if (!(pending & bit)) continue;
-      const { rising, falling } = this.edgesOf(s.line);
-      // With one kind of edge enabled it is that one; with both, the level now says which.
-      const high = rising && falling ? (levels & bit) !== 0 : rising;
-      if (s.edge === "both" || s.edge === (high ? "rising" : "falling")) s.cb(high);
+    for (let line = 0; line < LINES; line++) {
+      if (pending & (1 << line)) this.edges.deliver(line, (levels & (1 << line)) !== 0);
     }
   }
 
   /** Masked, nothing pending, every line an input. */
   shutdown() {
     this.stopEvents();
-    this.subscribers.clear();
+    this.edges.clear();
     this.watched = 0;
     const { regs } = this;
     regs.GPIOIE.write(0);

@@ -83,3 +83,51 @@ export class Pin {
     });
   }
 }
+
+/**
+ * The edge subscriptions of a GPIO controller's lines, for drivers: which
+ * edges each line needs (to program the hardware), and delivery of events to
+ * the subscribers. `configure(line)` is called when a line's wanted edges
+ * change; `start()`/`stop()` when the first subscriber comes and the last goes.
+ */
+export class EdgeSubscribers {
+  constructor({ configure, start, stop }) {
+    this.hooks = { configure, start, stop };
+    this.subs = new Set(); // { line, edge, cb }
+  }
+  get size() { return this.subs.size; }
+  /** Add a subscriber; returns the function that removes it. */
+  subscribe(line, edge, cb) {
+    const sub = { line, edge, cb };
+    this.subs.add(sub);
+    this.hooks.configure(line);
+    if (this.subs.size === 1) this.hooks.start();
+    return () => {
+      if (!this.subs.delete(sub)) return;
+      this.hooks.configure(line);
+      if (this.subs.size === 0) this.hooks.stop();
+    };
+  }
+  /** The edges subscribers of `line` want: { rising, falling }. */
+  edgesOf(line) {
+    let rising = false, falling = false;
+    for (const s of this.subs) {
+      if (s.line !== line) continue;
+      if (s.edge !== "falling") rising = true;
+      if (s.edge !== "rising") falling = true;
+    }
+    return { rising, falling };
+  }
+  /**
+   * An edge happened on `line`, whose level is now `levelNow`. With one kind
+   * of edge enabled it is that one; with both, the level says which.
+   */
+  deliver(line, levelNow) {
+    const { rising, falling } = this.edgesOf(line);
+    const high = rising && falling ? levelNow : rising;
+    for (const s of [...this.subs]) {
+      if (s.line === line && (s.edge === "both" || s.edge === (high ? "rising" : "falling"))) s.cb(high);
+    }
+  }
+  clear() { this.subs.clear(); }
+}

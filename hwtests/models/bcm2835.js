@@ -12,16 +12,8 @@
 // zero) and writes do nothing.
 
 import { fakeDevice } from "jsk:fake";
+import { prng } from "./prng.js";
 
-/** xorshift32, biased to what broken hardware returns: all ones a quarter of the time, zero an eighth. */
-function hostileValues(seed) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    const pick = s & 7;
-    return pick < 2 ? 0xffffffff : pick === 2 ? 0 : Math.imul(s, 0x9e3779b1) >>> 0;
-  };
-}
 
 const PUD_NAMES = ["none", "down", "up"];           // GPPUD codes (BCM2835)
 const PUP_PDN_NAMES = ["none", "up", "down"];       // GPIO_PUP_PDN_CNTRL codes (BCM2711)
@@ -137,6 +129,6 @@ export function bcm2835Model({ name = "gpio@7e200000", model = "bcm2835", irq = 
   });
   /** The level on GPIO n. */
   m.level = (n) => (levels(n >> 5) & bit(n)) !== 0;
-  m.hostile = (seed) => { m.rng = hostileValues(seed); };
+  m.hostile = (seed) => { m.rng = prng(seed).hostile; };
   return m;
 }

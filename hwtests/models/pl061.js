@@ -11,18 +11,10 @@
 // seeded pseudo-random value (often all ones or zero) and writes do nothing.
 
 import { fakeDevice } from "jsk:fake";
+import { prng } from "./prng.js";
 
 export const PL061_ID = [0x00, 0x00, 0x00, 0x00, 0x61, 0x10, 0x04, 0x00, 0x0d, 0xf0, 0x05, 0xb1];
 
-/** xorshift32, biased to what broken hardware returns: all ones a quarter of the time, zero an eighth. */
-function hostileValues(seed) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    const pick = s & 7;
-    return pick < 2 ? 0xffffffff : pick === 2 ? 0 : Math.imul(s, 0x9e3779b1) >>> 0;
-  };
-}
 
 export function pl061Model({ name = "gpio@9030000", irq = true, id = PL061_ID } = {}) {
   const fake = fakeDevice({
@@ -106,6 +98,6 @@ export function pl061Model({ name = "gpio@9030000", irq = true, id = PL061_ID } 
   };
   /** Levels the PL061 drives on its output lines. */
   Object.defineProperty(m, "out", { get: () => m.data & m.dir });
-  m.hostile = (seed) => { m.rng = hostileValues(seed); };
+  m.hostile = (seed) => { m.rng = prng(seed).hostile; };
   return m;
 }

@@ -17,17 +17,9 @@
 // so that probe gets past its presence check).
 
 import { fakeDevice } from "jsk:fake";
+import { prng } from "./prng.js";
 
 const LSR_DR = 0x01, LSR_OE = 0x02, LSR_PE = 0x04, LSR_FE = 0x08, LSR_BI = 0x10, LSR_THRE = 0x20, LSR_TEMT = 0x40;
-/** xorshift32, biased to what broken hardware returns: all ones a quarter of the time, zero an eighth. */
-function hostileValues(seed) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    const pick = s & 7;
-    return pick < 2 ? 0xffffffff : pick === 2 ? 0 : Math.imul(s, 0x9e3779b1) >>> 0;
-  };
-}
 
 const REG_NAMES = ["RBR/THR", "IER", "IIR/FCR", "LCR", "MCR", "LSR", "MSR", "SCR"];
 
@@ -187,6 +179,6 @@ export function uartModel({
   /** The divisor latch as the chip holds it. */
   Object.defineProperty(m, "divisor", { get: () => m.dll | (m.dlm << 8) });
   /** From now on every read returns a seeded hostile value and writes do nothing, except for the registers (0..7) in `spare`. */
-  m.hostile = (seed, { spare = [] } = {}) => { m.rng = hostileValues(seed); m.spared = spare; };
+  m.hostile = (seed, { spare = [] } = {}) => { m.rng = prng(seed).hostile; m.spared = spare; };
   return m;
 }
