@@ -89,6 +89,13 @@ declare module "jsk:hal" {
     /** Re-enable a level-triggered line after servicing (VFIO INTx). */
     unmask(): void;
   }
+  /** Run handler on each interrupt of irq, or every pollMs without one, between start() and stop(). */
+  export class IrqOrPoll {
+    constructor(irq: Irq | null | undefined, pollMs: number, handler: () => void);
+    readonly active: boolean;
+    start(): void;
+    stop(): void;
+  }
   export class Device {
     readonly name: string;
     readonly bus: "pci" | "platform";

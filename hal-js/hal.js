@@ -3,7 +3,7 @@
 
 export { registers } from "jsk:hal/registers";
 export { driver, bind, unbind, unbindAll, matches, boundDrivers } from "jsk:hal/driver";
-export { Device, Dma, Irq } from "jsk:hal/device";
+export { Device, Dma, Irq, IrqOrPoll } from "jsk:hal/device";
 export { waitFor, spinUntil, delay, TimeoutError } from "jsk:hal/wait";
 export { Pin, EdgeSubscribers } from "jsk:hal/gpio";
 export { Serial } from "jsk:hal/serial";

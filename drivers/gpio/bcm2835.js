@@ -18,7 +18,7 @@
 //   lines               54 (BCM2835) or 58 (BCM2711); model "bcm2835" or "bcm2711".
 //   mode                "irq" or "poll" (how edges are seen).
 
-import { driver, registers, spinUntil, Pin, EdgeSubscribers, trace } from "jsk:hal";
+import { driver, registers, spinUntil, Pin, EdgeSubscribers, IrqOrPoll, trace } from "jsk:hal";
 
 // §6.1 Table 6-1 (BCM2711 §5.2 adds the pull registers at 0xe4). 32-bit registers;
 // bank 0 holds GPIO 0-31, bank 1 GPIO 32-53 (57).
@@ -52,11 +52,11 @@ const POLL_MS = 1;
 const TRACING = trace.enabled;
 
 function registerWindow(dev) {
-  try { return dev.region("regs"); } catch { return dev.region(0); }
+  return dev.region(dev.hasRegion("regs") ? "regs" : 0);
 }
 
 function interruptOf(dev) {
-  try { return dev.irq(0); } catch { return null; }
+  return dev.irqCount > 0 ? dev.irq(0) : null;
 }
 
 function settle() {
@@ -113,10 +113,8 @@ class Bcm2835Gpio {
       start: () => this.startEvents(),
       stop: () => this.stopEvents(),
     });
-    this.listening = false;
-    this.pollTimer = null;
     this.lastError = undefined;
-    this.onEvent = () => this.scanEvents();
+    this.events = new IrqOrPoll(irq, POLL_MS, () => this.scanEvents());
   }
 
   check(n) {
@@ -194,20 +192,9 @@ class Bcm2835Gpio {
     this.edgeEnabled[bank] = (rising || falling ? this.edgeEnabled[bank] | bit : this.edgeEnabled[bank] & ~bit) >>> 0;
   }
 
-  /** Watch for events while anyone subscribes (this keeps the process alive, as a pending wait should). */
-  startEvents() {
-    if (this.listening) return;
-    this.listening = true;
-    if (this.irq) this.irq.on(this.onEvent);
-    else this.pollTimer = setInterval(this.onEvent, POLL_MS);
-  }
-
-  stopEvents() {
-    this.listening = false;
-    this.irq?.off();
-    if (this.pollTimer) clearInterval(this.pollTimer);
-    this.pollTimer = null;
-  }
+  /** Watch for edges while anyone subscribes (this keeps the process alive, as a pending wait should). */
+  startEvents() { this.events.start(); }
+  stopEvents() { this.events.stop(); }
 
   /** §6.1 GPEDSn: events of our GPIOs only (others may belong to another driver): read, clear by writing 1, report. */
   scanEvents() {

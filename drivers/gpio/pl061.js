@@ -14,7 +14,7 @@
 //   mode              "irq" or "poll" (how edges are seen).
 //   lastError         the error that stopped edge reporting, if one did.
 
-import { driver, registers, Pin, EdgeSubscribers } from "jsk:hal";
+import { driver, registers, Pin, EdgeSubscribers, IrqOrPoll } from "jsk:hal";
 
 const LINES = 8;
 const ALL = 0xff;
@@ -51,11 +51,11 @@ const POLL_MS = 1;
 const hex = (v) => (v & 0xff).toString(16).padStart(2, "0");
 
 function registerWindow(dev) {
-  try { return dev.region("regs"); } catch { return dev.region(0); }
+  return dev.region(dev.hasRegion("regs") ? "regs" : 0);
 }
 
 function interruptOf(dev) {
-  try { return dev.irq(0); } catch { return null; }
+  return dev.irqCount > 0 ? dev.irq(0) : null;
 }
 
 /** GPIOPeriphID0-3 and GPIOPCellID0-3: part 0x061, designer 0x41 (ARM), PrimeCell ID 0d f0 05 b1; any revision and configuration. */
@@ -90,10 +90,8 @@ class Pl061 {
       stop: () => this.stopEvents(),
     });
     this.watched = 0;                                   // lines with at least one subscriber
-    this.listening = false;
-    this.pollTimer = null;
     this.lastError = undefined;
-    this.onEvent = () => this.scanEvents();
+    this.events = new IrqOrPoll(irq, POLL_MS, () => this.scanEvents());
   }
 
   /** The level of every line: bit n is line n. */
@@ -158,19 +156,8 @@ class Pl061 {
   }
 
   /** Watch for edges while anyone subscribes (this keeps the process alive, as a pending wait should). */
-  startEvents() {
-    if (this.listening) return;
-    this.listening = true;
-    if (this.irq) this.irq.on(this.onEvent);
-    else this.pollTimer = setInterval(this.onEvent, POLL_MS);
-  }
-
-  stopEvents() {
-    this.listening = false;
-    this.irq?.off();
-    if (this.pollTimer) clearInterval(this.pollTimer);
-    this.pollTimer = null;
-  }
+  startEvents() { this.events.start(); }
+  stopEvents() { this.events.stop(); }
 
   /** Pending edges of watched lines: read (MIS with an interrupt, RIS when polling), clear, then tell subscribers. */
   scanEvents() {

@@ -85,11 +85,11 @@ const hex = (v) => "0x" + (v >>> 0).toString(16).padStart(2, "0");
 
 function registerWindow(dev) {
   if (dev.bus === "pci") return dev.bar(0);
-  try { return dev.region("regs"); } catch { return dev.region(0); }
+  return dev.region(dev.hasRegion("regs") ? "regs" : 0);
 }
 
 function interruptOf(dev) {
-  try { return dev.irq(0); } catch { return null; }
+  return dev.irqCount > 0 ? dev.irq(0) : null;
 }
 
 function windowOptions(dev) {

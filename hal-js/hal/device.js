@@ -2,7 +2,7 @@
 // DMA memory and interrupts, whichever backend (fake, mem, qtest, vfio) made it.
 
 import * as sys from "jsk:sys";
-import { readable, watch } from "jsk:loop";
+import { readable, watch, setInterval, clearInterval } from "jsk:loop";
 import { TimeoutError } from "jsk:loop";
 
 /** Zeroed memory the device can reach by DMA. */
@@ -102,6 +102,33 @@ export class Irq {
   ref() { this.watcher?.ref(); return this; }
   /** Re-enable a level-triggered line after the device was serviced (VFIO INTx); a no-op where not needed. */
   unmask() { this.unmaskFn?.(); }
+}
+
+/**
+ * Run `handler` on every interrupt of `irq`, or every `pollMs` when the device
+ * has no interrupt line (`irq` null), between start() and stop(). While
+ * started it keeps the process alive, as a pending wait should.
+ */
+export class IrqOrPoll {
+  constructor(irq, pollMs, handler) {
+    this.irq = irq;
+    this.pollMs = pollMs;
+    this.handler = handler;
+    this.timer = null;
+    this.active = false;
+  }
+  start() {
+    if (this.active) return;
+    this.active = true;
+    if (this.irq) this.irq.on(this.handler);
+    else this.timer = setInterval(this.handler, this.pollMs);
+  }
+  stop() {
+    this.active = false;
+    this.irq?.off();
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
 }
 
 /**
