@@ -48,7 +48,11 @@ class Board {
       },
       regions,
       config: desc.bus === "pci" ? nb.config(desc.id) : undefined,
-      irqs: Array.from({ length: desc.irqs }, (_, i) => ({ get fd() { const v = nb.irqFd(desc.id, i); Object.defineProperty(this, "fd", { value: v }); return v; } })),
+      irqs: Array.from({ length: desc.irqs }, (_, i) => ({
+        get fd() { const v = nb.irqFd(desc.id, i); Object.defineProperty(this, "fd", { value: v }); return v; },
+        // VFIO INTx is masked by the kernel when it fires; Irq.unmask() re-arms it.
+        unmask: this.backend === "vfio" ? () => nb.irqUnmask(desc.id, i) : undefined,
+      })),
       dma: this.backend === "mem" ? undefined : (size, align) => nb.dma(size, align),
       busMaster: desc.bus === "pci" ? (on) => nb.busMaster(desc.id, on) : undefined,
     });

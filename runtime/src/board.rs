@@ -2,20 +2,23 @@
 //! opens one on a backend and hands out its devices' regions, interrupts and
 //! DMA memory.
 //!
-//! `openBoard({ path, backend, chardev, netdev, observe })` (in `jsk:native`) returns a
-//! `Board`:
+//! `openBoard({ path, backend, chardev, netdev, observe, vfio })` (in `jsk:native`) returns a
+//! `Board`. With `backend: "vfio"` there is no board file: `vfio` lists the PCI
+//! functions (`"0000:00:02.0"`), each bound to vfio-pci (see `backend::vfio`).
 //!
 //! | member | contract |
 //! | --- | --- |
-//! | `name`, `backend` | the board's name; `"qtest"`, `"mem"` or `"fake"` |
-//! | `devices()` | `[{ id, name, bus, vendor?, device?, class?, address?, compatible, clock?, regions: [{ index?, name?, space, size }], irqs }]` |
+//! | `name`, `backend` | the board's name (`"vfio"` for VFIO); `"qtest"`, `"mem"`, `"fake"` or `"vfio"` |
+//! | `devices()` | `[{ id, name, bus, vendor?, device?, class?, address?, compatible, clock?, regions: [{ index?, name?, space, size }], irqs, irqKind? }]` (VFIO: `irqs` vectors enabled, `irqKind` `"msix"`, `"msi"`, `"intx"` or `"none"`) |
 //! | `region(id, key)` | the `Region` of device `id` (`key`: BAR index or region name). Error if there is none. |
+//! | `config(id)` | PCI config space as a `Region` (qtest, vfio); undefined otherwise. |
 //! | `irqFd(id, i)` | an eventfd signalled on interrupt `i` of device `id`. Error where the backend has none (mem). |
-//! | `dma(size, align)` | `[ArrayBuffer, deviceAddress]`, zeroed, freed when collected (qtest: carved from guest RAM). Error on mem. |
+//! | `irqUnmask(id, i)` | re-arm interrupt `i` after the device was serviced: VFIO INTx (masked by the kernel when it fires); a no-op elsewhere. |
+//! | `dma(size, align)` | `[ArrayBuffer, deviceAddress]`, zeroed, freed when collected (qtest: carved from guest RAM; vfio: page-rounded memory mapped in the IOMMU at a low IOVA, unmapped when freed). Error on mem. |
 //! | `busMaster(id, on)` | PCI bus mastering on or off. |
 //! | `irqLog()` | qtest: `[{ t (ms since open), line, level }]` of the intercepted lines since the last call. |
 //! | `setIrqIn(qomType, name, line, level)` | qtest: drive an input line of a device model (a GPIO input pin). |
-//! | `close()` | stop QEMU (qtest); regions of a closed board throw on access. |
+//! | `close()` | stop QEMU (qtest); regions of a closed board throw on access. VFIO: interrupts disabled, bus mastering off, devices reset where supported, DMA unmapped (also on every exit path, through `host::on_exit`). |
 //!
 //! Errors name the board file and what was wrong with it.
 
@@ -148,10 +151,12 @@ impl BoardSpec {
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::Instant;
 
 use rquickjs::{class::Trace, function::Opt, Array, BigInt, Class, Ctx, Exception, JsLifetime, Object, Result, Value};
 
+use crate::backend::vfio::VfioHost;
 use crate::backend::{Bus, HwError, Space};
 use crate::hw::{DmaSource, RegionCore, Window};
 use crate::qtest_board::QtestBoard;
@@ -161,6 +166,7 @@ pub enum BackendKind {
     Fake,
     Mem,
     Qtest,
+    Vfio,
 }
 
 impl BackendKind {
@@ -169,6 +175,7 @@ impl BackendKind {
             "fake" => Some(BackendKind::Fake),
             "mem" => Some(BackendKind::Mem),
             "qtest" => Some(BackendKind::Qtest),
+            "vfio" => Some(BackendKind::Vfio),
             _ => None,
         }
     }
@@ -177,6 +184,7 @@ impl BackendKind {
             BackendKind::Fake => "fake",
             BackendKind::Mem => "mem",
             BackendKind::Qtest => "qtest",
+            BackendKind::Vfio => "vfio",
         }
     }
 }
@@ -187,6 +195,10 @@ struct DevEntry {
     name: String,
     bus: &'static str,
     pci: Option<crate::backend::pci::PciFunction>,
+    /// PCI address shown to JS (`DDDD:BB:DD.F`).
+    address: Option<String>,
+    /// VFIO: the interrupt mechanism in use.
+    irq_kind: Option<&'static str>,
     compatible: Vec<String>,
     clock: Option<u64>,
     regions: Vec<RegEntry>,
@@ -234,6 +246,7 @@ struct BoardInner {
     devices: Vec<DevEntry>,
     opened: Instant,
     qtest: Option<QtestBoard>,
+    vfio: Option<Arc<VfioHost>>,
     closed: RefCell<bool>,
 }
 
@@ -258,6 +271,8 @@ fn platform_entries(spec: &BoardSpec) -> Vec<DevEntry> {
             name: d.name.clone(),
             bus: "platform",
             pci: None,
+            address: None,
+            irq_kind: None,
             compatible: d.compatible.clone(),
             clock: d.clock,
             regions: d
@@ -286,6 +301,8 @@ fn pci_entry(f: &crate::backend::pci::PciFunction) -> DevEntry {
         name: address,
         bus: "pci",
         pci: Some(f.clone()),
+        address: Some(format!("0000:{:02x}:{:02x}.{}", f.bdf.0, f.bdf.1, f.bdf.2)),
+        irq_kind: None,
         compatible: Vec::new(),
         clock: None,
         regions: f
@@ -300,6 +317,8 @@ fn pci_entry(f: &crate::backend::pci::PciFunction) -> DevEntry {
 /// Options for `openBoard` from JS.
 pub struct OpenOptions {
     pub path: String,
+    /// vfio: the PCI functions to open.
+    pub vfio: Vec<String>,
     /// qtest: watch this device model's output lines instead of the interrupt controller.
     pub observe: Option<String>,
     pub backend: Option<String>,
@@ -318,21 +337,25 @@ fn string_map(o: &Option<Object<'_>>) -> Result<BTreeMap<String, String>> {
     Ok(m)
 }
 
-/// `openBoard({ path, backend?, chardev?: {id: spec}, netdev?: {id: spec} })`.
+/// `openBoard({ path, backend?, chardev?: {id: spec}, netdev?: {id: spec}, vfio?: [address] })`.
 pub fn js_open_board<'js>(ctx: Ctx<'js>, opts: Object<'js>) -> Result<Class<'js, Board>> {
     let o = OpenOptions {
-        path: opts.get("path")?,
+        path: opts.get::<_, Option<String>>("path")?.unwrap_or_default(),
+        vfio: opts.get::<_, Option<Vec<String>>>("vfio")?.unwrap_or_default(),
         observe: opts.get("observe")?,
         backend: opts.get("backend")?,
         chardev: string_map(&opts.get("chardev")?)?,
         netdev: string_map(&opts.get("netdev")?)?,
     };
+    if o.backend.as_deref() == Some("vfio") || (o.path.is_empty() && !o.vfio.is_empty()) {
+        return open_vfio_board(ctx, &o);
+    }
     let spec = BoardSpec::load(Path::new(&o.path)).map_err(|e| err(&ctx, format!("board {e}")))?;
     let backend = o.backend.clone().or_else(|| spec.default_backend.clone()).unwrap_or_else(|| {
         if spec.qemu.is_some() { "qtest" } else { "mem" }.to_string()
     });
     let kind = BackendKind::parse(&backend)
-        .ok_or_else(|| err(&ctx, format!("board {}: unknown backend {backend:?} (qtest, mem or fake)", o.path)))?;
+        .ok_or_else(|| err(&ctx, format!("board {}: unknown backend {backend:?} (qtest, mem, fake or vfio)", o.path)))?;
     let mut devices = platform_entries(&spec);
     let mut qtest = None;
     if kind == BackendKind::Qtest {
@@ -342,7 +365,73 @@ pub fn js_open_board<'js>(ctx: Ctx<'js>, opts: Object<'js>) -> Result<Class<'js,
         devices = pci;
         qtest = Some(q);
     }
-    let inner = BoardInner { spec, kind, devices, opened: Instant::now(), qtest, closed: RefCell::new(false) };
+    let inner = BoardInner { spec, kind, devices, opened: Instant::now(), qtest, vfio: None, closed: RefCell::new(false) };
+    Class::instance(ctx, Board { inner: Rc::new(inner) })
+}
+
+/// A board of PCI functions opened through VFIO; no board file.
+fn open_vfio_board<'js>(ctx: Ctx<'js>, o: &OpenOptions) -> Result<Class<'js, Board>> {
+    if !o.path.is_empty() {
+        return Err(err(&ctx, format!("board {}: the vfio backend takes PCI addresses (vfio: [...]), not a board file", o.path)));
+    }
+    if !o.chardev.is_empty() || !o.netdev.is_empty() || o.observe.is_some() {
+        return Err(err(&ctx, "vfio: chardev, netdev and observe belong to the qtest backend".into()));
+    }
+    let host = VfioHost::open(&o.vfio).map_err(|e| err(&ctx, e))?;
+    // Release on every exit path (process.exit, --timeout, signals) even if
+    // JS never calls close(); a Weak so a board that is closed and collected
+    // does not stay open until exit.
+    let weak = Arc::downgrade(&host);
+    crate::host::on_exit(move || {
+        if let Some(h) = weak.upgrade() {
+            h.release();
+        }
+    });
+    let devices = host
+        .functions
+        .iter()
+        .map(|f| {
+            let a = f.address;
+            let address = a.to_string();
+            let pci = crate::backend::pci::PciFunction {
+                bdf: (a.bus, a.device, a.function),
+                vendor: f.ids.vendor,
+                device: f.ids.device,
+                class: f.ids.class,
+                revision: f.ids.revision,
+                subsystem: f.ids.subsystem,
+                bars: Vec::new(),
+                irq_pin: f.ids.irq_pin,
+                irq_line: None,
+            };
+            DevEntry {
+                id: address.clone(),
+                name: address.clone(),
+                bus: "pci",
+                pci: Some(pci),
+                address: Some(address),
+                irq_kind: Some(f.irq_kind.name()),
+                compatible: Vec::new(),
+                clock: None,
+                regions: f
+                    .bars
+                    .iter()
+                    .map(|b| RegEntry { index: Some(b.index), name: None, space: b.space, base: 0, size: b.size, file: None, offset: None })
+                    .collect(),
+                irq_lines: (0..f.irq_count() as u32).collect(),
+            }
+        })
+        .collect();
+    let spec = BoardSpec {
+        name: "vfio".into(),
+        description: "PCI functions through VFIO".into(),
+        arch: std::env::consts::ARCH.into(),
+        default_backend: Some("vfio".into()),
+        qemu: None,
+        pci: None,
+        devices: Vec::new(),
+    };
+    let inner = BoardInner { spec, kind: BackendKind::Vfio, devices, opened: Instant::now(), qtest: None, vfio: Some(host), closed: RefCell::new(false) };
     Class::instance(ctx, Board { inner: Rc::new(inner) })
 }
 
@@ -377,7 +466,12 @@ impl Board {
                 o.set("revision", p.revision)?;
                 o.set("subsystemVendor", p.subsystem.0)?;
                 o.set("subsystemDevice", p.subsystem.1)?;
-                o.set("address", format!("0000:{:02x}:{:02x}.{}", p.bdf.0, p.bdf.1, p.bdf.2))?;
+            }
+            if let Some(a) = &d.address {
+                o.set("address", a.as_str())?;
+            }
+            if let Some(k) = d.irq_kind {
+                o.set("irqKind", k)?;
             }
             o.set("compatible", d.compatible.clone())?;
             if let Some(c) = d.clock {
@@ -446,12 +540,22 @@ impl Board {
                 let window = Window::Bus { bus: q.bus(), space: r.space, base: r.base };
                 crate::raw::new_region(&ctx, RegionCore::new(label, r.size, r.space, window))
             }
+            BackendKind::Vfio => {
+                let host = inner.vfio.as_ref().expect("vfio board");
+                let (index, _) = host.function(&d.id).ok_or_else(|| err(&ctx, format!("{}: not opened through VFIO", d.name)))?;
+                let region = host.bar_region(index, r.index.unwrap_or(0), label).map_err(|e| err(&ctx, e))?;
+                crate::raw::new_region(&ctx, region)
+            }
         }
     }
 
-    /// PCI config space of a device, as a Region (qtest).
+    /// PCI config space of a device, as a Region (qtest, vfio).
     pub fn config<'js>(&self, ctx: Ctx<'js>, id: String) -> Result<Value<'js>> {
         let d = self.inner.device(&ctx, &id)?;
+        if let Some((index, _)) = self.inner.vfio.as_ref().and_then(|h| h.function(&d.id)) {
+            let host = self.inner.vfio.as_ref().expect("vfio board");
+            return crate::raw::new_region(&ctx, host.config_region(index, format!("{} config", d.name)));
+        }
         match (&self.inner.qtest, &d.pci) {
             (Some(q), Some(p)) => {
                 let window = Window::Bus { bus: q.config_bus(p.bdf), space: Space::Mem, base: 0 };
@@ -469,9 +573,26 @@ impl Board {
         let Some(&line) = d.irq_lines.get(i as usize) else {
             return Err(err(&ctx, format!("{}: no interrupt {i}", d.name)));
         };
+        if let Some((_, f)) = self.inner.vfio.as_ref().and_then(|h| h.function(&d.id)) {
+            return f.irq_fd(i as usize).ok_or_else(|| err(&ctx, format!("{}: no interrupt {i}", d.name)));
+        }
         match &self.inner.qtest {
             Some(q) => q.irq_fd(line).map_err(|e| err(&ctx, format!("{}: interrupt {i}: {e}", d.name))),
             None => Err(err(&ctx, format!("{}: the {} backend delivers no interrupts", d.name, self.inner.kind.name()))),
+        }
+    }
+
+    /// Re-arm interrupt `i` of device `id` after servicing it (VFIO INTx); a no-op elsewhere.
+    #[qjs(rename = "irqUnmask")]
+    pub fn irq_unmask(&self, ctx: Ctx<'_>, id: String, i: Opt<u32>) -> Result<()> {
+        let d = self.inner.device(&ctx, &id)?;
+        let i = i.0.unwrap_or(0);
+        if d.irq_lines.get(i as usize).is_none() {
+            return Err(err(&ctx, format!("{}: no interrupt {i}", d.name)));
+        }
+        match self.inner.vfio.as_ref().and_then(|h| h.function(&d.id)) {
+            Some((_, f)) if !self.inner.vfio.as_ref().is_some_and(|h| h.is_released()) => f.unmask().map_err(|e| err(&ctx, e)),
+            _ => Ok(()),
         }
     }
 
@@ -479,6 +600,10 @@ impl Board {
         let align = align.0.unwrap_or(64.0);
         let (buf, iova) = match (&self.inner.qtest, self.inner.kind) {
             (Some(q), _) => q.dma().alloc(&ctx, size, align)?,
+            (None, BackendKind::Vfio) => {
+                let host = self.inner.vfio.as_ref().expect("vfio board");
+                DmaSource::Iommu(host.dma_source()).alloc(&ctx, size, align)?
+            }
             (None, BackendKind::Fake) => DmaSource::Fake(crate::hw::FAKE_DMA.with(|f| f.clone())).alloc(&ctx, size, align)?,
             _ => return Err(err(&ctx, format!("board {}: the mem backend has no DMA memory", self.inner.spec.name))),
         };
@@ -493,6 +618,15 @@ impl Board {
         let d = self.inner.device(&ctx, &id)?;
         if let (Some(q), Some(p)) = (&self.inner.qtest, &d.pci) {
             q.set_bus_master(p.bdf, on).map_err(|e| err(&ctx, format!("{}: bus mastering: {e}", d.name)))?;
+        }
+        if let Some(host) = &self.inner.vfio {
+            // After close (or the exit hook) bus mastering stays off.
+            if on && host.is_released() {
+                return Err(err(&ctx, format!("{}: bus mastering: the board is closed", d.name)));
+            }
+            if let Some((_, f)) = host.function(&d.id) {
+                f.set_bus_master(on).map_err(|e| err(&ctx, format!("{}: bus mastering: {e}", d.name)))?;
+            }
         }
         Ok(())
     }
@@ -524,6 +658,9 @@ impl Board {
         *self.inner.closed.borrow_mut() = true;
         if let Some(q) = &self.inner.qtest {
             q.shutdown();
+        }
+        if let Some(h) = &self.inner.vfio {
+            h.release();
         }
     }
 }

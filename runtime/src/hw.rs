@@ -273,6 +273,19 @@ pub enum DmaSource {
     Window { memory: Rc<raw::Memory>, device_base: u64, pool: Rc<RefCell<DmaPool>> },
     /// Host memory with made-up device addresses (fake backend).
     Fake(Rc<RefCell<FakeDma>>),
+    /// Memory a backend maps for the device behind an IOMMU (VFIO).
+    Iommu(Rc<dyn IommuDma>),
+}
+
+/// DMA memory a backend mapped: the memory (at least the size asked,
+/// zeroed), its device address, and what to run when the buffer is freed.
+pub type DmaMapping = (Rc<raw::Memory>, u64, Box<dyn FnOnce()>);
+
+/// A backend that allocates DMA memory and maps it for its devices (VFIO:
+/// page-aligned memory at an IOVA of jsk's choosing); the release unmaps it
+/// and gives the IOVA back. An error says what failed.
+pub trait IommuDma {
+    fn map(&self, size: u64, align: u64) -> std::result::Result<DmaMapping, String>;
 }
 
 #[derive(Default)]
@@ -310,6 +323,12 @@ impl DmaSource {
                 let release = Box::new(move || pool2.borrow_mut().release(addr, size));
                 let lent = raw::Lent::new(memory.clone(), (addr - device_base) as usize, size as usize, release)
                     .ok_or_else(|| Exception::throw_internal(ctx, "dma: pool and window disagree"))?;
+                Ok((ArrayBuffer::from_source(ctx.clone(), lent)?, addr))
+            }
+            DmaSource::Iommu(mapper) => {
+                let (memory, addr, release) = mapper.map(size, align).map_err(|e| Exception::throw_message(ctx, &format!("dma: {e}")))?;
+                let lent = raw::Lent::new(memory, 0, size as usize, release)
+                    .ok_or_else(|| Exception::throw_internal(ctx, "dma: mapping smaller than asked"))?;
                 Ok((ArrayBuffer::from_source(ctx.clone(), lent)?, addr))
             }
             DmaSource::Fake(state) => {

@@ -11,6 +11,7 @@
 
 pub mod pci;
 pub mod qtest;
+pub mod vfio;
 
 use std::time::Duration;
 
