@@ -7,9 +7,11 @@ declare module "jsk:board" {
     compatible: string[]; clock?: number;
     regions: { index?: number; name?: string; space: "mem" | "io"; size: number }[];
     irqs: number;
+    /** vfio: how the interrupts are delivered. */
+    irqKind?: "msix" | "msi" | "intx" | "none";
   }
   export interface Board {
-    readonly name: string; readonly backend: "qtest" | "mem" | "fake"; readonly arch: string;
+    readonly name: string; readonly backend: "qtest" | "mem" | "fake" | "vfio"; readonly arch: string;
     list(): DeviceDescription[];
     /** @throws Error naming the devices there are. */
     device(id: string): Device;
@@ -23,8 +25,10 @@ declare module "jsk:board" {
   /**
    * @throws Error naming the board file for a missing or malformed file, an unknown backend, a
    * chardev/netdev the board does not have, or QEMU failing to start (with its stderr).
+   * With `vfio` (path ""): the PCI addresses to open; errors say which check failed (no IOMMU
+   * group, not bound to vfio-pci, group not viable with its members, /dev/vfio/N permission).
    */
-  export function openBoard(path: string, opts?: { backend?: "qtest" | "mem" | "fake"; chardev?: Record<string, string>; netdev?: Record<string, string>; observe?: string }): Board;
+  export function openBoard(path: string, opts?: { backend?: "qtest" | "mem" | "fake" | "vfio"; chardev?: Record<string, string>; netdev?: Record<string, string>; observe?: string; vfio?: string[] }): Board;
   /** The board `jsk run --board` opened, or null. */
   export function board(): Board | null;
   export function attachAll(b: Board, drivers: import("jsk:hal").Driver[]): Promise<{ driver: string; device: string; handle: unknown }[]>;
