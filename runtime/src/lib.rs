@@ -11,6 +11,7 @@ pub mod engine;
 pub mod host;
 pub mod hw;
 pub mod native;
+pub mod probe;
 mod raw;
 pub mod testrun;
 pub mod backend;

@@ -104,6 +104,9 @@ fn is_detached(ctx: *mut rquickjs::qjs::JSContext, buf: rquickjs::qjs::JSValue) 
 /// The termination signal received (SIGINT, SIGTERM, SIGHUP), 0 if none.
 pub static TERMINATION: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
 
+/// The JS thread, which a termination signal must wake wherever it landed.
+static JS_THREAD: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 extern "C" fn termination_handler(sig: libc::c_int) {
     // A second signal while the first is being handled ends the process at
     // once (async-signal-safe: an atomic swap and _exit).
@@ -111,12 +114,22 @@ extern "C" fn termination_handler(sig: libc::c_int) {
         // SAFETY: _exit is async-signal-safe.
         unsafe { libc::_exit(128 + sig) };
     }
+    // The kernel may deliver the signal to any thread (the main thread waits
+    // in join); knock the JS thread out of its blocking call so it sees the flag.
+    let js = JS_THREAD.load(std::sync::atomic::Ordering::SeqCst);
+    if js != 0 && js != current_thread() as u64 {
+        // SAFETY: pthread_kill is async-signal-safe; the id is the live JS thread's.
+        unsafe { libc::pthread_kill(js as libc::pthread_t, WAKE_SIGNAL) };
+    }
 }
 
 /// Turn SIGINT/SIGTERM/SIGHUP into a flag the JS thread checks, so that
 /// drivers are removed and devices released before the process ends. The
 /// handlers are installed without SA_RESTART: blocking calls return EINTR.
+/// Call it on the JS thread.
 pub fn install_termination_handlers() {
+    install_wake_handler();
+    JS_THREAD.store(current_thread() as u64, std::sync::atomic::Ordering::SeqCst);
     for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
         // SAFETY: the handler only touches an atomic (and _exit); the struct
         // is fully initialised by zeroing plus the fields set here.
