@@ -136,3 +136,51 @@ pub fn read_bytes(s: &mut UnixStream, want: usize, within: Duration) -> Vec<u8> 
 pub fn write_bytes(s: &mut UnixStream, bytes: &[u8]) {
     s.write_all(bytes).expect("write to the serial socket");
 }
+
+// ---- guest tier ------------------------------------------------------------
+
+/// Build a boot image for `app` (a file in hwtests/guest; the whole folder is
+/// copied) with PID 1 running `commands` in order. Returns the image folder.
+pub fn build_image(case: &str, app: &str, commands: &[&str]) -> PathBuf {
+    let out = scratch(&format!("image-{case}"));
+    let mut cmd = Command::new(jsk());
+    cmd.current_dir(repo()).args(["image", "build", "--app", app, "--app-folder", "-o"]).arg(&out);
+    for c in commands {
+        cmd.arg("--command").arg(c);
+    }
+    let Output { status, stdout, stderr } = cmd.output().expect("run jsk image build");
+    assert!(
+        status.success(),
+        "jsk image build failed (the guest tier needs Debian's kernel package: bash dev.sh test fetches it)\nstdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&stdout),
+        String::from_utf8_lossy(&stderr)
+    );
+    out
+}
+
+/// Boot an image; returns (exit status, console text).
+pub fn run_image(dir: &Path, args: &[&str]) -> (i32, String) {
+    require_qemu("qemu-system-x86_64");
+    let Output { status, stdout, stderr } = Command::new(jsk())
+        .current_dir(repo())
+        .args(["image", "run"])
+        .arg(dir)
+        .args(["--timeout", "300"])
+        .args(args)
+        .output()
+        .expect("run jsk image run");
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(status.signal(), None, "jsk image run died by a signal");
+    let text = format!("{}{}", String::from_utf8_lossy(&stdout), String::from_utf8_lossy(&stderr));
+    (status.code().unwrap_or(-1), text)
+}
+
+/// The `RESULT name value` a guest app printed, after `after` if given.
+pub fn console_result(console: &str, name: &str, after: Option<&str>) -> String {
+    let start = after.and_then(|a| console.find(a)).unwrap_or(0);
+    let prefix = format!("RESULT {name} ");
+    console[start..]
+        .lines()
+        .find_map(|l| l.trim_end_matches('\r').split_once(&prefix).map(|(_, v)| v.to_string()))
+        .unwrap_or_else(|| panic!("no RESULT {name} on the console:\n{console}"))
+}

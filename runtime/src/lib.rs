@@ -10,6 +10,7 @@ pub mod embed;
 pub mod engine;
 pub mod host;
 pub mod hw;
+pub mod image;
 pub mod native;
 pub mod probe;
 mod raw;

@@ -87,9 +87,14 @@ enum Command {
         limits: Limits,
         file: PathBuf,
     },
+    /// Build and boot a Linux image in which jsk is PID 1 (`jsk image build|run|list`).
+    Image {
+        #[command(subcommand)]
+        command: jsk::image::cli::ImageCommand,
+    },
 }
 
-const SUBCOMMANDS: &[&str] = &["run", "test", "test-file", "help"];
+const SUBCOMMANDS: &[&str] = &["run", "test", "test-file", "image", "help"];
 
 fn pairs(flag: &str, items: &[String]) -> Result<Vec<(String, String)>, String> {
     items
@@ -170,6 +175,11 @@ fn host_options(hw: &Hardware, app: &std::path::Path) -> Result<(), String> {
 }
 
 fn main() {
+    // In the boot image the kernel starts jsk as /init: PID 1 mounts, loads
+    // modules, runs the image's commands and powers off (never returns).
+    if jsk::image::init::is_pid1() {
+        jsk::image::init::main();
+    }
     let mut args: Vec<String> = std::env::args().collect();
     // `jsk FILE ...` is shorthand for `jsk run FILE ...`.
     if let Some(first) = args.get(1) {
@@ -199,6 +209,7 @@ fn main() {
             jsk::on_js_thread(move || engine::run_file(&file, Mode::Test, opts))
         }
         Command::Test { timeout, paths } => jsk::testrun::run(&paths, timeout),
+        Command::Image { command } => jsk::image::cli::main(command),
     };
     jsk::host::exit(code)
 }

@@ -1,0 +1,125 @@
+//! The guest tier: the boot image (Debian's kernel, jsk as PID 1) under QEMU
+//! q35 with an intel-iommu, TCG. Inside, jsk-probe lists and binds devices to
+//! vfio-pci and the same drivers as in every other tier run through VFIO.
+//! Each case asserts on what the guest printed and on what reached the host.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use hwtests::{build_image, console_result, read_bytes, run_image, scratch, write_bytes, SerialPeer};
+
+const EDU: &str = "edu,addr=04.0";
+const PCI_SERIAL_NULL: &str = "pci-serial,chardev=s0,addr=05.0";
+const E1000: &str = "e1000,addr=06.0";
+
+/// One boot shared by the edu cases: list, attach edu, kill jsk in the middle
+/// of DMA, attach again.
+fn edu_boot() -> &'static (i32, String) {
+    static BOOT: OnceLock<(i32, String)> = OnceLock::new();
+    BOOT.get_or_init(|| {
+        let dir = build_image(
+            "edu",
+            "hwtests/guest/edu.js",
+            &[
+                "/bin/jsk-probe --json --drivers /jsk/drivers",
+                "/bin/jsk-probe attach 0000:00:04.0 --drivers /jsk/drivers {app}",
+                "timeout_ms=6000 /init run --vfio 0000:00:04.0 --drivers /jsk/drivers /jsk/app/dma-loop.js",
+                "/bin/jsk-probe attach 0000:00:04.0 --drivers /jsk/drivers {app}",
+            ],
+        );
+        run_image(&dir, &["--device", EDU, "--device", PCI_SERIAL_NULL, "--device", E1000, "--qemu-arg=-chardev", "--qemu-arg=null,id=s0"])
+    })
+}
+
+fn section<'a>(console: &'a str, command: u32) -> &'a str {
+    // PID 1 numbers its commands "N/TOTAL".
+    let start = console.find(&format!("command {command}/")).unwrap_or_else(|| panic!("command {command} never started:\n{console}"));
+    let rest = &console[start..];
+    let end = rest.find(&format!("command {}/", command + 1)).or_else(|| rest.find("exit status")).unwrap_or(rest.len());
+    &rest[..end]
+}
+
+#[test]
+fn guest_probe_lists_edu_pci_serial_and_e1000_with_names_and_groups() {
+    let (_, console) = edu_boot();
+    let out = section(console, 1);
+    let json_start = out.find('[').expect("JSON array");
+    let json_end = out.rfind(']').expect("JSON array end");
+    let list: serde_json::Value = serde_json::from_str(&out[json_start..=json_end].replace('\r', "")).expect("jsk-probe --json parses");
+    let find = |id: &str| list.as_array().unwrap().iter().find(|d| d["id"] == id).unwrap_or_else(|| panic!("{id} not listed: {list}")).clone();
+    let edu = find("1234:11e8");
+    assert_eq!(edu["jskDriver"], "edu");
+    assert!(edu["iommuGroup"].is_number(), "{edu}");
+    let serial = find("1b36:0002");
+    assert_eq!(serial["jskDriver"], "uart16550");
+    assert!(serial["deviceName"].as_str().unwrap().contains("16550"), "{serial}");
+    let e1000 = find("8086:100e");
+    assert!(e1000["deviceName"].as_str().unwrap().contains("82540EM"), "{e1000}");
+    assert!(e1000["iommuGroup"].is_number());
+    assert_ne!(edu["iommuGroup"], serial["iommuGroup"], "each device in its own group");
+}
+
+#[test]
+fn guest_edu_through_vfio_factorial_by_msi_and_dma_through_the_iommu() {
+    let (_, console) = edu_boot();
+    let out = section(console, 2);
+    assert!(out.contains("drivers attached"), "{out}");
+    assert_eq!(console_result(out, "irqKind", None), "\"msi\"");
+    assert_eq!(console_result(out, "liveness", None), "\"edcba987\"");
+    assert_eq!(console_result(out, "factorial", None), "479001600");
+    assert_eq!(console_result(out, "dma", None), "true");
+    assert!(console.contains("command 2/4 exited with status 0"), "{console}");
+}
+
+#[test]
+fn guest_sigkill_in_the_middle_of_dma_then_attach_again() {
+    let (code, console) = edu_boot();
+    let killed = section(console, 3);
+    assert!(killed.contains("RESULT dma-loop started"), "{killed}");
+    assert!(console.contains("command 3/4 killed after its timeout"), "{console}");
+    let again = section(console, 4);
+    assert_eq!(console_result(again, "factorial", None), "479001600", "a fresh attach works after SIGKILL");
+    assert_eq!(console_result(again, "dma", None), "true");
+    assert_eq!(*code, 0, "{console}");
+}
+
+#[test]
+fn guest_uart16550_through_vfio_reaches_a_host_socket() {
+    let dir = build_image("uart", "hwtests/guest/uart.js", &["/bin/jsk-probe attach 0000:00:05.0 --drivers /jsk/drivers {app}"]);
+    let tmp = scratch("guest-uart");
+    let peer = SerialPeer::new(&tmp, "s");
+    let chardev = format!("--qemu-arg=socket,id=s0,path={}", peer.path.display());
+    let handle = std::thread::spawn(move || run_image(&dir, &["--device", "pci-serial,chardev=s0,addr=05.0", "--qemu-arg=-chardev", &chardev]));
+    let mut sock = peer.accept(Duration::from_secs(60));
+    let want = b"hello from jsk through VFIO\n";
+    let got = read_bytes(&mut sock, want.len(), Duration::from_secs(120));
+    assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(want));
+    write_bytes(&mut sock, b"pong!");
+    let (code, console) = handle.join().unwrap();
+    assert_eq!(code, 0, "{console}");
+    assert_eq!(console_result(&console, "reply", None), "\"pong!\"");
+    assert_eq!(console_result(&console, "mode", None), "\"irq\"");
+}
+
+#[test]
+fn guest_bind_is_refused_when_the_group_is_not_viable() {
+    // Behind a conventional PCI bridge, edu and pci-serial share an IOMMU
+    // group, and the kernel's serial driver holds pci-serial.
+    let dir = build_image("group", "hwtests/guest/edu.js", &["/bin/jsk-probe bind 0000:01:01.0"]);
+    let (code, console) = run_image(
+        &dir,
+        &[
+            "--device",
+            "pci-bridge,id=br0,chassis_nr=1,addr=07.0",
+            "--device",
+            "edu,bus=br0,addr=01.0",
+            "--device",
+            "pci-serial,bus=br0,addr=02.0,chardev=s0",
+            "--qemu-arg=-chardev",
+            "--qemu-arg=null,id=s0",
+        ],
+    );
+    assert_eq!(code, 2, "a refusal exits 2\n{console}");
+    assert!(console.contains("not viable"), "{console}");
+    assert!(console.contains("0000:01:02.0") && console.contains("serial"), "names the member and its driver:\n{console}");
+}
