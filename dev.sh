@@ -35,6 +35,15 @@ need_packages() {
   fi
 }
 
+# `jsk image build` fetches Debian's kernel with apt-get download: make sure
+# the package lists exist (a fresh machine has none).
+need_apt_lists() {
+  if ! apt-cache show linux-image-amd64 >/dev/null 2>&1; then
+    echo "dev.sh: apt-get update (package lists for the guest kernel)"
+    apt-get update -qq
+  fi
+}
+
 build() {
   need_cargo
   cargo build --release --locked -p jsk-runtime
@@ -43,13 +52,20 @@ build() {
 case "${1:-}" in
   demo)
     need_packages
+    need_apt_lists
     build
     target/release/jsk run examples/hello.js
+    echo "== the edu driver on QEMU's device model (qtest backend)"
+    target/release/jsk run --board devices/qemu-x86.toml examples/edu.js
+    echo "== the same driver file through VFIO, in a Linux guest where jsk is PID 1"
+    target/release/jsk image build --app examples/edu.js -o target/demo-image
+    target/release/jsk image run target/demo-image --device edu
     ;;
   test)
     need_packages
+    need_apt_lists
     build
-    echo "== cargo test (unit, CLI and hardware tiers)"
+    echo "== cargo test (unit, CLI, qtest and guest tiers)"
     cargo test --release --locked --workspace
     echo "== jsk test (JavaScript tests)"
     target/release/jsk test
