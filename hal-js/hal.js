@@ -8,3 +8,4 @@ export { waitFor, spinUntil, delay, TimeoutError } from "jsk:hal/wait";
 export { Pin, EdgeSubscribers } from "jsk:hal/gpio";
 export { Serial } from "jsk:hal/serial";
 export { trace } from "jsk:hal/trace";
+export { NetDevice, Packet, PacketPool, macString } from "jsk:hal/net";

@@ -53,6 +53,9 @@ struct Hardware {
     /// qtest: watch this device model's output lines (e.g. pl061) instead of the interrupt controller.
     #[arg(long = "qtest-observe", value_name = "QOM-TYPE", requires = "board")]
     qtest_observe: Option<String>,
+    /// Write every frame a network device receives or sends to FILE (libpcap; tcpdump -r, Wireshark).
+    #[arg(long, value_name = "FILE")]
+    pcap: Option<PathBuf>,
     /// Record every GPIO level the app drives into a VCD file (GTKWave, PulseView).
     #[arg(long = "trace-vcd", value_name = "FILE")]
     trace_vcd: Option<PathBuf>,
@@ -169,7 +172,11 @@ fn host_options(hw: &Hardware, app: &std::path::Path) -> Result<(), String> {
         }),
         None => None,
     };
-    let opts = jsk::native::HostOptions { trace_vcd: hw.trace_vcd.as_ref().map(|p| p.to_string_lossy().into_owned()), board };
+    let opts = jsk::native::HostOptions {
+        trace_vcd: hw.trace_vcd.as_ref().map(|p| p.to_string_lossy().into_owned()),
+        pcap: hw.pcap.as_ref().map(|p| p.to_string_lossy().into_owned()),
+        board,
+    };
     let _ = jsk::native::OPTIONS.set(opts);
     Ok(())
 }

@@ -16,7 +16,7 @@
 //! | `encodeUtf8(string)` | Uint8Array of the UTF-8 bytes. |
 //! | `decodeUtf8(bufferOrView)` | string (invalid sequences become U+FFFD). |
 //! | `exit(code)` | runs the host's cleanup hooks (devices quiet, QEMU stopped) and ends the process with `code & 0xff`. Never returns. |
-//! | `options` | host options: `traceVcd` (path given to `--trace-vcd`), `board` (`{ board, backend, drivers, chardev, netdev }` from `--board`). |
+//! | `options` | host options: `traceVcd` (path given to `--trace-vcd`), `pcap` (`--pcap`), `board` (`{ board, backend, drivers, chardev, netdev }` from `--board`). |
 //! | `fakeRegion(name, size, space?)` | a zeroed register file as a `Region` (see `hw.rs` for every `Region` method and its errors); `space` is `"mem"` (default) or `"io"`. RangeError for a size outside [1, 1 GiB]. |
 //! | `mapRegion(path, offset, size, name?)` | the mem backend: `size` bytes of `path` mapped shared at `offset` (O_SYNC), as a `Region`. Error naming the path when it cannot be opened or mapped. |
 //! | `fakeDma(size, align = 64)` | `[ArrayBuffer, iova]`: zeroed host memory with a made-up device address; freed when the buffer is collected or detached. RangeError for a bad size or align. |
@@ -40,6 +40,8 @@ pub static ARGV: OnceLock<Vec<String>> = OnceLock::new();
 #[derive(Clone, Debug, Default)]
 pub struct HostOptions {
     pub trace_vcd: Option<String>,
+    /// `--pcap FILE`: every frame a NetDevice receives or sends, in libpcap format.
+    pub pcap: Option<String>,
     /// `--board`: attach drivers to this board's devices before the app runs.
     pub board: Option<BoardOptions>,
 }
@@ -111,6 +113,9 @@ impl ModuleDef for NativeModule {
         let host = OPTIONS.get().cloned().unwrap_or_default();
         if let Some(p) = host.trace_vcd {
             options.set("traceVcd", p)?;
+        }
+        if let Some(p) = host.pcap {
+            options.set("pcap", p)?;
         }
         if let Some(b) = host.board {
             let o = Object::new(ctx.clone())?;
