@@ -325,7 +325,7 @@ fn a_board_file_error_names_the_file() {
 
 fn stop_with(sig: i32, name: &str) -> (i32, String, String) {
     let dir = scratch(name, &[("main.js", "process.on('exit', (c) => console.log('exit listeners ran', c));\nsetInterval(() => {}, 0x7fffffff);\nconsole.log('running');\n")]);
-    let mut child = jsk()
+    let child = jsk()
         .current_dir(&dir)
         .args(["run", "main.js"])
         .stdout(std::process::Stdio::piped())
