@@ -48,6 +48,14 @@ pub struct RegionCore {
     pub window: Window,
     /// Fake register files accept a JS hook (see the module doc).
     pub fake: bool,
+    /// Fake register files may carry a device model written in Rust, told of every write.
+    pub model: Option<Rc<RefCell<dyn RegisterModel>>>,
+}
+
+/// A fake device's behaviour in Rust (e.g. `fake_nic::Loopback`): runs after
+/// each write is stored in the register file `regs`.
+pub trait RegisterModel {
+    fn written(&mut self, regs: &raw::Memory, off: usize, width: u8, value: u64);
 }
 
 /// Why an access was refused.
@@ -59,7 +67,7 @@ pub enum AccessError {
 
 impl RegionCore {
     pub fn new(name: String, size: u64, space: Space, window: Window) -> Self {
-        RegionCore { name, size, space, window, fake: false }
+        RegionCore { name, size, space, window, fake: false, model: None }
     }
 
     /// Validate an access at integer offset `off`.
@@ -103,6 +111,9 @@ impl RegionCore {
         match &self.window {
             Window::Mapped { mem, off: base } => {
                 if mem.write(base + off as usize, width, value) {
+                    if let Some(m) = &self.model {
+                        m.borrow_mut().written(mem, base + off as usize, width, value);
+                    }
                     Ok(())
                 } else {
                     Err(AccessError::Range(format!("{}: offset {off:#x} is outside the mapping", self.name)))
@@ -355,6 +366,39 @@ impl DmaSource {
             }
         }
     }
+}
+
+impl crate::fake_nic::DeviceMemory for FakeDma {
+    fn find(&self, addr: u64, len: usize) -> Option<(Rc<raw::Memory>, usize)> {
+        FakeDma::find(self, addr, len)
+    }
+}
+
+/// The e1000 loopback model on a fake register file.
+struct NicModel(crate::fake_nic::Loopback);
+
+impl RegisterModel for NicModel {
+    fn written(&mut self, regs: &raw::Memory, off: usize, _width: u8, value: u64) {
+        FAKE_DMA.with(|d| self.0.written(regs, &*d.borrow(), off, value));
+    }
+}
+
+/// `fakeNicLoopback(region)`: give a fake region (an e1000's BAR0, 128 KiB)
+/// the loopback model of `fake_nic`: transmitted frames come back received.
+/// TypeError for a region that is not a fake register file.
+pub fn js_fake_nic_loopback<'js>(ctx: Ctx<'js>, region: Value<'js>) -> Result<()> {
+    let done = raw::with_region_core(&region, |core| match (&core.window, core.fake) {
+        (Window::Mapped { mem, .. }, true) if core.size >= 0x6000 => {
+            let model = crate::fake_nic::Loopback::new(mem);
+            core.model = Some(Rc::new(RefCell::new(NicModel(model))));
+            true
+        }
+        _ => false,
+    });
+    if done != Some(true) {
+        return Err(Exception::throw_type(&ctx, "fakeNicLoopback: expects a fake region of at least 0x6000 bytes"));
+    }
+    Ok(())
 }
 
 impl FakeDma {

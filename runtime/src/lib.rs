@@ -8,6 +8,7 @@
 
 pub mod embed;
 pub mod engine;
+pub mod fake_nic;
 pub mod host;
 pub mod hw;
 pub mod image;

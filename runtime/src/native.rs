@@ -21,6 +21,7 @@
 //! | `mapRegion(path, offset, size, name?)` | the mem backend: `size` bytes of `path` mapped shared at `offset` (O_SYNC), as a `Region`. Error naming the path when it cannot be opened or mapped. |
 //! | `fakeDma(size, align = 64)` | `[ArrayBuffer, iova]`: zeroed host memory with a made-up device address; freed when the buffer is collected or detached. RangeError for a bad size or align. |
 //! | `fakeDmaRead(iova, length)`, `fakeDmaWrite(iova, bytes)` | what a fake device reads/writes by DMA; RangeError unless the bytes lie inside one live DMA buffer. |
+//! | `fakeNicLoopback(region)` | the fake backend's e1000 loopback model (`fake_nic.rs`) on a fake register file: frames transmitted come back received. TypeError for other regions. |
 //! | `openBoard(options)` | a `Board` on the qtest backend (see `board.rs`). |
 
 use rquickjs::{
@@ -80,6 +81,7 @@ const EXPORTS: &[&str] = &[
     "fakeDmaRead",
     "fakeDmaWrite",
     "openBoard",
+    "fakeNicLoopback",
 ];
 
 impl ModuleDef for NativeModule {
@@ -145,6 +147,7 @@ impl ModuleDef for NativeModule {
         exports.export("fakeDma", f("fakeDma", Function::new(ctx.clone(), hw::js_fake_dma)?)?)?;
         exports.export("fakeDmaRead", f("fakeDmaRead", Function::new(ctx.clone(), hw::js_fake_dma_read)?)?)?;
         exports.export("fakeDmaWrite", f("fakeDmaWrite", Function::new(ctx.clone(), hw::js_fake_dma_write)?)?)?;
+        exports.export("fakeNicLoopback", f("fakeNicLoopback", Function::new(ctx.clone(), hw::js_fake_nic_loopback)?)?)?;
         exports.export("openBoard", f("openBoard", Function::new(ctx.clone(), crate::board::js_open_board)?)?)?;
         Ok(())
     }

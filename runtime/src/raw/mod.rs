@@ -733,6 +733,17 @@ fn ensure_region_class(ctx: *mut qjs::JSContext) {
     }
 }
 
+/// Run `f` on the RegionCore behind a JS `Region`; None for other values.
+pub fn with_region_core<R>(v: &rquickjs::Value<'_>, f: impl FnOnce(&mut crate::hw::RegionCore) -> R) -> Option<R> {
+    // SAFETY: JS_GetOpaque checks the class id; the opaque, when non-null, is
+    // the RegionObject owned by the live object `v` holds. JS is single-threaded
+    // and no region method runs while `f` does.
+    unsafe {
+        let p = qjs::JS_GetOpaque(v.as_raw(), REGION_CLASS.load(AtomicOrdering::Relaxed)) as *mut RegionObject;
+        p.as_mut().map(|o| f(&mut o.core))
+    }
+}
+
 /// A new JS `Region` over `core`, with read-only `name`, `size` and `space`.
 pub fn new_region<'js>(ctx: &rquickjs::Ctx<'js>, core: crate::hw::RegionCore) -> rquickjs::Result<rquickjs::Value<'js>> {
     let c = ctx.as_raw().as_ptr();
