@@ -40,4 +40,6 @@ declare module "jsk:board" {
   export function gpioController(index?: number): { pin(n: number): import("jsk:hal").Pin; [k: string]: any };
   /** @throws Error when no serial port is attached. */
   export function serialPort(which?: number | string): import("jsk:hal").Serial;
+  /** An attached NIC's NetDevice, by device name or index (default 0). @throws Error listing what is attached when there is none. */
+  export function netDevice(which?: number | string): import("jsk:hal").NetDevice;
 }

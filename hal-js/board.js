@@ -132,6 +132,16 @@ export function serialPort(which = 0) {
   return firstOf("serial", which).serial;
 }
 
+/** An attached NetDevice (a NIC driver's handle): by device name ("net0"), or the `index`th. */
+export function netDevice(which = 0) {
+  if (typeof which === "string") {
+    const hit = attachments.find((a) => a.device === which && kindOf(a.handle) === "net");
+    if (!hit) throw new Error(`no network device attached to ${which} (attached: ${attachments.map((a) => `${a.driver} on ${a.device}`).join(", ") || "none"})`);
+    return hit.handle;
+  }
+  return firstOf("net", which);
+}
+
 /** Every attachment: [{ driver, device, handle }]. */
 export function attachedAll() { return [...attachments]; }
 

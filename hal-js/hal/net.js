@@ -11,6 +11,8 @@
 // with it (TX completion reclaim).
 
 import { setTimeout, clearTimeout, TimeoutError } from "jsk:loop";
+import { options } from "jsk:native";
+import { pcapTap } from "jsk:net/pcap";
 
 /** One frame in a DMA buffer. `data` is a view of exactly `length` bytes. */
 export class Packet {
@@ -89,6 +91,8 @@ export class NetDevice {
     this.linkListeners = new Set();
     this.taps = new Set();
     this.lastLinkUp = undefined;
+    // `jsk run --pcap FILE`: every frame of every NetDevice, into one file.
+    if (options.pcap) this.tap(pcapTap(options.pcap));
   }
   get macAddress() { return macString(this.mac); }
   /** { up, speedMbps, fullDuplex } read from the device now. */

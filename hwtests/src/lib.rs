@@ -184,3 +184,72 @@ pub fn console_result(console: &str, name: &str, after: Option<&str>) -> String 
         .find_map(|l| l.trim_end_matches('\r').split_once(&prefix).map(|(_, v)| v.to_string()))
         .unwrap_or_else(|| panic!("no RESULT {name} on the console:\n{console}"))
 }
+
+// ---- network peer: the far end of -netdev dgram (net.rs) ----------------------
+pub mod net;
+
+// ---- network peer (a board netdev on UDP) ------------------------------------------------
+
+/// The host's end of a board netdev connected with QEMU's `dgram` backend: QEMU sends every
+/// Ethernet frame the guest's NIC transmits as one UDP datagram to this socket, and takes every
+/// datagram sent to its own port as one received frame. Both ends are on 127.0.0.1.
+pub struct NetPeer {
+    pub socket: std::net::UdpSocket,
+    /// The port QEMU binds (its `local.port`).
+    pub qemu_port: u16,
+}
+
+impl NetPeer {
+    pub fn new() -> NetPeer {
+        let socket = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind the host's UDP socket");
+        // A free port for QEMU: bind one, note it, let it go (QEMU binds it a moment later).
+        let qemu_port = std::net::UdpSocket::bind("127.0.0.1:0").and_then(|s| s.local_addr()).expect("find a free UDP port").port();
+        NetPeer { socket, qemu_port }
+    }
+
+    /// The `--netdev` value that connects board netdev `id` to this peer.
+    pub fn netdev(&self, id: &str) -> String {
+        let host_port = self.socket.local_addr().unwrap().port();
+        format!(
+            "{id}=dgram,local.type=inet,local.host=127.0.0.1,local.port={},remote.type=inet,remote.host=127.0.0.1,remote.port={host_port}",
+            self.qemu_port
+        )
+    }
+
+    /// Send one frame to the guest. A datagram sent before QEMU bound its port is lost (and may
+    /// come back as ECONNREFUSED on a later receive, which `recv` ignores).
+    pub fn send(&self, frame: &[u8]) {
+        let _ = self.socket.send_to(frame, ("127.0.0.1", self.qemu_port));
+    }
+
+    /// The next frame the guest sent, or None after `within`.
+    pub fn recv(&self, within: Duration) -> Option<Vec<u8>> {
+        let deadline = Instant::now() + within;
+        let mut buf = vec![0u8; 65536];
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            self.socket.set_read_timeout(Some(left)).unwrap();
+            match self.socket.recv_from(&mut buf) {
+                Ok((n, from)) if from.port() == self.qemu_port => return Some(buf[..n].to_vec()),
+                Ok(_) => continue,
+                Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => return None,
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => continue,
+                Err(e) => panic!("host UDP socket: {e}"),
+            }
+        }
+    }
+
+    /// A second handle on the same socket (for a receiving thread).
+    pub fn try_clone(&self) -> NetPeer {
+        NetPeer { socket: self.socket.try_clone().expect("clone the UDP socket"), qemu_port: self.qemu_port }
+    }
+}
+
+impl Default for NetPeer {
+    fn default() -> Self {
+        NetPeer::new()
+    }
+}

@@ -174,3 +174,274 @@ fn bcm2835_level_read() {
     let r = raspi(&["--qtest-observe", "bcm2835_gpio", "hwtests/qtest/gpio.js", "outputs-high"]);
     assert_eq!(r.result("levels"), "[false,true]");
 }
+
+// ---- e1000 (82540EM) --------------------------------------------------------------
+//
+// The board's e1000 (net0) is wired to a host UDP socket with QEMU's dgram netdev: each
+// Ethernet frame is one datagram. Frames of both sides share the layout hwtests/qtest/e1000.js
+// documents: EtherType 88b5, kind, a big-endian sequence number, a pattern.
+
+const E1000_CASE: &str = "hwtests/qtest/e1000.js";
+const GUEST_MAC: [u8; 6] = [0x52, 0x54, 0x00, 0x12, 0x34, 0x56];
+const HOST_MAC: [u8; 6] = [0x02, 0x00, 0x00, 0x00, 0x00, 0x02];
+const OTHER_MAC: [u8; 6] = [0x52, 0x54, 0x00, 0x99, 0x99, 0x99];
+const BROADCAST: [u8; 6] = [0xff; 6];
+const KIND_READY: u8 = 1;
+const KIND_DATA: u8 = 2;
+const KIND_ACK: u8 = 3;
+const KIND_END: u8 = 4;
+const KIND_PHASE: u8 = 5;
+
+fn test_frame(dst: [u8; 6], src: [u8; 6], kind: u8, seq: u32, len: usize) -> Vec<u8> {
+    let mut f = vec![0u8; len];
+    f[0..6].copy_from_slice(&dst);
+    f[6..12].copy_from_slice(&src);
+    f[12..14].copy_from_slice(&0x88b5u16.to_be_bytes());
+    f[14] = kind;
+    f[15..19].copy_from_slice(&seq.to_be_bytes());
+    for (i, b) in f.iter_mut().enumerate().skip(19) {
+        *b = (seq.wrapping_mul(7).wrapping_add(i as u32) & 0xff) as u8;
+    }
+    f
+}
+
+/// (kind, seq, pattern intact) of a test frame.
+fn parse_frame(f: &[u8]) -> Option<(u8, u32, bool)> {
+    if f.len() < 19 || f[12..14] != 0x88b5u16.to_be_bytes() {
+        return None;
+    }
+    let seq = u32::from_be_bytes(f[15..19].try_into().unwrap());
+    let intact = f.iter().enumerate().skip(19).all(|(i, b)| *b == (seq.wrapping_mul(7).wrapping_add(i as u32) & 0xff) as u8);
+    Some((f[14], seq, intact))
+}
+
+/// Run an e1000 case with net0 on `peer`, in a thread (the host side talks meanwhile).
+fn e1000_with_peer(peer: &hwtests::NetPeer, args: &[&str]) -> std::thread::JoinHandle<hwtests::JskRun> {
+    require_qemu("qemu-system-x86_64");
+    let mut all: Vec<String> = vec!["--board".into(), X86.into(), "--netdev".into(), peer.netdev("net0"), E1000_CASE.into()];
+    all.extend(args.iter().map(|s| s.to_string()));
+    std::thread::spawn(move || run_jsk(&all.iter().map(String::as_str).collect::<Vec<_>>()))
+}
+
+#[test]
+fn e1000_init() {
+    let r = x86(&[E1000_CASE, "init"]);
+    assert_eq!(r.result("mac"), "\"52:54:00:12:34:56\"", "QEMU's -device e1000,mac=... as RAL0/RAH0 hold it");
+    assert_eq!(r.result("macSource"), "\"RAL/RAH\"");
+    assert_eq!(r.result("eepromMac"), "\"52:54:00:12:34:56\"", "the EEPROM (EERD) agrees");
+    assert_eq!(r.result("model"), "\"82540EM\"");
+    assert_eq!(r.result("pci"), "[32902,4110]");
+    assert_eq!(r.result("mode"), "\"irq\"");
+    assert_eq!(r.result("link"), r#"{"up":true,"speedMbps":1000,"fullDuplex":true}"#, "link up at init");
+    let regs: serde_json::Value = serde_json::from_str(&r.result("registers")).unwrap();
+    // RCTL: EN | BAM | SECRC, BSIZE 2048, no UPE/MPE/LPE, no loopback (SDM 13.4.22).
+    assert_eq!(regs["RCTL"], "4008002");
+    // TCTL: EN | PSP | CT 10h | COLD 40h (SDM 14.5).
+    assert_eq!(regs["TCTL"], "4010a");
+    // IMS: RXT0 | RXO | RXDMT0 | RXSEQ | LSC.
+    assert_eq!(regs["IMS"], "dc");
+    assert_eq!(regs["RDLEN"], 4096);
+    assert_eq!(regs["TDLEN"], 4096);
+    assert_eq!((regs["RDH"].as_u64(), regs["RDT"].as_u64()), (Some(0), Some(255)), "one receive descriptor held back");
+    assert_eq!((regs["TDH"].as_u64(), regs["TDT"].as_u64()), (Some(0), Some(0)));
+    assert_eq!((regs["RAH0_AV"].as_u64(), regs["CTRL_SLU"].as_u64()), (Some(1), Some(1)));
+    // One software-set cause (ICS.RXT0): INTx raised on a PIRQ pin, the handler's ICR read lowers it.
+    let log = serde_like_strings(&r.result("irqLog"));
+    let line = log.iter().find_map(|e| e.strip_prefix("raise ")).expect("the e1000 raised its line").to_string();
+    assert!((16..24).contains(&line.parse::<u32>().unwrap()), "PCI INTx on a PIRQ pin, got {line}");
+    let mine: Vec<&String> = log.iter().filter(|e| e.ends_with(&format!(" {line}"))).collect();
+    assert_eq!(mine, [&format!("raise {line}"), &format!("lower {line}")], "{log:?}");
+    assert_eq!(r.result("interrupts"), "1");
+    assert_eq!(r.result("icrAfter"), "0");
+}
+
+#[test]
+fn e1000_tx() {
+    let peer = hwtests::NetPeer::new();
+    let run = e1000_with_peer(&peer, &["tx"]);
+    let expected = [
+        test_frame(HOST_MAC, GUEST_MAC, KIND_DATA, 1, 60),
+        test_frame(HOST_MAC, GUEST_MAC, KIND_DATA, 2, 64),
+        test_frame(BROADCAST, GUEST_MAC, KIND_DATA, 3, 100),
+        test_frame(HOST_MAC, GUEST_MAC, KIND_DATA, 4, 1514),
+        test_frame(HOST_MAC, GUEST_MAC, KIND_DATA, 5, 600),
+    ];
+    let mut got = Vec::new();
+    while got.len() < expected.len() {
+        match peer.recv(Duration::from_secs(30)) {
+            Some(f) => got.push(f),
+            None => break,
+        }
+    }
+    let r = run.join().unwrap();
+    r.assert_ok();
+    assert_eq!(got.len(), expected.len(), "frames on the wire");
+    for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
+        assert_eq!(g.len(), e.len(), "frame {i}: length on the wire");
+        assert!(g == e, "frame {i}: bytes on the wire differ");
+    }
+    assert!(peer.recv(Duration::from_millis(200)).is_none(), "nothing else was sent");
+    assert_eq!(r.result("queued"), "5");
+    assert_eq!(r.result("txInFlight"), "0", "every descriptor reclaimed");
+    assert_eq!(r.result("txPoolAvailable"), "true", "every transmit buffer back in its pool");
+    assert_eq!(r.result("stats"), format!(r#"{{"txPackets":5,"txBytes":{},"txErrors":0,"txDropped":0}}"#, 60 + 64 + 100 + 1514 + 600));
+    assert_eq!(r.result("goodPacketsSent"), "5", "the device's own count (GPTC)");
+}
+
+#[test]
+fn e1000_rx() {
+    let peer = hwtests::NetPeer::new();
+    let run = e1000_with_peer(&peer, &["rx"]);
+    let to = |dst: [u8; 6], seq: u32, len: usize| test_frame(dst, HOST_MAC, KIND_DATA, seq, len);
+    let phases: [Vec<Vec<u8>>; 3] = [
+        // irq mode, not promiscuous: unicast to the guest, broadcast, another station's (filtered), unicast.
+        vec![to(GUEST_MAC, 1, 64), to(BROADCAST, 2, 100), to(OTHER_MAC, 3, 64), to(GUEST_MAC, 4, 60)],
+        // promiscuous: another station's frame comes in too.
+        vec![to(OTHER_MAC, 5, 64), to(GUEST_MAC, 6, 200)],
+        // poll mode, not promiscuous again.
+        vec![to(GUEST_MAC, 7, 64), to(OTHER_MAC, 8, 64), to(GUEST_MAC, 9, 1514)],
+    ];
+    let mut served = [false; 3];
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    while !run.is_finished() && std::time::Instant::now() < deadline {
+        let Some(f) = peer.recv(Duration::from_millis(100)) else { continue };
+        if let Some((KIND_PHASE, phase @ 1..=3, _)) = parse_frame(&f) {
+            let i = phase as usize - 1;
+            if !served[i] {
+                served[i] = true;
+                for frame in &phases[i] {
+                    peer.send(frame);
+                }
+                peer.send(&test_frame(GUEST_MAC, HOST_MAC, KIND_END, phase, 64));
+            }
+        }
+    }
+    let r = run.join().unwrap();
+    r.assert_ok();
+    assert_eq!(served, [true; 3], "the guest asked for every phase");
+    assert_eq!(r.result("irqMode"), r#"{"mode":"irq","seqs":[1,2,4],"broken":[]}"#, "RAL0 match and broadcast (BAM) in; the other station's frame filtered");
+    assert_eq!(r.result("promiscuous"), r#"{"seqs":[5,6],"broken":[]}"#, "RCTL.UPE lets the other station's frame in");
+    assert_eq!(r.result("pollMode"), r#"{"mode":"poll","seqs":[7,9],"broken":[],"interrupts":0}"#);
+    assert_eq!(r.result("stats"), r#"{"rxErrors":0,"badDescriptors":0,"rxDropped":0}"#);
+}
+
+#[test]
+fn e1000_link() {
+    // qtest has no set_link: the link goes down and up through the PHY (MDIC, PHY control
+    // restart auto-negotiation), which QEMU models with a 500 ms timer and an LSC interrupt.
+    let r = x86(&[E1000_CASE, "link"]);
+    assert_eq!(r.result("downAtOnce"), "true");
+    assert_eq!(r.result("events"), r#"["down","up"]"#);
+    let up_after: u64 = r.result("upAfterMs").parse().unwrap();
+    assert!((400..5000).contains(&up_after), "auto-negotiation took {up_after} ms (QEMU: 500)");
+    assert_eq!(r.result("linkAfter"), r#"{"up":true,"speedMbps":1000,"fullDuplex":true}"#);
+    assert!(r.result("lscInterrupts").parse::<u32>().unwrap() >= 1, "the link came back through the LSC interrupt");
+    assert!(r.result("raises").parse::<u32>().unwrap() >= 1);
+}
+
+#[test]
+fn e1000_multiple_transfers() {
+    use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+    use std::sync::Arc;
+    const N: u32 = 10_000;
+    // Frames a side may have sent beyond the other's last acknowledgement: below the guest's
+    // 255 free receive descriptors, and what a UDP socket buffer (QEMU's while the ring is full,
+    // the host's while its receiver is not scheduled) holds.
+    const WINDOW: u32 = 128;
+    const ACK_EVERY: u32 = 16;
+    let peer = hwtests::NetPeer::new();
+    let listener = peer.try_clone();
+    let started = std::time::Instant::now();
+    let run = e1000_with_peer(&peer, &["transfers", &N.to_string()]);
+    let ready = Arc::new(AtomicBool::new(false));
+    let acked = Arc::new(AtomicU32::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    // The host's receiver: the guest's numbered frames (count, order, duplicates), its acks,
+    // and the host's acks of what it received. After `stop` it drains what is left.
+    let receiver = {
+        let (ready, acked, stop) = (ready.clone(), acked.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut seen = vec![false; N as usize];
+            let (mut received, mut out_of_order, mut duplicates, mut broken, mut next) = (0u32, 0u32, 0u32, 0u32, 0u32);
+            let mut host_acked = 0u32;
+            loop {
+                let stopping = stop.load(Ordering::Relaxed);
+                let frame = listener.recv(Duration::from_millis(if stopping { 200 } else { 20 }));
+                if received != host_acked && (frame.is_none() || received - host_acked >= ACK_EVERY) {
+                    listener.send(&test_frame(GUEST_MAC, HOST_MAC, KIND_ACK, received, 64));
+                    host_acked = received;
+                }
+                let Some(f) = frame else {
+                    if stopping {
+                        break;
+                    }
+                    continue;
+                };
+                match parse_frame(&f) {
+                    Some((KIND_READY, _, _)) => ready.store(true, Ordering::Relaxed),
+                    Some((KIND_ACK, n, _)) => {
+                        acked.fetch_max(n, Ordering::Relaxed);
+                    }
+                    Some((KIND_DATA, seq, intact)) if intact && seq < N && f.len() == 64 => {
+                        if seen[seq as usize] {
+                            duplicates += 1;
+                        } else {
+                            seen[seq as usize] = true;
+                            received += 1;
+                            if seq != next {
+                                out_of_order += 1;
+                            }
+                            next = seq + 1;
+                        }
+                    }
+                    _ => broken += 1,
+                }
+            }
+            (received, out_of_order, duplicates, broken)
+        })
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    while !ready.load(Ordering::Relaxed) {
+        if run.is_finished() || std::time::Instant::now() >= deadline {
+            stop.store(true, Ordering::Relaxed);
+            let r = run.join().unwrap();
+            panic!("the guest never said it was ready\nstdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let sending = std::time::Instant::now();
+    for seq in 0..N {
+        while seq >= acked.load(Ordering::Relaxed) + WINDOW {
+            if std::time::Instant::now() >= deadline || run.is_finished() {
+                break;
+            }
+            std::thread::sleep(Duration::from_micros(100));
+        }
+        peer.send(&test_frame(GUEST_MAC, HOST_MAC, KIND_DATA, seq, 64));
+    }
+    let r = run.join().unwrap();
+    stop.store(true, Ordering::Relaxed);
+    let (received, out_of_order, duplicates, broken) = receiver.join().unwrap();
+    eprintln!(
+        "e1000_multiple_transfers: {N} frames each way in {:.2} s after the guest was ready ({:.2} s in all)",
+        sending.elapsed().as_secs_f64(),
+        started.elapsed().as_secs_f64()
+    );
+    r.assert_ok();
+    // The guest's view of the host's frames.
+    assert_eq!(r.result("received"), N.to_string(), "guest: frames received\n{}", r.stdout);
+    assert_eq!(r.result("outOfOrder"), "0");
+    assert_eq!(r.result("duplicates"), "0");
+    assert_eq!(r.result("broken"), "0");
+    assert_eq!(r.result("sent"), N.to_string());
+    // The host's view of the guest's frames.
+    assert_eq!(received, N, "host: frames received");
+    assert_eq!(out_of_order, 0, "host: frames out of order");
+    assert_eq!(duplicates, 0, "host: duplicate frames");
+    assert_eq!(broken, 0, "host: frames that were not the guest's");
+    let stats: serde_json::Value = serde_json::from_str(&r.result("stats")).unwrap();
+    assert_eq!(stats["rxErrors"], 0);
+    assert_eq!(stats["badDescriptors"], 0);
+    assert_eq!(stats["rxDropped"], 0);
+    assert_eq!(r.result("mode"), "\"irq\"");
+}

@@ -1,0 +1,939 @@
+// Intel 8254x gigabit Ethernet controllers as QEMU emulates them: the 82540EM
+// (8086:100e, QEMU's "e1000") and the 82545EM (8086:100f, "e1000-82545em").
+//
+// Reference: Intel, "PCI/PCI-X Family of Gigabit Ethernet Controllers Software
+// Developer's Manual" (the 8254x SDM, 317453006EN rev. 4.0), cited as "SDM x.y":
+// chapter 3 (legacy receive and transmit descriptors), 5.6 (EEPROM map), 13
+// (registers) and 14 (initialization). The bring-up follows SDM 14.3-14.5 step
+// by step, in the shape of ixy's ixgbe driver: quiet the device, reset it,
+// general configuration, receive unit, transmit unit, interrupts last.
+// QEMU's model (hw/net/e1000.c) differs from the silicon in ways noted where
+// they matter: CTRL.RST resets nothing, and a write to RCTL holds reception
+// back for one second (its flush_queue_timer).
+//
+// The handle IS a jsk:hal NetDevice (ixy-style batches over preallocated DMA
+// buffers; nothing is allocated per packet):
+//   mac, macAddress, link, rxBatch(max, out?), txBatch(packets), allocPacket(length),
+//   stats, promiscuous, waitRx({ timeout }), on("link", cb), waitForLink({ timeout }), tap(fn)
+// and, for this family:
+//   mode                 "irq" (interrupt 0 wakes waitRx and reports link changes) or "poll"
+//   setMode(mode)        switch at run time (Error without an interrupt line)
+//   model                "82540EM" or "82545EM"; macSource: "RAL/RAH" or "EEPROM"
+//   readCounters()       the device's statistics registers (SDM 13.7) as numbers
+//   reclaimTx()          return finished transmit buffers to their pools now (txBatch does it too)
+//   txInFlight           transmit descriptors the device has not finished
+//   readEepromMac()      the MAC address in EEPROM words 0-2 (SDM 5.6.1), read through EERD
+//   readPhy(r), writePhy(r, v)  the internal PHY's registers, through MDIC (SDM 13.4.7)
+//   restartAutoNegotiation()  PHY control register restart (link goes down, then up again)
+//   lastError            the error that stopped interrupt/link handling (a device that cannot be read)
+//   regs                 the register window (tests read registers through it)
+//
+// Options, as `dev.e1000 = { ... }` set on the Device before probe (tests do; board files cannot yet):
+//   rxRingSize, txRingSize   descriptors per ring: a multiple of 8 in [8, 4096] (default 256)
+//   rxPoolSize               receive buffers (default 2 x rxRingSize; more than rxRingSize)
+//   txPoolSize               buffers for allocPacket and byte-array frames (default txRingSize)
+//   mode                     "irq" or "poll" (default: "irq" when the device has an interrupt)
+//   waitMs                   deadline of each reset, EEPROM and PHY wait (default 1000)
+//
+// Nothing the device writes is trusted: a receive descriptor's status, errors
+// and length are checked against the buffer before the frame is handed out; a
+// bad one is counted (stats.badDescriptors) and its buffer goes straight back
+// to the ring. Only descriptors software gave the device are ever looked at.
+
+import { driver, registers, waitFor, spinUntil, delay, TimeoutError, NetDevice, Packet, PacketPool } from "jsk:hal";
+
+// SDM 13.4 (Table 13-2, register summary). Only what this driver uses.
+const E1000 = registers({
+  // 13.4.1 Device Control. RST self-clears; PHY_RST and LRST must be 0 in normal operation.
+  CTRL: { offset: 0x0000, fields: {
+    FD: 0, LRST: 3, ASDE: 5, SLU: 6, ILOS: 7, SPEED: [9, 8], FRCSPD: 11, FRCDPLX: 12,
+    RST: 26, RFCE: 27, TFCE: 28, VME: 30, PHY_RST: 31,
+  } },
+  // 13.4.2 Device Status.
+  STATUS: { offset: 0x0008, access: "r", fields: {
+    FD: 0, LU: 1, FUNC_ID: [3, 2], TXOFF: 4, SPEED: { bits: [7, 6], values: { MBPS_10: 0, MBPS_100: 1, MBPS_1000: 2 } },
+  } },
+  // 13.4.4 EEPROM Read (82540EP/EM and 82545EM layout: DONE is bit 4, the word address bits 15:8).
+  EERD: { offset: 0x0014, fields: { START: 0, DONE: 4, ADDR: [15, 8], DATA: [31, 16] } },
+  // 13.4.7 MDI Control: PHY register access. R (ready) is set by the device when the cycle is done.
+  MDIC: { offset: 0x0020, fields: {
+    DATA: [15, 0], REGADD: [20, 16], PHYADD: [25, 21],
+    OP: { bits: [27, 26], values: { WRITE: 1, READ: 2 } }, R: 28, I: 29, E: 30,
+  } },
+  // 13.4.8-10 Flow control address and type: 0 when flow control is not used (SDM 14.3).
+  FCAL: { offset: 0x0028 },
+  FCAH: { offset: 0x002c },
+  FCT: { offset: 0x0030 },
+  FCTTV: { offset: 0x0170 },
+  // 13.4.17 Interrupt Cause Read: reading clears every cause (and deasserts the line).
+  ICR: { offset: 0x00c0, access: "r", fields: {
+    TXDW: 0, TXQE: 1, LSC: 2, RXSEQ: 3, RXDMT0: 4, RXO: 6, RXT0: 7, MDAC: 9, RXCFG: 10, TXD_LOW: 15, SRPD: 16,
+  } },
+  // 13.4.18 Interrupt Throttling: minimum gap between interrupts, in 256 ns units.
+  ITR: { offset: 0x00c4, fields: { INTERVAL: [15, 0] } },
+  // 13.4.19 Interrupt Cause Set (write-only on the silicon).
+  ICS: { offset: 0x00c8, access: "w" },
+  // 13.4.20 Interrupt Mask Set/Read: writing 1 enables a cause; reading gives the mask.
+  IMS: { offset: 0x00d0 },
+  // 13.4.21 Interrupt Mask Clear: writing 1 disables a cause.
+  IMC: { offset: 0x00d8, access: "w" },
+  // 13.4.22 Receive Control.
+  RCTL: { offset: 0x0100, fields: {
+    EN: 1, SBP: 2, UPE: 3, MPE: 4, LPE: 5, LBM: [7, 6],
+    RDMTS: { bits: [9, 8], values: { HALF: 0, QUARTER: 1, EIGHTH: 2 } },
+    MO: [13, 12], BAM: 15,
+    BSIZE: { bits: [17, 16], values: { B2048: 0, B1024: 1, B512: 2, B256: 3 } },
+    VFE: 18, CFIEN: 19, CFI: 20, DPF: 22, PMCF: 23, BSEX: 25, SECRC: 26,
+  } },
+  // 13.4.33 Transmit Control.
+  TCTL: { offset: 0x0400, fields: { EN: 1, PSP: 3, CT: [11, 4], COLD: [21, 12], SWXOFF: 22, RTLC: 24 } },
+  // 13.4.34 Transmit IPG.
+  TIPG: { offset: 0x0410, fields: { IPGT: [9, 0], IPGR1: [19, 10], IPGR2: [29, 20] } },
+  // 13.4.25-29 Receive descriptor ring: base (16-byte aligned), length (128-byte multiple), head, tail.
+  RDBAL: { offset: 0x2800 },
+  RDBAH: { offset: 0x2804 },
+  RDLEN: { offset: 0x2808 },
+  RDH: { offset: 0x2810 },
+  RDT: { offset: 0x2818 },
+  // 13.4.30 Receive Delay Timer and 13.4.31 Receive Interrupt Absolute Delay: 0, no delay.
+  RDTR: { offset: 0x2820 },
+  RADV: { offset: 0x282c },
+  // 13.4.36-40 Transmit descriptor ring.
+  TDBAL: { offset: 0x3800 },
+  TDBAH: { offset: 0x3804 },
+  TDLEN: { offset: 0x3808 },
+  TDH: { offset: 0x3810 },
+  TDT: { offset: 0x3818 },
+  // 13.5.1 Multicast Table Array (128 words from here).
+  MTA: { offset: 0x5200 },
+  // 13.5.2/13.5.3 Receive Address 0 (16 pairs, 8 bytes apart, from here). AV: the entry is valid.
+  RAL0: { offset: 0x5400 },
+  RAH0: { offset: 0x5404, fields: { RAH: [15, 0], ASEL: [17, 16], AV: 31 } },
+  // 13.7 Statistics (all clear when read on the silicon).
+  CRCERRS: { offset: 0x4000, access: "r" },
+  ALGNERRC: { offset: 0x4004, access: "r" },
+  SYMERRS: { offset: 0x4008, access: "r" },
+  RXERRC: { offset: 0x400c, access: "r" },
+  MPC: { offset: 0x4010, access: "r" },
+  COLC: { offset: 0x4028, access: "r" },
+  GPRC: { offset: 0x4074, access: "r" },
+  BPRC: { offset: 0x4078, access: "r" },
+  MPRC: { offset: 0x407c, access: "r" },
+  GPTC: { offset: 0x4080, access: "r" },
+  GORCL: { offset: 0x4088, access: "r" },
+  GORCH: { offset: 0x408c, access: "r" },
+  GOTCL: { offset: 0x4090, access: "r" },
+  GOTCH: { offset: 0x4094, access: "r" },
+  RNBC: { offset: 0x40a0, access: "r" },
+  RUC: { offset: 0x40a4, access: "r" },
+  ROC: { offset: 0x40ac, access: "r" },
+  TPR: { offset: 0x40d0, access: "r" },
+  TPT: { offset: 0x40d4, access: "r" },
+}, { device: "e1000" });
+
+const REG = E1000.regs;
+/** The 32-bit mask of some fields of a register, from the declaration above. */
+const bits = (reg, ...names) => names.reduce((m, n) => (m | (((1 << reg.fields[n].width) - 1) << reg.fields[n].lo)) >>> 0, 0);
+
+const MODELS = { 0x100e: "82540EM", 0x100f: "82545EM" };
+const RA_ENTRIES = 16;                 // SDM 13.5.2: RAL/RAH 0..15
+const RA_STRIDE = 8;
+const MTA_ENTRIES = 128;               // SDM 13.5.1: 4096 bits
+const STATS_FIRST = 0x4000;            // SDM 13.7: the statistics block
+const STATS_LAST = 0x40fc;
+const REGISTER_WINDOW = 0x6000;        // everything above lies below this
+
+// SDM 3.2.3 legacy receive descriptor (16 bytes): buffer address 0-7, length 8-9,
+// packet checksum 10-11, status 12, errors 13, special 14-15.
+const DESC_SIZE = 16;
+const RXD_STATUS = 12;
+const RXD_ERRORS = 13;
+const RXD_STAT_DD = 1 << 0;            // 3.2.3.1 descriptor done
+const RXD_STAT_EOP = 1 << 1;           // 3.2.3.1 end of packet
+// 3.2.3.2 frame errors: CE (CRC/alignment), SE (symbol), SEQ (sequence), CXE (carrier
+// extension), RXE (RX data error). TCPE/IPE only mean something with checksum offload, which is off.
+const RXD_ERR_FRAME = (1 << 0) | (1 << 1) | (1 << 2) | (1 << 4) | (1 << 7);
+// Descriptor word 3 (status 7:0, errors 15:8) of a good frame: DD and EOP, no frame error.
+const RXD_GOOD_MASK = RXD_STAT_DD | RXD_STAT_EOP | (RXD_ERR_FRAME << 8);
+const RXD_GOOD = RXD_STAT_DD | RXD_STAT_EOP;
+// SDM 3.3.3 legacy transmit descriptor: buffer address 0-7, length 8-9, CSO 10, CMD 11,
+// STA 12 (bits 3:0), CSS 13, special 14-15.
+const TXD_STATUS = 12;
+const TXD_CMD_EOP = 1 << 0;            // 3.3.3.1 end of packet
+const TXD_CMD_IFCS = 1 << 1;           // 3.3.3.1 insert the FCS
+const TXD_CMD_RS = 1 << 3;             // 3.3.3.1 report status: the device writes DD back
+const TXD_CMD = TXD_CMD_EOP | TXD_CMD_IFCS | TXD_CMD_RS;
+const TXD_WORD2 = TXD_CMD << 24;       // descriptor word 2: length 15:0, CSO 23:16, CMD 31:24
+const TXD_STAT_DD = 1 << 0;            // 3.3.3.2 descriptor done
+const TXD_STAT_ERR = (1 << 1) | (1 << 2); // 3.3.3.2 EC (excess collisions), LC (late collision)
+const POISON = 0xff;                   // fills rings before the device sees them
+
+const BUFFER_SIZE = 2048;              // RCTL.BSIZE = 2048 with BSEX = 0 (SDM 13.4.22)
+const ETH_HLEN = 14;                   // a frame shorter than its header is no frame
+const ETH_MAX_FRAME = 1518;            // 1500-byte payload, header and an 802.1Q tag, FCS not included
+const INTERRUPTS_PER_SECOND = 10000;   // ITR: 1e9 / (10000 x 256 ns) ~ 390 (SDM 13.4.18)
+// Causes SDM 14.4 suggests (receive timer, overrun, descriptor minimum threshold, sequence
+// error, link status change); transmit interrupts are not needed (txBatch reclaims).
+const IMS_CAUSES = bits(REG.ICR, "RXT0", "RXO", "RXDMT0", "RXSEQ", "LSC");
+const RX_CAUSES = bits(REG.ICR, "RXT0", "RXO", "RXDMT0");
+const LSC = bits(REG.ICR, "LSC");
+const RXO = bits(REG.ICR, "RXO");
+const ALL_CAUSES = 0xffffffff;
+const PHY_ADDRESS = 1;                 // the 8254x's internal PHY answers at MDIO address 1
+const PHY_CTRL = 0;                    // IEEE 802.3 clause 22 register 0 (the SDM's PCTRL)
+const PHY_CTRL_ANRESTART = 1 << 9;
+const PHY_CTRL_ANENABLE = 1 << 12;
+const QUIESCE_MS = 10;                 // after RCTL/TCTL.EN = 0 before a reset (Linux e1000_reset_hw)
+const RESET_SETTLE_MS = 1;             // SDM 13.4.1: wait after setting RST before touching registers
+const POLL_MS = 1;                     // waitRx in poll mode
+const LINK_POLL_MS = 100;              // link changes in poll mode
+const DEFAULT_BATCH = 32;
+
+const DEFAULTS = Object.freeze({ rxRingSize: 256, txRingSize: 256, rxPoolSize: undefined, txPoolSize: undefined, mode: undefined, waitMs: 1000 });
+
+// Descriptors are little-endian (SDM 3.2.3) and written through typed arrays, which use the host's order.
+const LITTLE_ENDIAN_HOST = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
+const hex = (v) => "0x" + (v >>> 0).toString(16).padStart(8, "0");
+const macText = (m) => Array.from(m, (b) => b.toString(16).padStart(2, "0")).join(":");
+/** An individual (not multicast), non-zero address. */
+const validMac = (m) => m.length === 6 && (m[0] & 1) === 0 && m.some((b) => b !== 0);
+const nextIndex = (i, size) => (i + 1 === size ? 0 : i + 1);
+
+function options(dev) {
+  const o = { ...DEFAULTS, ...(dev.e1000 ?? {}) };
+  const name = dev.name;
+  for (const key of ["rxRingSize", "txRingSize"]) {
+    const n = o[key];
+    if (!Number.isInteger(n) || n < 8 || n > 4096 || n % 8 !== 0)
+      throw new RangeError(`e1000: ${name}: ${key} ${n}: a ring is a multiple of 8 descriptors (RDLEN/TDLEN are 128-byte multiples, SDM 14.4), 8 to 4096`);
+  }
+  o.rxPoolSize ??= 2 * o.rxRingSize;
+  o.txPoolSize ??= o.txRingSize;
+  if (!Number.isInteger(o.rxPoolSize) || o.rxPoolSize <= o.rxRingSize)
+    throw new RangeError(`e1000: ${name}: rxPoolSize ${o.rxPoolSize} must be an integer above rxRingSize (${o.rxRingSize}): every descriptor holds a buffer`);
+  if (!Number.isInteger(o.txPoolSize) || o.txPoolSize < 1)
+    throw new RangeError(`e1000: ${name}: txPoolSize ${o.txPoolSize} must be a positive integer`);
+  if (o.mode !== undefined && o.mode !== "irq" && o.mode !== "poll")
+    throw new TypeError(`e1000: ${name}: mode "${o.mode}" is not "irq" or "poll"`);
+  if (!Number.isFinite(o.waitMs) || o.waitMs < 0) throw new RangeError(`e1000: ${name}: waitMs ${o.waitMs} is not a duration`);
+  return o;
+}
+
+/** One descriptor ring in DMA memory, with typed views made once (SDM 3.2.6 / 3.4: a circular queue). */
+class DescriptorRing {
+  constructor(dev, size, what) {
+    this.size = size;
+    this.bytes = size * DESC_SIZE;           // RDLEN/TDLEN: a multiple of 128 since size % 8 === 0
+    this.dma = dev.dma(this.bytes, { align: 4096 }); // base 16-byte aligned (SDM 14.4, 14.5); a page keeps it simple
+    this.what = what;
+    this.u8 = new Uint8Array(this.dma.buffer);
+    this.u16 = new Uint16Array(this.dma.buffer);
+    this.u32 = new Uint32Array(this.dma.buffer);
+    this.iovaLo = Number(this.dma.iova & 0xffffffffn);
+    this.iovaHi = Number(this.dma.iova >> 32n);
+  }
+  poison() { this.u8.fill(POISON); }
+  free() { this.dma.free(); }
+}
+
+/** Cache a packet's device address as two 32-bit numbers (descriptors are written in halves). */
+function prepare(p) {
+  p.iovaLo = Number(p.iova & 0xffffffffn);
+  p.iovaHi = Number(p.iova >> 32n);
+  p.txQueued = false;
+  return p;
+}
+
+class E1000Device extends NetDevice {
+  constructor(dev, regs, opts) {
+    // The NetDevice ops the base class calls; rxBatch and txBatch are overridden below.
+    super(dev.name, [0, 0, 0, 0, 0, 0], {
+      link: () => this.readLink(),
+      counters: () => ({ ...this.counters }),
+      setPromiscuous: (on) => this.setPromiscuous(on),
+      waitRx: (o) => this.waitForFrames(o),
+      allocPacket: () => this.takeTxBuffer(),
+    });
+    this.dev = dev;
+    this.regs = regs;
+    this.bar = regs.region;
+    this.opts = opts;
+    this.model = MODELS[dev.device] ?? `8086:${(dev.device ?? 0).toString(16)}`;
+    this.macSource = undefined;
+    this.irq = dev.irqCount > 0 ? dev.irq(0) : null;
+    this.mode_ = "off";
+    this.removed = false;
+    this.lastError = undefined;
+    this.counters = {
+      rxPackets: 0, rxBytes: 0, txPackets: 0, txBytes: 0,
+      rxErrors: 0, txErrors: 0, rxDropped: 0, txDropped: 0, badDescriptors: 0,
+      rxOverruns: 0, interrupts: 0, linkChanges: 0,
+    };
+    this.rxWaiters = [];
+    this.pollTimer = null;
+    this.linkTimer = null;
+    this.onInterrupt = () => this.serviceInterrupt();
+    this.onPoll = () => { if (this.rxReady()) this.wakeRx(); };
+    this.onLinkPoll = () => this.linkChanged();
+    // Hot-path constants: register offsets from the declaration, not retyped.
+    this.RDT = REG.RDT.offset;
+    this.TDT = REG.TDT.offset;
+    this.ICR = REG.ICR.offset;
+
+    // Memory first: if it cannot be had, the device has not been touched.
+    this.rxRing = new DescriptorRing(dev, opts.rxRingSize, "receive");
+    this.txRing = new DescriptorRing(dev, opts.txRingSize, "transmit");
+    this.rxPool = new PacketPool(dev, { count: opts.rxPoolSize, size: BUFFER_SIZE, name: `${dev.name} rx` });
+    this.txPool = new PacketPool(dev, { count: opts.txPoolSize, size: BUFFER_SIZE, name: `${dev.name} tx` });
+    this.rxPool.packets.forEach(prepare);
+    this.txPool.packets.forEach(prepare);
+    this.rxSlots = new Array(opts.rxRingSize).fill(null);   // the buffer each receive descriptor holds
+    this.txSlots = new Array(opts.txRingSize).fill(null);   // the packet each transmit descriptor carries
+    this.rxNext = 0;        // the next receive descriptor to look at; the one before it is held back
+    this.rxDiscarding = false;
+    this.txTail = 0;        // the next transmit descriptor to fill (what TDT says)
+    this.txClean = 0;       // the oldest transmit descriptor not yet reclaimed
+    this.txInFlight = 0;
+    this.rxOut = [];
+  }
+
+  /** "irq" or "poll". */
+  get mode() { return this.mode_; }
+
+  // ---- bring-up -------------------------------------------------------------
+
+  async start() {
+    const { regs, opts } = this;
+
+    // Quiet first: whoever had the device before may have left it receiving and interrupting
+    // (SDM 13.4.21 IMC; 13.4.22/13.4.33 EN = 0 stops the units after the frame in progress).
+    regs.IMC.write(ALL_CAUSES);
+    regs.RCTL.write(0);
+    regs.TCTL.write({ PSP: 1 });
+    regs.STATUS.read();                                   // flush the posted writes
+    await delay.ms(QUIESCE_MS);
+
+    // SDM 14.3 / 13.4.1: global reset. RST self-clears; wait before touching the device again.
+    regs.CTRL.set({ RST: 1 });
+    await delay.ms(RESET_SETTLE_MS);
+    await waitFor(() => regs.CTRL.RST.isClear(), { ms: opts.waitMs, what: `e1000: ${this.name}: CTRL.RST to clear after a device reset` });
+    // The reset masks every interrupt on the silicon (not in QEMU's model): mask and clear anyway.
+    regs.IMC.write(ALL_CAUSES);
+    regs.ICR.read();
+
+    // SDM 14.3 General configuration: link set up by the PHY's auto-negotiation, speed and
+    // duplex taken from it (ASDE with SLU), nothing forced, no flow control, no VLANs.
+    regs.CTRL.set({ SLU: 1, ASDE: 1, LRST: 0, PHY_RST: 0, ILOS: 0, FRCSPD: 0, FRCDPLX: 0, VME: 0, RFCE: 0, TFCE: 0 });
+    regs.FCAL.write(0);
+    regs.FCAH.write(0);
+    regs.FCT.write(0);
+    regs.FCTTV.write(0);
+
+    // SDM 14.4 Receive initialization.
+    // RAL0/RAH0 hold the station address: loaded from the EEPROM at reset, else read it there (SDM 5.6.1).
+    this.setMac(this.readStationAddress());
+    for (let i = 1; i < RA_ENTRIES; i++) {
+      this.bar.write32(REG.RAL0.offset + i * RA_STRIDE, 0);
+      this.bar.write32(REG.RAH0.offset + i * RA_STRIDE, 0);
+    }
+    for (let i = 0; i < MTA_ENTRIES; i++) this.bar.write32(REG.MTA.offset + 4 * i, 0);   // "initialize the MTA to 0b"
+    // 13.7: statistics are not reset by software; read them so they start from zero.
+    for (let off = STATS_FIRST; off <= STATS_LAST; off += 4) this.bar.read32(off);
+
+    const rx = this.rxRing;
+    rx.poison();
+    for (let i = 0; i < rx.size; i++) this.armRx(i, this.rxPool.take());
+    regs.RDBAL.write(rx.iovaLo);
+    regs.RDBAH.write(rx.iovaHi);
+    regs.RDLEN.write(rx.bytes);
+    // Head at the first valid descriptor, tail one past the last: the device owns RDH..RDT-1,
+    // we hold back descriptor RDT so that a full ring never looks empty.
+    regs.RDH.write(0);
+    regs.RDT.write(rx.size - 1);
+    regs.RDTR.write(0);
+    regs.RADV.write(0);
+    regs.ITR.write({ INTERVAL: Math.round(1e9 / (INTERRUPTS_PER_SECOND * 256)) });
+
+    // SDM 14.5 Transmit initialization.
+    const tx = this.txRing;
+    tx.poison();
+    regs.TDBAL.write(tx.iovaLo);
+    regs.TDBAH.write(tx.iovaHi);
+    regs.TDLEN.write(tx.bytes);
+    regs.TDH.write(0);                                    // the device owns the head, we own the tail
+    regs.TDT.write(0);
+    regs.TIPG.write({ IPGT: 10, IPGR1: 8, IPGR2: 6 });   // 14.5: the minimum legal IPG for copper
+
+    // DMA from here on. Receive last among the units: 14.4 advises enabling it only once
+    // the ring is ready and software is ready for frames.
+    this.dev.enableBusMaster();
+    // 14.5: EN, pad short frames, collision threshold 10h, collision distance 40h (full duplex).
+    regs.TCTL.write({ EN: 1, PSP: 1, CT: 0x10, COLD: 0x40 });
+    this.writeRctl(false);
+
+    // Interrupts last (14.4 lists IMS among the receive steps; enabling it after the units
+    // means no cause can arrive before its handler is there).
+    this.setMode(opts.mode ?? (this.irq ? "irq" : "poll"));
+    this.lastLinkUp = this.readLink().up;
+  }
+
+  /** 14.4 RCTL: receiver on, broadcasts accepted, 2048-byte buffers, CRC stripped, no loopback. */
+  writeRctl(promiscuous) {
+    this.promiscuous_ = promiscuous;
+    this.regs.RCTL.write({
+      EN: 1, BAM: 1, SECRC: 1, BSIZE: "B2048", BSEX: 0, LPE: 0, LBM: 0, RDMTS: "HALF", MO: 0,
+      UPE: promiscuous ? 1 : 0, MPE: promiscuous ? 1 : 0,
+    });
+  }
+
+  /** RAL0/RAH0 if they hold a valid address (AV set), else EEPROM words 0-2 (SDM 5.6.1). */
+  readStationAddress() {
+    const ral = this.regs.RAL0.read();
+    const rah = this.regs.RAH0.read();
+    const fromRa = [ral & 0xff, (ral >>> 8) & 0xff, (ral >>> 16) & 0xff, ral >>> 24, rah & 0xff, (rah >>> 8) & 0xff];
+    if (this.regs.RAH0.decode(rah).AV && validMac(fromRa)) {
+      this.macSource = "RAL/RAH";
+      return fromRa;
+    }
+    const fromEeprom = this.readEepromMac();
+    if (!validMac(fromEeprom))
+      throw new Error(`e1000: ${this.name}: no valid MAC address: RAL0/RAH0 read ${hex(ral)}/${hex(rah)}, EEPROM words 0-2 give ${macText(fromEeprom)}`);
+    this.macSource = "EEPROM";
+    return fromEeprom;
+  }
+
+  /** Program RAL0/RAH0 (AV set) and the NetDevice's address. */
+  setMac(mac) {
+    this.mac = Uint8Array.from(mac);
+    this.regs.RAL0.write((mac[0] | (mac[1] << 8) | (mac[2] << 16) | (mac[3] << 24)) >>> 0);
+    this.regs.RAH0.write({ RAH: mac[4] | (mac[5] << 8), ASEL: 0, AV: 1 });
+  }
+
+  /** One EEPROM word through EERD (SDM 13.4.4): START with the address, then DONE with the data. */
+  readEepromWord(address) {
+    const { regs } = this;
+    regs.EERD.write({ START: 1, ADDR: address });
+    let value = 0;
+    spinUntil(() => (value = regs.EERD.read(), regs.EERD.decode(value).DONE), {
+      us: this.opts.waitMs * 1000, what: `e1000: ${this.name}: EERD.DONE for EEPROM word ${address}`,
+    });
+    return regs.EERD.decode(value).DATA;
+  }
+
+  /** SDM 5.6.1: the Ethernet address is EEPROM words 0-2, low byte first. */
+  readEepromMac() {
+    const mac = [];
+    for (let w = 0; w < 3; w++) {
+      const word = this.readEepromWord(w);
+      mac.push(word & 0xff, word >>> 8);
+    }
+    return mac;
+  }
+
+  // ---- link ---------------------------------------------------------------------
+
+  /** SDM 13.4.2: STATUS.LU, SPEED and FD (speed and duplex as the MAC resolved them). */
+  readLink() {
+    const s = this.regs.STATUS.decode();
+    return { up: s.LU === 1, speedMbps: [10, 100, 1000, 1000][s.SPEED], fullDuplex: s.FD === 1 };
+  }
+
+  /**
+   * The link may have changed: read STATUS and tell the "link" listeners if LU differs from
+   * what they heard last (NetDevice.linkChanged, with a device that cannot be read stopping
+   * the driver's background work instead of escaping into the event loop).
+   */
+  linkChanged() {
+    let link;
+    try {
+      link = this.readLink();
+    } catch (e) {
+      this.fail(e);
+      return;
+    }
+    if (link.up === this.lastLinkUp) return;
+    this.lastLinkUp = link.up;
+    this.counters.linkChanges++;
+    for (const cb of this.linkListeners) cb(link);
+  }
+
+  /** PHY register `register` (0-31) of the internal PHY, through MDIC. */
+  readPhy(register) { this.checkLive(); return this.phyAccess("READ", register); }
+  /** Write PHY register `register`. Error if the PHY refuses (MDIC.E), TimeoutError without MDIC.R. */
+  writePhy(register, value) { this.checkLive(); this.phyAccess("WRITE", register, value); }
+
+  /** One PHY register cycle through MDIC (SDM 13.4.7), waiting for R with a deadline. */
+  phyAccess(op, register, data = 0) {
+    const { regs } = this;
+    regs.MDIC.write({ DATA: data, REGADD: register, PHYADD: PHY_ADDRESS, OP: op });
+    let value = 0;
+    spinUntil(() => (value = regs.MDIC.read(), regs.MDIC.decode(value).R), {
+      us: this.opts.waitMs * 1000, what: `e1000: ${this.name}: MDIC.R after a PHY ${op === "READ" ? "read" : "write"} of register ${register}`,
+    });
+    const m = regs.MDIC.decode(value);
+    if (m.E) throw new Error(`e1000: ${this.name}: the PHY refused a ${op === "READ" ? "read" : "write"} of register ${register} (MDIC.E, MDIC ${hex(value)})`);
+    return m.DATA;
+  }
+
+  /**
+   * Restart auto-negotiation (PHY control register bit 9, through MDIC): the link goes down
+   * now and comes back when the PHY has negotiated (an LSC interrupt in irq mode).
+   * Listeners hear "down" at once.
+   */
+  async restartAutoNegotiation() {
+    this.checkLive();
+    const ctrl = this.phyAccess("READ", PHY_CTRL);
+    this.phyAccess("WRITE", PHY_CTRL, ctrl | PHY_CTRL_ANENABLE | PHY_CTRL_ANRESTART);
+    this.linkChanged();
+  }
+
+  // ---- interrupts and polling ------------------------------------------------------
+
+  /** Switch between interrupt-driven ("irq") and polled ("poll") operation. */
+  setMode(mode) {
+    this.checkLive();
+    if (mode !== "irq" && mode !== "poll") throw new TypeError(`e1000: ${this.name}: mode "${mode}" is not "irq" or "poll"`);
+    if (mode === "irq" && !this.irq) throw new Error(`e1000: ${this.name}: no interrupt line: only "poll" mode`);
+    if (mode === this.mode_) return;
+    const { regs } = this;
+    if (mode === "irq") {
+      clearInterval(this.linkTimer);
+      this.linkTimer = null;
+      // Handler first, then causes on: nothing can arrive unserved.
+      this.irq.on(this.onInterrupt).unref();
+      regs.ICR.read();
+      this.irq.unmask();
+      regs.IMS.write(IMS_CAUSES);
+    } else {
+      regs.IMC.write(ALL_CAUSES);
+      this.irq?.off();
+      this.linkTimer = setInterval(this.onLinkPoll, LINK_POLL_MS).unref();
+    }
+    this.mode_ = mode;
+    this.updateWaiting();
+  }
+
+  /** The interrupt handler: ICR read clears the causes and lowers the line (SDM 13.4.17). */
+  serviceInterrupt() {
+    if (this.removed || this.lastError) return;
+    let icr;
+    try {
+      icr = this.bar.read32(this.ICR);
+    } catch (e) {
+      this.fail(e);
+      return;
+    }
+    this.counters.interrupts++;
+    if (icr & RXO) this.counters.rxOverruns++;
+    // Level-triggered INTx under VFIO stays masked until the device was serviced.
+    this.irq.unmask();
+    if (this.rxWaiters.length && ((icr & RX_CAUSES) || this.rxReady())) this.wakeRx();
+    if (icr & LSC) this.linkChanged();
+  }
+
+  /** Whether the device finished the next receive descriptor. */
+  rxReady() { return (this.rxRing.u8[(this.rxNext << 4) + RXD_STATUS] & RXD_STAT_DD) !== 0; }
+
+  waitForFrames({ timeout } = {}) {
+    if (this.removed) return Promise.reject(new Error(`e1000: ${this.name}: removed`));
+    if (this.lastError) return Promise.reject(this.lastError);
+    if (timeout !== undefined && !(Number.isFinite(timeout) && timeout >= 0))
+      return Promise.reject(new TypeError(`e1000: ${this.name}: waitRx timeout ${timeout} is not a duration in ms`));
+    if (this.rxReady()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const w = { resolve, reject, timer: null };
+      if (timeout !== undefined) {
+        w.timer = setTimeout(() => {
+          const i = this.rxWaiters.indexOf(w);
+          if (i >= 0) this.rxWaiters.splice(i, 1);
+          this.updateWaiting();
+          reject(new TimeoutError(`timed out after ${timeout} ms waiting for a received frame on ${this.name}`));
+        }, timeout);
+      }
+      this.rxWaiters.push(w);
+      this.updateWaiting();
+    });
+  }
+
+  wakeRx() {
+    const waiters = this.rxWaiters;
+    this.rxWaiters = [];
+    for (const w of waiters) {
+      clearTimeout(w.timer);
+      w.resolve();
+    }
+    this.updateWaiting();
+  }
+
+  /**
+   * Background work failed (the device or its backend is gone): stop interrupts and timers,
+   * keep the error (lastError), and hand it to whoever waits for frames.
+   */
+  fail(e) {
+    if (this.lastError) return;
+    this.lastError = e;
+    console.error(`e1000: ${this.name}: interrupt and link handling stopped: ${e?.message ?? e}`);
+    this.irq?.off();
+    clearInterval(this.linkTimer);
+    this.linkTimer = null;
+    const waiters = this.rxWaiters;
+    this.rxWaiters = [];
+    for (const w of waiters) {
+      clearTimeout(w.timer);
+      w.reject(e);
+    }
+    this.updateWaiting();
+  }
+
+  /** Keep the process alive (and poll, in poll mode) only while someone waits for frames. */
+  updateWaiting() {
+    const waiting = this.rxWaiters.length > 0 && !this.removed;
+    if (this.mode_ === "irq" && !this.lastError) {
+      if (waiting) this.irq.ref(); else this.irq.unref();
+    }
+    if (this.mode_ === "poll" && waiting) {
+      this.pollTimer ??= setInterval(this.onPoll, POLL_MS);
+    } else if (this.pollTimer) {
+      clearInterval(this.pollTimer);
+      this.pollTimer = null;
+    }
+  }
+
+  // ---- receive -------------------------------------------------------------------
+
+  /** Give receive descriptor `i` buffer `p`: our address (never what the device left there), status cleared. */
+  armRx(i, p) {
+    const u32 = this.rxRing.u32;
+    const w = i << 2;
+    this.rxSlots[i] = p;
+    u32[w] = p.iovaLo;
+    u32[w + 1] = p.iovaHi;
+    u32[w + 2] = 0;
+    u32[w + 3] = 0;
+  }
+
+  /**
+   * Up to `max` received frames, in order. Each descriptor the device finished is checked
+   * (DD and EOP set, no frame error, ETH_HLEN <= length <= buffer) before its buffer leaves
+   * the ring; the ring is refilled from the pool and RDT written once per batch. Without a
+   * spare buffer the frame is dropped (stats.rxDropped) and its buffer stays in the ring.
+   * The array returned is `out` (default: one array this device reuses on every call):
+   * use or copy it before the next rxBatch. Each packet must later be sent or freed.
+   */
+  rxBatch(max = DEFAULT_BATCH, out = this.rxOut) {
+    this.checkLive();
+    const { rxSlots, counters } = this;
+    const { u32, size } = this.rxRing;
+    const capacity = this.rxPool.size;
+    const freeList = this.rxPool.freeList;   // PacketPool.take(), inlined: this loop is the hot path
+    // At most size - 1 descriptors: the one held back (just before rxNext) is never the device's.
+    const budget = size - 1;
+    let discarding = this.rxDiscarding;
+    let next = this.rxNext;
+    let got = 0;
+    let seen = 0;
+    let bytes = 0;
+    while (got < max && seen < budget) {
+      const w = next << 2;
+      // Descriptor word 3: status 7:0, errors 15:8, special 31:16 (SDM 3.2.3).
+      const word3 = u32[w + 3];
+      if ((word3 & RXD_STAT_DD) === 0) break;
+      seen++;
+      let p = rxSlots[next];
+      const length = u32[w + 2] & 0xffff;         // word 2: length 15:0, checksum 31:16
+      if ((word3 & RXD_GOOD_MASK) === RXD_GOOD && length >= ETH_HLEN && length <= capacity && !discarding) {
+        // A whole, error-free frame that fits its buffer: hand it out if a fresh buffer can replace it.
+        const fresh = freeList.pop();
+        if (fresh === undefined) {
+          counters.rxDropped++;
+        } else {
+          fresh.free_ = false;
+          p.length = length;
+          out[got++] = p;
+          bytes += length;
+          rxSlots[next] = p = fresh;
+        }
+      } else if (discarding) {
+        // The rest of a frame that spanned descriptors: not a frame this driver can take.
+        counters.badDescriptors++;
+        if (word3 & RXD_STAT_EOP) discarding = false;
+      } else if ((word3 & RXD_STAT_EOP) === 0) {
+        // LPE is off and buffers hold 2048 bytes: a good frame always fits one descriptor.
+        counters.badDescriptors++;
+        counters.rxErrors++;
+        discarding = true;
+      } else if ((word3 >>> 8) & RXD_ERR_FRAME) {
+        counters.rxErrors++;
+      } else {
+        counters.badDescriptors++;              // a length outside [ETH_HLEN, buffer]
+      }
+      // Back to the device: our buffer's address (never what the device left there), status
+      // cleared. The length word needs no clearing: it is read only once DD says it was written.
+      u32[w] = p.iovaLo;
+      u32[w + 1] = p.iovaHi;
+      u32[w + 3] = 0;
+      next = next + 1 === size ? 0 : next + 1;
+    }
+    out.length = got;
+    this.rxDiscarding = discarding;
+    if (seen > 0) {
+      this.rxNext = next;
+      // Everything before `next` goes back to the device except the held-back one.
+      this.bar.write32(this.RDT, next === 0 ? size - 1 : next - 1);
+      counters.rxPackets += got;
+      counters.rxBytes += bytes;
+      if (this.taps.size) for (const t of this.taps) for (const p of out) t("rx", p.data);
+    }
+    return out;
+  }
+
+  // ---- transmit ----------------------------------------------------------------
+
+  /**
+   * A transmit buffer holding `length` bytes (to fill, then txBatch), or null when every
+   * transmit buffer is in use. RangeError beyond the 2048-byte buffer.
+   */
+  allocPacket(length) {
+    if (!Number.isInteger(length) || length < 0 || length > BUFFER_SIZE)
+      throw new RangeError(`e1000: ${this.name}: allocPacket(${length}): a buffer holds 0 to ${BUFFER_SIZE} bytes`);
+    const p = this.takeTxBuffer();
+    if (p !== null) p.length = length;
+    return p;
+  }
+
+  /** A transmit buffer, reclaiming finished transmissions first if the pool ran dry. */
+  takeTxBuffer() {
+    this.checkLive();
+    return this.txPool.take() ?? (this.reclaimTx(), this.txPool.take());
+  }
+
+  /**
+   * Return the buffers of transmissions the device finished (TX descriptor DD, SDM 3.3.3.2)
+   * to their pools, oldest first. Returns how many. Only descriptors in flight are read.
+   */
+  reclaimTx() {
+    const { txSlots, counters } = this;
+    const { u8, size } = this.txRing;
+    let clean = this.txClean;
+    let inFlight = this.txInFlight;
+    let done = 0;
+    while (inFlight > 0) {
+      const status = u8[(clean << 4) + TXD_STATUS];
+      if ((status & TXD_STAT_DD) === 0) break;
+      if (status & TXD_STAT_ERR) counters.txErrors++;
+      // The slot keeps its reference until the descriptor is used again.
+      const p = txSlots[clean];
+      p.txQueued = false;
+      // PacketPool.put(p), inlined (the pool is the packet's own: receive or transmit).
+      if (p.free_ !== true) {
+        p.free_ = true;
+        p.pool.freeList.push(p);
+      }
+      clean = clean + 1 === size ? 0 : clean + 1;
+      inFlight--;
+      done++;
+    }
+    this.txClean = clean;
+    this.txInFlight = inFlight;
+    return done;
+  }
+
+  /**
+   * Queue frames: Packets (from rxBatch or allocPacket) or byte arrays (copied into transmit
+   * buffers). Returns how many were queued, in order; the rest stay the caller's (counted in
+   * stats.txDropped). TDT is written once. A queued Packet belongs to the driver until the
+   * device is done with it, then goes back to its pool.
+   * Throws RangeError (length outside [14, min(capacity, 1518)]) or TypeError (a freed or already
+   * queued packet, something that is not a frame) and then queues nothing of this batch.
+   */
+  txBatch(packets) {
+    this.checkLive();
+    if (this.txInFlight > 0) this.reclaimTx();
+    const n = packets.length;
+    if (!(n > 0)) return 0;
+    const { txSlots, counters } = this;
+    const { u32, size } = this.txRing;
+    const start = this.txTail;
+    let tail = start;
+    let room = size - 1 - this.txInFlight;   // one descriptor stays empty: TDT never catches TDH
+    let queued = 0;
+    let bytes = 0;
+    for (; queued < n && room > 0; queued++) {
+      let p = packets[queued];
+      if (p?.iovaLo === undefined) {
+        // Not one of this driver's buffers: a Packet from another pool, or bytes to copy.
+        if (p instanceof Packet) prepare(p);
+        else if ((p = this.copyFrame(p, start, tail, packets, queued)) === null) break;
+      }
+      const length = p.length;
+      if (!(length >= ETH_HLEN && length <= p.capacity && length <= ETH_MAX_FRAME) || p.free_ === true || p.txQueued === true) {
+        const error = p.free_ === true || p.txQueued === true
+          ? new TypeError(`e1000: ${this.name}: txBatch: packet ${queued} is ${p.txQueued ? "already queued" : "free (given back to its pool)"}`)
+          : new RangeError(`e1000: ${this.name}: txBatch: packet ${queued} is ${length} bytes; a frame is ${ETH_HLEN} to ${Math.min(p.capacity, ETH_MAX_FRAME)} bytes`);
+        this.unwind(start, tail, packets, queued, p);
+        throw error;
+      }
+      const w = tail << 2;
+      u32[w] = p.iovaLo;
+      u32[w + 1] = p.iovaHi;
+      u32[w + 2] = length | TXD_WORD2;
+      u32[w + 3] = 0;                                  // STA, CSS, special
+      txSlots[tail] = p;
+      p.txQueued = true;
+      bytes += length;
+      tail = tail + 1 === size ? 0 : tail + 1;
+      room--;
+    }
+    if (queued > 0) {
+      this.txTail = tail;
+      this.txInFlight += queued;
+      this.bar.write32(this.TDT, tail);
+      counters.txPackets += queued;
+      counters.txBytes += bytes;
+      if (this.taps.size) {
+        for (let i = 0, j = start; i < queued; i++, j = nextIndex(j, size)) for (const t of this.taps) t("tx", txSlots[j].data);
+      }
+    }
+    if (queued < n) counters.txDropped += n - queued;
+    return queued;
+  }
+
+  /** A byte array copied into a transmit buffer; null when no buffer is free. */
+  copyFrame(bytes, start, tail, packets, index) {
+    if (!(bytes instanceof Uint8Array) && !Array.isArray(bytes)) {
+      this.unwind(start, tail, packets, index, null);
+      throw new TypeError(`e1000: ${this.name}: txBatch: item ${index} is neither a Packet nor a byte array`);
+    }
+    if (bytes.length > BUFFER_SIZE) {
+      this.unwind(start, tail, packets, index, null);
+      throw new RangeError(`e1000: ${this.name}: txBatch: frame ${index} is ${bytes.length} bytes; a frame is ${ETH_HLEN} to ${ETH_MAX_FRAME} bytes`);
+    }
+    const p = this.takeTxBuffer();
+    if (p === null) return null;
+    p.length = bytes.length;
+    p.bytes.set(bytes);
+    return p;
+  }
+
+  /** Undo a batch that failed half way: nothing of it was published (TDT not written). */
+  unwind(start, tail, packets, failedIndex, failed) {
+    const size = this.txRing.size;
+    for (let j = start, i = 0; j !== tail; j = nextIndex(j, size), i++) {
+      const p = this.txSlots[j];
+      this.txSlots[j] = null;
+      p.txQueued = false;
+      if (!(packets[i] instanceof Packet)) p.free();   // our copy of a byte array
+    }
+    if (failed && !(packets[failedIndex] instanceof Packet)) failed.free();
+  }
+
+  // ---- configuration, statistics --------------------------------------------------
+
+  setPromiscuous(on) {
+    this.checkLive();
+    // RCTL.UPE and MPE (SDM 13.4.22): every unicast and multicast frame passes the filters.
+    // QEMU's model holds reception back for 1 s after any RCTL write.
+    this.writeRctl(on);
+  }
+
+  get promiscuous() { return this.promiscuous_; }
+  set promiscuous(on) { this.setPromiscuous(!!on); }
+
+  /**
+   * The device's statistics registers (SDM 13.7). On the silicon each read clears the
+   * register, so these count since the previous call; QEMU's model clears some (GPRC,
+   * GPTC, TPR, TPT, RUC, ROC, BPRC, MPRC, the 64-bit octet pairs) and not others (MPC, RNBC,
+   * the error counters).
+   */
+  readCounters() {
+    this.checkLive();
+    const r = this.regs;
+    const octets = (lo, hi) => { const l = lo.read(); return hi.read() * 2 ** 32 + l; };  // low first, then high (13.7)
+    return {
+      crcErrors: r.CRCERRS.read(), alignmentErrors: r.ALGNERRC.read(), symbolErrors: r.SYMERRS.read(),
+      rxErrors: r.RXERRC.read(), missedPackets: r.MPC.read(), noBuffers: r.RNBC.read(),
+      undersize: r.RUC.read(), oversize: r.ROC.read(), collisions: r.COLC.read(),
+      goodPacketsReceived: r.GPRC.read(), broadcastReceived: r.BPRC.read(), multicastReceived: r.MPRC.read(),
+      goodPacketsSent: r.GPTC.read(), totalPacketsReceived: r.TPR.read(), totalPacketsSent: r.TPT.read(),
+      goodOctetsReceived: octets(r.GORCL, r.GORCH), goodOctetsSent: octets(r.GOTCL, r.GOTCH),
+    };
+  }
+
+  checkLive() {
+    if (this.removed) throw new Error(`e1000: ${this.name}: removed`);
+  }
+
+  // ---- teardown -----------------------------------------------------------------------
+
+  /**
+   * Leave the device quiet and safe, also after errors: interrupts masked, both units off,
+   * in-flight DMA given time to end, a global reset, bus mastering off, then the rings and
+   * buffers freed. Every step is tried; the first error is rethrown at the end.
+   */
+  shutdown() {
+    if (this.removed) return;
+    this.removed = true;
+    this.mode_ = "off";
+    clearInterval(this.pollTimer);
+    clearInterval(this.linkTimer);
+    this.pollTimer = this.linkTimer = null;
+    this.irq?.off();
+    const waiters = this.rxWaiters;
+    this.rxWaiters = [];
+    for (const w of waiters) {
+      clearTimeout(w.timer);
+      w.reject(new Error(`e1000: ${this.name}: removed while waiting for frames`));
+    }
+    const { regs } = this;
+    const errors = [];
+    const step = (fn) => { try { fn(); } catch (e) { errors.push(e); } };
+    step(() => regs.IMC.write(ALL_CAUSES));
+    step(() => regs.RCTL.write(0));
+    step(() => regs.TCTL.write({ PSP: 1 }));
+    // The 8254x has no "DMA idle" bit (GIO master status came with the 82571): flush the
+    // writes with a read, then give the frame in progress time to finish, as Linux does.
+    step(() => {
+      regs.STATUS.read();
+      const until = performance.now() + QUIESCE_MS;
+      while (performance.now() < until) { /* bounded by the deadline */ }
+    });
+    step(() => {
+      regs.CTRL.set({ RST: 1 });
+      const settle = performance.now() + RESET_SETTLE_MS;
+      while (performance.now() < settle) { /* SDM 13.4.1: let the reset begin */ }
+      spinUntil(() => regs.CTRL.RST.isClear(), { us: this.opts.waitMs * 1000, what: `e1000: ${this.name}: CTRL.RST to clear at remove` });
+    });
+    step(() => { regs.IMC.write(ALL_CAUSES); regs.ICR.read(); });
+    step(() => this.dev.disableBusMaster());
+    // No DMA can reach these any more.
+    for (const m of [this.rxRing, this.txRing, this.rxPool.dma, this.txPool.dma]) step(() => m.free());
+    if (errors.length) throw errors[0];
+  }
+}
+
+export default driver({
+  name: "e1000",
+  description: "Intel 8254x gigabit Ethernet (82540EM, 82545EM)",
+  match: { pci: [{ vendor: 0x8086, device: 0x100e }, { vendor: 0x8086, device: 0x100f }] },
+
+  async probe(dev) {
+    if (!LITTLE_ENDIAN_HOST) throw new Error(`e1000: ${dev.name}: descriptors are written in host byte order, which must be little-endian`);
+    const bar = dev.bar(0);
+    if (bar.space !== "mem" || bar.size < REGISTER_WINDOW)
+      throw new Error(`e1000: ${dev.name}: BAR0 is ${bar.space === "mem" ? `${bar.size} bytes` : "port I/O"}; the registers need a memory BAR of at least ${REGISTER_WINDOW} bytes`);
+    const opts = options(dev);
+    const nic = new E1000Device(dev, E1000.on(bar), opts);
+    try {
+      await nic.start();
+    } catch (e) {
+      try { nic.shutdown(); } catch { /* the bring-up error is the one to report */ }
+      throw e;
+    }
+    return nic;
+  },
+
+  remove(nic) {
+    nic.shutdown();
+  },
+});
