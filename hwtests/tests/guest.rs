@@ -123,3 +123,40 @@ fn guest_bind_is_refused_when_the_group_is_not_viable() {
     assert!(console.contains("not viable"), "{console}");
     assert!(console.contains("0000:01:02.0") && console.contains("serial"), "names the member and its driver:\n{console}");
 }
+
+#[test]
+fn guest_e1000_through_vfio_answers_arp_and_1000_pings() {
+    use hwtests::net::{arp_request, check_arp_reply, check_icmp_echo_reply, icmp_echo_request, NetPeer};
+    let peer = NetPeer::new();
+    let dir = build_image(
+        "e1000-ping",
+        "examples/ping-responder.js",
+        &["/bin/jsk-probe attach 0000:00:06.0 --drivers /jsk/drivers {app} -- 10.0.2.15 --count 1000 --every 0"],
+    );
+    // `--netdev` form "n0=dgram,..." -> QEMU's "dgram,id=n0,...".
+    let spec = peer.netdev("n0");
+    let rest = spec.strip_prefix("n0=dgram,").expect("a dgram netdev");
+    let netdev = format!("--qemu-arg=dgram,id=n0,{rest}");
+    let handle = std::thread::spawn(move || run_image(&dir, &["--device", "e1000,netdev=n0,addr=06.0", "--qemu-arg=-netdev", &netdev]));
+    let (host_mac, host_ip, jsk_ip) = ([0x02, 0, 0, 0, 0, 0x99], [10, 0, 2, 2], [10, 0, 2, 15]);
+    // ARP until the driver in the guest is up and answers (the guest boots meanwhile).
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    let jsk_mac = loop {
+        peer.send(&arp_request(host_mac, host_ip, jsk_ip));
+        if let Some(f) = peer.recv_matching(Duration::from_millis(500), |f| check_arp_reply(f, host_mac, host_ip, jsk_ip).is_ok()) {
+            break check_arp_reply(&f, host_mac, host_ip, jsk_ip).unwrap();
+        }
+        assert!(std::time::Instant::now() < deadline, "no ARP reply from the JS driver");
+    };
+    let mut ok = 0;
+    for seq in 0..1000u16 {
+        let req = icmp_echo_request(jsk_mac, host_mac, host_ip, jsk_ip, 0x6a73, seq, b"jsk guest tier ping");
+        peer.send(&req);
+        let reply = peer.recv_matching(Duration::from_secs(5), |f| check_icmp_echo_reply(f, &req, jsk_mac).is_ok());
+        assert!(reply.is_some(), "no reply to echo request {seq}");
+        ok += 1;
+    }
+    assert_eq!(ok, 1000);
+    let (code, console) = handle.join().unwrap();
+    assert_eq!(code, 0, "{console}");
+}
