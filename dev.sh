@@ -51,15 +51,25 @@ build() {
 
 case "${1:-}" in
   demo)
+    # The main demo: the e1000 driver written in JS (drivers/nic/e1000.js)
+    # runs through VFIO inside a Linux guest where jsk is PID 1, and the host
+    # pings it over QEMU's loopback UDP "cable", with round-trip times.
     need_packages
     need_apt_lists
     build
-    target/release/jsk run examples/hello.js
-    echo "== the edu driver on QEMU's device model (qtest backend)"
-    target/release/jsk run --board devices/qemu-x86.toml examples/edu.js
-    echo "== the same driver file through VFIO, in a Linux guest where jsk is PID 1"
-    target/release/jsk image build --app examples/edu.js -o target/demo-image
-    target/release/jsk image run target/demo-image --device edu
+    image=target/demo-image
+    target/release/jsk image build --app examples/ping-responder.js -o "$image" \
+      --command "/bin/jsk-probe attach --all --drivers /jsk/drivers {app} -- 10.0.2.15 --count 10"
+    guest_port=47101 host_port=47102
+    target/release/jsk image run "$image" --timeout 120 --device e1000,netdev=n0 \
+      --qemu-arg=-netdev --qemu-arg=dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port=$guest_port,remote.type=inet,remote.host=127.0.0.1,remote.port=$host_port \
+      > target/demo-guest.log 2>&1 &
+    guest=$!
+    echo "== booting the image (jsk as PID 1, e1000 on vfio-pci); the host pings the JS driver:"
+    target/release/jsk examples/host-ping.js $host_port $guest_port 10.0.2.15 10
+    wait $guest || true
+    echo "== the guest's console:"
+    grep -E "^jsk|drivers attached|image" target/demo-guest.log || true
     ;;
   test)
     need_packages
