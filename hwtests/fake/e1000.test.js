@@ -112,6 +112,34 @@ test("poisoned rings: every receive descriptor points at a pool buffer, the tran
   unbind(nic);
 });
 
+test("ring sizes are multiples of 8 descriptors (RDLEN/TDLEN 128-byte multiples); bad options touch nothing", async () => {
+  for (const bad of [{ rxRingSize: 12 }, { txRingSize: 0 }, { txRingSize: 8192 }, { rxRingSize: 16, rxPoolSize: 16 }, { mode: "fast" }]) {
+    const model = e1000Model();
+    model.device.e1000 = bad;
+    model.fake.record();
+    await assert.rejects(bind(e1000, model.device), (e) => e instanceof RangeError || e instanceof TypeError);
+    assert.deepEqual(model.writes(), [], `${JSON.stringify(bad)}: no register written`);
+  }
+  const { nic, model } = await setup({}, { rxRingSize: 8, txRingSize: 24 });
+  assert.equal(reg(model, "RDLEN"), 128);
+  assert.equal(reg(model, "TDLEN"), 384);
+  assert.equal(Number(nic.rxRing.dma.iova) % 128, 0);
+  assert.equal(Number(nic.txRing.dma.iova) % 128, 0);
+  unbind(nic);
+});
+
+test("tap() sees every frame received and sent", async () => {
+  const { nic } = await setup();
+  const seen = [];
+  const stop = nic.tap((dir, bytes) => seen.push([dir, seqOf(bytes), bytes.length]));
+  nic.txBatch([frame(nic.mac, 1, 80)]);
+  nic.rxBatch().forEach((p) => p.free());
+  stop();
+  nic.txBatch([frame(nic.mac, 2)]);
+  assert.deepEqual(seen, [["tx", 1, 80], ["rx", 1, 80]]);
+  unbind(nic);
+});
+
 test("MAC from RAL/RAH, as the EEPROM loaded it", async () => {
   const mac = [0x02, 0x11, 0x22, 0x33, 0x44, 0x55];
   const { nic } = await setup({ mac });
@@ -230,7 +258,10 @@ test("TX reclaim returns buffers to their pool", async () => {
   const { nic, model } = await setup({ loopback: false }, { txRingSize: 16, txPoolSize: 8 });
   const pool = nic.txPool;
   const packets = [];
-  for (let p; (p = nic.allocPacket(64)) !== null;) packets.push(p.bytes.set(frame(BROADCAST, packets.length)) ?? p);
+  for (let p = nic.allocPacket(64); p !== null; p = nic.allocPacket(64)) {
+    p.bytes.set(frame(BROADCAST, packets.length));
+    packets.push(p);
+  }
   assert.equal(packets.length, 8);
   assert.equal(pool.available, 0);
   // The device stops writing DD back: nothing can be reclaimed.
@@ -242,7 +273,7 @@ test("TX reclaim returns buffers to their pool", async () => {
   assert.equal(nic.txBatch([frame(BROADCAST, 99)]), 0, "a byte-array frame needs a buffer");
   // Done: the next call reclaims all of them.
   model.hostile.txStatus = undefined;
-  for (const [i] of packets.entries()) nic.txRing.u8[(i << 4) + 12] = 1;
+  for (let i = 0; i < packets.length; i++) nic.txRing.u8[(i << 4) + 12] = 1;   // as the device writes DD
   const p = nic.allocPacket(64);
   assert.ok(p !== null);
   assert.equal(nic.txInFlight, 0);

@@ -193,9 +193,9 @@ export function e1000Model({ name = "e1000", deviceId = 0x100e, mac = DEFAULT_MA
     m.counters.dmaFaults++;
     return null;
   }
-  const read64 = (u8, off) => (u8[off] | (u8[off + 1] << 8) | (u8[off + 2] << 16) | (u8[off + 3] << 24)) >>> 0
-    + ((u8[off + 4] | (u8[off + 5] << 8) | (u8[off + 6] << 16) | (u8[off + 7] << 24)) >>> 0) * 2 ** 32;
-  const ringBase = (lo, hi) => (regs[lo >> 2] & ~0xf) >>> 0 + regs[hi >> 2] * 2 ** 32;
+  const read32 = (u8, off) => (u8[off] | (u8[off + 1] << 8) | (u8[off + 2] << 16) | (u8[off + 3] << 24)) >>> 0;
+  const read64 = (u8, off) => read32(u8, off) + read32(u8, off + 4) * 2 ** 32;
+  const ringBase = (lo, hi) => ((regs[lo >> 2] & ~0xf) >>> 0) + regs[hi >> 2] * 2 ** 32;
 
   // ---- statistics (SDM 13.7) ---------------------------------------------------------
 

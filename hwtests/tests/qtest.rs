@@ -445,3 +445,21 @@ fn e1000_multiple_transfers() {
     assert_eq!(stats["rxDropped"], 0);
     assert_eq!(r.result("mode"), "\"irq\"");
 }
+
+#[test]
+fn e1000_82545em_init() {
+    // The same driver file on QEMU's other 8254x model: the x86 board with e1000-82545em.
+    require_qemu("qemu-system-x86_64");
+    let board = std::fs::read_to_string(hwtests::repo().join(X86)).unwrap();
+    let swapped = board.replace("\"e1000,netdev=net0,", "\"e1000-82545em,netdev=net0,");
+    assert_ne!(board, swapped, "the x86 board's e1000 line changed: update this test");
+    let path = scratch("e1000-82545em").join("qemu-x86-82545em.toml");
+    std::fs::write(&path, swapped).unwrap();
+    let r = run_jsk(&["--board", path.to_str().unwrap(), E1000_CASE, "init"]);
+    r.assert_ok();
+    assert_eq!(r.result("model"), "\"82545EM\"");
+    assert_eq!(r.result("pci"), "[32902,4111]");
+    assert_eq!(r.result("mac"), "\"52:54:00:12:34:56\"");
+    assert_eq!(r.result("link"), r#"{"up":true,"speedMbps":1000,"fullDuplex":true}"#);
+    assert_eq!(r.result("interrupts"), "1");
+}
