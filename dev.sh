@@ -9,9 +9,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Debian packages the test tiers need: QEMU for the qtest tier (x86 and
-# aarch64 device models).
-PACKAGES=(qemu-system-x86 qemu-system-arm)
+# Debian packages the test tiers need: QEMU for the qtest and guest tiers
+# (x86 and aarch64 device models), tcpdump to read the --pcap captures.
+PACKAGES=(qemu-system-x86 qemu-system-arm tcpdump)
 
 need_cargo() {
   if ! command -v cargo >/dev/null 2>&1; then

@@ -474,12 +474,13 @@ mod qtest_examples {
         let arp_replies = frames.iter().filter(|f| check_arp_reply(f, PEER_MAC, PEER_IP, GUEST_IP).is_ok()).count();
         assert_eq!((requests, replies), (3, 3), "{} frames captured", frames.len());
         assert!(arp_replies >= 1);
-        // tcpdump, when it is installed, reads the file too (the test does not depend on it).
-        if let Ok(out) = Command::new("tcpdump").args(["-nn", "-r"]).arg(&pcap).output() {
-            let text = String::from_utf8_lossy(&out.stdout);
-            assert!(out.status.success(), "tcpdump: {}", String::from_utf8_lossy(&out.stderr));
-            assert_eq!(text.matches("ICMP echo reply").count(), 3, "{text}");
-        }
+        // tcpdump reads the file and shows the ARP and ICMP exchange (dev.sh installs tcpdump).
+        let out = Command::new("tcpdump").args(["-nn", "-r"]).arg(&pcap).output().expect("tcpdump is installed (bash dev.sh test installs it)");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "tcpdump: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(text.contains("ARP, Request") && text.contains("ARP, Reply"), "{text}");
+        assert_eq!(text.matches("> 10.0.2.15: ICMP echo request").count(), 3, "{text}");
+        assert_eq!(text.matches("ICMP echo reply").count(), 3, "{text}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 
