@@ -213,6 +213,56 @@ declare module "jsk:hal" {
     [Symbol.asyncIterator](): AsyncIterator<Uint8Array>;
   }
 
+  // ---- network devices ----
+  /** One frame in a DMA buffer of a PacketPool. */
+  export class Packet {
+    readonly capacity: number; readonly iova: bigint; length: number;
+    /** The whole buffer. */
+    readonly bytes: Uint8Array;
+    /** The frame: the first `length` bytes. */
+    readonly data: Uint8Array;
+    /** @throws RangeError beyond the buffer. */
+    setLength(n: number): this;
+    /** Back to the pool (no-op if already free). */
+    free(): void;
+  }
+  /** Equal buffers carved from one DMA allocation. */
+  export class PacketPool {
+    constructor(dev: Device, opts: { count: number; size?: number; name?: string });
+    readonly available: number;
+    take(): Packet | null;
+    put(p: Packet): void;
+  }
+  export function macString(mac: Uint8Array): string;
+  export interface Link { up: boolean; speedMbps: number; fullDuplex: boolean }
+  /** The interface every NIC driver offers (e1000; virtio-net later). */
+  export class NetDevice {
+    constructor(name: string, mac: ArrayLike<number>, ops: {
+      rxBatch(max: number): Packet[]; txBatch(p: Packet[]): number; allocPacket(length: number): Packet | null;
+      link(): Link; counters(): Record<string, number>; setPromiscuous(on: boolean): void;
+      waitRx(opts: { timeout?: number }): Promise<unknown>;
+    });
+    readonly name: string; readonly mac: Uint8Array; readonly macAddress: string;
+    readonly link: Link;
+    /** Up to max received frames; each must later be sent or freed. */
+    rxBatch(max?: number): Packet[];
+    /** Queue Packets (or byte arrays, copied); returns how many were queued, in order; the rest stay the caller's. */
+    txBatch(packets: (Packet | Uint8Array)[]): number;
+    /** null when the pool is exhausted. @throws RangeError beyond a buffer. */
+    allocPacket(length: number): Packet | null;
+    readonly stats: { rxPackets: number; rxBytes: number; txPackets: number; txBytes: number; rxErrors: number; txErrors: number; rxDropped: number; txDropped: number; badDescriptors: number; [k: string]: number };
+    promiscuous: boolean;
+    /** Resolves when packets may be waiting. Rejects with TimeoutError after `timeout` ms. */
+    waitRx(opts?: { timeout?: number }): Promise<unknown>;
+    on(event: "link", cb: (l: Link) => void): () => void;
+    /** Rejects with TimeoutError after `timeout` ms. */
+    waitForLink(opts: { timeout: number }): Promise<Link>;
+    /** Every frame received ("rx") and sent ("tx"). Returns a function that stops it. */
+    tap(fn: (dir: "rx" | "tx", bytes: Uint8Array) => void): () => void;
+    /** For drivers: the link may have changed. */
+    linkChanged(): void;
+  }
+
   /** GPIO levels recorded for --trace-vcd. */
   export const trace: { readonly enabled: boolean; level(signal: string, level: boolean): void };
 }

@@ -109,16 +109,29 @@ export class NetDevice {
    * many were queued, in order; the rest are still the caller's.
    */
   txBatch(packets) {
-    const list = packets.map((p) => (p instanceof Packet ? p : this.copyIn(p)));
-    const n = this.ops.txBatch(list.filter((p) => p !== null));
+    // Byte arrays are copied into pool buffers first; the first one that does
+    // not fit ends the batch, so what is queued keeps the caller's order.
+    const list = [];
+    for (const p of packets) {
+      const q = p instanceof Packet ? p : this.copyIn(p);
+      if (q === null) break;
+      list.push(q);
+    }
+    const n = this.ops.txBatch(list);
     if (this.taps.size) for (let i = 0; i < n; i++) for (const t of this.taps) t("tx", list[i].data);
-    for (let i = n; i < list.length; i++) if (list[i] && !(packets[i] instanceof Packet)) list[i].free();
+    for (let i = n; i < list.length; i++) if (!(packets[i] instanceof Packet)) list[i].free();
     return n;
   }
-  /** A transmit buffer of `length` bytes, or null when the pool is exhausted. */
+  /** A transmit buffer of `length` bytes, or null when the pool is exhausted. RangeError beyond a buffer. */
   allocPacket(length) {
     const p = this.ops.allocPacket(length);
-    return p ? p.setLength(length) : null;
+    if (!p) return null;
+    try {
+      return p.setLength(length);
+    } catch (e) {
+      p.free();
+      throw e;
+    }
   }
   copyIn(bytes) {
     const p = this.allocPacket(bytes.length);
@@ -138,7 +151,13 @@ export class NetDevice {
   }
   /** For drivers: the link may have changed. */
   linkChanged() {
-    const l = this.link;
+    let l;
+    try {
+      l = this.link;
+    } catch (e) {
+      console.error(`${this.name}: cannot read the link state: ${e?.message ?? e}`);
+      return;
+    }
     if (l.up === this.lastLinkUp) return;
     this.lastLinkUp = l.up;
     for (const cb of this.linkListeners) cb(l);
