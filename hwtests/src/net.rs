@@ -59,9 +59,20 @@ impl NetPeer {
             self.local().port()
         )
     }
-    /// Send one Ethernet frame to the NIC.
+    /// The same link as QEMU's own `-netdev` value (`dgram,id=ID,...`), for `jsk image run`.
+    pub fn qemu_netdev(&self, id: &str) -> String {
+        let spec = self.netdev(id);
+        let rest = spec.split_once("=dgram,").map(|(_, r)| r).expect("a dgram netdev");
+        format!("dgram,id={id},{rest}")
+    }
+    /// Send one Ethernet frame to the NIC. A datagram sent before QEMU bound its port is lost
+    /// (and may come back as ECONNREFUSED on a later receive, which `recv` ignores).
     pub fn send(&self, frame: &[u8]) {
-        self.sock.send_to(frame, self.qemu).expect("send a frame to QEMU");
+        let _ = self.sock.send_to(frame, self.qemu);
+    }
+    /// A second handle on the same socket (for a receiving thread).
+    pub fn try_clone(&self) -> NetPeer {
+        NetPeer { sock: self.sock.try_clone().expect("clone the UDP socket"), qemu: self.qemu }
     }
     /// The next frame the NIC sends, or None after `within`.
     pub fn recv(&self, within: Duration) -> Option<Vec<u8>> {
@@ -74,9 +85,10 @@ impl NetPeer {
             }
             self.sock.set_read_timeout(Some(left)).unwrap();
             match self.sock.recv_from(&mut buf) {
-                Ok((n, from)) if from.ip() == self.qemu.ip() => return Some(buf[..n].to_vec()),
+                Ok((n, from)) if from == self.qemu => return Some(buf[..n].to_vec()),
                 Ok(_) => continue, // not from QEMU
                 Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => return None,
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => continue,
                 Err(e) => panic!("net peer: {e}"),
             }
         }

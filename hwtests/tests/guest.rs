@@ -133,10 +133,7 @@ fn guest_e1000_through_vfio_answers_arp_and_1000_pings() {
         "examples/ping-responder.js",
         &["/bin/jsk-probe attach 0000:00:06.0 --drivers /jsk/drivers {app} -- 10.0.2.15 --count 1000 --every 0"],
     );
-    // `--netdev` form "n0=dgram,..." -> QEMU's "dgram,id=n0,...".
-    let spec = peer.netdev("n0");
-    let rest = spec.strip_prefix("n0=dgram,").expect("a dgram netdev");
-    let netdev = format!("--qemu-arg=dgram,id=n0,{rest}");
+    let netdev = format!("--qemu-arg={}", peer.qemu_netdev("n0"));
     let handle = std::thread::spawn(move || run_image(&dir, &["--device", "e1000,netdev=n0,addr=06.0", "--qemu-arg=-netdev", &netdev]));
     let (host_mac, host_ip, jsk_ip) = ([0x02, 0, 0, 0, 0, 0x99], [10, 0, 2, 2], [10, 0, 2, 15]);
     // ARP until the driver in the guest is up and answers (the guest boots meanwhile).

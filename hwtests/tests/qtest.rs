@@ -216,7 +216,7 @@ fn parse_frame(f: &[u8]) -> Option<(u8, u32, bool)> {
 }
 
 /// Run an e1000 case with net0 on `peer`, in a thread (the host side talks meanwhile).
-fn e1000_with_peer(peer: &hwtests::NetPeer, args: &[&str]) -> std::thread::JoinHandle<hwtests::JskRun> {
+fn e1000_with_peer(peer: &hwtests::net::NetPeer, args: &[&str]) -> std::thread::JoinHandle<hwtests::JskRun> {
     require_qemu("qemu-system-x86_64");
     let mut all: Vec<String> = vec!["--board".into(), X86.into(), "--netdev".into(), peer.netdev("net0"), E1000_CASE.into()];
     all.extend(args.iter().map(|s| s.to_string()));
@@ -257,7 +257,7 @@ fn e1000_init() {
 
 #[test]
 fn e1000_tx() {
-    let peer = hwtests::NetPeer::new();
+    let peer = hwtests::net::NetPeer::new();
     let run = e1000_with_peer(&peer, &["tx"]);
     let expected = [
         test_frame(HOST_MAC, GUEST_MAC, KIND_DATA, 1, 60),
@@ -290,7 +290,7 @@ fn e1000_tx() {
 
 #[test]
 fn e1000_rx() {
-    let peer = hwtests::NetPeer::new();
+    let peer = hwtests::net::NetPeer::new();
     let run = e1000_with_peer(&peer, &["rx"]);
     let to = |dst: [u8; 6], seq: u32, len: usize| test_frame(dst, HOST_MAC, KIND_DATA, seq, len);
     let phases: [Vec<Vec<u8>>; 3] = [
@@ -349,7 +349,7 @@ fn e1000_multiple_transfers() {
     // the host's while its receiver is not scheduled) holds.
     const WINDOW: u32 = 128;
     const ACK_EVERY: u32 = 16;
-    let peer = hwtests::NetPeer::new();
+    let peer = hwtests::net::NetPeer::new();
     let listener = peer.try_clone();
     let started = std::time::Instant::now();
     let run = e1000_with_peer(&peer, &["transfers", &N.to_string()]);
