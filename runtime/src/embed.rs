@@ -76,28 +76,18 @@ pub struct BoardAttach {
 impl BoardAttach {
     /// `board` file and a folder (or file) of drivers.
     pub fn new(board: &str, drivers: &str) -> BoardAttach {
-        let mut files = Vec::new();
-        collect_js(std::path::Path::new(drivers), &mut files);
+        let mut found = Vec::new();
+        crate::collect_driver_files(std::path::Path::new(drivers), &mut found);
+        let mut files: Vec<String> = found
+            .into_iter()
+            .filter_map(|f| std::fs::canonicalize(f).ok())
+            .map(|f| f.to_string_lossy().into_owned())
+            .collect();
         files.sort();
         BoardAttach { board: board.into(), drivers: files, ..Default::default() }
     }
 }
 
-fn collect_js(p: &std::path::Path, out: &mut Vec<String>) {
-    if p.is_file() {
-        if let Ok(abs) = std::fs::canonicalize(p) {
-            out.push(abs.to_string_lossy().into_owned());
-        }
-    } else if let Ok(entries) = std::fs::read_dir(p) {
-        for e in entries.flatten() {
-            let path = e.path();
-            let name = path.to_string_lossy().into_owned();
-            if path.is_dir() || (name.ends_with(".js") && !name.ends_with(".test.js")) {
-                collect_js(&path, out);
-            }
-        }
-    }
-}
 
 impl Session {
     pub fn new() -> Result<Session, JsError> {

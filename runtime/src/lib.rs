@@ -41,3 +41,20 @@ pub fn on_js_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -
             host::exit(70)
         })
 }
+
+/// Driver files under `p` (a file, or a folder searched recursively): every
+/// `*.js` that is not a `*.test.js`. Used by `jsk run --drivers`, jsk-probe
+/// and the embedding API alike.
+pub fn collect_driver_files(p: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    if p.is_file() {
+        out.push(p.to_path_buf());
+    } else if let Ok(entries) = std::fs::read_dir(p) {
+        for e in entries.flatten() {
+            let path = e.path();
+            let name = path.to_string_lossy();
+            if path.is_dir() || (name.ends_with(".js") && !name.ends_with(".test.js")) {
+                collect_driver_files(&path, out);
+            }
+        }
+    }
+}

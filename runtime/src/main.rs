@@ -131,25 +131,14 @@ fn driver_files(given: &[PathBuf], app: &std::path::Path) -> Result<Vec<String>,
     let mut out = Vec::new();
     for r in roots {
         let r = std::fs::canonicalize(&r).map_err(|e| format!("--drivers {}: {e}", r.display()))?;
-        collect_js(&r, &mut out);
+        let mut files = Vec::new();
+        jsk::collect_driver_files(&r, &mut files);
+        out.extend(files.into_iter().map(|f| f.to_string_lossy().into_owned()));
     }
     out.sort();
     Ok(out)
 }
 
-fn collect_js(p: &std::path::Path, out: &mut Vec<String>) {
-    if p.is_file() {
-        out.push(p.to_string_lossy().into_owned());
-    } else if let Ok(entries) = std::fs::read_dir(p) {
-        for e in entries.flatten() {
-            let path = e.path();
-            let name = path.to_string_lossy();
-            if path.is_dir() || (name.ends_with(".js") && !name.ends_with(".test.js")) {
-                collect_js(&path, out);
-            }
-        }
-    }
-}
 
 fn host_options(hw: &Hardware, app: &std::path::Path) -> Result<(), String> {
     let path = match (&hw.board, hw.vfio.is_empty()) {

@@ -80,7 +80,7 @@ impl DriverSource {
     pub fn files(&self, cwd: &Path) -> Result<Vec<PathBuf>, ProbeError> {
         let mut out = Vec::new();
         for r in self.roots(cwd)? {
-            collect_js(&r, &mut out);
+            crate::collect_driver_files(&r, &mut out);
         }
         out.sort();
         out.dedup();
@@ -88,19 +88,6 @@ impl DriverSource {
     }
 }
 
-fn collect_js(p: &Path, out: &mut Vec<PathBuf>) {
-    if p.is_file() {
-        out.push(p.to_path_buf());
-    } else if let Ok(entries) = std::fs::read_dir(p) {
-        for e in entries.flatten() {
-            let path = e.path();
-            let name = path.to_string_lossy();
-            if path.is_dir() || (name.ends_with(".js") && !name.ends_with(".test.js")) {
-                collect_js(&path, out);
-            }
-        }
-    }
-}
 
 #[derive(Deserialize)]
 struct Table {
