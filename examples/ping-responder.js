@@ -7,7 +7,7 @@
 // the end, Ctrl-C included. Frames are answered in place: each received request becomes its
 // own reply in the same DMA buffer (rxBatch -> parse -> rewrite -> txBatch), nothing is copied.
 import { netDevice } from "jsk:board";
-import { TimeoutError, delay } from "jsk:hal";
+import { delay } from "jsk:hal";
 import * as net from "jsk:net";
 
 function parseArgs(argv) {
@@ -55,15 +55,8 @@ const frame = new net.Frame(); // reused for every packet: the parse path alloca
 const replies = [];
 const isEcho = []; // per reply: an echo reply (true) or an ARP reply (false)
 while (stats.echoReplies < opts.count) {
-  const rx = dev.rxBatch(32);
-  if (rx.length === 0) {
-    try {
-      await dev.waitRx({ timeout: 1000 });
-    } catch (e) {
-      if (!(e instanceof TimeoutError)) throw e;
-    }
-    continue;
-  }
+  const rx = await dev.receive(32, { timeout: 1000 });
+  if (rx.length === 0) continue;
   stats.received += rx.length;
   replies.length = 0;
   let echoes = 0;

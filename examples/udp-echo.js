@@ -4,7 +4,7 @@
 // printing how many it echoed. Each datagram is turned around in its own receive buffer:
 // addresses and ports swapped, the UDP checksum stays valid without being recomputed.
 import { netDevice } from "jsk:board";
-import { TimeoutError, delay } from "jsk:hal";
+import { delay } from "jsk:hal";
 import * as net from "jsk:net";
 
 const positional = [];
@@ -41,15 +41,8 @@ const frame = new net.Frame();
 const replies = [];
 const sizes = []; // per reply: UDP payload bytes, or -1 for an ARP reply
 while (stats.echoed < opts.count) {
-  const rx = dev.rxBatch(32);
-  if (rx.length === 0) {
-    try {
-      await dev.waitRx({ timeout: 1000 });
-    } catch (e) {
-      if (!(e instanceof TimeoutError)) throw e;
-    }
-    continue;
-  }
+  const rx = await dev.receive(32, { timeout: 1000 });
+  if (rx.length === 0) continue;
   stats.received += rx.length;
   replies.length = 0;
   let queued = 0;

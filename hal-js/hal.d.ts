@@ -254,6 +254,8 @@ declare module "jsk:hal" {
     promiscuous: boolean;
     /** Resolves when packets may be waiting. Rejects with TimeoutError after `timeout` ms. */
     waitRx(opts?: { timeout?: number }): Promise<unknown>;
+    /** Up to max frames now, or after waiting up to `timeout` ms (default 1000) when none; [] if none came. */
+    receive(max?: number, opts?: { timeout?: number }): Promise<Packet[]>;
     on(event: "link", cb: (l: Link) => void): () => void;
     /** Rejects with TimeoutError after `timeout` ms. */
     waitForLink(opts: { timeout: number }): Promise<Link>;

@@ -143,6 +143,20 @@ export class NetDevice {
   set promiscuous(on) { this.ops.setPromiscuous(!!on); }
   /** Resolves once received packets may be waiting; TimeoutError after `timeout` ms. */
   waitRx({ timeout } = {}) { return this.ops.waitRx({ timeout }); }
+  /**
+   * The receive loop's step: up to `max` frames now, or, when there are none,
+   * after waiting up to `timeout` ms for some (an empty batch if none came).
+   */
+  async receive(max = 32, { timeout = 1000 } = {}) {
+    const rx = this.rxBatch(max);
+    if (rx.length > 0) return rx;
+    try {
+      await this.waitRx({ timeout });
+    } catch (e) {
+      if (!(e instanceof TimeoutError)) throw e;
+    }
+    return this.rxBatch(max);
+  }
   /** `on("link", cb)`: cb({ up, speedMbps, fullDuplex }) whenever the link changes. Returns an unsubscribe function. */
   on(event, cb) {
     if (event !== "link") throw new TypeError(`${this.name}: unknown event "${event}" (only "link")`);
