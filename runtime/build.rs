@@ -1,6 +1,7 @@
-//! Compile hal-js/ into QuickJS bytecode and embed it, so that `jsk` runs with
-//! nothing beside it. `hal-js/x.js` becomes module `jsk:x`,
-//! `hal-js/sys/arch.js` becomes `jsk:sys/arch`. Test files are left out.
+//! Compile hal-js/ and unode/lib/ into QuickJS bytecode and embed them, so
+//! that `jsk` runs with nothing beside it. `hal-js/x.js` becomes module
+//! `jsk:x`, `hal-js/sys/arch.js` becomes `jsk:sys/arch`, `unode/lib/fs/promises.js`
+//! becomes `node:fs/promises`. Test files are left out.
 
 use std::path::{Path, PathBuf};
 
@@ -39,13 +40,19 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../hal-js");
-    println!("cargo:rerun-if-changed={}", root.display());
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut files = Vec::new();
-    collect(&root, &mut files);
-    files.sort();
-    for f in &files {
-        println!("cargo:rerun-if-changed={}", f.display());
+    for (dir, prefix) in [("hal-js", "jsk:"), ("unode/lib", "node:")] {
+        let root = repo.join(dir);
+        println!("cargo:rerun-if-changed={}", root.display());
+        let mut found = Vec::new();
+        collect(&root, &mut found);
+        found.sort();
+        for f in found {
+            println!("cargo:rerun-if-changed={}", f.display());
+            let rel = f.strip_prefix(&root).unwrap().with_extension("");
+            files.push((format!("{prefix}{}", rel.to_string_lossy()), f));
+        }
     }
 
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
@@ -53,9 +60,7 @@ fn main() {
     rt.set_loader(StandIn, StandIn);
     let ctx = Context::full(&rt).expect("QuickJS context");
     let mut table = String::from("pub static MODULES: &[(&str, &[u8])] = &[\n");
-    for f in &files {
-        let rel = f.strip_prefix(&root).unwrap().with_extension("");
-        let name = format!("jsk:{}", rel.to_string_lossy());
+    for (name, f) in &files {
         let source = std::fs::read_to_string(f).unwrap();
         let bytecode = ctx.with(|ctx| {
             let m = Module::declare(ctx.clone(), name.as_str(), source).map_err(|e| {

@@ -27,6 +27,30 @@ fn builtin(name: &str) -> Option<&'static [u8]> {
     embedded::MODULES.iter().find(|(n, _)| *n == name).map(|(_, b)| *b)
 }
 
+/// Whether `name` is a built-in module's name (`jsk:x` from hal-js, `node:x` from unode).
+fn is_builtin_name(name: &str) -> bool {
+    name.starts_with("jsk:") || name.starts_with("node:")
+}
+
+/// `JSK_SOURCE=REPO`: load the built-in modules from `REPO/hal-js` and
+/// `REPO/unode/lib` instead of the embedded bytecode, so that a change to
+/// them is tried without rebuilding jsk (development only).
+fn source_override() -> Option<&'static Path> {
+    static DIR: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| std::env::var_os("JSK_SOURCE").filter(|d| !d.is_empty()).map(PathBuf::from))
+        .as_deref()
+}
+
+/// The source file of built-in module `name` under a `JSK_SOURCE` tree.
+fn builtin_source_path(root: &Path, name: &str) -> Option<PathBuf> {
+    let (dir, rest) = if let Some(rest) = name.strip_prefix("jsk:") {
+        ("hal-js", rest)
+    } else {
+        ("unode/lib", name.strip_prefix("node:")?)
+    };
+    Some(root.join(dir).join(format!("{rest}.js")))
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     /// Stop the script after this long (exit 124).
@@ -70,15 +94,19 @@ struct JskResolver;
 
 impl Resolver for JskResolver {
     fn resolve<'js>(&mut self, _ctx: &Ctx<'js>, base: &str, name: &str, _a: Option<ImportAttributes<'js>>) -> Result<String> {
-        if name.starts_with("jsk:") {
+        // Tests may reach into unode's internals; programs may not (as in Node).
+        if name.starts_with("node:internal/") && !is_builtin_name(base) && !base.ends_with(".test.js") {
+            return Err(Error::new_resolving_message(base, name, "node:internal/ modules are private to unode"));
+        }
+        if is_builtin_name(name) {
             return Ok(name.to_string());
         }
         if name.starts_with('/') {
             return Ok(normalize(Path::new(name)));
         }
         if name.starts_with("./") || name.starts_with("../") {
-            if base.starts_with("jsk:") {
-                return Err(Error::new_resolving_message(base, name, "built-in modules import only jsk: modules"));
+            if is_builtin_name(base) {
+                return Err(Error::new_resolving_message(base, name, "built-in modules import only jsk: and node: modules"));
             }
             let dir = Path::new(base).parent().unwrap_or(Path::new(""));
             return Ok(normalize(&dir.join(name)));
@@ -98,7 +126,12 @@ impl Loader for JskLoader {
         if name == "jsk:native" {
             return Module::declare_def::<NativeModule, _>(ctx.clone(), name);
         }
-        if name.starts_with("jsk:") {
+        if is_builtin_name(name) {
+            if let Some(path) = source_override().and_then(|root| builtin_source_path(root, name)) {
+                if let Ok(source) = std::fs::read(&path) {
+                    return Module::declare(ctx.clone(), name, source);
+                }
+            }
             let Some(bytecode) = builtin(name) else {
                 return Err(Error::new_loading_message(name, "no such built-in module"));
             };
