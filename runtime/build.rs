@@ -27,6 +27,8 @@ impl Loader for StandIn {
     }
 }
 
+include!("src/registration.rs");
+
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for e in entries.flatten() {
@@ -61,7 +63,7 @@ fn main() {
     let ctx = Context::full(&rt).expect("QuickJS context");
     let mut table = String::from("pub static MODULES: &[(&str, &[u8])] = &[\n");
     for (name, f) in &files {
-        let source = std::fs::read_to_string(f).unwrap();
+        let source = with_registration(name, &std::fs::read_to_string(f).unwrap());
         let bytecode = ctx.with(|ctx| {
             let m = Module::declare(ctx.clone(), name.as_str(), source).map_err(|e| {
                 let ex = ctx.catch();

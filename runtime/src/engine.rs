@@ -1,55 +1,17 @@
-//! The host: one QuickJS runtime, the module loader (files and the embedded
-//! `jsk:` modules), the run loop that drives microtasks and the JS event loop,
-//! and the reporting of errors and limits.
+//! The host: one QuickJS runtime (its module loader is in `modules`), the
+//! run loop that drives microtasks and the JS event loop, and the reporting
+//! of errors and limits.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use rquickjs::{
-    loader::{ImportAttributes, Loader, Resolver},
-    module::Declared,
-    promise::PromiseState,
-    CatchResultExt, CaughtError, Context, Ctx, Error, Function, Module, Object, Promise, Result, Runtime, Value,
+    promise::PromiseState, CatchResultExt, CaughtError, Context, Ctx, Error, Function, Module, Object, Promise, Result,
+    Runtime, Value,
 };
 
-use crate::{host, native::NativeModule, raw};
-
-mod embedded {
-    include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
-}
-
-/// The `jsk:` modules built into the binary: (name, bytecode).
-pub fn builtin_modules() -> &'static [(&'static str, &'static [u8])] {
-    embedded::MODULES
-}
-
-fn builtin(name: &str) -> Option<&'static [u8]> {
-    embedded::MODULES.iter().find(|(n, _)| *n == name).map(|(_, b)| *b)
-}
-
-/// Whether `name` is a built-in module's name (`jsk:x` from hal-js, `node:x` from unode).
-fn is_builtin_name(name: &str) -> bool {
-    name.starts_with("jsk:") || name.starts_with("node:")
-}
-
-/// `JSK_SOURCE=REPO`: load the built-in modules from `REPO/hal-js` and
-/// `REPO/unode/lib` instead of the embedded bytecode, so that a change to
-/// them is tried without rebuilding jsk (development only).
-fn source_override() -> Option<&'static Path> {
-    static DIR: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
-    DIR.get_or_init(|| std::env::var_os("JSK_SOURCE").filter(|d| !d.is_empty()).map(PathBuf::from))
-        .as_deref()
-}
-
-/// The source file of built-in module `name` under a `JSK_SOURCE` tree.
-fn builtin_source_path(root: &Path, name: &str) -> Option<PathBuf> {
-    let (dir, rest) = if let Some(rest) = name.strip_prefix("jsk:") {
-        ("hal-js", rest)
-    } else {
-        ("unode/lib", name.strip_prefix("node:")?)
-    };
-    Some(root.join(dir).join(format!("{rest}.js")))
-}
+use crate::{host, modules, raw};
+pub use modules::{builtin_modules, normalize};
 
 #[derive(Clone, Debug, Default)]
 pub struct Options {
@@ -69,78 +31,6 @@ pub enum Mode {
 /// Exit codes, as Node uses them where it has one.
 pub const EXIT_ERROR: i32 = 1;
 pub const EXIT_UNSETTLED: i32 = 13;
-
-/// Lexically normalise a module path (no filesystem access, so relative
-/// names stay relative and error messages show what the user wrote).
-pub fn normalize(path: &Path) -> String {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => match out.components().next_back() {
-                Some(Component::Normal(_)) => {
-                    out.pop();
-                }
-                Some(Component::RootDir) => {}
-                _ => out.push(".."),
-            },
-            c => out.push(c),
-        }
-    }
-    out.to_string_lossy().into_owned()
-}
-
-struct JskResolver;
-
-impl Resolver for JskResolver {
-    fn resolve<'js>(&mut self, _ctx: &Ctx<'js>, base: &str, name: &str, _a: Option<ImportAttributes<'js>>) -> Result<String> {
-        // Tests may reach into unode's internals; programs may not (as in Node).
-        if name.starts_with("node:internal/") && !is_builtin_name(base) && !base.ends_with(".test.js") {
-            return Err(Error::new_resolving_message(base, name, "node:internal/ modules are private to unode"));
-        }
-        if is_builtin_name(name) {
-            return Ok(name.to_string());
-        }
-        if name.starts_with('/') {
-            return Ok(normalize(Path::new(name)));
-        }
-        if name.starts_with("./") || name.starts_with("../") {
-            if is_builtin_name(base) {
-                return Err(Error::new_resolving_message(base, name, "built-in modules import only jsk: and node: modules"));
-            }
-            let dir = Path::new(base).parent().unwrap_or(Path::new(""));
-            return Ok(normalize(&dir.join(name)));
-        }
-        Err(Error::new_resolving_message(
-            base,
-            name,
-            "bare module names are not supported: use a relative path (./x.js) or a jsk: module",
-        ))
-    }
-}
-
-struct JskLoader;
-
-impl Loader for JskLoader {
-    fn load<'js>(&mut self, ctx: &Ctx<'js>, name: &str, _a: Option<ImportAttributes<'js>>) -> Result<Module<'js, Declared>> {
-        if name == "jsk:native" {
-            return Module::declare_def::<NativeModule, _>(ctx.clone(), name);
-        }
-        if is_builtin_name(name) {
-            if let Some(path) = source_override().and_then(|root| builtin_source_path(root, name)) {
-                if let Ok(source) = std::fs::read(&path) {
-                    return Module::declare(ctx.clone(), name, source);
-                }
-            }
-            let Some(bytecode) = builtin(name) else {
-                return Err(Error::new_loading_message(name, "no such built-in module"));
-            };
-            return raw::load_builtin_module(ctx, bytecode);
-        }
-        let source = std::fs::read(name).map_err(|e| Error::new_loading_message(name, e.to_string()))?;
-        Module::declare(ctx.clone(), name, source)
-    }
-}
 
 /// Why the run ended early.
 pub(crate) enum Stop {
@@ -357,7 +247,7 @@ pub(crate) fn new_runtime(opts: &Options, stack_limit: usize) -> std::result::Re
     }
     rt.set_max_stack_size(stack_limit);
     rt.set_interrupt_handler(Some(Box::new(host::must_stop)));
-    rt.set_loader(JskResolver, JskLoader);
+    rt.set_loader(modules::JskResolver, modules::JskLoader);
     rt.set_host_promise_rejection_tracker(Some(Box::new(|ctx, promise, reason, handled| {
         let Ok(map) = ctx.globals().get::<_, Object>(UNHANDLED) else { return };
         let method = if handled { "delete" } else { "set" };
@@ -386,11 +276,12 @@ pub fn run_file(file: &str, mode: Mode, opts: Options) -> i32 {
 }
 
 /// Hidden global holding the rejections not yet handled (promise -> reason).
-const UNHANDLED: &str = "__jskUnhandledRejections";
+pub(crate) const UNHANDLED: &str = "__jskUnhandledRejections";
 
 /// Evaluate the bootstrap (`jsk:globals`) and collect the hooks the host calls.
 pub(crate) fn boot<'js>(ctx: &Ctx<'js>, opts: Options) -> std::result::Result<Host<'js>, String> {
     let boot = (|| -> Result<Object<'js>> {
+        modules::install_records(ctx)?;
         if ctx.globals().get::<_, Value>(UNHANDLED)?.is_undefined() {
             ctx.globals().set(UNHANDLED, ctx.eval::<Value, _>("new Map()")?)?;
         }
@@ -427,7 +318,7 @@ fn run_in<'js>(ctx: &Ctx<'js>, file: &str, mode: Mode, opts: Options) -> i32 {
             return EXIT_ERROR;
         }
     };
-    let main = match Module::declare(ctx.clone(), name.as_str(), source) {
+    let main = match modules::declare_source(ctx, name.as_str(), &source) {
         Ok(m) => m,
         Err(e) => {
             eprintln!("{}", syntax_error_text(ctx, &name, e));

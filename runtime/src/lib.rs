@@ -12,6 +12,7 @@ pub mod fake_nic;
 pub mod host;
 pub mod hw;
 pub mod image;
+pub mod modules;
 pub mod native;
 pub mod probe;
 mod raw;

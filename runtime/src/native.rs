@@ -23,6 +23,9 @@
 //! | `fakeDmaRead(iova, length)`, `fakeDmaWrite(iova, bytes)` | what a fake device reads/writes by DMA; RangeError unless the bytes lie inside one live DMA buffer. |
 //! | `fakeNicLoopback(region)` | the fake backend's e1000 loopback model (`fake_nic.rs`) on a fake register file: frames transmitted come back received. TypeError for other regions. |
 //! | `openBoard(options)` | a `Board` on the qtest backend (see `board.rs`). |
+//! | `importSync(specifier, base?)` | the namespace of an ES module, loaded and evaluated now if it was not (`modules.rs`). Why native: QuickJS delivers a dynamic import's namespace only through a promise job, and unode's `require()` of an ES module (and of built-ins) must return synchronously. Throws the module's evaluation error, resolution/load errors as `import` does, `ERR_REQUIRE_ASYNC_MODULE` for a module waiting at a top-level await. |
+//! | `evalScript(source, filename)` | runs a classic sloppy-mode script and returns its completion value. Why native: indirect eval and `Function` cannot name the file, and CommonJS modules need their path in stack traces and syntax errors. |
+//! | `runMicrotasks()` | runs every queued promise job now; throws what a job threw. Why native: Node runs the nextTick queue and then the microtasks after every event-loop callback, not once per loop turn; QuickJS's job queue is reachable only from the host. |
 
 use rquickjs::{
     function::{Opt, Rest},
@@ -82,6 +85,9 @@ const EXPORTS: &[&str] = &[
     "fakeDmaWrite",
     "openBoard",
     "fakeNicLoopback",
+    "importSync",
+    "evalScript",
+    "runMicrotasks",
 ];
 
 impl ModuleDef for NativeModule {
@@ -148,6 +154,9 @@ impl ModuleDef for NativeModule {
         exports.export("fakeDmaRead", f("fakeDmaRead", Function::new(ctx.clone(), hw::js_fake_dma_read)?)?)?;
         exports.export("fakeDmaWrite", f("fakeDmaWrite", Function::new(ctx.clone(), hw::js_fake_dma_write)?)?)?;
         exports.export("fakeNicLoopback", f("fakeNicLoopback", Function::new(ctx.clone(), hw::js_fake_nic_loopback)?)?)?;
+        exports.export("importSync", f("importSync", Function::new(ctx.clone(), crate::modules::js_import_sync)?)?)?;
+        exports.export("evalScript", f("evalScript", Function::new(ctx.clone(), crate::modules::js_eval_script)?)?)?;
+        exports.export("runMicrotasks", f("runMicrotasks", Function::new(ctx.clone(), crate::modules::js_run_microtasks)?)?)?;
         exports.export("openBoard", f("openBoard", Function::new(ctx.clone(), crate::board::js_open_board)?)?)?;
         Ok(())
     }

@@ -1,0 +1,311 @@
+//! The module loader: names to modules for QuickJS, the built-in modules
+//! (`jsk:` from hal-js, `node:` from unode, embedded as bytecode), files, and
+//! the module hooks through which unode (JavaScript) takes over resolution and
+//! loading: Node's `node_modules` search, package.json `exports`, CommonJS and
+//! JSON modules are all written in `unode/lib/internal/modules/`.
+//!
+//! Every module records its namespace when its evaluation starts and that it
+//! finished (see `registration.rs`); `importSync` reads those records so that
+//! unode's `require` can return an ES module's namespace synchronously without
+//! ever loading a module twice.
+
+use std::path::{Component, Path, PathBuf};
+
+use rquickjs::{
+    context::EvalOptions,
+    loader::{ImportAttributes, Loader, Resolver},
+    module::Declared,
+    promise::PromiseState,
+    Ctx, Error, Exception, Function, Module, Object, Result, Value,
+};
+
+use crate::{native::NativeModule, raw};
+
+include!("registration.rs");
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+}
+
+/// The built-in modules in the binary: (name, bytecode).
+pub fn builtin_modules() -> &'static [(&'static str, &'static [u8])] {
+    embedded::MODULES
+}
+
+fn builtin(name: &str) -> Option<&'static [u8]> {
+    embedded::MODULES.iter().find(|(n, _)| *n == name).map(|(_, b)| *b)
+}
+
+/// Whether `name` is a built-in module's name (`jsk:x` from hal-js, `node:x` from unode).
+pub fn is_builtin_name(name: &str) -> bool {
+    name.starts_with("jsk:") || name.starts_with("node:")
+}
+
+/// `JSK_SOURCE=REPO`: load the built-in modules from `REPO/hal-js` and
+/// `REPO/unode/lib` instead of the embedded bytecode, so that a change to
+/// them is tried without rebuilding jsk (development only).
+fn source_override() -> Option<&'static Path> {
+    static DIR: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| std::env::var_os("JSK_SOURCE").filter(|d| !d.is_empty()).map(PathBuf::from))
+        .as_deref()
+}
+
+/// The source file of built-in module `name` under a `JSK_SOURCE` tree.
+fn builtin_source_path(root: &Path, name: &str) -> Option<PathBuf> {
+    let (dir, rest) = if let Some(rest) = name.strip_prefix("jsk:") {
+        ("hal-js", rest)
+    } else {
+        ("unode/lib", name.strip_prefix("node:")?)
+    };
+    Some(root.join(dir).join(format!("{rest}.js")))
+}
+
+/// Lexically normalise a module path (no filesystem access, so relative
+/// names stay relative and error messages show what the user wrote).
+pub fn normalize(path: &Path) -> String {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(Component::RootDir) => {}
+                _ => out.push(".."),
+            },
+            c => out.push(c),
+        }
+    }
+    out.to_string_lossy().into_owned()
+}
+
+/// The global holding unode's `{ resolve(specifier, base), load(name) }`
+/// once `node:internal/modules/esm` installed them.
+const HOOKS: &str = "__jskModuleHooks";
+
+fn hooks<'js>(ctx: &Ctx<'js>) -> Option<Object<'js>> {
+    ctx.globals().get::<_, Option<Object>>(HOOKS).ok().flatten()
+}
+
+/// The name `name` imported from module `base` refers to.
+pub fn resolve<'js>(ctx: &Ctx<'js>, base: &str, name: &str) -> Result<String> {
+    // Tests may reach into unode's internals; programs may not (as in Node).
+    if name.starts_with("node:internal/") && !is_builtin_name(base) && !base.ends_with(".test.js") {
+        return Err(Error::new_resolving_message(base, name, "node:internal/ modules are private to unode"));
+    }
+    if is_builtin_name(name) {
+        return Ok(name.to_string());
+    }
+    if !is_builtin_name(base) {
+        if let Some(h) = hooks(ctx) {
+            let f: Function = h.get("resolve")?;
+            return f.call((name, base));
+        }
+    }
+    if name.starts_with('/') {
+        return Ok(normalize(Path::new(name)));
+    }
+    if name.starts_with("./") || name.starts_with("../") {
+        if is_builtin_name(base) {
+            return Err(Error::new_resolving_message(base, name, "built-in modules import only jsk: and node: modules"));
+        }
+        let dir = Path::new(base).parent().unwrap_or(Path::new(""));
+        return Ok(normalize(&dir.join(name)));
+    }
+    Err(Error::new_resolving_message(
+        base,
+        name,
+        "bare module names need unode (`unode app.js` or `jsk node app.js`): use a relative path (./x.js), a jsk: or a node: module",
+    ))
+}
+
+/// Declare the module `name` (already resolved) without evaluating it.
+fn load<'js>(ctx: &Ctx<'js>, name: &str) -> Result<Module<'js, Declared>> {
+    if name == "jsk:native" {
+        return Module::declare_def::<NativeModule, _>(ctx.clone(), name);
+    }
+    if is_builtin_name(name) {
+        if let Some(path) = source_override().and_then(|root| builtin_source_path(root, name)) {
+            if let Ok(source) = std::fs::read(&path) {
+                return declare_source(ctx, name, &source);
+            }
+        }
+        let Some(bytecode) = builtin(name) else {
+            return Err(Error::new_loading_message(name, "no such built-in module"));
+        };
+        return raw::load_builtin_module(ctx, bytecode);
+    }
+    if let Some(h) = hooks(ctx) {
+        let f: Function = h.get("load")?;
+        if let Some(source) = f.call::<_, Option<rquickjs::String>>((name,))? {
+            return declare_source(ctx, name, source.to_string()?.as_bytes());
+        }
+    }
+    let source = std::fs::read(name).map_err(|e| Error::new_loading_message(name, e.to_string()))?;
+    declare_source(ctx, name, &source)
+}
+
+/// Compile an ES module from source, with the registration wrapper.
+pub fn declare_source<'js>(ctx: &Ctx<'js>, name: &str, source: &[u8]) -> Result<Module<'js, Declared>> {
+    Module::declare(ctx.clone(), name, with_registration(name, &String::from_utf8_lossy(source)))
+}
+
+pub struct JskResolver;
+
+impl Resolver for JskResolver {
+    fn resolve<'js>(&mut self, ctx: &Ctx<'js>, base: &str, name: &str, _a: Option<ImportAttributes<'js>>) -> Result<String> {
+        resolve(ctx, base, name)
+    }
+}
+
+pub struct JskLoader;
+
+impl Loader for JskLoader {
+    fn load<'js>(&mut self, ctx: &Ctx<'js>, name: &str, _a: Option<ImportAttributes<'js>>) -> Result<Module<'js, Declared>> {
+        let m = load(ctx, name)?;
+        map_call::<Value>(ctx, "declared", "add", name)?;
+        Ok(m)
+    }
+}
+
+/// Create the module records global; before any module is loaded.
+pub fn install_records(ctx: &Ctx<'_>) -> Result<()> {
+    if ctx.globals().get::<_, Value>(MODULE_RECORDS)?.is_undefined() {
+        ctx.eval::<(), _>(format!(
+            "Object.defineProperty(globalThis, {MODULE_RECORDS:?}, {{ value: Object.freeze({{ ns: new Map(), done: new Set(), declared: new Set() }}) }});"
+        ))?;
+    }
+    Ok(())
+}
+
+fn records<'js>(ctx: &Ctx<'js>) -> Result<Object<'js>> {
+    ctx.globals().get(MODULE_RECORDS)
+}
+
+fn map_call<'js, T: rquickjs::FromJs<'js>>(ctx: &Ctx<'js>, field: &str, method: &str, name: &str) -> Result<T> {
+    let m: Object = records(ctx)?.get(field)?;
+    let f: Function = m.get(method)?;
+    f.call((rquickjs::function::This(m), name))
+}
+
+fn node_error<'js>(ctx: &Ctx<'js>, code: &str, message: &str) -> Error {
+    let e = match Exception::from_message(ctx.clone(), message) {
+        Ok(e) => e,
+        Err(e) => return e,
+    };
+    if let Err(err) = e.as_object().set("code", code) {
+        return err;
+    }
+    ctx.throw(e.into_value())
+}
+
+/// `importSync(specifier, base)`: the namespace of the ES module `specifier`
+/// (resolved from module `base`), loaded and evaluated now if it was not.
+/// Throws what the module's evaluation threw, `ERR_REQUIRE_ASYNC_MODULE` when
+/// the module waits at a top-level await, and resolution/load errors as
+/// `import` would.
+pub fn js_import_sync<'js>(ctx: Ctx<'js>, specifier: String, base: rquickjs::function::Opt<String>) -> Result<Object<'js>> {
+    let base = base.0.unwrap_or_default();
+    let name = if is_builtin_name(&specifier) || specifier.starts_with('/') {
+        resolve(&ctx, &base, &specifier)?
+    } else {
+        resolve(&ctx, if base.is_empty() { "/" } else { &base }, &specifier)?
+    };
+    if name == "jsk:native" {
+        return Err(node_error(&ctx, "ERR_REQUIRE_ESM", "jsk:native can only be imported (import * as native from \"jsk:native\")"));
+    }
+    let finished = |ctx: &Ctx<'js>| -> Result<Option<Object<'js>>> {
+        if map_call::<bool>(ctx, "done", "has", &name)? {
+            return map_call::<Option<Object>>(ctx, "ns", "get", &name);
+        }
+        Ok(None)
+    };
+    if let Some(ns) = finished(&ctx)? {
+        return Ok(ns);
+    }
+    if map_call::<bool>(&ctx, "ns", "has", &name)? {
+        // Started, not finished: a cycle back into a module being evaluated
+        // (its bindings may still be uninitialised), as Node allows for CommonJS.
+        return map_call::<Object>(&ctx, "ns", "get", &name);
+    }
+    if !is_builtin_name(&name) && !map_call::<bool>(&ctx, "declared", "has", &name)? {
+        // A module never seen: declare and evaluate it here, which gives its
+        // evaluation's promise, hence its error.
+        let m = JskLoader.load(&ctx, &name, None)?;
+        let (_m, promise) = m.eval()?;
+        return match promise.state() {
+            PromiseState::Resolved => finished(&ctx)?.ok_or_else(|| missing(&ctx, &name)),
+            PromiseState::Rejected => {
+                // The error is thrown to require()'s caller, so the promise
+                // is not an unhandled rejection.
+                forget_rejection(&ctx, &promise);
+                match promise.result::<Value>() {
+                    Some(Err(e)) => Err(e),
+                    _ => Err(missing(&ctx, &name)),
+                }
+            }
+            PromiseState::Pending => Err(async_module(&ctx, &name)),
+        };
+    }
+    // Known to QuickJS already (a built-in, or a module declared as part of
+    // a graph not yet evaluated): let QuickJS find and evaluate it.
+    let promise = Module::import(&ctx, name.as_str())?;
+    // Its failure, if any, is reported by the error thrown below.
+    if let Ok(catch) = promise.get::<_, Function>("catch") {
+        let noop: Function = ctx.eval("() => {}")?;
+        catch.call::<_, Value>((rquickjs::function::This(promise.clone()), noop))?;
+    }
+    match finished(&ctx)? {
+        Some(ns) => Ok(ns),
+        None if map_call::<bool>(&ctx, "ns", "has", &name)? => Err(async_module(&ctx, &name)),
+        None => Err(missing(&ctx, &name)),
+    }
+}
+
+fn forget_rejection<'js>(ctx: &Ctx<'js>, promise: &rquickjs::Promise<'js>) {
+    if let Ok(map) = ctx.globals().get::<_, Object>(crate::engine::UNHANDLED) {
+        if let Ok(f) = map.get::<_, Function>("delete") {
+            let _ = f.call::<_, Value>((rquickjs::function::This(map.clone()), promise.clone()));
+        }
+    }
+}
+
+fn async_module(ctx: &Ctx<'_>, name: &str) -> Error {
+    node_error(
+        ctx,
+        "ERR_REQUIRE_ASYNC_MODULE",
+        &format!("require() cannot be used on an ES module that awaits at its top level ({name}): use import() instead"),
+    )
+}
+
+fn missing(ctx: &Ctx<'_>, name: &str) -> Error {
+    node_error(
+        ctx,
+        "ERR_REQUIRE_ESM",
+        &format!("{name} could not be evaluated synchronously (its evaluation failed earlier, or it awaits)"),
+    )
+}
+
+/// `evalScript(source, filename)`: run `source` as a classic (sloppy-mode)
+/// script named `filename` in stack traces and syntax errors; returns its
+/// completion value. unode compiles CommonJS modules with it.
+pub fn js_eval_script<'js>(ctx: Ctx<'js>, source: rquickjs::String<'js>, filename: String) -> Result<Value<'js>> {
+    let mut opts = EvalOptions::default();
+    opts.strict = false;
+    opts.filename = Some(filename);
+    ctx.eval_with_options(source.to_string()?, opts)
+}
+
+/// `runMicrotasks()`: run every queued promise job now (unode runs them
+/// between event-loop callbacks, after the nextTick queue, as Node does).
+/// Throws what a job threw.
+pub fn js_run_microtasks(ctx: Ctx<'_>) -> Result<()> {
+    loop {
+        match raw::execute_pending_job(&ctx) {
+            Ok(true) => continue,
+            Ok(false) => return Ok(()),
+            Err(()) => return Err(ctx.throw(ctx.catch())),
+        }
+    }
+}

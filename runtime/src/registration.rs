@@ -1,0 +1,49 @@
+// Shared by the build script (built-in modules) and the runtime (modules read
+// from files): how a module's source is wrapped so that it records its own
+// namespace when its evaluation starts and records that it finished. unode's
+// synchronous `require` of ES modules reads those records (engine/modules.rs).
+// The wrapper keeps every line of the module where it was (only columns of
+// line 1 move), so stack traces and syntax errors still point at the source.
+
+/// The global (frozen, not writable) holding `{ ns: Map, done: Set }`.
+pub const MODULE_RECORDS: &str = "__jskModules";
+
+/// `source` with the registration prefix on line 1 and the suffix after the last line.
+pub fn with_registration(name: &str, source: &str) -> String {
+    let quoted = quote_js(name);
+    // A module imports itself by a specifier that resolves back to its own name.
+    let own = if name.starts_with("jsk:") || name.starts_with("node:") {
+        quoted.clone()
+    } else {
+        let base = name.rsplit('/').next().unwrap_or(name);
+        quote_js(&format!("./{base}"))
+    };
+    // A hashbang line must stay first; it becomes a comment after the prefix.
+    let (hashbang, body) = match source.strip_prefix("#!") {
+        Some(rest) => ("//", rest),
+        None => ("", source),
+    };
+    format!(
+        "import * as __jsk$ns from {own}; {MODULE_RECORDS}.ns.set({quoted}, __jsk$ns); {hashbang}{body}\n;{MODULE_RECORDS}.done.add({quoted});\n"
+    )
+}
+
+/// A JS string literal for `s`.
+fn quote_js(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
