@@ -100,6 +100,33 @@ function formatNumber(n) {
   return (n < 0 ? "-" : "") + out;
 }
 
+// Node words system errors as libuv does (uv_strerror), which differs from the
+// C library's strerror for some codes ("file already exists", not "file exists").
+const uvMessages = {
+  E2BIG: "argument list too long", EACCES: "permission denied", EADDRINUSE: "address already in use",
+  EADDRNOTAVAIL: "address not available", EAFNOSUPPORT: "address family not supported",
+  EAGAIN: "resource temporarily unavailable", EALREADY: "connection already in progress",
+  EBADF: "bad file descriptor", EBUSY: "resource busy or locked", ECANCELED: "operation canceled",
+  ECONNABORTED: "software caused connection abort", ECONNREFUSED: "connection refused",
+  ECONNRESET: "connection reset by peer", EDESTADDRREQ: "destination address required",
+  EEXIST: "file already exists", EFAULT: "bad address in system call argument", EFBIG: "file too large",
+  EHOSTUNREACH: "host is unreachable", EINTR: "interrupted system call", EINVAL: "invalid argument",
+  EIO: "i/o error", EISCONN: "socket is already connected", EISDIR: "illegal operation on a directory",
+  ELOOP: "too many symbolic links encountered", EMFILE: "too many open files", EMSGSIZE: "message too long",
+  ENAMETOOLONG: "name too long", ENETDOWN: "network is down", ENETUNREACH: "network is unreachable",
+  ENFILE: "file table overflow", ENOBUFS: "no buffer space available", ENODEV: "no such device",
+  ENOENT: "no such file or directory", ENOMEM: "not enough memory", ENOPROTOOPT: "protocol not available",
+  ENOSPC: "no space left on device", ENOSYS: "function not implemented", ENOTCONN: "socket is not connected",
+  ENOTDIR: "not a directory", ENOTEMPTY: "directory not empty", ENOTSOCK: "socket operation on non-socket",
+  ENOTSUP: "operation not supported on socket", EOVERFLOW: "value too large for defined data type",
+  EPERM: "operation not permitted", EPIPE: "broken pipe", EPROTO: "protocol error",
+  EPROTONOSUPPORT: "protocol not supported", EPROTOTYPE: "protocol wrong type for socket",
+  ERANGE: "result too large", EROFS: "read-only file system", ESPIPE: "invalid seek", ESRCH: "no such process",
+  ETIMEDOUT: "connection timed out", ETXTBSY: "text file is busy", EXDEV: "cross-device link not permitted",
+  ENXIO: "no such device or address", EMLINK: "too many links", ENOTTY: "inappropriate ioctl for device",
+  EILSEQ: "illegal byte sequence", ENODATA: "no data available",
+};
+
 /**
  * A failed system call as Node reports it: `ENOENT: no such file or directory, open '/x'`
  * with `errno` (-2), `code`, `syscall`, and `path`/`dest` when given.
@@ -110,8 +137,8 @@ export function systemError(errno, syscall, path, dest) {
     ({ errno, syscall = syscall } = { errno: errno.errno, syscall: syscall ?? errno.syscall });
   }
   const n = errno < 0 ? -errno : errno;
-  const code = errnoName(n) ?? "UNKNOWN";
-  let message = `${code}: ${strerror(n).toLowerCase()}, ${syscall}`;
+  const code = n === 95 ? "ENOTSUP" : errnoName(n) ?? "UNKNOWN";
+  let message = `${code}: ${uvMessages[code] ?? strerror(n).toLowerCase()}, ${syscall}`;
   if (path !== undefined) message += ` '${path}'`;
   if (dest !== undefined) message += ` -> '${dest}'`;
   const err = new Error(message);
