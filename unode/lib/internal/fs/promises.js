@@ -6,7 +6,7 @@ import EventEmitter from "node:events";
 import { submitP } from "node:internal/fs/async";
 import { nodeError } from "node:internal/errors";
 import {
-  Buffer, getPath, getOptions, decodeBytes, toBytes, constants, systemError, parseFileMode, ERR_INVALID_ARG_TYPE,
+  Buffer, getPath, getOptions, decodeBytes, toBytes, constants, parseFileMode, ERR_INVALID_ARG_TYPE,
 } from "node:internal/fs/utils";
 import { watchAsync } from "node:internal/fs/watchers";
 
@@ -14,8 +14,12 @@ const kFd = Symbol("kFd");
 const kClosePromise = Symbol("kClosePromise");
 const kRefs = Symbol("kRefs");
 
+// Node's error for an operation on a closed FileHandle: "file closed", code EBADF.
 function ebadf(syscall) {
-  return systemError(-9, syscall);
+  const e = new Error("file closed");
+  e.code = "EBADF";
+  e.syscall = syscall;
+  return e;
 }
 
 export class FileHandle extends EventEmitter {

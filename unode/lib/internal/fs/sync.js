@@ -96,7 +96,6 @@ export function readSync(fd, buffer, offsetOrOptions, length, position) {
   if (offset === undefined || offset === null) offset = 0;
   else validateInteger(offset, "offset", 0);
   if (length === undefined) length = buffer.byteLength - offset;
-  if (buffer.byteLength === 0) throw ERR_INVALID_ARG_VALUE("buffer", buffer, "is empty and cannot be written");
   validateInteger(length, "length", 0);
   if (length === 0) return 0;
   validateOffsetLength(offset, length, buffer.byteLength);
