@@ -513,12 +513,17 @@ function searchIndex(buf, value, byteOffset, encoding, dir) {
   let off = +byteOffset;
   if (Number.isNaN(off)) off = dir ? 0 : len;
   off = Math.trunc(off);
+  let beforeStart = false; // lastIndexOf from before the first byte: only "" is found
   if (off < 0) {
     off += len;
-    if (off < 0) off = 0;
+    if (off < 0) {
+      off = 0;
+      beforeStart = !dir;
+    }
   }
   if (off > len) off = len;
   if (typeof value === "number") {
+    if (beforeStart) return -1;
     const byte = (value >>> 0) & 255;
     if (dir) return off >= len ? -1 : u8IndexOf.call(buf, byte, off);
     return Uint8Array.prototype.lastIndexOf.call(buf, byte, off);
@@ -535,6 +540,7 @@ function searchIndex(buf, value, byteOffset, encoding, dir) {
   } else {
     throw ERR_INVALID_ARG_TYPE("value", ["number", "string", "Buffer", "Uint8Array"], value);
   }
+  if (beforeStart) return needle.length === 0 ? 0 : -1;
   return indexOfBytes(buf, needle, off, dir, even);
 }
 

@@ -175,12 +175,19 @@ export function hexSlice(u8, start, end) {
   return toHex.call(view(u8, start, end));
 }
 
+/** Node's hex and base64 decoders read only the low byte of each UTF-16 unit. */
+function lowBytes(s) {
+  if (!/[^\x00-\xff]/.test(s)) return s;
+  return s.replace(/[^\x00-\xff]/g, (c) => fromCharCode(c.charCodeAt(0) & 0xff));
+}
+
 /** Node's hex decoder: pairs up to the first invalid one; an odd last digit is dropped. */
 export function hexBytes(s) {
   if (s.length & 1) s = s.slice(0, s.length - 1);
   try {
     return Uint8Array.fromHex(s);
   } catch {
+    s = lowBytes(s);
     const m = /[^0-9a-fA-F]/.exec(s);
     return Uint8Array.fromHex(s.slice(0, m ? m.index & ~1 : s.length));
   }
@@ -216,6 +223,7 @@ export function base64Bytes(s) {
   try {
     return Uint8Array.fromBase64(s, LOOSE_URL);
   } catch {}
+  s = lowBytes(s);
   const eq = s.indexOf("=");
   if (eq !== -1) s = s.slice(0, eq);
   s = s.replace(/[^A-Za-z0-9+/_-]+/g, "").replace(/-/g, "+").replace(/_/g, "/");
