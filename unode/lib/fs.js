@@ -155,12 +155,12 @@ export function appendFile(path, data, options, callback) {
 
 export function stat(path, options, callback) {
   [options, callback] = optArgs(options, callback);
-  submit("statSync", [getPath(path), options], validateCallback(callback));
+  submit("statSync", [getPath(path), { bigint: options?.bigint === true }], validateCallback(callback));
 }
 
 export function lstat(path, options, callback) {
   [options, callback] = optArgs(options, callback);
-  submit("lstatSync", [getPath(path), options], validateCallback(callback));
+  submit("lstatSync", [getPath(path), { bigint: options?.bigint === true }], validateCallback(callback));
 }
 
 export function fstat(fd, options, callback) {

@@ -114,7 +114,7 @@ test("stat/lstat/access/mkdir/readdir/rename/rm/symlink/readlink/realpath/link/u
   assert.equal(await fsp.mkdir(P("d/e/f"), { recursive: true }), P("d"));
   await fsp.writeFile(P("d/e/f/file"), "z");
   assert.ok((await fsp.stat(P("d"))).isDirectory());
-  assert.equal(await fsp.stat(P("nope"), { throwIfNoEntry: false }), undefined);
+  await assert.rejects(fsp.stat(P("nope"), { throwIfNoEntry: false }), (e) => e.code === "ENOENT"); // sync-only option
   await assert.rejects(fsp.stat(P("nope")), (e) => e.message === `ENOENT: no such file or directory, stat '${P("nope")}'`);
   await fsp.access(P("d"));
   await assert.rejects(fsp.access(P("nope")), (e) => e.code === "ENOENT" && e.syscall === "access");

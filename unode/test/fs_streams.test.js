@@ -75,7 +75,10 @@ test("start/end (inclusive), encoding, and errors", async () => {
   const err = await errP;
   assert.equal(err.message, `ENOENT: no such file or directory, open '${P("nope")}'`);
   await closeP;
-  assert.throws(() => fs.createWriteStream(P("x"), { flags: "bogus" }), (e) => e.code === "ERR_INVALID_ARG_VALUE");
+  const badFlags = fs.createWriteStream(P("x"), { flags: "bogus" });
+  assert.equal((await once(badFlags, "error")).code, "ERR_INVALID_ARG_VALUE");
+  const badMode = fs.createReadStream(P("x"), { mode: "zz" });
+  assert.equal((await once(badMode, "error")).message, "The argument 'mode' must be a 32-bit unsigned integer or an octal string. Received 'zz'");
 });
 
 test("WriteStream: flags 'a', start in 'r+', string chunks, end callback, close(cb)", async () => {

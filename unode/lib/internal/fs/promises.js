@@ -206,8 +206,9 @@ export const mkdir = async (path, options) => submitP("mkdirSync", [getPath(path
 export const readdir = async (path, options) => submitP("readdirSync", [getPath(path), options]);
 export const readlink = async (path, options) => submitP("readlinkSync", [getPath(path), options]);
 export const symlink = async (target, path, type) => submitP("symlinkSync", [getPath(target, "target"), getPath(path), type]);
-export const lstat = async (path, options) => submitP("lstatSync", [getPath(path), options]);
-export const stat = async (path, options) => submitP("statSync", [getPath(path), options]);
+// throwIfNoEntry is for statSync/lstatSync only
+export const lstat = async (path, options) => submitP("lstatSync", [getPath(path), { bigint: options?.bigint === true }]);
+export const stat = async (path, options) => submitP("statSync", [getPath(path), { bigint: options?.bigint === true }]);
 export const statfs = async (path, options) => submitP("statfsSync", [getPath(path), options]);
 export const link = async (a, b) => submitP("linkSync", [getPath(a, "existingPath"), getPath(b, "newPath")]);
 export const unlink = async (path) => submitP("unlinkSync", [getPath(path)]);

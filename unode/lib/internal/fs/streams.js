@@ -6,7 +6,7 @@
 import { Readable, Writable } from "node:stream";
 import { Buffer } from "node:buffer";
 import { submit } from "node:internal/fs/async";
-import { getPath, stringToFlags, parseFileMode, validateInteger, ERR_OUT_OF_RANGE, ERR_INVALID_ARG_TYPE } from "node:internal/fs/utils";
+import { getPath, validateInteger, ERR_OUT_OF_RANGE, ERR_INVALID_ARG_TYPE } from "node:internal/fs/utils";
 import { FileHandle, streamsHook } from "node:internal/fs/promises";
 
 const kHandle = Symbol("kHandle");
@@ -31,9 +31,9 @@ function setup(stream, path, opts, defFlags) {
   stream.fd = fd;
   stream.path = fd === null ? (typeof path === "string" || path instanceof Uint8Array ? path : getPath(path)) : undefined;
   if (fd === null) getPath(stream.path);
+  // flags and mode are checked when the file is opened (a bad one is an 'error' event, as in Node)
   stream.flags = opts.flags === undefined ? defFlags : opts.flags;
-  stringToFlags(stream.flags);
-  stream.mode = parseFileMode(opts.mode, "mode", 0o666);
+  stream.mode = opts.mode === undefined ? 0o666 : opts.mode;
   stream.autoClose = opts.autoClose === undefined ? true : !!opts.autoClose;
   stream[kPerformingIO] = false;
 }

@@ -816,7 +816,7 @@ function walkRealpath(p) {
 
 export function realpathSync(path, options) {
   const opts = getOptions(options, {});
-  path = getPath(path);
+  path = resolvePath(getPath(path)); // '..' is resolved before symbolic links, as Node's JS realpath does
   const r = kernelRealpath(path);
   const out = typeof r === "string" && r.startsWith("/") ? r : walkRealpath(path);
   return encodeName(out, opts.encoding);
