@@ -122,6 +122,21 @@ export function writev(fd, buffers, position, callback) {
   submit("writevSync", [fd, buffers, position], (err, n) => (err ? callback(err) : callback(null, n, buffers)));
 }
 
+// util.promisify(fs.read) and friends resolve to an object, as in Node.
+const kCustomPromisify = Symbol.for("nodejs.util.promisify.custom");
+function promisifyAs(fn, names) {
+  Object.defineProperty(fn, kCustomPromisify, {
+    value: (...args) => new Promise((resolve, reject) => {
+      fn(...args, (err, a, b) => (err ? reject(err) : resolve({ [names[0]]: a, [names[1]]: b })));
+    }),
+    configurable: true,
+  });
+}
+promisifyAs(read, ["bytesRead", "buffer"]);
+promisifyAs(write, ["bytesWritten", "buffer"]);
+promisifyAs(readv, ["bytesRead", "buffers"]);
+promisifyAs(writev, ["bytesWritten", "buffers"]);
+
 function pathOrFd(p) {
   return typeof p === "number" ? getFd(p) : getPath(p);
 }

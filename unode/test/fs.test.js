@@ -493,6 +493,19 @@ test("callbacks run asynchronously, after the call returns, with Node's argument
   assert.equal(fs.readFileSync(P("cbf3"), "utf8"), "12");
 });
 
+test("util.promisify(fs.read/write) resolve to { bytesRead|bytesWritten, buffer }", async () => {
+  const { promisify } = (await import("node:util")).default;
+  const fd = fs.openSync(P("prom"), "w+");
+  const w = await promisify(fs.write)(fd, Buffer.from("abc"), 0, 3, 0);
+  assert.equal(w.bytesWritten, 3);
+  const r = await promisify(fs.read)(fd, Buffer.alloc(3), 0, 3, 0);
+  assert.equal(r.bytesRead, 3);
+  assert.equal(r.buffer.toString(), "abc");
+  assert.equal(await promisify(fs.exists)(P("prom")), true);
+  assert.equal((await promisify(fs.stat)(P("prom"))).size, 3);
+  fs.closeSync(fd);
+});
+
 test("callback API: argument errors are thrown synchronously", () => {
   assert.throws(() => fs.readFile(P("x")), (e) => e.code === "ERR_INVALID_ARG_TYPE" &&
     e.message === 'The "cb" argument must be of type function. Received undefined');

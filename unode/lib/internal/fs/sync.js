@@ -174,6 +174,7 @@ export function writevSync(fd, buffers, position) {
 // ---- whole files ---------------------------------------------------------------
 
 const kReadChunk = 64 * 1024;
+const probeBuf = new Uint8Array(8192);
 
 /**
  * Every byte from `fd` (from its current position): one buffer sized from fstat
@@ -194,12 +195,11 @@ export function readAllFromFd(fd) {
       n += r;
     }
     if (n < size) return buf.subarray(0, n);
-    // The file may have grown since fstat.
-    const probe = allocBuffer(kReadChunk);
-    r = rawRead(fd, probe, 0, kReadChunk, -1);
+    // The file may have grown since fstat: probe with a shared buffer (no allocation when it has not).
+    r = rawRead(fd, probeBuf, 0, probeBuf.length, -1);
     if (r < 0) fail(r, "read");
     if (r === 0) return buf;
-    return readChunks(fd, [buf, probe.subarray(0, r)], size + r);
+    return readChunks(fd, [buf, Buffer.from(probeBuf.subarray(0, r))], size + r);
   }
   return readChunks(fd, [], 0);
 }
@@ -213,7 +213,11 @@ function readChunks(fd, chunks, total) {
     chunks.push(r === kReadChunk ? chunk : chunk.subarray(0, r));
     total += r;
   }
-  if (chunks.length === 1) return chunks[0];
+  if (chunks.length === 1) {
+    const c = chunks[0];
+    // a short read of a 64 KiB chunk: copy rather than keep the whole chunk alive
+    return c.length < kReadChunk / 2 && c.buffer.byteLength === kReadChunk ? Buffer.from(c) : c;
+  }
   return Buffer.concat(chunks, total);
 }
 
