@@ -349,3 +349,87 @@ test("named exports match the default export; util/types is util.types", () => {
   }
   assert.equal(formatWithOptions({ colors: true }, "%s=%O", "k", 1), "k=\u001b[33m1\u001b[39m");
 });
+
+test("inspect and format: more shapes (grouping, holes, errors, getters, colors, separators)", () => {
+  class Foo { constructor() { this.a = 1; } get g() { return 2; } }
+  class NullBase extends null { constructor() { return Object.create(NullBase.prototype); } }
+  function fn2() {} fn2.prop = { deep: { deeper: { deepest: 1 } } };
+  const renamed = new Error("msg"); renamed.name = "CustomName"; renamed.stack = "CustomName: msg\n    at x (y.js:1:1)";
+  const noStackProp = Object.create(Error.prototype); noStackProp.message = "bare";
+  const errName = new TypeError("t"); errName.stack = "TypeError: t\n    at a (b.js:1:1)"; errName.name = "RenamedError";
+  const cases = [
+    [() => inspect(Array.from({ length: 10 }, (_, i) => "s".repeat(i))), "[\n  '',         's',\n  'ss',       'sss',\n  'ssss',     'sssss',\n  'ssssss',   'sssssss',\n  'ssssssss', 'sssssssss'\n]"],
+    [() => inspect(Array.from({ length: 12 }, (_, i) => -i * 1000)), "[\n     -0,  -1000,  -2000,\n  -3000,  -4000,  -5000,\n  -6000,  -7000,  -8000,\n  -9000, -10000, -11000\n]"],
+    [() => inspect(Array.from({ length: 8 }, (_, i) => ({ id: i, v: "x".repeat(i) }))), "[\n  { id: 0, v: '' },\n  { id: 1, v: 'x' },\n  { id: 2, v: 'xx' },\n  { id: 3, v: 'xxx' },\n  { id: 4, v: 'xxxx' },\n  { id: 5, v: 'xxxxx' },\n  { id: 6, v: 'xxxxxx' },\n  { id: 7, v: 'xxxxxxx' }\n]"],
+    [() => inspect(Array.from({ length: 40 }, (_, i) => "w" + i)), "[\n  'w0',  'w1',  'w2',  'w3',  'w4',\n  'w5',  'w6',  'w7',  'w8',  'w9',\n  'w10', 'w11', 'w12', 'w13', 'w14',\n  'w15', 'w16', 'w17', 'w18', 'w19',\n  'w20', 'w21', 'w22', 'w23', 'w24',\n  'w25', 'w26', 'w27', 'w28', 'w29',\n  'w30', 'w31', 'w32', 'w33', 'w34',\n  'w35', 'w36', 'w37', 'w38', 'w39'\n]"],
+    [() => inspect(Array.from({ length: 7 }, (_, i) => [i, i + 1])), "[\n  [ 0, 1 ], [ 1, 2 ],\n  [ 2, 3 ], [ 3, 4 ],\n  [ 4, 5 ], [ 5, 6 ],\n  [ 6, 7 ]\n]"],
+    [() => inspect(Array.from({ length: 101 }, (_, i) => ({ i }))).slice(-60), ": 96 }, { i: 97 }, { i: 98 }, { i: 99 },\n  ... 1 more item\n]"],
+    [() => inspect(Object.fromEntries(Array.from({ length: 30 }, (_, i) => ["key" + i, i]))), "{\n  key0: 0,\n  key1: 1,\n  key2: 2,\n  key3: 3,\n  key4: 4,\n  key5: 5,\n  key6: 6,\n  key7: 7,\n  key8: 8,\n  key9: 9,\n  key10: 10,\n  key11: 11,\n  key12: 12,\n  key13: 13,\n  key14: 14,\n  key15: 15,\n  key16: 16,\n  key17: 17,\n  key18: 18,\n  key19: 19,\n  key20: 20,\n  key21: 21,\n  key22: 22,\n  key23: 23,\n  key24: 24,\n  key25: 25,\n  key26: 26,\n  key27: 27,\n  key28: 28,\n  key29: 29\n}"],
+    [() => inspect([new Map([[1, { a: [1, 2] }]]), new Set([{ b: 1 }])]), "[ Map(1) { 1 => { a: [Array] } }, Set(1) { { b: 1 } } ]"],
+    [() => inspect([1, 2, , ,]), "[ 1, 2, <2 empty items> ]"],
+    [() => inspect([, 1]), "[ <1 empty item>, 1 ]"],
+    [() => inspect(Object.assign(new Array(3), { 1: "x" })), "[ <1 empty item>, 'x', <1 empty item> ]"],
+    [() => inspect("ünïcödé ✓ 日本"), "'ünïcödé ✓ 日本'"],
+    [() => inspect(renamed), "CustomName: msg\n    at x (y.js:1:1)"],
+    [() => inspect(noStackProp), "[Error: bare]"],
+    [() => inspect(errName), "TypeError: t\n    at a (b.js:1:1) {\n  name: 'RenamedError'\n}"],
+    [() => inspect(Object.create(Foo.prototype)), "Foo {}"],
+    [() => inspect(new Foo()), "Foo { a: 1 }"],
+    [() => inspect(new NullBase()), "NullBase {}"],
+    [() => inspect(fn2), "[Function: fn2] { prop: { deep: { deeper: [Object] } } }"],
+    [() => inspect(fn2, { depth: 0 }), "[Function: fn2] { prop: [Object] }"],
+    [() => inspect(Object.assign(new Number(5), { x: 1 })), "[Number: 5] { x: 1 }"],
+    [() => inspect([1, 2, 3], { maxArrayLength: 0 }), "[ ... 3 more items ]"],
+    [() => inspect({ a: { b: 1 } }, { depth: -1 }), "[Object]"],
+    [() => inspect({ a: [1, { b: 2 }], c: "d" }, { compact: false }), "{\n  a: [\n    1,\n    {\n      b: 2\n    }\n  ],\n  c: 'd'\n}"],
+    [() => inspect({ a: [1, 2, 3], b: { c: { d: 1 } } }, { breakLength: Infinity }), "{ a: [ 1, 2, 3 ], b: { c: { d: 1 } } }"],
+    [() => inspect({ b: 1, a: 2, c: 3 }, { sorted: (x, y) => (x < y ? 1 : -1) }), "{ c: 3, b: 1, a: 2 }"],
+    [() => inspect(0.000001234, { numericSeparator: true }), "0.000_001_234"],
+    [() => inspect(123456.7891, { numericSeparator: true }), "123_456.789_1"],
+    [() => inspect([1, 22, 333, 4444, 55555, 666666, 7777777], { numericSeparator: true }), "[ 1, 22, 333, 4_444, 55_555, 666_666, 7_777_777 ]"],
+    [() => inspect(new Map([["a", new Map([["b", new Map([["c", new Map()]])]])]])), "Map(1) { 'a' => Map(1) { 'b' => Map(1) { 'c' => Map(0) {} } } }"],
+    [() => inspect({ s: new Set([[1, [2, [3, [4]]]]]) }), "{ s: Set(1) { [ 1, [Array] ] } }"],
+    [() => inspect({ [Symbol.iterator]: 1, a: 2 }), "{ a: 2, [Symbol(Symbol.iterator)]: 1 }"],
+    [() => inspect(Object.defineProperty({}, "hidden", { value: 1, enumerable: false }), { showHidden: true }), "{ [hidden]: 1 }"],
+    [() => inspect([function () {}, class {}, async () => {}]), "[\n  [Function (anonymous)],\n  [class (anonymous)],\n  [AsyncFunction (anonymous)]\n]"],
+    [() => inspect({ a: "a".repeat(100) }), "{\n  a: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'\n}"],
+    [() => inspect("x".repeat(200) + "\n" + "y".repeat(10)), "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\\n' +\n  'yyyyyyyyyy'"],
+    [() => inspect({ long: "x\n".repeat(20) }), "{\n  long: 'x\\nx\\nx\\nx\\nx\\nx\\nx\\nx\\nx\\nx\\nx\\nx\\nx\\nx\\nx\\nx\\nx\\nx\\nx\\nx\\n'\n}"],
+    [() => inspect(Object.assign(() => {}, { a: 1 })), "[Function (anonymous)] { a: 1 }"],
+    [() => inspect({ __proto__: { inherited: 1 }, own: 2 }), "{ own: 2 }"],
+    [() => inspect({ "__proto__": 1 }), "{}"],
+    [() => inspect(JSON.parse('{"__proto__": 1}')), "{ ['__proto__']: 1 }"],
+    [() => inspect(new Int16Array([-1, 300]), { colors: true }), "Int16Array(2) [ \u001b[33m-1\u001b[39m, \u001b[33m300\u001b[39m ]"],
+    [() => inspect(new Date(0), { colors: true }), "\u001b[35m1970-01-01T00:00:00.000Z\u001b[39m"],
+    [() => inspect(/x/, { colors: true }), "\u001b[31m/x/\u001b[39m"],
+    [() => inspect(Symbol("c"), { colors: true }), "\u001b[32mSymbol(c)\u001b[39m"],
+    [() => inspect(Object(Symbol("bx"))), "[Symbol: Symbol(bx)]"],
+    [() => inspect({ f() {} }), "{ f: [Function: f] }"],
+    [() => inspect({ async *ag() {} }), "{ ag: [AsyncGeneratorFunction: ag] }"],
+    [() => inspect({ get x() { return 1; }, set x(v) {} }, { getters: true }), "{ x: [Getter/Setter: 1] }"],
+    [() => inspect({ get x() { throw new Error("bad"); } }, { getters: true }), "{ x: [Getter: <Inspection threw (bad)>] }"],
+    [() => inspect([[1, 2, [3, 4, [5, [6]]]]]), "[ [ 1, 2, [ 3, 4, [Array] ] ] ]"],
+    [() => inspect({ a: { b: { c: { d: { e: 1 } } } } }, { depth: 10 }), "{\n  a: {\n    b: { c: { d: { e: 1 } } }\n  }\n}"],
+    [() => inspect(new Array(120).fill(7)), "[\n  7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,\n  7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,\n  7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,\n  7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,\n  7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,\n  7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,\n  7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,\n  7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,\n  7, 7, 7, 7,\n  ... 20 more items\n]"],
+    [() => util.format("%s", [1, "a", { b: 2 }]), "[ 1, 'a', [Object] ]"],
+    [() => util.format("%s", new Error("e").message), "e"],
+    [() => util.format("%O and %o", [1], [2]), "[ 1 ] and [ 2, [length]: 1 ]"],
+    [() => util.format("%o", function foo() {}), "<ref *1> [Function: foo] {\n  [length]: 0,\n  [name]: 'foo',\n  [prototype]: { [constructor]: [Circular *1] }\n}"],
+    [() => util.format("%s", () => 1), "() => 1"],
+    [() => util.format("%s", class A {}), "class A {}"],
+    [() => util.format("%s", new Map([[1, 2]])), "Map(1) { 1 => 2 }"],
+    [() => util.format("%i", "0x10"), "16"],
+    [() => util.format("%d", "0x10"), "16"],
+    [() => util.format("%d", ""), "0"],
+    [() => util.format("a%", 1), "a% 1"],
+    [() => util.format("%", 1), "% 1"],
+    [() => util.format("%s%s", "a", "b", "c"), "ab c"],
+  ];
+  const failures = [];
+  for (const [fn, expected] of cases) {
+    let got;
+    try { got = fn(); } catch (e) { got = `THREW ${e}`; }
+    if (got !== expected) failures.push(`${fn.toString().slice(6)}\n  got:      ${JSON.stringify(got)}\n  expected: ${JSON.stringify(expected)}`);
+  }
+  assert.equal(failures.join("\n"), "");
+});

@@ -231,7 +231,7 @@ function getConstructorName(obj) {
     if (descriptor !== undefined && typeof descriptor.value === "function" && descriptor.value.name !== "") {
       const proto = descriptor.value.prototype;
       if (proto !== null && (typeof proto === "object" || typeof proto === "function")) {
-        try { if (proto === tmp || Object.prototype.isPrototypeOf.call(proto, obj) || proto === obj) return String(descriptor.value.name); } catch {}
+        try { if (Object.prototype.isPrototypeOf.call(proto, obj)) return String(descriptor.value.name); } catch {}
       }
     }
     tmp = Object.getPrototypeOf(tmp);
@@ -275,6 +275,10 @@ function formatRaw(ctx, value, recurseTimes, typedArray) {
   const constructor = getConstructorName(value);
   let tag;
   try { tag = value[Symbol.toStringTag]; } catch { tag = ""; }
+  // Without a string tag, Object.prototype.toString reports the built-in
+  // kind: "[object Object]" then rules out every special object below.
+  const plain = typeof tag !== "string" && typeof value !== "function" && objToString.call(value) === "[object Object]" &&
+    !(value instanceof Error);
   if (typeof tag !== "string" || (tag !== "" && (ctx.showHidden ? hasOwn : propIsEnum).call(value, Symbol.toStringTag))) {
     tag = "";
   }
@@ -331,6 +335,9 @@ function formatRaw(ctx, value, recurseTimes, typedArray) {
         braces[0] = `${getPrefix(constructor, tag, "Object")}{`;
       }
       if (keys.length === 0) return `${braces[0]}}`;
+    } else if (plain) {
+      if (keys.length === 0) return `${getCtxName(constructor, tag, "Object")}{}`;
+      braces[0] = `${getPrefix(constructor, tag, "Object")}{`;
     } else if (typeof value === "function") {
       base = getFunctionBase(value, constructor, tag);
       if (keys.length === 0) return ctx.stylize(base, "special");
