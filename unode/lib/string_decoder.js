@@ -140,15 +140,37 @@ function hold(d, buf, from, total) {
 }
 
 function utf16Write(d, buf) {
-  buf = prependHeld(d, buf);
   const len = buf.length;
-  let end = len & ~1;
-  if (end >= 2) {
-    const hi = buf[end - 1];
-    if (hi >= 0xd8 && hi <= 0xdb) end -= 2; // a high surrogate waits for its pair
+  let r = "";
+  let i = 0;
+  if (d[kNeed] > 0) {
+    // Complete the held unit (or surrogate pair) first; it is emitted as it is.
+    const c = d[kChar];
+    const total = d[kTotal];
+    const need = d[kNeed];
+    const take = need < len ? need : len;
+    for (let k = 0; k < take; k++) c[total - need + k] = buf[k];
+    if (take < need) {
+      d[kNeed] = need - take;
+      return "";
+    }
+    i = take;
+    r = ops.utf16le.slice(c, 0, total);
+    d[kNeed] = 0;
+    d[kTotal] = 0;
   }
-  if (end < len) hold(d, buf, end, len - end >= 2 ? 4 : 2);
-  return ops.utf16le.slice(buf, 0, end);
+  if ((len - i) % 2 === 1) {
+    hold(d, buf, len - 1, 2); // an odd byte waits
+    return r + ops.utf16le.slice(buf, i, len - 1);
+  }
+  if (len - i >= 2) {
+    const hi = buf[len - 1];
+    if (hi >= 0xd8 && hi <= 0xdb) {
+      hold(d, buf, len - 2, 4); // a high surrogate waits for its pair
+      return r + ops.utf16le.slice(buf, i, len - 2);
+    }
+  }
+  return r + ops.utf16le.slice(buf, i, len);
 }
 
 function base64Write(d, buf) {

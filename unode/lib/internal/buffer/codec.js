@@ -88,8 +88,9 @@ export function fromCharCodes(v) {
 function asciiString(v) {
   const s = decodeUtf8(v);
   // Every non-ASCII byte either joins a sequence (shortening the string) or
-  // becomes U+FFFD: equal length and no U+FFFD means every byte was ASCII.
-  return s.length === v.length && s.indexOf("\ufffd") === -1 ? s : undefined;
+  // becomes U+FFFD (3 bytes when encoded again): equal length both ways means
+  // every byte was ASCII. (encodeUtf8 is much faster than indexOf here.)
+  return s.length === v.length && encodeUtf8(s).length === v.length ? s : undefined;
 }
 
 export function latin1Slice(u8, start, end) {
