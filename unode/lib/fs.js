@@ -8,7 +8,7 @@
 // call returns.
 
 import * as S from "node:internal/fs/sync";
-import { submit } from "node:internal/fs/async";
+import { submit as submitOp } from "node:internal/fs/async";
 import {
   constants, Stats, BigIntStats, StatFs, Dirent, getPath, getFd, getOptions, stringToFlags, parseFileMode,
   toUnixTimestamp, validateCallback, ERR_INVALID_ARG_TYPE, Buffer,
@@ -26,6 +26,14 @@ export const {
 
 const { F_OK, R_OK, W_OK, X_OK } = constants;
 export { constants, Stats, Dirent, F_OK, R_OK, W_OK, X_OK, promises, watch, watchFile, unwatchFile };
+
+// Node checks the options of a callback function synchronously: run those checks, then submit.
+const { syncChecks } = S;
+function submit(op, args, cb) {
+  const check = syncChecks[op];
+  if (check !== undefined) check.apply(undefined, args);
+  submitOp(op, args, cb);
+}
 
 function maybeCallback(cb) {
   return typeof cb === "function" ? cb : validateCallback(cb);
@@ -236,19 +244,19 @@ export function fchown(fd, uid, gid, callback) {
 
 export function utimes(path, atime, mtime, callback) {
   path = getPath(path);
-  toUnixTimestamp(atime, "atime"); toUnixTimestamp(mtime, "mtime");
+  toUnixTimestamp(atime); toUnixTimestamp(mtime);
   submit("utimesSync", [path, atime, mtime], validateCallback(callback));
 }
 
 export function futimes(fd, atime, mtime, callback) {
   getFd(fd);
-  toUnixTimestamp(atime, "atime"); toUnixTimestamp(mtime, "mtime");
+  toUnixTimestamp(atime); toUnixTimestamp(mtime);
   submit("futimesSync", [fd, atime, mtime], validateCallback(callback));
 }
 
 export function lutimes(path, atime, mtime, callback) {
   path = getPath(path);
-  toUnixTimestamp(atime, "atime"); toUnixTimestamp(mtime, "mtime");
+  toUnixTimestamp(atime); toUnixTimestamp(mtime);
   submit("lutimesSync", [path, atime, mtime], validateCallback(callback));
 }
 
@@ -350,7 +358,7 @@ export { ReadStream, WriteStream, createReadStream, createWriteStream };
 export const FileReadStream = ReadStream;
 export const FileWriteStream = WriteStream;
 
-export function _toUnixTimestamp(time, name) { return toUnixTimestamp(time, name); }
+export function _toUnixTimestamp(time) { return toUnixTimestamp(time); }
 
 void maybeCallback; void BigIntStats; void StatFs; void FileHandle; void FSWatcher; void StatWatcher;
 

@@ -513,6 +513,29 @@ test("callback API: argument errors are thrown synchronously", () => {
   assert.throws(() => fs.open(P("x"), "bogus", () => {}), code("ERR_INVALID_ARG_VALUE"));
   assert.throws(() => fs.read("x", new Uint8Array(1), 0, 1, 0, () => {}), code("ERR_INVALID_ARG_TYPE"));
   assert.throws(() => fs.close(-1, () => {}), code("ERR_OUT_OF_RANGE"));
+  assert.throws(() => fs.writeFile(P("x"), 5, () => {}), (e) => e.message ===
+    'The "data" argument must be of type string or an instance of Buffer, TypedArray, or DataView. Received type number (5)');
+  assert.throws(() => fs.mkdir(P("x"), { recursive: 1 }, () => {}), (e) => e.message ===
+    'The "options.recursive" property must be of type boolean. Received type number (1)');
+  assert.throws(() => fs.copyFile(P("a"), P("b"), 9, () => {}), (e) => e.code === "ERR_OUT_OF_RANGE" && e.message === "mode is out of range: >= 0 && <= 7");
+  assert.throws(() => fs.rm(P("x"), { force: 3 }, () => {}), (e) => e.message ===
+    'The "options.force" property must be of type boolean. Received type number (3)');
+  assert.throws(() => fs.readdir(root, { recursive: 1 }, () => {}), code("ERR_INVALID_ARG_TYPE"));
+  assert.throws(() => fs.readFile(P("x"), "bogus", () => {}), code("ERR_INVALID_ARG_VALUE"));
+});
+
+test("argument errors worded as Node's", () => {
+  assert.throws(() => fs.writeSync(1, Buffer.from("abc"), 4), (e) => e.code === "ERR_OUT_OF_RANGE" &&
+    e.message === 'The value of "offset" is out of range. It must be <= 3. Received 4');
+  assert.throws(() => fs.writevSync(1, "x"), (e) => e.message === `The "buffers" argument must be an ArrayBufferView[]. Received type string ('x')`);
+  assert.throws(() => fs.utimesSync(root, "abc", 1), (e) => e.code === "ERR_INVALID_ARG_TYPE" &&
+    e.message === `The "time" argument must be an instance of Date or an Time in seconds. Received type string ('abc')`);
+  assert.throws(() => fs.openSync(root, 999999999999), (e) => e.code === "ERR_OUT_OF_RANGE" &&
+    e.message === 'The value of "flags" is out of range. It must be >= -2147483648 && <= 2147483647. Received 999_999_999_999');
+  assert.throws(() => fs.accessSync(root, 8), (e) => e.message === "mode is out of range: >= 0 && <= 7");
+  assert.throws(() => fs.fstatSync(-1), (e) => e.message === 'The value of "fd" is out of range. It must be >= 0 && <= 2147483647. Received -1');
+  assert.throws(() => fs.fstatSync("1"), (e) => e.message === `The "fd" argument must be of type number. Received type string ('1')`);
+  assert.equal(Object.isFrozen(fs.constants), false);
 });
 
 test("fs.watch sees a file created, changed and removed in a directory", async () => {

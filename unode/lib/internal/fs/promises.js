@@ -244,7 +244,7 @@ async function writeOrAppend(path, data, options, flag) {
     return submitP(flag === "a" ? "appendFileSync" : "writeFileSync", [getPath(path), data, opts]);
   }
   if (!isIterable(data)) {
-    throw ERR_INVALID_ARG_TYPE("data", ["string", "Buffer", "TypedArray", "DataView", "AsyncIterable", "Iterable", "Stream"], data);
+    throw ERR_INVALID_ARG_TYPE("data", ["string", "Buffer", "TypedArray", "DataView"], data);
   }
   const fh = await open(getPath(path), opts.flag ?? flag, opts.mode);
   try {

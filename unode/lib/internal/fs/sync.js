@@ -4,13 +4,13 @@
 
 import { addressOf } from "jsk:native";
 import { getrandom } from "jsk:sys";
-import { nodeError } from "node:internal/errors";
+import { nodeError, describeReceived } from "node:internal/errors";
 import { submit, defineOps } from "node:internal/fs/async";
 import { validateBoolean } from "node:internal/validators";
 import {
   Buffer, syscall, nr, fail, sc, systemError, getPath, getFd, stringToFlags, parseFileMode, getOptions,
   decodeBytes, toBytes, encodeName, statFd, rawStatx, lastMode, lastSize, lastIno, lastDev, statsFromBuffer,
-  StatFs, Dirent, readDirentBatch, modeToUv, joinPath, resolvePath, dirname, toUnixTimestamp, allocBuffer,
+  StatFs, Dirent, readDirentBatch, modeToUv, joinPath, resolvePath, dirname, toUnixTimestamp, allocBuffer, validateMode,
   constants, AT_FDCWD, AT_SYMLINK_NOFOLLOW, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, O_CLOEXEC, O_PATH, O_DIRECTORY,
   validateObject, validateFunction, validateInteger, ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE, ERR_INVALID_ARG_VALUE,
 } from "node:internal/fs/utils";
@@ -63,6 +63,12 @@ function validatePosition(position, name = "position") {
   }
   validateInteger(position, name, -1);
   return position;
+}
+
+function validateOffsetLengthWrite(offset, length, byteLength) {
+  if (offset > byteLength) throw ERR_OUT_OF_RANGE("offset", `<= ${byteLength}`, offset);
+  validateInteger(length, "length", 0, 2147483647);
+  if (length > byteLength - offset) throw ERR_OUT_OF_RANGE("length", `<= ${byteLength - offset}`, length);
 }
 
 function validateOffsetLength(offset, length, bufferLength) {
@@ -127,7 +133,7 @@ export function writeSync(fd, buffer, offsetOrOptions, length, position) {
     else validateInteger(offset, "offset", 0);
     if (typeof length !== "number") length = u8.byteLength - offset;
     if (typeof position !== "number" && typeof position !== "bigint") position = null;
-    validateOffsetLength(offset, length, u8.byteLength);
+    validateOffsetLengthWrite(offset, length, u8.byteLength);
   } else {
     if (typeof buffer !== "string") throw ERR_INVALID_ARG_TYPE("buffer", ["string", "Buffer", "TypedArray", "DataView"], buffer);
     // writeSync(fd, string[, position[, encoding]])
@@ -142,7 +148,7 @@ export function writeSync(fd, buffer, offsetOrOptions, length, position) {
 
 function iovecs(buffers) {
   if (!Array.isArray(buffers) || !buffers.every((b) => ArrayBuffer.isView(b))) {
-    throw ERR_INVALID_ARG_TYPE("buffers", "ArrayBufferView[]", buffers);
+    throw nodeError(TypeError, "ERR_INVALID_ARG_TYPE", `The "buffers" argument must be an ArrayBufferView[].${describeReceived(buffers)}`);
   }
   const iov = new BigUint64Array(buffers.length * 2);
   for (let i = 0; i < buffers.length; i++) {
@@ -242,6 +248,12 @@ export function readFileSync(path, options) {
     if (own) syscall(nr.close, fd);
   }
   return opts.encoding ? decodeBytes(bytes, opts.encoding) : bytes;
+}
+
+function checkData(data) {
+  if (typeof data !== "string" && !ArrayBuffer.isView(data)) {
+    throw ERR_INVALID_ARG_TYPE("data", ["string", "Buffer", "TypedArray", "DataView"], data);
+  }
 }
 
 function dataBytes(data, encoding) {
@@ -362,11 +374,16 @@ function resolveType(dir, name, type) {
   return r < 0 ? UV_DIRENT_UNKNOWN : modeToUv(lastMode());
 }
 
-export function readdirSync(path, options) {
+function readdirOptions(options) {
   const opts = getOptions(options, {});
+  if (opts.recursive != null && opts.recursive !== false) validateBoolean(opts.recursive, "options.recursive");
+  return opts;
+}
+
+export function readdirSync(path, options) {
+  const opts = readdirOptions(options);
   path = getPath(path);
   const { encoding, withFileTypes = false, recursive = false } = opts;
-  if (recursive !== false) validateBoolean(recursive, "options.recursive");
   if (!recursive) {
     const { names, types } = scan(path);
     if (withFileTypes) return names.map((n, i) => new Dirent(encodeName(n, encoding), resolveType(path, n, types[i]), path));
@@ -488,13 +505,18 @@ export function opendirSync(path, options) {
   return new Dir(fd, path, opts);
 }
 
-export function mkdirSync(path, options) {
+function mkdirOptions(options) {
   let mode = 0o777, recursive = false;
   if (typeof options === "number" || typeof options === "string") mode = parseFileMode(options, "mode");
   else if (options) {
     if (options.recursive !== undefined) { validateBoolean(options.recursive, "options.recursive"); recursive = options.recursive; }
     if (options.mode !== undefined) mode = parseFileMode(options.mode, "options.mode");
   }
+  return { mode, recursive };
+}
+
+export function mkdirSync(path, options) {
+  const { mode, recursive } = mkdirOptions(options);
   path = getPath(path);
   if (!recursive) {
     sc(syscall(nr.mkdirat, AT_FDCWD, path, mode), "mkdir", path);
@@ -584,8 +606,7 @@ export function rmdirSync(path, options) {
   sc(syscall(nr.unlinkat, AT_FDCWD, path, AT_REMOVEDIR), "rmdir", path);
 }
 
-export function rmSync(path, options) {
-  path = getPath(path);
+function rmOptions(options) {
   const opts = options ?? {};
   if (opts !== null && typeof opts !== "object") throw ERR_INVALID_ARG_TYPE("options", "object", opts);
   const { recursive = false, force = false } = opts;
@@ -593,6 +614,12 @@ export function rmSync(path, options) {
   validateBoolean(force, "options.force");
   if (opts.maxRetries !== undefined) validateInteger(opts.maxRetries, "options.maxRetries", 0);
   if (opts.retryDelay !== undefined) validateInteger(opts.retryDelay, "options.retryDelay", 0);
+  return { recursive, force };
+}
+
+export function rmSync(path, options) {
+  path = getPath(path);
+  const { recursive, force } = rmOptions(options);
   const r = rawStatx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW);
   if (r < 0) {
     if (force && r === ENOENT) return;
@@ -644,7 +671,7 @@ function copyFdData(src, dst, size) {
 export function copyFileSync(src, dest, mode = 0) {
   src = getPath(src, "src");
   dest = getPath(dest, "dest");
-  validateInteger(mode, "mode", 0, 7);
+  mode = validateMode(mode, 0, 7);
   const sfd = syscall(nr.openat, AT_FDCWD, src, O_RDONLY | O_CLOEXEC, 0);
   if (sfd < 0) fail(sfd, "copyfile", src, dest);
   let dfd = -1;
@@ -757,7 +784,7 @@ function cpEntry(src, dest, opts) {
 export function symlinkSync(target, path, type) {
   target = getPath(target, "target");
   path = getPath(path);
-  if (type != null && typeof type !== "string") throw ERR_INVALID_ARG_TYPE("type", "string", type);
+  void type; // 'file' | 'dir' | 'junction' matter on Windows only
   sc(syscall(nr.symlinkat, target, AT_FDCWD, path), "symlink", target, path);
 }
 
@@ -838,8 +865,8 @@ realpathSync.native = function realpathNative(path, options) {
 
 export function accessSync(path, mode = F_OK) {
   path = getPath(path);
-  validateInteger(mode ?? F_OK, "mode", 0, 7);
-  sc(syscall(nr.faccessat, AT_FDCWD, path, mode ?? F_OK), "access", path);
+  mode = validateMode(mode, F_OK, 7);
+  sc(syscall(nr.faccessat, AT_FDCWD, path, mode), "access", path);
 }
 
 export function existsSync(path) {
@@ -901,7 +928,7 @@ export function ftruncateSync(fd, len = 0) {
 
 const timesBuf = new BigInt64Array(4);
 function setTimes(atime, mtime) {
-  const a = toUnixTimestamp(atime, "atime"), m = toUnixTimestamp(mtime, "mtime");
+  const a = toUnixTimestamp(atime), m = toUnixTimestamp(mtime);
   const as = Math.floor(a), ms = Math.floor(m);
   timesBuf[0] = BigInt(as); timesBuf[1] = BigInt(Math.round((a - as) * 1e9) % 1000000000);
   timesBuf[2] = BigInt(ms); timesBuf[3] = BigInt(Math.round((m - ms) * 1e9) % 1000000000);
@@ -944,3 +971,28 @@ defineOps({
   dirReadSync: (dir) => dir.readSync(),
   dirCloseSync: (dir) => dir.closeSync(),
 });
+
+/**
+ * The argument checks Node makes synchronously in the callback API, by
+ * operation name, for the options a callback function would otherwise only
+ * reject later (the path, fd and callback are checked by node:fs itself).
+ */
+export const syncChecks = {
+  mkdirSync: (path, options) => { mkdirOptions(options); },
+  rmSync: (path, options) => { rmOptions(options); },
+  readdirSync: (path, options) => { readdirOptions(options); },
+  readFileSync: (path, options) => { getOptions(options); },
+  writeFileSync: (path, data, options) => { getOptions(options); checkData(data); },
+  appendFileSync: (path, data, options) => { getOptions(options); checkData(data); },
+  copyFileSync: (src, dest, mode) => { validateMode(mode, 0, 7); },
+  accessSync: (path, mode) => { validateMode(mode, F_OK, 7); },
+  readlinkSync: (path, options) => { getOptions(options); },
+  realpathSync: (path, options) => { getOptions(options); },
+  mkdtempSync: (prefix, options) => { getOptions(options); },
+  cpSync: (src, dest, options) => { if (options?.filter !== undefined) validateFunction(options.filter, "options.filter"); },
+  ftruncateSync: (fd, len) => { if (len !== undefined) validateInteger(len, "len"); },
+  fchmodSync: (fd, mode) => { parseFileMode(mode, "mode"); },
+  chownSync: (path, uid, gid) => { validateId(uid, "uid"); validateId(gid, "gid"); },
+  lchownSync: (path, uid, gid) => { validateId(uid, "uid"); validateId(gid, "gid"); },
+  fchownSync: (fd, uid, gid) => { validateId(uid, "uid"); validateId(gid, "gid"); },
+};

@@ -5,7 +5,7 @@
 
 import { syscall, nr, errnoName, O_DIRECTORY as SYS_O_DIRECTORY, O_NOFOLLOW as SYS_O_NOFOLLOW, O_DIRECT as SYS_O_DIRECT } from "jsk:sys";
 import { encodeUtf8, decodeUtf8 } from "jsk:native";
-import { codes, systemError, nodeError } from "node:internal/errors";
+import { codes, systemError, nodeError, describeReceived } from "node:internal/errors";
 import { validateInteger, validateObject, validateFunction } from "node:internal/validators";
 import { Buffer } from "node:buffer";
 
@@ -22,7 +22,7 @@ export const AT_EMPTY_PATH = 0x1000;
 export const O_CLOEXEC = 0o2000000;
 export const O_PATH = 0o10000000;
 
-export const constants = Object.freeze(Object.assign(Object.create(null), {
+export const constants = (Object.assign(Object.create(null), {
   UV_FS_SYMLINK_DIR: 1, UV_FS_SYMLINK_JUNCTION: 2,
   O_RDONLY: 0, O_WRONLY: 1, O_RDWR: 2,
   UV_DIRENT_UNKNOWN: 0, UV_DIRENT_FILE: 1, UV_DIRENT_DIR: 2, UV_DIRENT_LINK: 3,
@@ -154,7 +154,10 @@ const flagTable = {
 
 /** Node's flag strings ('r', 'wx+', …) or a number, as open(2) flags (without O_CLOEXEC). */
 export function stringToFlags(flags, name = "flags") {
-  if (typeof flags === "number") return flags;
+  if (typeof flags === "number") {
+    validateInteger(flags, name, -2147483648, 2147483647);
+    return flags;
+  }
   if (flags == null) return O_RDONLY;
   const v = typeof flags === "string" ? flagTable[flags] : undefined;
   if (v === undefined) throw ERR_INVALID_ARG_VALUE(name, flags);
@@ -425,7 +428,7 @@ export function readDirentBatch(fd, out, path) {
 // ---- misc ------------------------------------------------------------------------------
 
 /** Node's time argument: a number of seconds, a numeric string, or a Date → seconds (float). */
-export function toUnixTimestamp(time, name = "time") {
+export function toUnixTimestamp(time) {
   if (typeof time === "string" && +time == time) return +time;
   if (typeof time === "number" && Number.isFinite(time)) {
     if (time < 0) return Date.now() / 1000;
@@ -433,7 +436,16 @@ export function toUnixTimestamp(time, name = "time") {
   }
   if (time instanceof Date) return time.getTime() / 1000;
   if (typeof time === "bigint") return Number(time);
-  throw ERR_INVALID_ARG_TYPE(name, ["Date", "Time in seconds"], time);
+  // (Node's wording, "an Time" included)
+  throw nodeError(TypeError, "ERR_INVALID_ARG_TYPE", `The "time" argument must be an instance of Date or an Time in seconds.${describeReceived(time)}`);
+}
+
+/** copyFile/access modes: Node's older wording for this range error. */
+export function validateMode(mode, def, max) {
+  if (mode == null) return def;
+  validateInteger(mode, "mode");
+  if (mode < 0 || mode > max) throw nodeError(RangeError, "ERR_OUT_OF_RANGE", `mode is out of range: >= 0 && <= ${max}`);
+  return mode;
 }
 
 export function validateCallback(cb) {
