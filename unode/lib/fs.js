@@ -14,6 +14,7 @@ import {
   toUnixTimestamp, validateCallback, ERR_INVALID_ARG_TYPE, Buffer,
 } from "node:internal/fs/utils";
 import promises, { FileHandle } from "node:internal/fs/promises";
+import { Blob } from "node:buffer";
 import { watch, watchFile, unwatchFile, FSWatcher, StatWatcher } from "node:internal/fs/watchers";
 
 export const {
@@ -358,6 +359,15 @@ export { ReadStream, WriteStream, createReadStream, createWriteStream };
 export const FileReadStream = ReadStream;
 export const FileWriteStream = WriteStream;
 
+/** A Blob of the file's bytes (read when called, not lazily as Node does). Throws for a bad path. */
+export function openAsBlob(path, options) {
+  path = getPath(path);
+  const type = options?.type ?? "";
+  return new Promise((resolve, reject) => {
+    submitOp("readFileSync", [path], (err, bytes) => (err ? reject(err) : resolve(new Blob([bytes], { type }))));
+  });
+}
+
 export function _toUnixTimestamp(time) { return toUnixTimestamp(time); }
 
 void maybeCallback; void BigIntStats; void StatFs; void FileHandle; void FSWatcher; void StatWatcher;
@@ -372,6 +382,6 @@ const fs = {
   rmdir, rmdirSync, stat, statfs, statSync, statfsSync, symlink, symlinkSync, truncate, truncateSync,
   unwatchFile, unlink, unlinkSync, utimes, utimesSync, watch, watchFile, writeFile, writeFileSync,
   write, writeSync, writev, writevSync, Dirent, Stats, ReadStream, WriteStream, FileReadStream, FileWriteStream,
-  _toUnixTimestamp, Dir, opendir, opendirSync, F_OK, R_OK, W_OK, X_OK, constants, promises,
+  _toUnixTimestamp, Dir, opendir, openAsBlob, opendirSync, F_OK, R_OK, W_OK, X_OK, constants, promises,
 };
 export default fs;

@@ -172,6 +172,15 @@ test("fsPromises.watch yields { eventType, filename } and ends on abort", async 
   assert.equal(seen[0], "rename:made");
 });
 
+test("fs.openAsBlob", async () => {
+  await fsp.writeFile(P("blob"), "blob bytes");
+  const b = await fs.openAsBlob(P("blob"), { type: "text/plain" });
+  assert.equal(b.size, 10);
+  assert.equal(b.type, "text/plain");
+  assert.equal(await b.text(), "blob bytes");
+  assert.throws(() => fs.openAsBlob(5), (e) => e.code === "ERR_INVALID_ARG_TYPE");
+});
+
 test("operations never settle synchronously", async () => {
   let settled = false;
   const p = fsp.stat(root).then(() => { settled = true; });
