@@ -212,6 +212,21 @@ export function writable(fd, opts) {
 /** True while something that keeps the process alive is pending. */
 export function alive() { return refTimers > 0 || refSubs > 0; }
 
+// unode runs Node's nextTick queue and the promise jobs after every callback
+// (see node:internal/bootstrap/node); plain jsk programs have no hook.
+let afterCallback = null;
+
+/** Call `fn()` after every timer and fd callback (null to stop). */
+export function setCallbackHook(fn) {
+  if (fn !== null && typeof fn !== "function") throw new TypeError("setCallbackHook: expected a function or null");
+  afterCallback = fn;
+}
+
+/** Run the callback hook now (node:timers does, between immediates). */
+export function runCallbackHook() {
+  if (afterCallback !== null) afterCallback();
+}
+
 function runDueTimers() {
   const t = now();
   while (heap.length > 0 && heap[0].due <= t) {
@@ -224,6 +239,7 @@ function runDueTimers() {
       cancel(timer);
     }
     timer.callback(...timer.args);
+    if (afterCallback !== null) afterCallback();
   }
 }
 
@@ -235,6 +251,7 @@ function dispatch(events) {
       if (!sub.open || (ev & (sub.events | sys.EPOLLERR | sys.EPOLLHUP)) === 0) continue;
       if (sub.once) sub.close();
       sub.callback(ev);
+      if (afterCallback !== null) afterCallback();
     }
   }
 }

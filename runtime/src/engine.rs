@@ -21,11 +21,48 @@ pub struct Options {
     pub memory_limit_mb: Option<usize>,
 }
 
-/// What to run after the main module: plain run, or a `jsk:test` file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What to run: a jsk module, a `jsk:test` file, or a Node program (unode).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Mode {
     Run,
     Test,
+    Node(NodeEntry),
+}
+
+/// What `unode` runs: a file (CommonJS or ES module, by Node's rules) or `-e`/`-p` code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NodeEntry {
+    File { path: String, preload: Vec<String> },
+    Eval { code: String, print: bool, module: bool, preload: Vec<String> },
+}
+
+impl NodeEntry {
+    /// The main module's name: unode's launcher, or `-e` code given as an ES module.
+    fn main_name(&self) -> String {
+        match self {
+            NodeEntry::Eval { module: true, .. } => "[eval].mjs".into(),
+            _ => "node:internal/main".into(),
+        }
+    }
+
+    /// The ES module the host evaluates as main: it hands the entry to unode.
+    fn main_source(&self) -> String {
+        let json = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
+        let preload = |p: &[String]| serde_json::to_string(p).unwrap_or_else(|_| "[]".into());
+        match self {
+            NodeEntry::File { path, preload: p } => format!(
+                "import {{ runMain }} from \"node:internal/modules/run_main\";\nawait runMain({}, {});\n",
+                json(path),
+                preload(p)
+            ),
+            NodeEntry::Eval { code, module: true, .. } => code.clone(),
+            NodeEntry::Eval { code, print, module, preload: p } => format!(
+                "import {{ runEval }} from \"node:internal/modules/run_main\";\nawait runEval({}, {print}, {module}, {});\n",
+                json(code),
+                preload(p)
+            ),
+        }
+    }
 }
 
 /// Exit codes, as Node uses them where it has one.
@@ -48,6 +85,8 @@ pub(crate) struct Host<'js> {
     step: Function<'js>,
     format_error: Function<'js>,
     emit_exit: Function<'js>,
+    /// unode: Node's nextTick queue and the microtasks, run as Node runs them.
+    tick: Option<Function<'js>>,
     unhandled: Object<'js>,
 }
 
@@ -119,6 +158,9 @@ impl<'js> Host<'js> {
 
     /// Run every queued microtask; stop at the first that throws.
     fn drain_jobs(&self) -> std::result::Result<(), Stop> {
+        if let Some(tick) = &self.tick {
+            tick.call::<_, ()>(()).catch(&self.ctx).map_err(|e| self.describe(e))?;
+        }
         loop {
             match raw::execute_pending_job(&self.ctx) {
                 Ok(true) => continue,
@@ -280,29 +322,43 @@ pub(crate) const UNHANDLED: &str = "__jskUnhandledRejections";
 
 /// Evaluate the bootstrap (`jsk:globals`) and collect the hooks the host calls.
 pub(crate) fn boot<'js>(ctx: &Ctx<'js>, opts: Options) -> std::result::Result<Host<'js>, String> {
+    boot_with(ctx, opts, "jsk:globals")
+}
+
+/// The bootstrap module of each mode: it installs the globals and exports the
+/// hooks the host calls (`step`, `formatError`, `emitExit`, optionally `tick`).
+fn bootstrap_module(mode: &Mode) -> &'static str {
+    match mode {
+        Mode::Node(_) => "node:internal/bootstrap/node",
+        _ => "jsk:globals",
+    }
+}
+
+fn boot_with<'js>(ctx: &Ctx<'js>, opts: Options, bootstrap: &str) -> std::result::Result<Host<'js>, String> {
     let boot = (|| -> Result<Object<'js>> {
         modules::install_records(ctx)?;
         if ctx.globals().get::<_, Value>(UNHANDLED)?.is_undefined() {
             ctx.globals().set(UNHANDLED, ctx.eval::<Value, _>("new Map()")?)?;
         }
-        let p = Module::import(ctx, "jsk:globals")?;
+        let p = Module::import(ctx, bootstrap)?;
         while ctx.execute_pending_job() {}
         p.finish::<Object>()
     })();
     let ns = boot.catch(ctx).map_err(|e| format!("the built-in bootstrap failed: {e}"))?;
-    let get = |name: &str| ns.get::<_, Function>(name).map_err(|e| format!("jsk:globals lacks {name}: {e}"));
+    let get = |name: &str| ns.get::<_, Function>(name).map_err(|e| format!("{bootstrap} lacks {name}: {e}"));
     Ok(Host {
         ctx: ctx.clone(),
         opts,
         step: get("step")?,
         format_error: get("formatError")?,
         emit_exit: get("emitExit")?,
+        tick: ns.get::<_, Option<Function>>("tick").ok().flatten(),
         unhandled: ctx.globals().get(UNHANDLED).map_err(|e| e.to_string())?,
     })
 }
 
 fn run_in<'js>(ctx: &Ctx<'js>, file: &str, mode: Mode, opts: Options) -> i32 {
-    let host = match boot(ctx, opts) {
+    let host = match boot_with(ctx, opts, bootstrap_module(&mode)) {
         Ok(h) => h,
         Err(e) => {
             eprintln!("jsk: {e}");
@@ -310,13 +366,15 @@ fn run_in<'js>(ctx: &Ctx<'js>, file: &str, mode: Mode, opts: Options) -> i32 {
         }
     };
 
-    let name = normalize(Path::new(file));
-    let source = match std::fs::read(file) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("jsk: cannot read {file}: {e}");
-            return EXIT_ERROR;
-        }
+    let (name, source) = match &mode {
+        Mode::Node(entry) => (entry.main_name(), entry.main_source().into_bytes()),
+        _ => match std::fs::read(file) {
+            Ok(s) => (normalize(Path::new(file)), s),
+            Err(e) => {
+                eprintln!("jsk: cannot read {file}: {e}");
+                return EXIT_ERROR;
+            }
+        },
     };
     let main = match modules::declare_source(ctx, name.as_str(), &source) {
         Ok(m) => m,
@@ -349,7 +407,7 @@ fn run_in<'js>(ctx: &Ctx<'js>, file: &str, mode: Mode, opts: Options) -> i32 {
         .and_then(|()| main.eval().catch(ctx).map_err(|e| host.describe(e)))
         .and_then(|(_, promise)| host.run_until(&promise))
         .and_then(|()| match mode {
-            Mode::Run => Ok(()),
+            Mode::Run | Mode::Node(_) => Ok(()),
             Mode::Test => {
                 let run = (|| -> Result<Promise<'js>> {
                     let p = Module::import(ctx, "jsk:test")?;

@@ -17,11 +17,15 @@ pub mod native;
 pub mod probe;
 mod raw;
 pub mod testrun;
+pub mod unode;
 pub mod backend;
 pub mod board;
 mod qtest_board;
 
 
+
+/// The Node.js release whose behaviour unode follows (`process.version`).
+pub const NODE_VERSION: &str = "20.18.0";
 
 /// Stack the JS thread gets, and how much of it QuickJS may use before deep
 /// recursion becomes a RangeError (the rest is headroom for native frames).

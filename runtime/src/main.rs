@@ -90,6 +90,12 @@ enum Command {
         limits: Limits,
         file: PathBuf,
     },
+    /// Run a Node.js program on unode (`jsk node app.js`; the binary named `unode` or `node` does the same).
+    Node {
+        /// Node's options, the script and its arguments (`jsk node -h` lists the options).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Build and boot a Linux image in which jsk is PID 1 (`jsk image build|run|list`).
     Image {
         #[command(subcommand)]
@@ -97,7 +103,7 @@ enum Command {
     },
 }
 
-const SUBCOMMANDS: &[&str] = &["run", "test", "test-file", "image", "help"];
+const SUBCOMMANDS: &[&str] = &["run", "test", "test-file", "image", "help", "node"];
 
 fn pairs(flag: &str, items: &[String]) -> Result<Vec<(String, String)>, String> {
     items
@@ -177,6 +183,14 @@ fn main() {
         jsk::image::init::main();
     }
     let mut args: Vec<String> = std::env::args().collect();
+    // `unode ...`, `node ...` (a symlink) and `jsk node ...` run Node programs.
+    let exe = args.first().cloned().unwrap_or_else(|| "jsk".into());
+    if jsk::unode::invoked_as_node(&exe) {
+        jsk::host::exit(jsk::unode::main(exe, args.split_off(1)));
+    }
+    if args.get(1).map(String::as_str) == Some("node") {
+        jsk::host::exit(jsk::unode::main(exe, args.split_off(2)));
+    }
     // `jsk FILE ...` is shorthand for `jsk run FILE ...`.
     if let Some(first) = args.get(1) {
         if !first.starts_with('-') && !SUBCOMMANDS.contains(&first.as_str()) {
@@ -206,6 +220,7 @@ fn main() {
         }
         Command::Test { timeout, paths } => jsk::testrun::run(&paths, timeout),
         Command::Image { command } => jsk::image::cli::main(command),
+        Command::Node { args } => jsk::unode::main(exe.clone(), args),
     };
     jsk::host::exit(code)
 }

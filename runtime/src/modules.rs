@@ -90,8 +90,12 @@ fn hooks<'js>(ctx: &Ctx<'js>) -> Option<Object<'js>> {
 
 /// The name `name` imported from module `base` refers to.
 pub fn resolve<'js>(ctx: &Ctx<'js>, base: &str, name: &str) -> Result<String> {
+    if name == base {
+        return Ok(name.to_string());
+    }
     // Tests may reach into unode's internals; programs may not (as in Node).
-    if name.starts_with("node:internal/") && !is_builtin_name(base) && !base.ends_with(".test.js") {
+    // (The host itself imports with an empty base.)
+    if name.starts_with("node:internal/") && !base.is_empty() && !is_builtin_name(base) && !base.ends_with(".test.js") {
         return Err(Error::new_resolving_message(base, name, "node:internal/ modules are private to unode"));
     }
     if is_builtin_name(name) {
@@ -146,9 +150,40 @@ fn load<'js>(ctx: &Ctx<'js>, name: &str) -> Result<Module<'js, Declared>> {
     declare_source(ctx, name, &source)
 }
 
-/// Compile an ES module from source, with the registration wrapper.
+/// Compile an ES module from source, with the registration wrapper; a file
+/// module's `import.meta` gets `url`, `filename`, `dirname` and `resolve()`.
 pub fn declare_source<'js>(ctx: &Ctx<'js>, name: &str, source: &[u8]) -> Result<Module<'js, Declared>> {
-    Module::declare(ctx.clone(), name, with_registration(name, &String::from_utf8_lossy(source)))
+    let m = Module::declare(ctx.clone(), name, with_registration(name, &String::from_utf8_lossy(source)))?;
+    if !is_builtin_name(name) {
+        let path = match std::env::current_dir() {
+            Ok(cwd) if !name.starts_with('/') => normalize(&cwd.join(name)),
+            _ => name.to_string(),
+        };
+        let meta = m.meta()?;
+        meta.set("url", file_url(&path))?;
+        meta.set("dirname", Path::new(&path).parent().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default())?;
+        meta.set("filename", path)?;
+        let base = name.to_string();
+        let resolve = Function::new(ctx.clone(), move |ctx: Ctx<'js>, specifier: String| -> Result<String> {
+            let r = resolve(&ctx, &base, &specifier)?;
+            Ok(if is_builtin_name(&r) { r } else { file_url(&r) })
+        })?;
+        meta.set("resolve", resolve)?;
+    }
+    Ok(m)
+}
+
+/// `file:` URL of an absolute path, percent-encoding what a URL path may not hold.
+pub fn file_url(path: &str) -> String {
+    let mut out = String::from("file://");
+    for b in path.bytes() {
+        match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'/' | b'-' | b'.' | b'_' | b'~' | b'!' | b'$' | b'&' | b'\'' | b'('
+            | b')' | b'*' | b'+' | b',' | b';' | b'=' | b':' | b'@' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
 pub struct JskResolver;

@@ -11,6 +11,7 @@
 //! | `addressOf(buffer)` | BigInt address of an ArrayBuffer's or view's first byte. TypeError otherwise. |
 //! | `unsafeArrayBuffer(address, length)` | ArrayBuffer aliasing raw memory, never freed by jsk. The caller promises the memory stays mapped while the buffer is reachable. RangeError for a zero address with a non-zero length. |
 //! | `arch` | `"x86_64"` or `"aarch64"`. |
+//! | `nodeVersion` | the Node.js release unode follows, e.g. `"20.18.0"`. |
 //! | `argv` | `[jsk executable, script, ...args]`. |
 //! | `env` | environment variables as an object of strings. |
 //! | `encodeUtf8(string)` | Uint8Array of the UTF-8 bytes. |
@@ -72,6 +73,7 @@ const EXPORTS: &[&str] = &[
     "addressOf",
     "unsafeArrayBuffer",
     "arch",
+    "nodeVersion",
     "argv",
     "env",
     "encodeUtf8",
@@ -108,6 +110,7 @@ impl ModuleDef for NativeModule {
             f("unsafeArrayBuffer", Function::new(ctx.clone(), js_unsafe_array_buffer)?)?,
         )?;
         exports.export("arch", std::env::consts::ARCH)?;
+        exports.export("nodeVersion", crate::NODE_VERSION)?;
         exports.export("argv", ARGV.get().cloned().unwrap_or_default())?;
         let env = Object::new(ctx.clone())?;
         for (k, v) in std::env::vars_os() {

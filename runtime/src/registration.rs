@@ -10,14 +10,10 @@ pub const MODULE_RECORDS: &str = "__jskModules";
 
 /// `source` with the registration prefix on line 1 and the suffix after the last line.
 pub fn with_registration(name: &str, source: &str) -> String {
+    // A module imports itself by its own name (the resolver answers a
+    // module's own name with itself).
     let quoted = quote_js(name);
-    // A module imports itself by a specifier that resolves back to its own name.
-    let own = if name.starts_with("jsk:") || name.starts_with("node:") {
-        quoted.clone()
-    } else {
-        let base = name.rsplit('/').next().unwrap_or(name);
-        quote_js(&format!("./{base}"))
-    };
+    let own = &quoted;
     // A hashbang line must stay first; it becomes a comment after the prefix.
     let (hashbang, body) = match source.strip_prefix("#!") {
         Some(rest) => ("//", rest),
