@@ -23,13 +23,19 @@ const g = globalThis;
 const define = (name, value) =>
   Object.defineProperty(g, name, { value, writable: true, configurable: true, enumerable: false });
 
+// importSync starts a module's evaluation with the name of the module two
+// frames up as its base; called straight from a getter, that is the user's
+// code, from which node:internal/ modules may not be imported. Going through
+// this function makes the getter (a built-in) that frame.
+const importBuiltin = (name) => native.importSync(name);
+
 /** A global that loads `module` the first time it is read, then becomes a plain value. */
 function lazy(name, module, pick = (ns) => ns[name]) {
   Object.defineProperty(g, name, {
     configurable: true,
     enumerable: false,
     get() {
-      const value = pick(native.importSync(module));
+      const value = pick(importBuiltin(module));
       define(name, value);
       return value;
     },
