@@ -33,7 +33,10 @@ pub fn builtin_modules() -> &'static [(&'static str, &'static [u8])] {
 }
 
 fn builtin(name: &str) -> Option<&'static [u8]> {
-    embedded::MODULES.iter().find(|(n, _)| *n == name).map(|(_, b)| *b)
+    embedded::MODULES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, b)| *b)
 }
 
 /// Whether `name` is a built-in module's name (`jsk:x` from hal-js, `node:x` from unode).
@@ -46,8 +49,12 @@ pub fn is_builtin_name(name: &str) -> bool {
 /// them is tried without rebuilding jsk (development only).
 fn source_override() -> Option<&'static Path> {
     static DIR: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
-    DIR.get_or_init(|| std::env::var_os("JSK_SOURCE").filter(|d| !d.is_empty()).map(PathBuf::from))
-        .as_deref()
+    DIR.get_or_init(|| {
+        std::env::var_os("JSK_SOURCE")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+    })
+    .as_deref()
 }
 
 /// The source file of built-in module `name` under a `JSK_SOURCE` tree.
@@ -95,8 +102,16 @@ pub fn resolve<'js>(ctx: &Ctx<'js>, base: &str, name: &str) -> Result<String> {
     }
     // Tests may reach into unode's internals; programs may not (as in Node).
     // (The host itself imports with an empty base.)
-    if name.starts_with("node:internal/") && !base.is_empty() && !is_builtin_name(base) && !base.ends_with(".test.js") {
-        return Err(Error::new_resolving_message(base, name, "node:internal/ modules are private to unode"));
+    if name.starts_with("node:internal/")
+        && !base.is_empty()
+        && !is_builtin_name(base)
+        && !base.ends_with(".test.js")
+    {
+        return Err(Error::new_resolving_message(
+            base,
+            name,
+            "node:internal/ modules are private to unode",
+        ));
     }
     if is_builtin_name(name) {
         return Ok(name.to_string());
@@ -112,7 +127,11 @@ pub fn resolve<'js>(ctx: &Ctx<'js>, base: &str, name: &str) -> Result<String> {
     }
     if name.starts_with("./") || name.starts_with("../") {
         if is_builtin_name(base) {
-            return Err(Error::new_resolving_message(base, name, "built-in modules import only jsk: and node: modules"));
+            return Err(Error::new_resolving_message(
+                base,
+                name,
+                "built-in modules import only jsk: and node: modules",
+            ));
         }
         let dir = Path::new(base).parent().unwrap_or(Path::new(""));
         return Ok(normalize(&dir.join(name)));
@@ -146,14 +165,23 @@ fn load<'js>(ctx: &Ctx<'js>, name: &str) -> Result<Module<'js, Declared>> {
             return declare_source(ctx, name, source.to_string()?.as_bytes());
         }
     }
-    let source = std::fs::read(name).map_err(|e| Error::new_loading_message(name, e.to_string()))?;
+    let source =
+        std::fs::read(name).map_err(|e| Error::new_loading_message(name, e.to_string()))?;
     declare_source(ctx, name, &source)
 }
 
 /// Compile an ES module from source, with the registration wrapper; a file
 /// module's `import.meta` gets `url`, `filename`, `dirname` and `resolve()`.
-pub fn declare_source<'js>(ctx: &Ctx<'js>, name: &str, source: &[u8]) -> Result<Module<'js, Declared>> {
-    let m = Module::declare(ctx.clone(), name, with_registration(name, &String::from_utf8_lossy(source)))?;
+pub fn declare_source<'js>(
+    ctx: &Ctx<'js>,
+    name: &str,
+    source: &[u8],
+) -> Result<Module<'js, Declared>> {
+    let m = Module::declare(
+        ctx.clone(),
+        name,
+        with_registration(name, &String::from_utf8_lossy(source)),
+    )?;
     if !is_builtin_name(name) {
         let path = match std::env::current_dir() {
             Ok(cwd) if !name.starts_with('/') => normalize(&cwd.join(name)),
@@ -161,13 +189,22 @@ pub fn declare_source<'js>(ctx: &Ctx<'js>, name: &str, source: &[u8]) -> Result<
         };
         let meta = m.meta()?;
         meta.set("url", file_url(&path))?;
-        meta.set("dirname", Path::new(&path).parent().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default())?;
+        meta.set(
+            "dirname",
+            Path::new(&path)
+                .parent()
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        )?;
         meta.set("filename", path)?;
         let base = name.to_string();
-        let resolve = Function::new(ctx.clone(), move |ctx: Ctx<'js>, specifier: String| -> Result<String> {
-            let r = resolve(&ctx, &base, &specifier)?;
-            Ok(if is_builtin_name(&r) { r } else { file_url(&r) })
-        })?;
+        let resolve = Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'js>, specifier: String| -> Result<String> {
+                let r = resolve(&ctx, &base, &specifier)?;
+                Ok(if is_builtin_name(&r) { r } else { file_url(&r) })
+            },
+        )?;
         meta.set("resolve", resolve)?;
     }
     Ok(m)
@@ -178,8 +215,27 @@ pub fn file_url(path: &str) -> String {
     let mut out = String::from("file://");
     for b in path.bytes() {
         match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'/' | b'-' | b'.' | b'_' | b'~' | b'!' | b'$' | b'&' | b'\'' | b'('
-            | b')' | b'*' | b'+' | b',' | b';' | b'=' | b':' | b'@' => out.push(b as char),
+            b'a'..=b'z'
+            | b'A'..=b'Z'
+            | b'0'..=b'9'
+            | b'/'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'~'
+            | b'!'
+            | b'$'
+            | b'&'
+            | b'\''
+            | b'('
+            | b')'
+            | b'*'
+            | b'+'
+            | b','
+            | b';'
+            | b'='
+            | b':'
+            | b'@' => out.push(b as char),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -189,7 +245,13 @@ pub fn file_url(path: &str) -> String {
 pub struct JskResolver;
 
 impl Resolver for JskResolver {
-    fn resolve<'js>(&mut self, ctx: &Ctx<'js>, base: &str, name: &str, _a: Option<ImportAttributes<'js>>) -> Result<String> {
+    fn resolve<'js>(
+        &mut self,
+        ctx: &Ctx<'js>,
+        base: &str,
+        name: &str,
+        _a: Option<ImportAttributes<'js>>,
+    ) -> Result<String> {
         resolve(ctx, base, name)
     }
 }
@@ -197,7 +259,12 @@ impl Resolver for JskResolver {
 pub struct JskLoader;
 
 impl Loader for JskLoader {
-    fn load<'js>(&mut self, ctx: &Ctx<'js>, name: &str, _a: Option<ImportAttributes<'js>>) -> Result<Module<'js, Declared>> {
+    fn load<'js>(
+        &mut self,
+        ctx: &Ctx<'js>,
+        name: &str,
+        _a: Option<ImportAttributes<'js>>,
+    ) -> Result<Module<'js, Declared>> {
         let m = load(ctx, name)?;
         map_call::<Value>(ctx, "declared", "add", name)?;
         Ok(m)
@@ -206,7 +273,11 @@ impl Loader for JskLoader {
 
 /// Create the module records global; before any module is loaded.
 pub fn install_records(ctx: &Ctx<'_>) -> Result<()> {
-    if ctx.globals().get::<_, Value>(MODULE_RECORDS)?.is_undefined() {
+    if ctx
+        .globals()
+        .get::<_, Value>(MODULE_RECORDS)?
+        .is_undefined()
+    {
         ctx.eval::<(), _>(format!(
             "Object.defineProperty(globalThis, {MODULE_RECORDS:?}, {{ value: Object.freeze({{ ns: new Map(), done: new Set(), declared: new Set() }}) }});"
         ))?;
@@ -218,7 +289,12 @@ fn records<'js>(ctx: &Ctx<'js>) -> Result<Object<'js>> {
     ctx.globals().get(MODULE_RECORDS)
 }
 
-fn map_call<'js, T: rquickjs::FromJs<'js>>(ctx: &Ctx<'js>, field: &str, method: &str, name: &str) -> Result<T> {
+fn map_call<'js, T: rquickjs::FromJs<'js>>(
+    ctx: &Ctx<'js>,
+    field: &str,
+    method: &str,
+    name: &str,
+) -> Result<T> {
     let m: Object = records(ctx)?.get(field)?;
     let f: Function = m.get(method)?;
     f.call((rquickjs::function::This(m), name))
@@ -240,15 +316,36 @@ fn node_error<'js>(ctx: &Ctx<'js>, code: &str, message: &str) -> Error {
 /// Throws what the module's evaluation threw, `ERR_REQUIRE_ASYNC_MODULE` when
 /// the module waits at a top-level await, and resolution/load errors as
 /// `import` would.
-pub fn js_import_sync<'js>(ctx: Ctx<'js>, specifier: String, base: rquickjs::function::Opt<String>) -> Result<Object<'js>> {
+pub fn js_import_sync<'js>(
+    ctx: Ctx<'js>,
+    specifier: String,
+    base: rquickjs::function::Opt<String>,
+) -> Result<Object<'js>> {
     let base = base.0.unwrap_or_default();
     let name = if is_builtin_name(&specifier) || specifier.starts_with('/') {
         resolve(&ctx, &base, &specifier)?
     } else {
         resolve(&ctx, if base.is_empty() { "/" } else { &base }, &specifier)?
     };
+    if is_builtin_name(&name)
+        && builtin(&name).is_none()
+        && !source_override()
+            .and_then(|r| builtin_source_path(r, &name))
+            .is_some_and(|p| p.is_file())
+        && name != "jsk:native"
+    {
+        return Err(node_error(
+            &ctx,
+            "ERR_UNKNOWN_BUILTIN_MODULE",
+            &format!("No such built-in module: {name} (unode does not have it yet)"),
+        ));
+    }
     if name == "jsk:native" {
-        return Err(node_error(&ctx, "ERR_REQUIRE_ESM", "jsk:native can only be imported (import * as native from \"jsk:native\")"));
+        return Err(node_error(
+            &ctx,
+            "ERR_REQUIRE_ESM",
+            "jsk:native can only be imported (import * as native from \"jsk:native\")",
+        ));
     }
     let finished = |ctx: &Ctx<'js>| -> Result<Option<Object<'js>>> {
         if map_call::<bool>(ctx, "done", "has", &name)? {
@@ -325,7 +422,11 @@ fn missing(ctx: &Ctx<'_>, name: &str) -> Error {
 /// `evalScript(source, filename)`: run `source` as a classic (sloppy-mode)
 /// script named `filename` in stack traces and syntax errors; returns its
 /// completion value. unode compiles CommonJS modules with it.
-pub fn js_eval_script<'js>(ctx: Ctx<'js>, source: rquickjs::String<'js>, filename: String) -> Result<Value<'js>> {
+pub fn js_eval_script<'js>(
+    ctx: Ctx<'js>,
+    source: rquickjs::String<'js>,
+    filename: String,
+) -> Result<Value<'js>> {
     let mut opts = EvalOptions::default();
     opts.strict = false;
     opts.filename = Some(filename);

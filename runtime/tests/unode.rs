@@ -1,0 +1,291 @@
+//! `unode` end to end: Node's module rules (CommonJS, ES modules, node_modules,
+//! package.json main/exports/imports/type, JSON), interop both ways, the
+//! command line, the event-loop order (nextTick before promise jobs, after
+//! every callback), and how a program ends (exit codes, uncaught errors).
+//! Each case writes a small tree of files and runs `jsk node` on it.
+
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn scratch(name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("jsk-unode-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (f, src) in files {
+        let p = dir.join(f);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, src).unwrap();
+    }
+    dir
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn unode(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_jsk"))
+        .arg("node")
+        .args(args)
+        .current_dir(dir)
+        .env_remove("JSK_SOURCE")
+        .output()
+        .expect("run jsk node");
+    assert!(
+        out.status.signal().is_none(),
+        "jsk node ended by signal {:?}",
+        out.status.signal()
+    );
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let r = unode(dir, args);
+    assert_eq!(
+        r.code, 0,
+        "exit {}\nstdout:\n{}\nstderr:\n{}",
+        r.code, r.stdout, r.stderr
+    );
+    r.stdout
+}
+
+#[test]
+fn commonjs_require_json_cache_and_cycles() {
+    let dir = scratch(
+        "cjs",
+        &[
+            (
+                "main.js",
+                r#"
+const a = require("./a");
+const data = require("./data.json");
+console.log(a.name, a.fromB, data.n, __filename.endsWith("/main.js"), require("path").basename(__dirname));
+console.log(require.resolve("./a") === __dirname + "/a.js", Object.keys(require.cache).length);
+console.log(require.main === module, module.id, typeof require("node:events"), require("events") === require("node:events"));
+"#,
+            ),
+            (
+                "a.js",
+                "exports.name = 'a'; const b = require('./b'); exports.fromB = b.sawA;",
+            ),
+            (
+                "b.js",
+                "const a = require('./a'); exports.sawA = a.name + '-partial';",
+            ),
+            ("data.json", "{\"n\": 7}"),
+        ],
+    );
+    assert_eq!(
+        ok(&dir, &["main.js"]),
+        "a a-partial 7 true ".to_string()
+            + dir.file_name().unwrap().to_str().unwrap()
+            + "\ntrue 4\ntrue . function true\n"
+    );
+}
+
+#[test]
+fn node_modules_main_exports_conditions_and_imports() {
+    let dir = scratch(
+        "pkgs",
+        &[
+            (
+                "app/src/main.js",
+                r##"
+console.log(require("plain"), require("dual"), require("dual/feature"), require("dual/lib/x"));
+try { require("dual/secret"); } catch (e) { console.log(e.code); }
+try { require("nope"); } catch (e) { console.log(e.code, e.message.split("\n")[0]); }
+console.log(require("#internal"), require("@scope/pkg"));
+import("dual").then((m) => console.log("esm:", m.default));
+"##,
+            ),
+            (
+                "app/package.json",
+                r##"{"name": "app", "imports": {"#internal": "./src/internal.js"}}"##,
+            ),
+            ("app/src/internal.js", "module.exports = 'internal';"),
+            (
+                "node_modules/plain/package.json",
+                r#"{"main": "lib/index"}"#,
+            ),
+            (
+                "node_modules/plain/lib/index.js",
+                "module.exports = 'plain';",
+            ),
+            (
+                "node_modules/dual/package.json",
+                r#"{"exports": {".": {"import": "./esm.mjs", "require": "./cjs.js"}, "./feature": "./feature.js", "./lib/*": "./lib/*.js", "./secret": null}}"#,
+            ),
+            ("node_modules/dual/cjs.js", "module.exports = 'dual-cjs';"),
+            ("node_modules/dual/esm.mjs", "export default 'dual-esm';"),
+            (
+                "node_modules/dual/feature.js",
+                "module.exports = 'feature';",
+            ),
+            ("node_modules/dual/lib/x.js", "module.exports = 'x';"),
+            (
+                "node_modules/@scope/pkg/index.js",
+                "module.exports = 'scoped';",
+            ),
+        ],
+    );
+    assert_eq!(
+        ok(&dir, &["app/src/main.js"]),
+        "plain dual-cjs feature x\nERR_PACKAGE_PATH_NOT_EXPORTED\nMODULE_NOT_FOUND Cannot find module 'nope'\ninternal scoped\nesm: dual-esm\n"
+    );
+}
+
+#[test]
+fn es_modules_and_commonjs_interop() {
+    let dir = scratch(
+        "esm",
+        &[
+            ("package.json", r#"{"type": "module"}"#),
+            (
+                "main.js",
+                r#"
+import cjs, { hello } from "./lib.cjs";
+import data from "./data.json" with { type: "json" };
+import { createRequire } from "node:module";
+import { EventEmitter } from "events";
+const require = createRequire(import.meta.url);
+console.log(hello(), cjs.hello === hello, data.n, typeof EventEmitter);
+console.log(require("./lib.cjs") === cjs, require("./esm.js").value, import.meta.filename.endsWith("/main.js"));
+try { require("./tla.js"); } catch (e) { console.log(e.code); }
+console.log(import.meta.resolve("./lib.cjs").startsWith("file:///"));
+"#,
+            ),
+            ("lib.cjs", "exports.hello = () => 'hi';"),
+            ("esm.js", "export const value = 42;"),
+            ("tla.js", "await null; export const x = 1;"),
+            ("data.json", "{\"n\": 5}"),
+        ],
+    );
+    assert_eq!(
+        ok(&dir, &["main.js"]),
+        "hi true 5 function\ntrue 42 true\nERR_REQUIRE_ASYNC_MODULE\ntrue\n"
+    );
+}
+
+#[test]
+fn next_tick_runs_before_promise_jobs_after_every_callback() {
+    let dir = scratch(
+        "ticks",
+        &[(
+            "order.js",
+            r#"
+const log = [];
+Promise.resolve().then(() => log.push("promise"));
+process.nextTick(() => log.push("tick"));
+setTimeout(() => {
+  log.push("t1");
+  process.nextTick(() => log.push("t1-tick"));
+  Promise.resolve().then(() => log.push("t1-promise"));
+}, 0);
+setTimeout(() => log.push("t2"), 0);
+setImmediate(() => log.push("immediate"));
+process.on("exit", () => console.log(log.filter((x) => x !== "immediate").join(" ")));
+"#,
+        )],
+    );
+    assert_eq!(
+        ok(&dir, &["order.js"]),
+        "tick promise t1 t1-tick t1-promise t2\n"
+    );
+}
+
+#[test]
+fn exit_codes_uncaught_errors_and_before_exit() {
+    let dir = scratch(
+        "exits",
+        &[
+            ("throws.js", "function boom() { throw new TypeError('boom'); }\nboom();\n"),
+            ("rejects.mjs", "await Promise.reject(new Error('rejected'));\n"),
+            ("code.js", "process.exitCode = 3; process.on('exit', (c) => console.log('exit', c));"),
+            ("before.js", "let n = 0; process.on('beforeExit', () => { if (n++ < 2) setTimeout(() => console.log('more', n), 1); });"),
+            ("syntax.js", "const x = ;\n"),
+            ("missing.js", "require('./nowhere');\n"),
+        ],
+    );
+    let r = unode(&dir, &["throws.js"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("TypeError: boom"), "{}", r.stderr);
+    assert!(r.stderr.contains("throws.js:1"), "{}", r.stderr);
+    let r = unode(&dir, &["rejects.mjs"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("rejected"), "{}", r.stderr);
+    let r = unode(&dir, &["code.js"]);
+    assert_eq!((r.code, r.stdout.as_str()), (3, "exit 3\n"));
+    assert_eq!(ok(&dir, &["before.js"]), "more 1\nmore 2\n");
+    let r = unode(&dir, &["syntax.js"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("SyntaxError") && r.stderr.contains("syntax.js:1"),
+        "{}",
+        r.stderr
+    );
+    let r = unode(&dir, &["missing.js"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("Cannot find module './nowhere'") && r.stderr.contains("missing.js"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn command_line_eval_print_argv_and_names() {
+    let dir = scratch("cli", &[("args.js", "console.log(JSON.stringify(process.argv.slice(2)), process.argv[1].endsWith('/args.js'));")]);
+    assert_eq!(
+        ok(
+            &dir,
+            &[
+                "-e",
+                "console.log(require('path') !== undefined, typeof module, __filename)"
+            ]
+        ),
+        "true object [eval]\n"
+    );
+    assert_eq!(ok(&dir, &["-p", "1 + 2"]), "3\n");
+    assert_eq!(
+        ok(
+            &dir,
+            &[
+                "--input-type=module",
+                "-e",
+                "import { sep } from 'node:path'; console.log(sep)"
+            ]
+        ),
+        "/\n"
+    );
+    assert_eq!(
+        ok(&dir, &["args.js", "--flag", "x"]),
+        "[\"--flag\",\"x\"] true\n"
+    );
+    assert!(ok(&dir, &["--version"]).starts_with("v20."));
+    let r = unode(&dir, &["--no-such-flag", "args.js"]);
+    assert_eq!(r.code, 9);
+    assert!(r.stderr.contains("bad option"), "{}", r.stderr);
+    // The binary called `unode` (or `node`) is unode.
+    let link = dir.join("unode");
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_jsk"), &link).unwrap();
+    let out = Command::new(&link)
+        .arg("args.js")
+        .arg("y")
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "[\"y\"] true\n");
+}
+
+#[test]
+fn node_programs_reach_jsk_modules() {
+    let dir = scratch("jsk", &[("sys.js", "const sys = require('jsk:sys'); console.log(sys.getpid() === process.pid, typeof sys.open);")]);
+    assert_eq!(ok(&dir, &["sys.js"]), "true function\n");
+}
