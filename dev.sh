@@ -2,6 +2,7 @@
 # jsk's two entry points, for a fresh Debian 12 machine as root:
 #   bash dev.sh demo   build jsk and run the main demo
 #   bash dev.sh test   install what is missing, then run every test tier
+#                      (cargo tests, jsk tests, the npm packages under unode)
 #   bash dev.sh bench  print the performance figures beside their baselines
 #   bash dev.sh fuzz   the long fuzz run (100,000 iterations per driver)
 # Downloads are cached outside the repository (cargo's registry in ~/.cargo,
@@ -10,8 +11,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # Debian packages the test tiers need: QEMU for the qtest and guest tiers
-# (x86 and aarch64 device models), tcpdump to read the --pcap captures.
-PACKAGES=(qemu-system-x86 qemu-system-arm tcpdump)
+# (x86 and aarch64 device models), tcpdump to read the --pcap captures,
+# curl as unode's non-jsk HTTP client, wrk for the HTTP benchmark.
+PACKAGES=(qemu-system-x86 qemu-system-arm tcpdump curl wrk)
 
 need_cargo() {
   if ! command -v cargo >/dev/null 2>&1; then
@@ -41,6 +43,27 @@ need_apt_lists() {
   if ! apt-cache show linux-image-amd64 >/dev/null 2>&1; then
     echo "dev.sh: apt-get update (package lists for the guest kernel)"
     apt-get update -qq
+  fi
+}
+
+# Node.js and npm: npm installs the packages of unode's compatibility suite,
+# and node is the baseline the unode tests and benchmarks compare against.
+need_node() {
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo "dev.sh: installing nodejs npm"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm
+  fi
+}
+
+# The npm packages unode's compatibility suite runs, at the versions pinned in
+# unode/compat/package-lock.json; tarballs are cached in ~/.npm.
+need_npm_packages() {
+  need_node
+  local dir=unode/compat
+  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    echo "dev.sh: npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
 
@@ -79,9 +102,13 @@ case "${1:-}" in
     cargo test --release --locked --workspace
     echo "== jsk test (JavaScript tests)"
     target/release/jsk test
+    echo "== unode compatibility: npm packages under unode, beside node"
+    need_npm_packages
+    bash unode/compat/run.sh
     ;;
   bench)
     need_packages
+    need_node
     build
     cargo bench --locked -p jsk-runtime
     ;;
