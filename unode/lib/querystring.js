@@ -88,7 +88,8 @@ export function stringify(obj, sep, eq, options) {
 
 function decodePart(s, decoder, plain) {
   if (s.indexOf("+") >= 0) s = s.replace(/\+/g, " ");
-  if (plain && s.indexOf("%") < 0) return s;
+  // Without a valid %XX escape the text is taken as it is.
+  if (plain && !/%[0-9a-fA-F]{2}/.test(s)) return s;
   try {
     return decoder(s);
   } catch {
