@@ -11,6 +11,7 @@
 import { writeAll } from "jsk:console";
 import { formatWithOptions, inspect } from "node:internal/util/inspect";
 import { codes } from "node:internal/errors";
+import { shouldColorize, isTerminalFd, colorDepthOf } from "node:internal/util/colors";
 
 const kCounts = Symbol("counts"), kTimers = Symbol("timers"), kIndent = Symbol("indent");
 
@@ -46,7 +47,7 @@ export class Console {
   }
   _inspectOptionsFor(toErr) {
     const stream = toErr ? this._stderr : this._stdout;
-    const colors = this._colorMode === "auto" ? !!(stream.isTTY && stream.hasColors?.()) : this._colorMode === true;
+    const colors = this._colorMode === "auto" ? shouldColorize(stream) : this._colorMode === true;
     return colors ? { ...this._inspectOptions, colors } : this._inspectOptions;
   }
   _write(toErr, text) {
@@ -179,8 +180,17 @@ function stdioWriter(fd, name) {
 }
 
 const globalConsole = new Console({ stdout: stdioWriter(1, "stdout"), stderr: stdioWriter(2, "stderr") });
-// The global console's isTTY decides colors lazily; asking it would create the streams.
-globalConsole._inspectOptionsFor = function () { return this._inspectOptions; };
+// The global console decides colours without creating process.stdout/stderr
+// (asking the streams would): by the fd, until the program has the stream.
+globalConsole._inspectOptionsFor = function (toErr) {
+  const p = globalThis.process;
+  const desc = p && Object.getOwnPropertyDescriptor(p, toErr ? "stderr" : "stdout");
+  let colors;
+  if (desc && "value" in desc) colors = shouldColorize(desc.value);
+  else if (p?.env.FORCE_COLOR !== undefined) colors = colorDepthOf() > 2;
+  else colors = isTerminalFd(toErr ? 2 : 1) && colorDepthOf() > 2;
+  return colors ? { ...this._inspectOptions, colors } : this._inspectOptions;
+};
 globalConsole.Console = Console;
 
 export default globalConsole;

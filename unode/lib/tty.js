@@ -11,6 +11,7 @@ import { Writable, Readable } from "node:stream";
 import { Buffer } from "node:buffer";
 import { systemError, nodeError } from "node:internal/errors";
 import process from "node:process";
+import { colorDepthOf } from "node:internal/util/colors";
 
 const TCGETS = 0x5401, TCSETS = 0x5402, TIOCGWINSZ = 0x5413;
 
@@ -48,52 +49,6 @@ function writeAllSync(fd, bytes) {
     }
     throw systemError(n, "write");
   }
-}
-
-// ---- colour depth -------------------------------------------------------------------
-
-const TERM_EXACT = {
-  cons25: 4, console: 4, cygwin: 4, dtterm: 4, gnome: 4, hurd: 4, jfbterm: 4, konsole: 4, kterm: 4, mlterm: 4,
-  putty: 4, st: 4, Eterm: 4, eterm: 4, mosh: 24, terminator: 24,
-};
-const TERM_PATTERNS = [/ansi/, /color/, /linux/, /^con[0-9]*x[0-9]/, /^rxvt/, /^screen/, /^xterm/, /^vt100/];
-const CI_VENDORS = ["APPVEYOR", "BUILDKITE", "CIRCLECI", "DRONE", "GITHUB_ACTIONS", "GITLAB_CI", "TRAVIS"];
-
-let warnedForce = false;
-
-/** Colour bits (1, 4, 8 or 24) the terminal described by `env` supports, by Node's rules. */
-export function colorDepthOf(env = process.env) {
-  if (env.FORCE_COLOR !== undefined) {
-    if ((env.NO_COLOR !== undefined || env.NODE_DISABLE_COLORS !== undefined) && !warnedForce) {
-      warnedForce = true;
-      process.emitWarning?.(`The '${env.NO_COLOR !== undefined ? "NO_COLOR" : "NODE_DISABLE_COLORS"}' env is ignored due to the 'FORCE_COLOR' env being set.`);
-    }
-    switch (env.FORCE_COLOR) {
-      case "": case "1": case "true": return 4;
-      case "2": return 8;
-      case "3": return 24;
-      default: return 1;
-    }
-  }
-  if (env.NODE_DISABLE_COLORS !== undefined || env.NO_COLOR !== undefined || env.TERM === "dumb") return 1;
-  if (env.TMUX) return 8;
-  if (env.CI) return CI_VENDORS.some((k) => k in env) ? 8 : 1;
-  if (env.TEAMCITY_VERSION) return /^(9\.(0*[1-9]\d*)\.|\d{2,}\.)/.test(env.TEAMCITY_VERSION) ? 4 : 1;
-  switch (env.TERM_PROGRAM) {
-    case "iTerm.app":
-      return !env.TERM_PROGRAM_VERSION || /^[0-2]\./.test(env.TERM_PROGRAM_VERSION) ? 8 : 24;
-    case "Apple_Terminal":
-      return 8;
-  }
-  if (env.COLORTERM === "truecolor" || env.COLORTERM === "24bit") return 24;
-  const term = env.TERM;
-  if (term) {
-    if (term.startsWith("xterm-256")) return 8;
-    if (TERM_EXACT[term] !== undefined) return TERM_EXACT[term];
-    if (TERM_PATTERNS.some((re) => re.test(term))) return 4;
-  }
-  if (env.COLORTERM) return 4;
-  return 1;
 }
 
 function hasColorsOf(count, env) {

@@ -10,6 +10,7 @@ import { watch } from "jsk:loop";
 import { Writable, Readable } from "node:stream";
 import { Buffer } from "node:buffer";
 import { systemError } from "node:internal/errors";
+import { colorDepthOf } from "node:internal/util/colors";
 
 const TCGETS = 0x5401, TIOCGWINSZ = 0x5413;
 
@@ -59,8 +60,11 @@ function makeWritable(fd) {
   if (stream.isTTY) {
     [stream.columns, stream.rows] = windowSize(fd);
     stream.getWindowSize = () => windowSize(fd);
-    stream.getColorDepth = () => (process.env.TERM === "dumb" ? 1 : process.env.COLORTERM === "truecolor" ? 24 : 8);
-    stream.hasColors = (n = 16) => 2 ** stream.getColorDepth() >= n;
+    stream.getColorDepth = (env) => colorDepthOf(env);
+    stream.hasColors = (n, env) => {
+      if (typeof n === "object" && n !== null) [n, env] = [16, n];
+      return (n ?? 16) <= 2 ** colorDepthOf(env);
+    };
     stream.cursorTo = (x, y, cb) => { stream.write(y === undefined ? `\x1b[${x + 1}G` : `\x1b[${y + 1};${x + 1}H`); cb?.(); return true; };
     stream.moveCursor = (dx, dy, cb) => { stream.write((dx ? `\x1b[${Math.abs(dx)}${dx < 0 ? "D" : "C"}` : "") + (dy ? `\x1b[${Math.abs(dy)}${dy < 0 ? "A" : "B"}` : "")); cb?.(); return true; };
     stream.clearLine = (dir = 0, cb) => { stream.write(`\x1b[${dir < 0 ? 1 : dir > 0 ? 0 : 2}K`); cb?.(); return true; };
