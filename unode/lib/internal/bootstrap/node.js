@@ -109,6 +109,55 @@ function availableCpus() {
   return count || 1;
 }
 
+// V8's CallSite API (Error.prepareStackTrace receives CallSite objects): QuickJS
+// gives getFileName/getLineNumber/getColumnNumber/getFunctionName/getFunction/
+// isNative/isConstructor; packages such as depd (express) also call the rest.
+function completeCallSites() {
+  const saved = Error.prepareStackTrace;
+  let proto;
+  try {
+    Error.prepareStackTrace = (_, sites) => sites;
+    const holder = {};
+    Error.captureStackTrace(holder);
+    proto = Array.isArray(holder.stack) && holder.stack[0] ? Object.getPrototypeOf(holder.stack[0]) : undefined;
+  } finally {
+    Error.prepareStackTrace = saved;
+  }
+  if (!proto) return;
+  const add = (name, fn) => {
+    if (typeof proto[name] !== "function") Object.defineProperty(proto, name, { value: fn, writable: true, configurable: true });
+  };
+  add("isEval", () => false);
+  add("getEvalOrigin", () => undefined);
+  add("getThis", () => undefined);
+  add("getTypeName", () => null);
+  add("getMethodName", () => null);
+  add("isToplevel", function () { return !this.getFunctionName(); });
+  add("isAsync", () => false);
+  add("isPromiseAll", () => false);
+  add("getPromiseIndex", () => null);
+  add("getScriptNameOrSourceURL", function () { return this.getFileName(); });
+  add("getScriptHash", () => "");
+  add("getEnclosingLineNumber", () => null);
+  add("getEnclosingColumnNumber", () => null);
+  add("getPosition", () => 0);
+  if (proto.toString === Object.prototype.toString) {
+    // V8's text: "fn (file:line:col)", "new Fn (…)", or just the location for top-level code.
+    Object.defineProperty(proto, "toString", {
+      value: function toString() {
+        if (this.isNative()) return `${this.getFunctionName() ?? "<anonymous>"} (native)`;
+        const where = `${this.getFileName() ?? "<anonymous>"}:${this.getLineNumber()}:${this.getColumnNumber()}`;
+        const name = this.getFunctionName();
+        if (!name) return this.isConstructor() ? `new <anonymous> (${where})` : where;
+        return `${this.isConstructor() ? "new " : ""}${name} (${where})`;
+      },
+      writable: true,
+      configurable: true,
+    });
+  }
+}
+if (typeof Error.captureStackTrace === "function") completeCallSites();
+
 if (process.env.UNODE_NO_DEPRECATION === "1") process.noDeprecation = true;
 
 /** Node's processTicksAndRejections: the nextTick queue, then the promise jobs, until both are empty. */
