@@ -18,6 +18,7 @@ pub mod probe;
 mod raw;
 pub mod testrun;
 pub mod unode;
+pub mod workers;
 pub mod backend;
 pub mod board;
 mod qtest_board;

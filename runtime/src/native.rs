@@ -27,6 +27,11 @@
 //! | `importSync(specifier, base?)` | the namespace of an ES module, loaded and evaluated now if it was not (`modules.rs`). Why native: QuickJS delivers a dynamic import's namespace only through a promise job, and unode's `require()` of an ES module (and of built-ins) must return synchronously. Throws the module's evaluation error, resolution/load errors as `import` does, `ERR_REQUIRE_ASYNC_MODULE` for a module waiting at a top-level await. |
 //! | `evalScript(source, filename)` | runs a classic sloppy-mode script and returns its completion value. Why native: indirect eval and `Function` cannot name the file, and CommonJS modules need their path in stack traces and syntax errors. |
 //! | `runMicrotasks()` | runs every queued promise job now; throws what a job threw. Why native: Node runs the nextTick queue and then the microtasks after every event-loop callback, not once per loop turn; QuickJS's job queue is reachable only from the host. |
+//! | `threadSelf()` | `{ id, parent, fd }` of the calling JS thread: its thread id (0 on the main thread), its parent's (-1 on the main thread), and the eventfd that is readable while messages may be queued for it (watch it with `jsk:loop`). Error if no eventfd can be created. Why native: QuickJS runtimes cannot share memory; only the host can hand bytes from one OS thread to another (`workers.rs`). |
+//! | `threadStart(entry, parts, limits?)` | starts a worker: a new QuickJS runtime on its own OS thread (jsk's JS stack), booted like unode, driven by built-in module `entry` (its `start()` and `uncaught(error, isRejection)` exports); `parts` (array of ArrayBuffers/views, copied) is its first message. `limits`: `memoryLimitMb` (default: the parent's heap limit), `stackSizeMb`. Returns the new thread id. TypeError for a non-built-in entry or bad parts, RangeError for a bad limit, Error if the thread cannot start. Why native: a runtime and an OS thread. |
+//! | `threadPost(id, parts)` | queues a copy of `parts` (array of ArrayBuffers/views) for thread `id` and wakes it; false if that thread has ended. TypeError for bad parts. Why native: crossing threads. |
+//! | `threadReceive()` | drains the calling thread's queue: an array of `[from, 0, [ArrayBuffer...]]` (a message; the buffers are the receiver's own) and `[from, 1, error, code]` (worker `from` ended with exit `code`; `error` is the bytes its entry gave for an uncaught error, a host-made text (out of memory, internal failure) or undefined). A worker's thread is joined when its exit notice is received. Why native: crossing threads. |
+//! | `threadStop(id, code = 1)` | stops worker `id` at its next interrupt check (even in a busy loop) or blocking call, and reports `code` as its exit code (a worker may stop itself: `process.exit`). False if it has ended; RangeError for the main thread. Why native: the QuickJS interrupt handler of another runtime. |
 
 use rquickjs::{
     function::{Opt, Rest},
@@ -90,6 +95,11 @@ const EXPORTS: &[&str] = &[
     "importSync",
     "evalScript",
     "runMicrotasks",
+    "threadSelf",
+    "threadStart",
+    "threadPost",
+    "threadReceive",
+    "threadStop",
 ];
 
 impl ModuleDef for NativeModule {
@@ -160,6 +170,11 @@ impl ModuleDef for NativeModule {
         exports.export("importSync", f("importSync", Function::new(ctx.clone(), crate::modules::js_import_sync)?)?)?;
         exports.export("evalScript", f("evalScript", Function::new(ctx.clone(), crate::modules::js_eval_script)?)?)?;
         exports.export("runMicrotasks", f("runMicrotasks", Function::new(ctx.clone(), crate::modules::js_run_microtasks)?)?)?;
+        exports.export("threadSelf", f("threadSelf", Function::new(ctx.clone(), crate::workers::js_thread_self)?)?)?;
+        exports.export("threadStart", f("threadStart", Function::new(ctx.clone(), crate::workers::js_thread_start)?)?)?;
+        exports.export("threadPost", f("threadPost", Function::new(ctx.clone(), crate::workers::js_thread_post)?)?)?;
+        exports.export("threadReceive", f("threadReceive", Function::new(ctx.clone(), crate::workers::js_thread_receive)?)?)?;
+        exports.export("threadStop", f("threadStop", Function::new(ctx.clone(), crate::workers::js_thread_stop)?)?)?;
         exports.export("openBoard", f("openBoard", Function::new(ctx.clone(), crate::board::js_open_board)?)?)?;
         Ok(())
     }
