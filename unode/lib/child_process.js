@@ -85,7 +85,10 @@ function normalizeSpawnArguments(file, args, options) {
   let cwd = options.cwd;
   if (cwd !== undefined && cwd !== null) {
     if (typeof URL === "function" && cwd instanceof URL) cwd = decodeURIComponent(cwd.pathname);
-    validateString(cwd, "options.cwd");
+    if (typeof cwd !== "string") {
+      if (ArrayBuffer.isView(cwd)) cwd = Buffer.from(cwd.buffer, cwd.byteOffset, cwd.byteLength).toString();
+      else throw ERR_INVALID_ARG_TYPE("options.cwd", ["string", "Buffer", "URL"], cwd);
+    }
   } else cwd = undefined;
   if (options.detached !== undefined && options.detached !== null && typeof options.detached !== "boolean") {
     throw ERR_INVALID_ARG_TYPE("options.detached", "boolean", options.detached);
@@ -99,8 +102,8 @@ function normalizeSpawnArguments(file, args, options) {
   validateArgsNoNul([file], "file");
   args.forEach((a, i) => {
     if (typeof a !== "string") throw ERR_INVALID_ARG_TYPE(`args[${i}]`, "string", a);
+    validateArgsNoNul([a], `args[${i}]`);
   });
-  validateArgsNoNul(args, "args");
 
   if (options.shell) {
     const command = [file, ...args].join(" ");

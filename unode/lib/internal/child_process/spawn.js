@@ -128,7 +128,7 @@ function packStrings(lists) {
 export function candidates(file, pathEnv) {
   if (file.includes("/")) return [file];
   const dirs = (pathEnv ?? "/usr/local/bin:/usr/bin:/bin").split(":");
-  return dirs.map((d) => (d === "" ? file : d.endsWith("/") ? d + file : `${d}/${file}`));
+  return [...new Set(dirs.map((d) => (d === "" ? file : d.endsWith("/") ? d + file : `${d}/${file}`)))];
 }
 
 /**
