@@ -576,7 +576,7 @@ function membership(socket, multicastAddress, interfaceAddress, add, syscallName
   validateString(multicastAddress, "multicastAddress");
   const fd = socket[kState].handle.fd;
   let r;
-  if (isIPv4(multicastAddress) && socket.type === "udp4") {
+  if (isIPv4(multicastAddress)) {
     const req = new Uint8Array(8); // struct ip_mreq
     req.set(parseIPv4(multicastAddress), 0);
     if (interfaceAddress) {
@@ -585,7 +585,7 @@ function membership(socket, multicastAddress, interfaceAddress, add, syscallName
       req.set(i, 4);
     }
     r = fd < 0 ? -EBADF : syscall(NR.setsockopt, fd, IPPROTO_IP, add ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP, req, 8);
-  } else if (isIPv6(multicastAddress) && socket.type === "udp6") {
+  } else if (isIPv6(multicastAddress)) {
     const req = new Uint8Array(20); // struct ipv6_mreq
     req.set(parseIPv6(multicastAddress), 0);
     new DataView(req.buffer).setUint32(16, v6Iface(interfaceAddress) || v6Iface(multicastAddress), true);
@@ -610,7 +610,7 @@ function sourceMembership(socket, source, group, iface, add, syscallName) {
   validateString(group, "groupAddress");
   const fd = socket[kState].handle.fd;
   let r;
-  if (socket.type === "udp4" && isIPv4(source) && isIPv4(group)) {
+  if (isIPv4(source) && isIPv4(group)) {
     const req = new Uint8Array(12); // struct ip_mreq_source: multiaddr, interface, sourceaddr
     req.set(parseIPv4(group), 0);
     if (iface) {
@@ -620,7 +620,7 @@ function sourceMembership(socket, source, group, iface, add, syscallName) {
     }
     req.set(parseIPv4(source), 8);
     r = fd < 0 ? -EBADF : syscall(NR.setsockopt, fd, IPPROTO_IP, add ? IP_ADD_SOURCE_MEMBERSHIP : IP_DROP_SOURCE_MEMBERSHIP, req, 12);
-  } else if (socket.type === "udp6" && isIPv6(source) && isIPv6(group)) {
+  } else if (isIPv6(source) && isIPv6(group)) {
     // struct group_source_req { u32 gsr_interface; (pad) sockaddr_storage gsr_group; sockaddr_storage gsr_source }
     const req = new Uint8Array(264);
     const dv = new DataView(req.buffer);

@@ -804,6 +804,10 @@ function afterConnect(self) {
   if (self.destroyed) return;
   self.connecting = false;
   self._sockname = null;
+  const h = self._handle;
+  if (h && !h.pipe) {
+    try { self._peername = addrInfo(h.getpeername()); } catch { /* reset already */ }
+  }
   self._unrefTimer();
   self.emit("connect");
   self.emit("ready");
