@@ -471,7 +471,6 @@ export function includesCredentials(url) {
   return url.username !== "" || url.password !== "";
 }
 
-const trimC0 = /^[\0-\x20]+|[\0-\x20]+$/g;
 const tabNewline = /[\t\n\r]/g;
 
 /**
@@ -482,7 +481,12 @@ const tabNewline = /[\t\n\r]/g;
 export function basicParse(input, base, url, override = 0) {
   if (!url) {
     url = newRecord();
-    input = input.replace(trimC0, "");
+    // Leading and trailing C0 controls and spaces go.
+    let a = 0;
+    let b = input.length;
+    while (a < b && input.charCodeAt(a) <= 0x20) a++;
+    while (b > a && input.charCodeAt(b - 1) <= 0x20) b--;
+    if (a > 0 || b < input.length) input = input.slice(a, b);
   }
   if (/[\t\n\r]/.test(input)) input = input.replace(tabNewline, "");
   const len = input.length;
@@ -512,7 +516,14 @@ export function basicParse(input, base, url, override = 0) {
 
       case SCHEME:
         if (isAlpha(c) || (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46) {
-          buffer += String.fromCharCode(c >= 65 && c <= 90 ? c | 0x20 : c);
+          // The rest of the scheme's characters at once.
+          let end = p + 1;
+          for (; end < len; end++) {
+            const d = input.charCodeAt(end);
+            if (!(isAlpha(d) || (d >= 48 && d <= 57) || d === 43 || d === 45 || d === 46)) break;
+          }
+          buffer += input.slice(p, end).toLowerCase();
+          p = end - 1;
         } else if (c === 58) {
           if (override) {
             const urlSpecial = isSpecialScheme(url.scheme);
@@ -688,9 +699,18 @@ export function basicParse(input, base, url, override = 0) {
           state = PATH_START;
           if (override) return DONE;
         } else {
+          // This character and the ones after it up to the next that matters here.
           if (c === 91) insideBrackets = true;
-          if (c === 93) insideBrackets = false;
-          buffer += input[p];
+          else if (c === 93) insideBrackets = false;
+          let end = p + 1;
+          for (; end < len; end++) {
+            const d = input.charCodeAt(end);
+            if (d === 91) insideBrackets = true;
+            else if (d === 93) insideBrackets = false;
+            else if ((d === 58 && !insideBrackets) || d === 47 || d === 63 || d === 35 || d === 92) break;
+          }
+          buffer += input.slice(p, end);
+          p = end - 1;
         }
         break;
 
