@@ -95,7 +95,15 @@ function runQuery(core, type, syscall, name, ttl, callback) {
       return;
     }
     const recs = recordsFor(m, name, type);
-    if (recs.length === 0) { callback(dnsException("ENODATA", syscall, name)); return; }
+    if (recs.length === 0) {
+      // c-ares: an answer that is only a CNAME chain is an empty address list, not ENODATA
+      if ((type === TYPES.A || type === TYPES.AAAA) && m.answers.some((r) => r.type === TYPES.CNAME)) {
+        callback(null, []);
+        return;
+      }
+      callback(dnsException("ENODATA", syscall, name));
+      return;
+    }
     callback(null, shape(type, recs, ttl));
   });
 }

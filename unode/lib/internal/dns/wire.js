@@ -7,7 +7,7 @@
 // parseMessage throw a WireError (the resolver reports EBADRESP), never read
 // outside the packet or spin.
 
-import { encodeUtf8, decodeUtf8 } from "jsk:native";
+import { encodeUtf8 } from "jsk:native";
 
 export const TYPES = {
   A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, MX: 15, TXT: 16, AAAA: 28, SRV: 33, NAPTR: 35, OPT: 41, ANY: 255, CAA: 257,
@@ -122,21 +122,28 @@ function ipv6Text(msg, o) {
   return `${hex.slice(0, best).join(":")}::${hex.slice(best + bestLen).join(":")}`;
 }
 
+// Node gives record strings byte for byte (one char per byte), not decoded as UTF-8.
+function latin1(bytes) {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 4096) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096));
+  return s;
+}
+
 function charString(msg, o, end) {
   if (o >= end) throw new WireError("missing character-string");
   const len = msg[o];
   if (o + 1 + len > end) throw new WireError("character-string runs past the record");
-  return [decodeUtf8(msg.subarray(o + 1, o + 1 + len)), o + 1 + len];
+  return [latin1(msg.subarray(o + 1, o + 1 + len)), o + 1 + len];
 }
 
 function parseRdata(msg, type, o, end) {
   const len = end - o;
   switch (type) {
     case TYPES.A:
-      if (len !== 4) throw new WireError("A record of the wrong length");
+      if (len < 4) throw new WireError("short A record"); // longer: the first 4 bytes, as c-ares
       return { address: `${msg[o]}.${msg[o + 1]}.${msg[o + 2]}.${msg[o + 3]}` };
     case TYPES.AAAA:
-      if (len !== 16) throw new WireError("AAAA record of the wrong length");
+      if (len < 16) throw new WireError("short AAAA record");
       return { address: ipv6Text(msg, o) };
     case TYPES.CNAME: case TYPES.NS: case TYPES.PTR: {
       const [value, after] = readName(msg, o, end);
@@ -187,8 +194,8 @@ function parseRdata(msg, type, o, end) {
       if (len < 2) throw new WireError("short CAA record");
       const tagLen = msg[o + 1];
       if (tagLen === 0 || o + 2 + tagLen > end) throw new WireError("bad CAA tag");
-      const tag = decodeUtf8(msg.subarray(o + 2, o + 2 + tagLen));
-      return { critical: msg[o], tag, value: decodeUtf8(msg.subarray(o + 2 + tagLen, end)) };
+      const tag = latin1(msg.subarray(o + 2, o + 2 + tagLen));
+      return { critical: msg[o], tag, value: latin1(msg.subarray(o + 2 + tagLen, end)) };
     }
     default:
       return { data: msg.slice(o, end) };
