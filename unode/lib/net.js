@@ -19,7 +19,7 @@ import { codes, nodeError } from "node:internal/errors";
 import { validateFunction, validateNumber, validateInt32, validateString, validateBoolean } from "node:internal/validators";
 import { watch, setTimeout as loopSetTimeout, clearTimeout as loopClearTimeout } from "jsk:loop";
 import { syscall, getsockname, getpeername, monotonicMs, unlink, EPOLLIN, EPOLLOUT, AF_INET, AF_INET6, AF_UNIX, SOCK_STREAM } from "jsk:sys";
-import { encodeUtf8 } from "jsk:native";
+import { encodeUtf8, addressOf } from "jsk:native";
 import {
   isIP, isIPv4, isIPv6, NR, EAGAIN, EINTR, EINPROGRESS, ENOTCONN, ECONNABORTED,
   SOCK_NONBLOCK, SOCK_CLOEXEC, MSG_NOSIGNAL, SOL_SOCKET, SO_REUSEADDR, SO_ERROR, SO_KEEPALIVE, SO_LINGER,
@@ -44,7 +44,27 @@ const ERR_INVALID_IP_ADDRESS = (ip) => nodeError(TypeError, "ERR_INVALID_IP_ADDR
 
 const SHUT_WR = 1;
 const RECV_SIZE = 64 * 1024;
-const recvBuf = new Uint8Array(RECV_SIZE); // shared: every read is copied out at once
+
+// Reads land in a shared 256 KiB slab: recv() writes at the slab's next free
+// offset (passed as a raw address, so no view is made for the call) and the
+// chunk pushed is a Buffer over exactly the bytes received. A fresh slab is
+// taken when less than one full read is left; chunks keep their slab alive.
+const SLAB_SIZE = 256 * 1024;
+let slab = null;
+let slabBase = 0;
+let slabOff = SLAB_SIZE;
+
+function newSlab() {
+  slab = new ArrayBuffer(SLAB_SIZE);
+  slabBase = Number(addressOf(slab));
+  slabOff = 0;
+}
+
+// A Buffer made over slab bytes without a copy: a Uint8Array subclass whose
+// prototype chain is Buffer's (instanceof Buffer, every Buffer method).
+class SlabBuffer extends Uint8Array {}
+Object.setPrototypeOf(SlabBuffer.prototype, Buffer.prototype);
+delete SlabBuffer.prototype.constructor;
 const lingerZero = new Int32Array([1, 0]); // struct linger {l_onoff = 1, l_linger = 0}: close sends RST
 
 let autoSelectFamilyDefault = true;
@@ -292,10 +312,11 @@ function onReadable(socket) {
   const h = socket._handle;
   if (h === null || h.fd < 0) return;
   for (let i = 0; i < 4; i++) {
-    const n = syscall(NR.recvfrom, h.fd, recvBuf, RECV_SIZE, 0, 0, 0);
+    if (SLAB_SIZE - slabOff < RECV_SIZE) newSlab();
+    const n = syscall(NR.recvfrom, h.fd, slabBase + slabOff, RECV_SIZE, 0, 0, 0);
     if (n > 0) {
-      const chunk = Buffer.allocUnsafe(n);
-      chunk.set(n === RECV_SIZE ? recvBuf : recvBuf.subarray(0, n));
+      const chunk = new SlabBuffer(slab, slabOff, n);
+      slabOff += (n + 7) & ~7;
       socket[kBytesRead] += n;
       if (socket[kTimeoutMs] !== 0) socket._unrefTimer();
       if (!socket.push(chunk)) {
