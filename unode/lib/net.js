@@ -196,14 +196,13 @@ export function Socket(options) {
   } else if (options.fd !== undefined) {
     const fd = options.fd;
     validateInt32(fd, "fd", 0);
+    const type = getIntOpt(fd, SOL_SOCKET, 3 /* SO_TYPE */);
+    if (type !== SOCK_STREAM) throw ERR_INVALID_FD_TYPE(type === 2 ? "UDP" : type < 0 ? "FILE" : "UNKNOWN");
     let family;
     try { family = getsockname(fd)?.family; } catch (e) { throw errnoException(-e.errno, "getsockname"); }
-    const type = getIntOpt(fd, SOL_SOCKET, 3 /* SO_TYPE */);
-    if (type !== SOCK_STREAM) throw ERR_INVALID_FD_TYPE(type < 0 ? "UNKNOWN" : "UDP");
     setNonBlocking(fd);
     this._handle = new Handle(fd, family === AF_UNIX);
     attach(this, this._handle);
-    if ((fd === 1 || fd === 2) && this._handle.pipe) this._type = "pipe";
   }
 
   this.on("end", onReadableStreamEnd);
@@ -354,10 +353,6 @@ Socket.prototype._read = function _read(n) {
   } else if (!this._handle.reading) {
     tryReadStart(this);
   }
-};
-
-Socket.prototype.pause = function pause() {
-  return Duplex.prototype.pause.call(this);
 };
 
 // -- writing

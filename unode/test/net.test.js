@@ -4,6 +4,7 @@ import { Socket, Server, isIP, isIPv4, isIPv6, BlockList, SocketAddress } from "
 import { Duplex } from "node:stream";
 import { Buffer } from "node:buffer";
 import fs from "node:fs";
+import { socketpair, AF_UNIX, SOCK_STREAM } from "jsk:sys";
 
 const once = (emitter, name) => new Promise((resolve) => emitter.once(name, (...a) => resolve(a)));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -500,4 +501,18 @@ test("many concurrent connections through one echo server", async () => {
   for (let i = 0; i < N; i++) assert.equal(results[i], `client ${i}`);
   server.close();
   await once(server, "close");
+});
+
+test("new Socket({ fd }) wraps a connected stream fd; other fds give ERR_INVALID_FD_TYPE", async () => {
+  const [a, b] = socketpair(AF_UNIX, SOCK_STREAM);
+  const sa = new Socket({ fd: a, readable: true, writable: true });
+  const sb = new Socket({ fd: b, readable: true, writable: true });
+  const got = collect(sb);
+  sa.end("through a socketpair");
+  assert.equal((await got).toString(), "through a socketpair");
+  sa.destroy();
+  sb.destroy();
+  const fd = fs.openSync("/etc/hosts", "r");
+  assert.throws(() => new Socket({ fd }), (e) => e.code === "ERR_INVALID_FD_TYPE" && e.message === "Unsupported fd type: FILE");
+  fs.closeSync(fd);
 });
