@@ -576,7 +576,7 @@ function onResponseComplete(p) {
   }
   req.parser = null; // any later bytes are not ours
   p.owner = null;
-  res.push(null);
+  res._eof();
 }
 
 function responseOnEnd() {

@@ -82,30 +82,50 @@ export function connResetException(msg) {
   return err;
 }
 
+// Names and values already found valid (servers send the same ones over and over).
+const goodNames = new Set();
+const goodValues = new Set();
+
 /** http.validateHeaderName(name[, label]). */
 export function validateHeaderName(name, label = "Header name") {
+  if (goodNames.has(name)) return;
   if (typeof name !== "string" || !name || !tokenRe.test(name)) {
     throw httpErrors.ERR_INVALID_HTTP_TOKEN(label, name);
   }
+  if (goodNames.size >= 512) goodNames.clear();
+  goodNames.add(name);
 }
 
 /** http.validateHeaderValue(name, value). */
 export function validateHeaderValue(name, value) {
+  if (typeof value === "number" || goodValues.has(value)) return;
   if (value === undefined) throw httpErrors.ERR_HTTP_INVALID_HEADER_VALUE(value, name);
   if (checkInvalidHeaderChar(String(value))) throw httpErrors.ERR_INVALID_CHAR("header content", name);
+  if (typeof value === "string" && value.length <= 128) {
+    if (goodValues.size >= 512) goodValues.clear();
+    goodValues.add(value);
+  }
 }
 
 // ---- Date header ------------------------------------------------------------
 
 let dateSecond = -1;
 let dateString = "";
+let dateHeader = "";
 /** The current time as an IMF-fixdate, recomputed at most once a second. */
 export function utcDate() {
   const now = Date.now();
-  const s = Math.floor(now / 1000);
-  if (s !== dateSecond) {
-    dateSecond = s;
+  if (now - dateSecond >= 1000 || now < dateSecond) {
+    dateSecond = now - (now % 1000);
     dateString = new Date(now).toUTCString();
+    dateHeader = `Date: ${dateString}\r\n`;
   }
   return dateString;
+}
+
+/** "Date: <utcDate()>\r\n". */
+export function dateLine() {
+  const now = Date.now();
+  if (now - dateSecond >= 1000 || now < dateSecond) utcDate();
+  return dateHeader;
 }

@@ -5,6 +5,7 @@
 // as Node joins them).
 
 import { Readable } from "node:stream";
+import { ReadableState } from "node:internal/streams/readable";
 import { nextTick } from "node:internal/process/tick";
 
 // Fields of which Node keeps only the first value.
@@ -46,37 +47,87 @@ function buildDistinct(raw) {
   return out;
 }
 
+// The Readable side is made on first use: a request without a body that
+// nobody reads (the usual GET) never builds a stream state nor runs the
+// end/close chain. `_lazy`: 0 state made; 1 not made yet; 2 not made, the
+// body ended; 3 not made, ended and dumped (the end runs on first use, on the
+// next tick if somebody listens); 4 finished silently (a state made later
+// starts ended and closed, as Node's would be by then).
 export function IncomingMessage(socket) {
-  Readable.call(this, socket?.readableHighWaterMark ? { highWaterMark: socket.readableHighWaterMark } : undefined);
-  this._readableState.readingMore = true;
+  // EventEmitter's fields, set directly (EventEmitter.init is costly per request).
+  this._events = { __proto__: null };
+  this._eventsCount = 0;
+  this._maxListeners = undefined;
   this.socket = socket;
-  this.httpVersionMajor = null;
-  this.httpVersionMinor = null;
-  this.httpVersion = null;
-  this.complete = false;
-  this.rawHeaders = [];
-  this.rawTrailers = [];
-  this.joinDuplicateHeaders = false;
-  this.aborted = false;
-  this.upgrade = null;
-  this.url = "";
-  this.method = null;
-  this.statusCode = null;
-  this.statusMessage = null;
-  this.client = socket;
-  this._consuming = false;
-  this._dumped = false;
-  this._headers = null;
-  this._headersDistinct = null;
-  this._trailers = null;
-  this._trailersDistinct = null;
-  this._paused = false; // we paused the socket for backpressure
+  // The rest are prototype defaults, replaced by the server/client as needed.
 }
 Object.setPrototypeOf(IncomingMessage.prototype, Readable.prototype);
 Object.setPrototypeOf(IncomingMessage, Readable);
 Object.defineProperty(IncomingMessage.prototype, "constructor", { value: IncomingMessage, writable: true, configurable: true });
 
+Object.assign(IncomingMessage.prototype, {
+  _lazy: 1,
+  httpVersionMajor: null,
+  httpVersionMinor: null,
+  httpVersion: null,
+  complete: false,
+  rawHeaders: Object.freeze([]),
+  rawTrailers: Object.freeze([]),
+  joinDuplicateHeaders: false,
+  aborted: false,
+  upgrade: false,
+  url: "",
+  method: null,
+  statusCode: null,
+  statusMessage: null,
+  _consuming: false,
+  _dumped: false,
+  _headers: null,
+  _headersDistinct: null,
+  _trailers: null,
+  _trailersDistinct: null,
+  _paused: false, // we paused the socket for backpressure
+});
+
+function makeState(msg) {
+  const lazy = msg._lazy;
+  msg._lazy = 0;
+  const hwm = msg.socket?.readableHighWaterMark;
+  const state = new ReadableState(hwm ? { highWaterMark: hwm } : undefined, msg, false);
+  Object.defineProperty(msg, "_readableState", { value: state, writable: true, configurable: true, enumerable: true });
+  state.readingMore = true;
+  if (lazy === 4) {
+    state.ended = state.endEmitted = true;
+    state.destroyed = state.closed = state.closeEmitted = true;
+    state.flowing = true;
+    state.readingMore = false;
+    msg._consuming = true;
+  } else if (lazy >= 2) {
+    Readable.prototype.push.call(msg, null);
+    if (lazy === 3) Readable.prototype.resume.call(msg);
+  }
+  return state;
+}
+
+export function settleDumped(msg) {
+  if (msg._lazy !== 3) return;
+  const events = msg._events;
+  if (msg._eventsCount === 0 || (events.end === undefined && events.close === undefined && events.error === undefined)) {
+    msg._lazy = 4;
+  } else {
+    makeState(msg);
+  }
+}
+
 Object.defineProperties(IncomingMessage.prototype, {
+  _readableState: {
+    get() { return makeState(this); },
+    set(v) {
+      this._lazy = 0;
+      Object.defineProperty(this, "_readableState", { value: v, writable: true, configurable: true, enumerable: true });
+    },
+    configurable: true,
+  },
   headers: {
     get() {
       if (this._headers === null) this._headers = buildHeaders(this.rawHeaders, this.joinDuplicateHeaders);
@@ -118,6 +169,11 @@ Object.defineProperties(IncomingMessage.prototype, {
     set(v) { this.socket = v; },
     configurable: true,
   },
+  client: {
+    get() { return this._client === undefined ? this.socket : this._client; },
+    set(v) { this._client = v; },
+    configurable: true,
+  },
 });
 
 IncomingMessage.prototype.setTimeout = function setTimeout(msecs, callback) {
@@ -138,6 +194,12 @@ IncomingMessage.prototype._read = function _read() {
   }
 };
 
+/** The body ended (the parser saw the whole message). */
+IncomingMessage.prototype._eof = function _eof() {
+  if (this._lazy === 1) this._lazy = 2;
+  else this.push(null);
+};
+
 /** Hand a body chunk to the reader; pause the socket when the reader lags. */
 IncomingMessage.prototype._pushBody = function _pushBody(chunk) {
   if (this._dumped) return;
@@ -148,9 +210,16 @@ IncomingMessage.prototype._pushBody = function _pushBody(chunk) {
 };
 
 /** Discard the body nobody reads (after the response ended), so the socket can go on. */
-IncomingMessage.prototype._dump = function _dump() {
+IncomingMessage.prototype._dump = function _dump(settleLater) {
   if (!this._dumped) {
     this._dumped = true;
+    if (this._lazy === 2) {
+      // Nobody touched the stream: end it on the next tick only if somebody
+      // listens by then (`settleLater`: the caller will call settleDumped).
+      this._lazy = 3;
+      if (settleLater !== true) queueMicrotask(() => settleDumped(this));
+      return;
+    }
     this.removeAllListeners("data");
     this.resume();
     if (this._paused) {
@@ -174,6 +243,7 @@ IncomingMessage.prototype._destroy = function _destroy(err, cb) {
 IncomingMessage.prototype._addHeaderLines = function _addHeaderLines(headers, n) {
   if (headers?.length) {
     const dest = this.complete ? "rawTrailers" : "rawHeaders";
+    if (!Object.prototype.hasOwnProperty.call(this, dest)) this[dest] = [];
     for (let i = 0; i < n; i += 2) this[dest].push(headers[i], headers[i + 1]);
     if (this.complete) this._trailers = null;
     else this._headers = null;

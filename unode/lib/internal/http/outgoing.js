@@ -11,10 +11,11 @@
 import { Stream } from "node:stream";
 import { Buffer } from "node:buffer";
 import { nextTick } from "node:internal/process/tick";
+import { encodeUtf8 } from "jsk:native";
 import { codes } from "node:internal/errors";
 import { validateString } from "node:internal/validators";
 import {
-  httpErrors, checkIsHttpToken, checkInvalidHeaderChar, validateHeaderName, validateHeaderValue, utcDate,
+  httpErrors, checkIsHttpToken, checkInvalidHeaderChar, validateHeaderName, validateHeaderValue, dateLine,
 } from "node:internal/http/common";
 
 const { ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE } = codes;
@@ -35,48 +36,72 @@ function joinable(encoding) {
 }
 
 function byteLength(chunk, encoding) {
-  return typeof chunk === "string" ? Buffer.byteLength(chunk, encoding || "utf8") : chunk.byteLength;
+  if (typeof chunk !== "string") return chunk.byteLength;
+  if (!encoding || encoding === "utf8" || encoding === "utf-8") return encodeUtf8(chunk).length;
+  if (encoding === "latin1" || encoding === "binary") return chunk.length;
+  return Buffer.byteLength(chunk, encoding);
 }
 
 export function OutgoingMessage(options) {
-  Stream.call(this);
+  // EventEmitter's fields, set directly (EventEmitter.init is costly per request).
+  this._events = { __proto__: null };
+  this._eventsCount = 0;
+  this._maxListeners = undefined;
   this.outputData = [];
-  this.outputSize = 0;
-  this.writable = true;
-  this.destroyed = false;
-  this._last = false;
-  this.chunkedEncoding = false;
-  this.shouldKeepAlive = true;
-  this.maxRequestsOnConnectionReached = false;
-  this._defaultKeepAlive = true;
-  this.useChunkedEncodingByDefault = true;
-  this.sendDate = false;
-  this._removedConnection = false;
-  this._removedContLen = false;
-  this._removedTE = false;
-  this.strictContentLength = false;
-  this._contentLength = null;
-  this._hasBody = true;
-  this._trailer = "";
-  this.finished = false;
-  this._headerSent = false;
-  this._closed = false;
   this.socket = null;
   this._header = null;
-  this._keepAliveTimeout = 0;
-  this._onPendingData = nop;
   this._outHeaders = null; // { lower-case name: [name, value] }
-  this._bytesWritten = 0;
-  this._needDrain = false;
-  this._corked = 0;
-  this._highWaterMark = options?.highWaterMark ?? kHighWaterMark;
-  this._rejectNonStandardBodyWrites = options?.rejectNonStandardBodyWrites ?? false;
+  if (options !== undefined) {
+    if (options.highWaterMark !== undefined) this._highWaterMark = options.highWaterMark;
+    if (options.rejectNonStandardBodyWrites) this._rejectNonStandardBodyWrites = true;
+  }
 }
 Object.setPrototypeOf(OutgoingMessage.prototype, Stream.prototype);
 Object.setPrototypeOf(OutgoingMessage, Stream);
 Object.defineProperty(OutgoingMessage.prototype, "constructor", { value: OutgoingMessage, writable: true, configurable: true });
 
 const proto = OutgoingMessage.prototype;
+const plainEmit = Stream.prototype.emit;
+
+/** emit(name) unless nobody listens (an EventEmitter emit is costly per request). */
+export function emitIfHeard(msg, name) {
+  const events = msg._events;
+  if (events !== undefined && events[name] === undefined && msg.emit === plainEmit) return false;
+  return msg.emit(name);
+}
+
+// Defaults live on the prototype (a message only owns what it changes): fewer
+// properties to make per request.
+Object.assign(proto, {
+  outputSize: 0,
+  writable: true,
+  destroyed: false,
+  _last: false,
+  chunkedEncoding: false,
+  shouldKeepAlive: true,
+  maxRequestsOnConnectionReached: false,
+  _defaultKeepAlive: true,
+  useChunkedEncodingByDefault: true,
+  sendDate: false,
+  _removedConnection: false,
+  _removedContLen: false,
+  _removedTE: false,
+  strictContentLength: false,
+  _contentLength: null,
+  _hasBody: true,
+  _trailer: "",
+  finished: false,
+  _headerSent: false,
+  _closed: false,
+  _keepAliveTimeout: 0,
+  _maxRequestsPerSocket: 0,
+  _onPendingData: nop,
+  _bytesWritten: 0,
+  _needDrain: false,
+  _corked: 0,
+  _highWaterMark: kHighWaterMark,
+  _rejectNonStandardBodyWrites: false,
+});
 
 Object.defineProperties(proto, {
   writableFinished: {
@@ -254,54 +279,77 @@ proto._implicitHeader = function _implicitHeader() {
  * object, a flat [name, value, …] array or an array of pairs) and keep it in
  * this._header until the first write.
  */
+// The head being built and which of the fields that steer framing it holds
+// (1 connection, 2 content-length, 4 transfer-encoding, 8 date, 16 expect,
+// 32 trailer). Module state: _storeHeader runs to completion synchronously.
+let hdr = "";
+let seen = 0;
+
+const kaTails = new Map();
+/** "Connection: keep-alive\r\nKeep-Alive: timeout=N[, max=M]\r\n", made once per (timeout, max). */
+function keepAliveTail(ms, max) {
+  const key = max > 0 ? `${ms}/${max}` : ms;
+  let tail = kaTails.get(key);
+  if (tail === undefined) {
+    tail = `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(ms / 1000)}${max > 0 ? `, max=${max}` : ""}\r\n`;
+    if (kaTails.size > 64) kaTails.clear();
+    kaTails.set(key, tail);
+  }
+  return tail;
+}
+
 proto._storeHeader = function _storeHeader(firstLine, headers) {
-  // Which of the fields that steer framing were given: 1 connection,
-  // 2 content-length, 4 transfer-encoding, 8 date, 16 expect, 32 trailer.
-  const state = { header: firstLine, seen: 0 };
+  hdr = firstLine;
+  seen = 0;
   if (headers) {
     if (headers === this._outHeaders) {
       for (const key in headers) {
         const entry = headers[key];
-        processHeader(this, state, entry[0], entry[1], false);
+        processHeader(this, entry[0], entry[1], false);
       }
     } else if (Array.isArray(headers)) {
       if (headers.length && Array.isArray(headers[0])) {
-        for (let i = 0; i < headers.length; i++) processHeader(this, state, headers[i][0], headers[i][1], true);
+        for (let i = 0; i < headers.length; i++) processHeader(this, headers[i][0], headers[i][1], true);
       } else {
         if (headers.length % 2 !== 0) throw ERR_INVALID_ARG_VALUE("headers", headers);
-        for (let i = 0; i < headers.length; i += 2) processHeader(this, state, headers[i], headers[i + 1], true);
+        for (let i = 0; i < headers.length; i += 2) processHeader(this, headers[i], headers[i + 1], true);
       }
     } else {
       for (const key in headers) {
-        if (Object.prototype.hasOwnProperty.call(headers, key)) processHeader(this, state, key, headers[key], true);
+        if (Object.prototype.hasOwnProperty.call(headers, key)) processHeader(this, key, headers[key], true);
       }
     }
   }
-  let header = state.header;
-  const seen = state.seen;
-  if (this.sendDate && (seen & 8) === 0) header += `Date: ${utcDate()}\r\n`;
-  if ((seen & 1) === 0) {
-    const keep = this.shouldKeepAlive && ((seen & 2) !== 0 || this.useChunkedEncodingByDefault || this.agent);
+  let header = hdr;
+  hdr = "";
+  const s = seen;
+  if (this.sendDate && (s & 8) === 0) header += dateLine();
+  if ((s & 1) === 0) {
+    const keep = this.shouldKeepAlive && ((s & 2) !== 0 || this.useChunkedEncodingByDefault || this.agent);
     if (keep && this.maxRequestsOnConnectionReached) {
       header += "Connection: close\r\n";
     } else if (keep) {
-      header += "Connection: keep-alive\r\n";
       if (this._keepAliveTimeout && this._defaultKeepAlive) {
-        const max = this._maxRequestsPerSocket > 0 ? `, max=${this._maxRequestsPerSocket}` : "";
-        header += `Keep-Alive: timeout=${Math.floor(this._keepAliveTimeout / 1000)}${max}\r\n`;
+        header += keepAliveTail(this._keepAliveTimeout, this._maxRequestsPerSocket);
+      } else {
+        header += "Connection: keep-alive\r\n";
       }
     } else {
       this._last = true;
       header += "Connection: close\r\n";
     }
   }
-  if ((seen & 6) === 0) {
+  if ((s & 6) === 0) {
     if (!this._hasBody) {
       this.chunkedEncoding = false;
     } else if (!this.useChunkedEncodingByDefault) {
       this._last = true;
-    } else if ((seen & 32) === 0 && !this._removedContLen && typeof this._contentLength === "number") {
-      header += `Content-Length: ${this._contentLength}\r\n`;
+    } else if ((s & 32) === 0 && !this._removedContLen && typeof this._contentLength === "number") {
+      header += `Content-Length: ${this._contentLength}\r\n\r\n`;
+      this._header = header;
+      this._headerSent = false;
+      if ((s & 16) !== 0) this._send("");
+      return;
     } else if (!this._removedTE) {
       header += "Transfer-Encoding: chunked\r\n";
       this.chunkedEncoding = true;
@@ -309,36 +357,36 @@ proto._storeHeader = function _storeHeader(firstLine, headers) {
       this._last = true;
     }
   }
-  if (this.chunkedEncoding !== true && (seen & 32) !== 0) throw ERR_HTTP_TRAILER_INVALID();
+  if (this.chunkedEncoding !== true && (s & 32) !== 0) throw ERR_HTTP_TRAILER_INVALID();
   this._header = header + "\r\n";
   this._headerSent = false;
   // A client waiting for 100-continue sends its head at once.
-  if ((seen & 16) !== 0) this._send("");
+  if ((s & 16) !== 0) this._send("");
 };
 
-function processHeader(self, state, key, value, validate) {
+function processHeader(self, key, value, validate) {
   if (validate) validateHeaderName(key);
   if (Array.isArray(value)) {
     if (value.length < 2 || !isCookieField(key)) {
-      for (let i = 0; i < value.length; i++) storeHeader(self, state, key, value[i], validate);
+      for (let i = 0; i < value.length; i++) storeHeader(self, key, value[i], validate);
       return;
     }
     value = value.join("; ");
   }
-  storeHeader(self, state, key, value, validate);
+  storeHeader(self, key, value, validate);
 }
 
 function isCookieField(s) {
   return s.length === 6 && s.toLowerCase() === "cookie";
 }
 
-function storeHeader(self, state, key, value, validate) {
+function storeHeader(self, key, value, validate) {
   if (validate) validateHeaderValue(key, value);
-  state.header += `${key}: ${value}\r\n`;
+  hdr += key + ": " + value + "\r\n";
   switch (key.length) {
     case 10:
       if (key.toLowerCase() === "connection") {
-        state.seen |= 1;
+        seen |= 1;
         self._removedConnection = false;
         if (closeRe.test(value)) self._last = true;
         else self.shouldKeepAlive = true;
@@ -348,26 +396,26 @@ function storeHeader(self, state, key, value, validate) {
       break;
     case 14:
       if (key.toLowerCase() === "content-length") {
-        state.seen |= 2;
+        seen |= 2;
         self._contentLength = +value;
         self._removedContLen = false;
       }
       break;
     case 17:
       if (key.toLowerCase() === "transfer-encoding") {
-        state.seen |= 4;
+        seen |= 4;
         self._removedTE = false;
         if (chunkedRe.test(value)) self.chunkedEncoding = true;
       }
       break;
     case 4:
-      if (key.toLowerCase() === "date") state.seen |= 8;
+      if (key.toLowerCase() === "date") seen |= 8;
       break;
     case 6:
-      if (key.toLowerCase() === "expect") state.seen |= 16;
+      if (key.toLowerCase() === "expect") seen |= 16;
       break;
     case 7:
-      if (key.toLowerCase() === "trailer") state.seen |= 32;
+      if (key.toLowerCase() === "trailer") seen |= 32;
       break;
   }
 }
@@ -445,7 +493,7 @@ proto._flush = function _flush() {
 proto._beforeFinish = nop;
 
 proto._finish = function _finish() {
-  this.emit("prefinish");
+  emitIfHeard(this, "prefinish");
 };
 
 function strictLength(msg) {
@@ -625,7 +673,7 @@ function onFinishFor(msg) {
   return () => {
     if (msg.socket && msg.socket._hadError) return;
     msg._beforeFinish();
-    msg.emit("finish");
+    emitIfHeard(msg, "finish");
   };
 }
 

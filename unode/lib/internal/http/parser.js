@@ -44,7 +44,7 @@ const u8IndexOf = Uint8Array.prototype.indexOf;
 const fromCharCode = String.fromCharCode;
 
 // The whole field section after the start line: token ":" value, CRLF separated.
-const fieldsRe = /^[^\r\n]*(?:\r\n[!#$%&'*+.^_`|~0-9A-Za-z-]+:[\t\x20-\x7e\x80-\xff]*)*$/;
+const fieldsRe = /^[^\r\n]*(?:\r\n[!#$%&'*+.^_`|~0-9A-Za-z-]+:[\t\x20-\x7e\x80-\xff]*)*$/; // trailers
 const tokenRe = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const badValueRe = /[^\t\x20-\x7e\x80-\xff]/;
 const urlBadRe = /[\x00-\x20\x7f]/;
@@ -181,8 +181,55 @@ export class HTTPParser {
               return len;
             }
             if (i - pos > this.maxHeaderSize) return this.fail("HPE_HEADER_OVERFLOW", "Header overflow", data, pos);
-            head = latin1(data, pos, i);
             end = i + 4;
+            if (pos === 0 && end === len) {
+              // A read holding just this head: decoded whole (no view to
+              // make), and a head seen before is not parsed again.
+              const whole = decodeUtf8(data);
+              const cache = this.kind === REQUEST ? requestHeads : responseHeads;
+              const t = cache.get(whole);
+              if (t !== undefined) {
+                this.applyHead(t);
+                this.headBytes = len;
+                pos = len;
+                const r = this.onHeaders(this);
+                if (this.state === S_STOPPED) return pos;
+                if (r === 2) {
+                  this.state = S_STOPPED;
+                  return pos;
+                }
+                if (r === 1 || this.noBody()) {
+                  if (this.complete() === false) return pos;
+                  break;
+                }
+                if (this.afterHead() === false) return pos;
+                break;
+              }
+              if (whole.length === len && whole.indexOf("\ufffd") < 0) {
+                head = whole.slice(0, i);
+                const err = this.parseHead(head);
+                if (err !== null) return this.fail(err[0], err[1], data, pos);
+                if (len <= 2048) {
+                  if (cache.size >= 128) cache.clear();
+                  cache.set(whole, new HeadTemplate(this));
+                }
+                this.headBytes = len;
+                pos = len;
+                const r = this.onHeaders(this);
+                if (this.state === S_STOPPED) return pos;
+                if (r === 2) {
+                  this.state = S_STOPPED;
+                  return pos;
+                }
+                if (r === 1 || this.noBody()) {
+                  if (this.complete() === false) return pos;
+                  break;
+                }
+                if (this.afterHead() === false) return pos;
+                break;
+              }
+            }
+            head = latin1(data, pos, i);
           } else {
             const before = this.pendingLen;
             const take = Math.min(len - pos, this.maxHeaderSize + 4 - before);
@@ -212,18 +259,7 @@ export class HTTPParser {
             if (this.complete() === false) return pos;
             break;
           }
-          if (this.chunked) {
-            this.state = S_CHUNK_SIZE;
-            this.sizeLine = "";
-          } else if (this.contentLength > 0) {
-            this.state = S_BODY_LEN;
-            this.remaining = this.contentLength;
-          } else if (this.contentLength === 0 || this.kind === REQUEST) {
-            if (this.complete() === false) return pos;
-          } else {
-            this.state = S_BODY_EOF;
-            this.keepAlive = false;
-          }
+          if (this.afterHead() === false) return pos;
           break;
         }
         case S_BODY_LEN: {
@@ -286,6 +322,41 @@ export class HTTPParser {
       }
     }
     return pos;
+  }
+
+  /** After a head with a body: the body's framing (false: stopped). */
+  afterHead() {
+    if (this.chunked) {
+      this.state = S_CHUNK_SIZE;
+      this.sizeLine = "";
+    } else if (this.contentLength > 0) {
+      this.state = S_BODY_LEN;
+      this.remaining = this.contentLength;
+    } else if (this.contentLength === 0 || this.kind === REQUEST) {
+      return this.complete();
+    } else {
+      this.state = S_BODY_EOF;
+      this.keepAlive = false;
+    }
+    return true;
+  }
+
+  /** The fields of a head parsed before. */
+  applyHead(t) {
+    this.method = t.method;
+    this.url = t.url;
+    this.statusCode = t.statusCode;
+    this.statusMessage = t.statusMessage;
+    this.versionMajor = t.versionMajor;
+    this.versionMinor = t.versionMinor;
+    this.rawHeaders = t.rawHeaders.slice();
+    this.rawTrailers = null;
+    this.contentLength = t.contentLength;
+    this.chunked = t.chunked;
+    this.keepAlive = t.keepAlive;
+    this.upgrade = t.upgrade;
+    this.hasHost = t.hasHost;
+    this.expect = t.expect;
   }
 
   /** End of input: a body read until close completes; a partial message is an error. */
@@ -358,80 +429,76 @@ export class HTTPParser {
     const lines = head.split("\r\n");
     const first = lines[0];
     if (this.kind === REQUEST) {
-      const sp1 = first.indexOf(" ");
-      if (sp1 <= 0) return ["HPE_INVALID_METHOD", "Invalid method encountered"];
-      const method = first.slice(0, sp1);
-      if (!methodSet.has(method)) {
-        return ["HPE_INVALID_METHOD", tokenRe.test(method) ? "Invalid method encountered" : "Expected space after method"];
+      let line = requestLines.get(first);
+      if (line === undefined) {
+        line = this.requestLine(first);
+        if (line.length === 2) return line;
+        if (first.length <= 256) {
+          if (requestLines.size >= 256) requestLines.clear();
+          requestLines.set(first, line);
+        }
       }
-      const sp2 = first.indexOf(" ", sp1 + 1);
-      if (sp2 < 0) return ["HPE_INVALID_VERSION", "Expected HTTP/"];
-      const url = first.slice(sp1 + 1, sp2);
-      if (url.length === 0) return ["HPE_INVALID_URL", "Unexpected start char in url"];
-      if (urlBadRe.test(url)) return ["HPE_INVALID_URL", "Invalid char in url path"];
-      const e = this.version(first, sp2 + 1);
-      if (e !== null) return e;
-      this.method = method;
-      this.url = url;
+      this.method = line[0];
+      this.url = line[1];
+      this.versionMajor = line[2];
+      this.versionMinor = line[3];
     } else {
       const e = this.version(first, 0, true);
       if (e !== null) return e;
       if (first.charCodeAt(8) !== 32) return ["HPE_INVALID_VERSION", "Expected space after version"];
-      const code = +first.slice(9, 12);
-      if (!(code >= 100 && code <= 999) || first.slice(9, 12).length !== 3 || !/^\d{3}$/.test(first.slice(9, 12))) {
+      const digits = first.slice(9, 12);
+      if (!/^\d{3}$/.test(digits) || (first.length > 12 && first.charCodeAt(12) !== 32)) {
         return ["HPE_INVALID_STATUS", "Invalid status code"];
       }
-      const after = first.charCodeAt(12);
-      if (first.length > 12 && after !== 32) return ["HPE_INVALID_STATUS", "Invalid status code"];
-      this.statusCode = code;
+      this.statusCode = +digits;
       this.statusMessage = first.length > 13 ? first.slice(13) : "";
     }
-    if (lines.length > 1 && !fieldsRe.test(head)) return diagnoseFields(lines);
-    const raw = [];
     const nl = lines.length;
+    const raw = new Array((nl - 1) * 2);
     let cl = -1;
     let te = null;
     let conn = 0;
     let upgradeHeader = false;
     this.hasHost = false;
     this.expect = null;
-    for (let i = 1; i < nl; i++) {
+    for (let i = 1, r = 0; i < nl; i++, r += 2) {
       const line = lines[i];
-      const colon = line.indexOf(":");
-      const name = line.slice(0, colon);
-      let a = colon + 1;
-      let b = line.length;
-      let c = line.charCodeAt(a);
-      while (c === 32 || c === 9) c = line.charCodeAt(++a);
-      if (b > a) {
-        c = line.charCodeAt(b - 1);
-        while (c === 32 || c === 9) c = line.charCodeAt(--b - 1);
+      let f = fieldLines.get(line);
+      if (f === undefined) {
+        f = parseField(line);
+        if (f === null) return diagnoseFields(lines);
+        if (line.length <= 256) {
+          if (fieldLines.size >= 1024) fieldLines.clear();
+          fieldLines.set(line, f);
+        }
       }
-      const value = a === colon + 2 && b === line.length ? line.slice(a) : line.slice(a, b);
-      raw.push(name, value);
-      switch (colon) {
-        case 4:
-          if (name.toLowerCase() === "host") this.hasHost = true;
+      const value = f[1];
+      raw[r] = f[0];
+      raw[r + 1] = value;
+      switch (f[2]) {
+        case F_OTHER:
           break;
-        case 6:
-          if (name.toLowerCase() === "expect") this.expect = value;
+        case F_HOST:
+          this.hasHost = true;
           break;
-        case 7:
-          if (name.toLowerCase() === "upgrade") upgradeHeader = true;
+        case F_EXPECT:
+          this.expect = value;
           break;
-        case 10:
-          if (name.toLowerCase() === "connection") conn |= connectionFlags(value);
+        case F_UPGRADE:
+          upgradeHeader = true;
           break;
-        case 14:
-          if (name.toLowerCase() === "content-length") {
-            if (cl !== -1) return ["HPE_UNEXPECTED_CONTENT_LENGTH", "Duplicate Content-Length"];
-            if (value.length === 0 || !/^\d+$/.test(value)) return ["HPE_INVALID_CONTENT_LENGTH", "Invalid character in Content-Length"];
-            cl = +value;
-            if (cl > Number.MAX_SAFE_INTEGER) return ["HPE_INVALID_CONTENT_LENGTH", "Content-Length overflow"];
+        case F_CONNECTION:
+          conn |= f[3];
+          break;
+        case F_CONTENT_LENGTH:
+          if (cl !== -1) return ["HPE_UNEXPECTED_CONTENT_LENGTH", "Duplicate Content-Length"];
+          if (f[3] < 0) {
+            return ["HPE_INVALID_CONTENT_LENGTH", f[3] === -1 ? "Invalid character in Content-Length" : "Content-Length overflow"];
           }
+          cl = f[3];
           break;
-        case 17:
-          if (name.toLowerCase() === "transfer-encoding") te = te === null ? value : `${te}, ${value}`;
+        case F_TRANSFER_ENCODING:
+          te = te === null ? value : `${te}, ${value}`;
           break;
       }
     }
@@ -459,6 +526,24 @@ export class HTTPParser {
     if (this.kind === RESPONSE && !this.noBody() && !chunked && cl === -1) keep = false;
     this.keepAlive = keep;
     return null;
+  }
+
+  /** [method, url, major, minor] of a request line, or [code, reason]. */
+  requestLine(first) {
+    const sp1 = first.indexOf(" ");
+    if (sp1 <= 0) return ["HPE_INVALID_METHOD", "Invalid method encountered"];
+    const method = first.slice(0, sp1);
+    if (!methodSet.has(method)) {
+      return ["HPE_INVALID_METHOD", tokenRe.test(method) ? "Invalid method encountered" : "Expected space after method"];
+    }
+    const sp2 = first.indexOf(" ", sp1 + 1);
+    if (sp2 < 0) return ["HPE_INVALID_VERSION", "Expected HTTP/"];
+    const url = first.slice(sp1 + 1, sp2);
+    if (url.length === 0) return ["HPE_INVALID_URL", "Unexpected start char in url"];
+    if (urlBadRe.test(url)) return ["HPE_INVALID_URL", "Invalid char in url path"];
+    const e = this.version(first, sp2 + 1);
+    if (e !== null) return e;
+    return [method, url, this.versionMajor, this.versionMinor];
   }
 
   /** "HTTP/x.y" at `at` in the start line; a request's must end the line. */
@@ -595,6 +680,90 @@ export class HTTPParser {
 }
 
 const CRLF = new Uint8Array([13, 10]);
+
+/** What parseHead found in a head, kept to apply to the same head again. */
+class HeadTemplate {
+  constructor(p) {
+    this.method = p.method;
+    this.url = p.url;
+    this.statusCode = p.statusCode;
+    this.statusMessage = p.statusMessage;
+    this.versionMajor = p.versionMajor;
+    this.versionMinor = p.versionMinor;
+    this.rawHeaders = p.rawHeaders.slice();
+    this.contentLength = p.contentLength;
+    this.chunked = p.chunked;
+    this.keepAlive = p.keepAlive;
+    this.upgrade = p.upgrade;
+    this.hasHost = p.hasHost;
+    this.expect = p.expect;
+  }
+}
+// Whole reads that were exactly one head (with its CRLFCRLF), by their text.
+const requestHeads = new Map();
+const responseHeads = new Map();
+
+// Parsed field lines by their text: a client sends the same lines again and
+// again (Host, User-Agent, Accept, …), so each is checked and split once.
+const requestLines = new Map();
+const fieldLines = new Map();
+const F_OTHER = 0;
+const F_HOST = 1;
+const F_EXPECT = 2;
+const F_UPGRADE = 3;
+const F_CONNECTION = 4;
+const F_CONTENT_LENGTH = 5;
+const F_TRANSFER_ENCODING = 6;
+const fieldLineRe = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+:[\t\x20-\x7e\x80-\xff]*$/;
+
+/** [name, value, kind, extra] for one field line, or null if it is malformed. */
+function parseField(line) {
+  if (!fieldLineRe.test(line)) return null;
+  const colon = line.indexOf(":");
+  const name = line.slice(0, colon);
+  let a = colon + 1;
+  let b = line.length;
+  let c = line.charCodeAt(a);
+  while (c === 32 || c === 9) c = line.charCodeAt(++a);
+  if (b > a) {
+    c = line.charCodeAt(b - 1);
+    while (c === 32 || c === 9) c = line.charCodeAt(--b - 1);
+  }
+  const value = line.slice(a, b);
+  let kind = F_OTHER;
+  let extra = 0;
+  switch (colon) {
+    case 4:
+      if (name.toLowerCase() === "host") kind = F_HOST;
+      break;
+    case 6:
+      if (name.toLowerCase() === "expect") kind = F_EXPECT;
+      break;
+    case 7:
+      if (name.toLowerCase() === "upgrade") kind = F_UPGRADE;
+      break;
+    case 10:
+      if (name.toLowerCase() === "connection") {
+        kind = F_CONNECTION;
+        extra = connectionFlags(value);
+      }
+      break;
+    case 14:
+      if (name.toLowerCase() === "content-length") {
+        kind = F_CONTENT_LENGTH;
+        if (value.length === 0 || !/^\d+$/.test(value)) extra = -1;
+        else {
+          extra = +value;
+          if (extra > Number.MAX_SAFE_INTEGER) extra = -2;
+        }
+      }
+      break;
+    case 17:
+      if (name.toLowerCase() === "transfer-encoding") kind = F_TRANSFER_ENCODING;
+      break;
+  }
+  return [name, value, kind, extra];
+}
 
 /** Which rule a field section broke (only on the error path). */
 function diagnoseFields(lines) {

@@ -14,8 +14,8 @@ import { setInterval, clearInterval } from "node:timers";
 import { codes } from "node:internal/errors";
 import { validateInteger, validateBoolean, validateObject } from "node:internal/validators";
 import { HTTPParser, REQUEST } from "node:internal/http/parser";
-import { IncomingMessage } from "node:internal/http/incoming";
-import { OutgoingMessage } from "node:internal/http/outgoing";
+import { IncomingMessage, settleDumped } from "node:internal/http/incoming";
+import { OutgoingMessage, emitIfHeard } from "node:internal/http/outgoing";
 import { STATUS_CODES, httpErrors, checkInvalidHeaderChar, connResetException } from "node:internal/http/common";
 
 const { ERR_INVALID_ARG_VALUE } = codes;
@@ -29,13 +29,20 @@ const nop = () => {};
 // ---- ServerResponse -------------------------------------------------------------
 
 export function ServerResponse(req, options) {
-  OutgoingMessage.call(this, options);
+  // OutgoingMessage's own fields, inline (a .call per request is costly).
+  this._events = { __proto__: null };
+  this._eventsCount = 0;
+  this._maxListeners = undefined;
+  this.outputData = [];
+  this.socket = null;
+  this._header = null;
+  this._outHeaders = null;
+  if (options !== undefined) {
+    if (options.highWaterMark !== undefined) this._highWaterMark = options.highWaterMark;
+    if (options.rejectNonStandardBodyWrites) this._rejectNonStandardBodyWrites = true;
+  }
   if (req.method === "HEAD") this._hasBody = false;
   this.req = req;
-  this.sendDate = true;
-  this._sent100 = false;
-  this._expect_continue = false;
-  this._conn = null;
   if (req.httpVersionMajor < 1 || req.httpVersionMinor < 1) {
     this.useChunkedEncodingByDefault = trailersRe.test(req.headers.te ?? "");
     this.shouldKeepAlive = false;
@@ -48,6 +55,10 @@ Object.defineProperty(ServerResponse.prototype, "constructor", { value: ServerRe
 const resProto = ServerResponse.prototype;
 resProto.statusCode = 200;
 resProto.statusMessage = undefined;
+resProto.sendDate = true;
+resProto._sent100 = false;
+resProto._expect_continue = false;
+resProto._conn = null;
 
 resProto._finish = function _finish() {
   OutgoingMessage.prototype._finish.call(this);
@@ -57,7 +68,7 @@ resProto.assignSocket = function assignSocket(socket) {
   if (socket._httpMessage) throw ERR_HTTP_SOCKET_ASSIGNED();
   socket._httpMessage = this;
   this.socket = socket;
-  this.emit("socket", socket);
+  if (this._events.socket !== undefined) this.emit("socket", socket);
   this._flush();
 };
 
@@ -95,6 +106,8 @@ resProto._implicitHeader = function _implicitHeader() {
   this.writeHead(this.statusCode);
 };
 
+const statusLines = {};
+
 resProto.writeHead = function writeHead(statusCode, reason, obj) {
   if (this._header) throw ERR_HTTP_HEADERS_SENT("write");
   const original = statusCode;
@@ -124,12 +137,16 @@ resProto.writeHead = function writeHead(statusCode, reason, obj) {
     headers = obj;
   }
   const message = this.statusMessage;
-  if (typeof message !== "string" || checkInvalidHeaderChar(message)) {
+  let line;
+  if (message === STATUS_CODES[statusCode]) {
+    line = statusLines[statusCode] ??= `HTTP/1.1 ${statusCode} ${message}\r\n`;
+  } else {
     if (checkInvalidHeaderChar(String(message))) throw ERR_INVALID_CHAR("statusMessage");
+    line = `HTTP/1.1 ${statusCode} ${message}\r\n`;
   }
   if (statusCode === 204 || statusCode === 304 || (statusCode >= 100 && statusCode <= 199)) this._hasBody = false;
   if (this._expect_continue && !this._sent100) this.shouldKeepAlive = false;
-  this._storeHeader(`HTTP/1.1 ${statusCode} ${message}\r\n`, headers);
+  this._storeHeader(line, headers);
   return this;
 };
 resProto.writeHeader = resProto.writeHead;
@@ -160,6 +177,7 @@ class Connection {
     this.outgoingData = 0;
     this.requests = 0;
     this.keepAliveTimeoutSet = false;
+    this.kaTimeout = 0; // the keep-alive timeout we armed on the socket
     this.started = 0; // when the message being received began
     this.closed = false;
     this.onData = (d) => this.data(d);
@@ -175,8 +193,12 @@ class Connection {
 
   data(d) {
     if (this.keepAliveTimeoutSet) {
+      // Busy again. With no server.timeout the keep-alive timer stays armed
+      // (re-arming a timer per request is costly); timeout() ignores it
+      // while a request is in progress.
       this.keepAliveTimeoutSet = false;
-      this.socket.setTimeout(this.server.timeout || 0);
+      const t = this.server.timeout;
+      if (t) this.socket.setTimeout(t);
     }
     const parser = this.parser;
     if (parser === null) return;
@@ -187,7 +209,7 @@ class Connection {
       return;
     }
     if (parser.upgraded && this.incoming !== null && this.incoming.upgrade) this.upgrade(d, ret);
-    else if (this.outgoingData > (this.socket.writableHighWaterMark ?? 16384) && !this.socket.isPaused?.()) {
+    else if (this.outgoingData > 0 && this.outgoingData > (this.socket.writableHighWaterMark ?? 16384) && !this.socket.isPaused?.()) {
       this.socket.pause();
       this.pausedForOutput = true;
     }
@@ -251,6 +273,9 @@ class Connection {
 
   timeout() {
     const socket = this.socket;
+    if (!this.keepAliveTimeoutSet && !this.server.timeout && this.kaTimeout !== 0 && socket.timeout === this.kaTimeout) {
+      return; // the keep-alive timer left armed on a busy connection
+    }
     const req = this.incoming;
     const reqTimeout = req !== null && !req.complete && req.emit("timeout", socket);
     const res = socket._httpMessage;
@@ -298,18 +323,29 @@ class Connection {
   responseFinished(res) {
     const req = res.req;
     const socket = this.socket;
-    const i = this.unanswered.indexOf(req);
-    if (i !== -1) this.unanswered.splice(i, 1);
-    if (!req._consuming && !req._readableState.resumeScheduled) req._dump();
+    const unanswered = this.unanswered;
+    if (unanswered[0] === req) unanswered.shift();
+    else {
+      const i = unanswered.indexOf(req);
+      if (i !== -1) unanswered.splice(i, 1);
+    }
+    if (!req._consuming && (req._lazy !== 0 || !req._readableState.resumeScheduled)) req._dump(true);
     res.detachSocket(socket);
-    nextTick(emitResponseClose, res);
+    queueMicrotask(() => {
+      settleDumped(req);
+      emitResponseClose(res);
+    });
     if (res._last) {
       if (typeof socket.destroySoon === "function") socket.destroySoon();
       else socket.end();
     } else if (this.outgoing.length === 0) {
       const server = this.server;
-      if (server.keepAliveTimeout && typeof socket.setTimeout === "function") {
-        socket.setTimeout(server.keepAliveTimeout);
+      const ka = server.keepAliveTimeout;
+      if (ka && typeof socket.setTimeout === "function") {
+        if (socket.timeout !== ka || this.kaTimeout !== ka) {
+          socket.setTimeout(ka);
+          this.kaTimeout = ka;
+        }
         this.keepAliveTimeoutSet = true;
       }
     } else {
@@ -323,7 +359,7 @@ function emitResponseClose(res) {
   if (res._closed) return;
   res.destroyed = true;
   res._closed = true;
-  res.emit("close");
+  emitIfHeard(res, "close");
 }
 
 function socketOnError(conn, e) {
@@ -366,13 +402,11 @@ function onRequestHead(p) {
   const maxCount = server.maxHeadersCount;
   if (maxCount > 0 && raw.length > maxCount * 2) raw = raw.slice(0, maxCount * 2);
   req.rawHeaders = raw;
-  req.joinDuplicateHeaders = !!server.joinDuplicateHeaders;
+  if (server.joinDuplicateHeaders) req.joinDuplicateHeaders = true;
   conn.incoming = req;
   if (p.upgrade) {
     req.upgrade = req.method === "CONNECT" || server.listenerCount("upgrade") > 0;
     if (req.upgrade) return 2;
-  } else {
-    req.upgrade = false;
   }
   conn.unanswered.push(req);
   const Response = server.ServerResponse ?? ServerResponse;
@@ -437,7 +471,7 @@ function onRequestComplete(p) {
     req.rawTrailers = p.rawTrailers;
     req._trailers = null;
   }
-  if (!req.upgrade) req.push(null);
+  if (!req.upgrade) req._eof();
 }
 
 // A server response tells its connection it finished before 'finish' is emitted.
