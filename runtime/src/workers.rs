@@ -371,6 +371,9 @@ struct Outcome {
     code: i32,
     error: Option<Vec<u8>>,
     text: Option<String>,
+    /// The error was null: what QuickJS throws when even its "out of memory"
+    /// error could not be allocated. Decided once the JS is done, from the heap's use.
+    maybe_oom: bool,
 }
 
 impl Outcome {
@@ -379,6 +382,16 @@ impl Outcome {
             code: 1,
             error: None,
             text: Some(text),
+            maybe_oom: false,
+        }
+    }
+
+    fn exit(code: i32) -> Outcome {
+        Outcome {
+            code,
+            error: None,
+            text: None,
+            maybe_oom: false,
         }
     }
 }
@@ -440,8 +453,16 @@ fn run_worker(rec: &Arc<ThreadRec>, entry: &str, opts: &Options, stack_limit: us
     rt.set_interrupt_handler(Some(Box::new(move || {
         host::must_stop() || me.stop.load(Ordering::Relaxed)
     })));
-    let outcome = context
+    let mut outcome = context
         .with(|ctx| Driver::boot(&ctx, rec, entry).map_or_else(Outcome::failed, |d| d.run()));
+    if outcome.maybe_oom && opts.memory_limit_mb.is_some() {
+        let usage = rt.memory_usage();
+        if usage.malloc_limit > 0
+            && usage.malloc_size.saturating_mul(10) >= usage.malloc_limit.saturating_mul(9)
+        {
+            outcome = out_of_memory();
+        }
+    }
     drop(context);
     drop(rt);
     outcome
@@ -528,11 +549,7 @@ impl<'js> Driver<'js> {
 
     fn stopped(&self) -> Option<Outcome> {
         if self.rec.stop.load(Ordering::SeqCst) {
-            return Some(Outcome {
-                code: self.rec.stop_code.load(Ordering::SeqCst),
-                error: None,
-                text: None,
-            });
+            return Some(Outcome::exit(self.rec.stop_code.load(Ordering::SeqCst)));
         }
         if host::TIMED_OUT.load(Ordering::SeqCst) || host::termination_signal() != 0 {
             return Some(Outcome::failed("the process is stopping".into()));
@@ -558,29 +575,33 @@ impl<'js> Driver<'js> {
                 return Flow::End(out_of_memory());
             }
         }
-        match self
+        let maybe_oom = value.is_null();
+        let mut outcome = match self
             .uncaught
             .call::<_, Value>((value, rejection))
             .catch(&self.ctx)
         {
-            Ok(v) if v.as_bool() == Some(true) => Flow::Go,
+            Ok(v) if v.as_bool() == Some(true) => return Flow::Go,
             Ok(v) => match crate::native::copy_view(&self.ctx, &v, "uncaught") {
-                Ok(bytes) => Flow::End(Outcome {
+                Ok(bytes) => Outcome {
                     code: 1,
                     error: Some(bytes),
                     text: None,
-                }),
-                Err(_) => Flow::End(Outcome::failed(
-                    "the worker failed (and reporting its error failed)".into(),
-                )),
+                    maybe_oom: false,
+                },
+                Err(_) => {
+                    Outcome::failed("the worker failed (and reporting its error failed)".into())
+                }
             },
             Err(e) => match self.stopped() {
-                Some(o) => Flow::End(o),
-                None => Flow::End(Outcome::failed(format!(
+                Some(o) => return Flow::End(o),
+                None => Outcome::failed(format!(
                     "the worker failed, and reporting its error failed: {e}"
-                ))),
+                )),
             },
-        }
+        };
+        outcome.maybe_oom = maybe_oom;
+        Flow::End(outcome)
     }
 
     /// One round of nextTicks and microtasks; the first error that escapes.
@@ -661,20 +682,12 @@ impl<'js> Driver<'js> {
                 o
             }
             None => match self.emit_exit.call::<_, i32>((0,)).catch(&self.ctx) {
-                Ok(code) => Outcome {
-                    code,
-                    error: None,
-                    text: None,
-                },
+                Ok(code) => Outcome::exit(code),
                 Err(e) => match self.stopped() {
                     Some(o) => o,
                     None => match self.failure(e, false) {
                         Flow::End(o) => o,
-                        Flow::Go => Outcome {
-                            code: 1,
-                            error: None,
-                            text: None,
-                        },
+                        Flow::Go => Outcome::exit(1),
                     },
                 },
             },
@@ -684,7 +697,7 @@ impl<'js> Driver<'js> {
 
 fn out_of_memory() -> Outcome {
     Outcome::failed(
-        "ERR_WORKER_OUT_OF_MEMORY: the worker ran out of memory (its heap limit was reached)"
+        "ERR_WORKER_OUT_OF_MEMORY: Worker terminated due to reaching memory limit: JS heap out of memory"
             .into(),
     )
 }

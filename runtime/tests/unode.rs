@@ -289,3 +289,89 @@ fn node_programs_reach_jsk_modules() {
     let dir = scratch("jsk", &[("sys.js", "const sys = require('jsk:sys'); console.log(sys.getpid() === process.pid, typeof sys.open);")]);
     assert_eq!(ok(&dir, &["sys.js"]), "true function\n");
 }
+
+#[test]
+fn worker_threads_keep_the_process_alive_and_report_errors() {
+    let dir = scratch(
+        "workers",
+        &[
+            (
+                "alive.js",
+                "const { Worker } = require('node:worker_threads');\n\
+                 const w = new Worker('./w.js', { workerData: 20 });\n\
+                 w.on('message', (m) => console.log('message', m));\n\
+                 w.on('exit', (c) => console.log('exit', c));\n\
+                 console.log('main done');\n",
+            ),
+            (
+                "w.js",
+                "const { parentPort, workerData } = require('node:worker_threads');\n\
+                 const { double } = require('./lib');\n\
+                 setTimeout(() => parentPort.postMessage([double(workerData), require('path').basename(__filename)]), 100);\n",
+            ),
+            ("lib.js", "exports.double = (x) => x * 2;\n"),
+            (
+                "unref.js",
+                "const { Worker } = require('node:worker_threads');\n\
+                 const w = new Worker('setTimeout(() => console.log(\"late\"), 3000)', { eval: true });\n\
+                 w.unref();\n\
+                 console.log('unref done');\n",
+            ),
+            (
+                "crash.js",
+                "const { Worker } = require('node:worker_threads');\n\
+                 new Worker('throw new RangeError(\"worker boom\")', { eval: true });\n\
+                 setTimeout(() => console.log('not reached'), 2000);\n",
+            ),
+            (
+                "exit.js",
+                "const { Worker } = require('node:worker_threads');\n\
+                 const w = new Worker('process.exit(5)', { eval: true });\n\
+                 w.on('exit', (c) => { console.log('worker exit', c); process.exitCode = 2; });\n",
+            ),
+        ],
+    );
+    assert_eq!(ok(&dir, &["alive.js"]), "main done\nmessage [ 40, 'w.js' ]\nexit 0\n");
+    let t0 = std::time::Instant::now();
+    assert_eq!(ok(&dir, &["unref.js"]), "unref done\n");
+    assert!(t0.elapsed() < std::time::Duration::from_millis(2500), "an unref'd worker kept the process alive");
+    let r = unode(&dir, &["crash.js"]);
+    assert_eq!(r.code, 1, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("RangeError") && r.stderr.contains("worker boom"), "{}", r.stderr);
+    assert!(!r.stdout.contains("not reached"));
+    let r = unode(&dir, &["exit.js"]);
+    assert_eq!((r.code, r.stdout.as_str()), (2, "worker exit 5\n"), "{}", r.stderr);
+}
+
+#[test]
+fn worker_threads_inherit_the_heap_limit_and_stop_at_the_timeout() {
+    let dir = scratch(
+        "worker-limits",
+        &[
+            (
+                "oom.js",
+                "const { Worker } = require('node:worker_threads');\n\
+                 const w = new Worker('const a = []; for (;;) a.push(new Array(4096).fill(1));', { eval: true });\n\
+                 w.on('error', (e) => console.log('error', e.code));\n\
+                 w.on('exit', (c) => console.log('exit', c));\n",
+            ),
+            (
+                "spin.js",
+                "const { Worker } = require('node:worker_threads');\n\
+                 new Worker('for (;;) {}', { eval: true });\n\
+                 new Worker('for (;;) {}', { eval: true });\n",
+            ),
+        ],
+    );
+    let r = unode(&dir, &["--max-old-space-size=32", "oom.js"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "error ERR_WORKER_OUT_OF_MEMORY\nexit 1\n"),
+        "{}",
+        r.stderr
+    );
+    let t0 = std::time::Instant::now();
+    let r = unode(&dir, &["--timeout", "1", "spin.js"]);
+    assert_eq!(r.code, 124, "{}", r.stderr);
+    assert!(t0.elapsed() < std::time::Duration::from_secs(6));
+}

@@ -441,13 +441,13 @@ export class MessagePort extends EventEmitter {
     if (this._closed) return;
     const peer = this[kPeer];
     this[kPeer] = null;
+    this[kQueue].length = 0;
+    this._setClosed();
+    this._emitClose();
     if (peer && peer.id !== "") {
       if (peer.thread === self.id) ports.get(peer.id)?.[kPeerClosed]();
       else native.threadPost(peer.thread, [envelope(K.CLOSE, peer.id), new ArrayBuffer(0), new ArrayBuffer(0)]);
     }
-    this[kQueue].length = 0;
-    this._setClosed();
-    this._emitClose();
   }
 
   ref() {

@@ -233,8 +233,11 @@ export function serialize(value, { transfer = [], isPort = () => false, inline =
       w.u8(T.ERROR);
       const name = String(v.name);
       w.str(ERRORS[name] ? name : "Error");
-      w.str(String(v.message ?? ""));
-      const stack = v.stack;
+      const message = String(v.message ?? "");
+      w.str(message);
+      // QuickJS's stack holds only the frames; V8's (Node's) starts with "Name: message".
+      let stack = v.stack;
+      if (typeof stack === "string" && !stack.startsWith(name)) stack = `${name}: ${message}\n${stack}`.trimEnd();
       const hasCause = Object.prototype.hasOwnProperty.call(v, "cause");
       w.u8((typeof stack === "string" ? 1 : 0) | (hasCause ? 2 : 0));
       if (typeof stack === "string") w.str(stack);
