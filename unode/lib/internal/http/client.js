@@ -478,10 +478,9 @@ function socketCloseListener(req) {
     }
   } else {
     if (!socket._hadError) {
+      // Node reports the hang-up even after abort() once a socket was in use.
       socket._hadError = true;
-      if (!req.aborted || req.listenerCount("error") > 0) {
-        if (!req.aborted) emitErrorEvent(req, connResetException("socket hang up"));
-      }
+      emitErrorEvent(req, connResetException("socket hang up"));
     }
     req._closed = true;
     req.emit("close");

@@ -327,6 +327,7 @@ proto._storeHeader = function _storeHeader(firstLine, headers) {
   if ((s & 1) === 0) {
     const keep = this.shouldKeepAlive && ((s & 2) !== 0 || this.useChunkedEncodingByDefault || this.agent);
     if (keep && this.maxRequestsOnConnectionReached) {
+      this._last = true;
       header += "Connection: close\r\n";
     } else if (keep) {
       if (this._keepAliveTimeout && this._defaultKeepAlive) {
@@ -552,11 +553,13 @@ function write_(msg, chunk, encoding, callback, fromEnd) {
     const socket = msg.socket;
     const cork = socket !== null && socket._httpMessage === msg && typeof socket.cork === "function";
     if (cork) socket.cork();
-    msg._send(`${size}\r\n`, "latin1", null);
-    msg._send(chunk, encoding, null);
-    const ret = msg._send("\r\n", "latin1", callback);
-    if (cork) socket.uncork();
-    return ret;
+    try {
+      msg._send(`${size}\r\n`, "latin1", null);
+      msg._send(chunk, encoding, null);
+      return msg._send("\r\n", "latin1", callback);
+    } finally {
+      if (cork) socket.uncork();
+    }
   }
   return msg._send(chunk, encoding, callback);
 }
@@ -640,8 +643,11 @@ proto.end = function end(chunk, encoding, callback) {
     }
     const cork = socket !== null && typeof socket.cork === "function";
     if (cork) socket.cork();
-    write_(this, chunk, encoding, null, true);
-    if (cork) socket.uncork();
+    try {
+      write_(this, chunk, encoding, null, true);
+    } finally {
+      if (cork) socket.uncork();
+    }
   } else if (this.finished) {
     if (typeof callback === "function") {
       if (!this.writableFinished) this.on("finish", callback);

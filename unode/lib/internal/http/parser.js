@@ -177,6 +177,8 @@ export class HTTPParser {
             const i = findHeadEnd(data, pos);
             if (i < 0) {
               if (len - pos > this.maxHeaderSize) return this.fail("HPE_HEADER_OVERFLOW", "Header overflow", data, pos);
+              const lf = u8IndexOf.call(data, 10, pos);
+              if (lf >= 0 && (lf === pos || data[lf - 1] !== 13)) return this.bareLF(data, pos, lf);
               this.gather(data, pos, len);
               return len;
             }
@@ -237,6 +239,8 @@ export class HTTPParser {
             const i = findHeadEnd(this.pending, Math.max(0, before - 3));
             if (i < 0 || i >= this.pendingLen) {
               if (this.pendingLen > this.maxHeaderSize) return this.fail("HPE_HEADER_OVERFLOW", "Header overflow", data, pos);
+              const lf = u8IndexOf.call(this.pending.subarray(0, this.pendingLen), 10, Math.max(0, before - 1));
+              if (lf >= 0 && (lf === 0 || this.pending[lf - 1] !== 13)) return this.bareLF(data, pos, lf);
               return len;
             }
             if (i > this.maxHeaderSize) return this.fail("HPE_HEADER_OVERFLOW", "Header overflow", data, pos);
@@ -372,6 +376,14 @@ export class HTTPParser {
     this.state = S_STOPPED;
     this.error = err;
     return err;
+  }
+
+  /** A line ended with LF alone (Node's parser is strict about CRLF). */
+  bareLF(data, pos, lf) {
+    const firstLine = this.pendingLen === 0 ? u8IndexOf.call(data, 13, pos) < 0 || u8IndexOf.call(data, 13, pos) > lf
+      : this.pending.indexOf(13) < 0 || this.pending.indexOf(13) > lf;
+    if (firstLine && this.kind === REQUEST) return this.fail("HPE_INVALID_VERSION", "Expected CRLF after version", data, pos);
+    return this.fail("HPE_LF_EXPECTED", "Missing expected LF after header value", data, pos);
   }
 
   fail(code, reason, data, pos) {
