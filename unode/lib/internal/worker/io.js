@@ -32,10 +32,45 @@ export const K = { INIT: 0, MSG: 1, ONLINE: 2, PORT: 3, CLOSE: 4, MOVED: 5 };
 
 // ---- the mailbox ---------------------------------------------------------------
 
+/** A FIFO whose shift() is O(1) (Array.prototype.shift moves every element). */
+class Queue {
+  constructor() {
+    this.items = [];
+    this.head = 0;
+  }
+  get length() {
+    return this.items.length - this.head;
+  }
+  push(x) {
+    this.items.push(x);
+  }
+  shift() {
+    if (this.head >= this.items.length) return undefined;
+    const x = this.items[this.head];
+    this.items[this.head++] = undefined;
+    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return x;
+  }
+  /** Remove and return everything queued. */
+  take() {
+    const all = this.items.slice(this.head);
+    this.items = [];
+    this.head = 0;
+    return all;
+  }
+  clear() {
+    this.items = [];
+    this.head = 0;
+  }
+}
+
 let sub = null;
 let holds = 0;
-const pending = [];       // entries from threadReceive not yet handled
-const localFlush = [];    // ports with queued in-thread messages or events
+const pending = new Queue();     // entries from threadReceive not yet handled
+const localFlush = new Queue();  // ports with queued in-thread messages or events
 let kicked = false;
 
 function watching() {
@@ -56,7 +91,7 @@ export function hold(delta) {
 /** Make the mailbox callback run soon (for in-thread deliveries). */
 function kick() {
   watching();
-  if (kicked) return;
+  if (kicked || draining) return;
   kicked = true;
   sys.eventfdWrite(self.fd, 1);
 }
@@ -68,12 +103,20 @@ export function scheduleLocal(port) {
 
 /** The entries received so far (the worker entry takes its init message from them). */
 export function receiveNow() {
-  for (const e of native.threadReceive()) pending.push(e);
+  const got = native.threadReceive();
+  for (let i = 0; i < got.length; i++) pending.push(got[i]);
   return pending;
 }
 
-export function pendingAgain() {
+/** Take the first received entry that `match` accepts. */
+export function takeReceived(match) {
+  receiveNow();
+  const all = pending.take();
+  const i = all.findIndex(match);
+  const found = i < 0 ? undefined : all.splice(i, 1)[0];
+  for (const e of all) pending.push(e);
   if (pending.length > 0) kick();
+  return found;
 }
 
 /** Handlers for thread-level messages: set by node:worker_threads and the worker entry. */
@@ -82,8 +125,11 @@ export const handlers = {
   parentPort: null,       // the worker's parentPort
 };
 
+let draining = false;
+
 function drain() {
   kicked = false;
+  draining = true;
   receiveNow();
   try {
     while (pending.length > 0) {
@@ -97,6 +143,7 @@ function drain() {
       loop.runCallbackHook();
     }
   } finally {
+    draining = false;
     if (pending.length > 0 || localFlush.length > 0) kick();
   }
 }
@@ -342,7 +389,7 @@ function notifyPeer(peer, id, thread) {
 /** `port` was sent to thread `thread`: it lives there now, with its queued messages. */
 function movePort(port, thread) {
   const id = port[kId];
-  const queued = port[kQueue].splice(0);
+  const queued = port[kQueue].take();
   const peer = port[kPeer];
   port[kMoved] = true;
   port[kPeer] = null;
@@ -405,7 +452,7 @@ export class MessagePort extends EventEmitter {
     super();
     this[kId] = id;
     this[kPeer] = peer;
-    this[kQueue] = [];
+    this[kQueue] = new Queue();
     this[kMoved] = false;
     this._started = false;
     this._closed = false;
@@ -441,7 +488,7 @@ export class MessagePort extends EventEmitter {
     if (this._closed) return;
     const peer = this[kPeer];
     this[kPeer] = null;
-    this[kQueue].length = 0;
+    this[kQueue].clear();
     this._setClosed();
     this._emitClose();
     if (peer && peer.id !== "") {
@@ -569,7 +616,7 @@ export class MessagePort extends EventEmitter {
     // Messages already here are still delivered; then 'close'.
     this._closing = true;
     if (this[kQueue].length === 0 || !this._started) {
-      this[kQueue].length = 0;
+      this[kQueue].clear();
       this._setClosed();
       this._emitClose();
     }

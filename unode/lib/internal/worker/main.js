@@ -15,16 +15,13 @@ import { Module, createRequire } from "node:internal/modules/cjs";
 import { runMain } from "node:internal/modules/run_main";
 import { cwd } from "node:internal/modules/resolve";
 import { serialize } from "node:internal/worker/serialize";
-import { self, receiveNow, pendingAgain, decode, handlers, makeParentPort, workerState, postOnline, K } from "node:internal/worker/io";
+import { self, takeReceived, decode, handlers, makeParentPort, workerState, postOnline, K } from "node:internal/worker/io";
 
 function takeInit() {
-  const pending = receiveNow();
-  const i = pending.findIndex(([from, kind, parts]) => from === self.parent && kind === 0 && Array.isArray(parts) &&
+  const init = takeReceived(([from, kind, parts]) => from === self.parent && kind === 0 && Array.isArray(parts) &&
     native.decodeUtf8(parts[0]).startsWith(`${K.INIT}|`));
-  if (i < 0) throw new Error("worker: the init message is missing");
-  const [[, , parts]] = pending.splice(i, 1);
-  pendingAgain();
-  return decode({ parts }).value;
+  if (init === undefined) throw new Error("worker: the init message is missing");
+  return decode({ parts: init[2] }).value;
 }
 
 function exitThread(code) {

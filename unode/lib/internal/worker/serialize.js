@@ -47,7 +47,7 @@ const abDetached = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "detac
 
 /** Whether `v` is an ArrayBuffer (not a SharedArrayBuffer or a look-alike). */
 export function isArrayBuffer(v) {
-  if (v === null || typeof v !== "object") return false;
+  if (!(v instanceof ArrayBuffer)) return false;
   try { abByteLength.call(v); return true; } catch { return false; }
 }
 
@@ -57,12 +57,33 @@ export function isDetached(ab) {
 
 // ---- writing -------------------------------------------------------------------
 
-class Writer {
+const NO_TRANSFER = new Set();
+const NO_PORTS = [];
+
+function viewKind(v) {
+  if (v instanceof DataView) return DATAVIEW;
+  const tag = taTag.call(v);
+  for (let i = 0; i < VIEWS.length; i++) if (VIEWS[i].name === tag) return i;
+  return -1;
+}
+
+/** One serialisation's state; the write buffer is kept for the next message. */
+class Serializer {
   constructor() {
-    this.buf = new Uint8Array(256);
+    this.buf = new Uint8Array(1024);
     this.dv = new DataView(this.buf.buffer);
     this.pos = 0;
+    this.seen = new Map();
+    this.count = 0;
+    this.buffers = [];
+    this.bufferIndex = null;
+    this.transferred = NO_TRANSFER;
+    this.ports = NO_PORTS;
+    this.isPort = null;
+    this.inline = false;
+    this.extras = false;
   }
+
   grow(n) {
     let size = this.buf.length * 2;
     while (size < this.pos + n) size *= 2;
@@ -71,42 +92,47 @@ class Writer {
     this.buf = next;
     this.dv = new DataView(next.buffer);
   }
+
   u8(x) {
     if (this.pos + 1 > this.buf.length) this.grow(1);
     this.buf[this.pos++] = x;
   }
+
   u32(x) {
     if (this.pos + 4 > this.buf.length) this.grow(4);
     this.dv.setUint32(this.pos, x, true);
     this.pos += 4;
   }
-  i32(x) {
-    if (this.pos + 4 > this.buf.length) this.grow(4);
-    this.dv.setInt32(this.pos, x, true);
-    this.pos += 4;
+
+  tagU32(tag, x) {
+    if (this.pos + 5 > this.buf.length) this.grow(5);
+    this.buf[this.pos] = tag;
+    this.dv.setUint32(this.pos + 1, x, true);
+    this.pos += 5;
   }
-  f64(x) {
-    if (this.pos + 8 > this.buf.length) this.grow(8);
-    this.dv.setFloat64(this.pos, x, true);
-    this.pos += 8;
-  }
+
   bytes(b) {
     this.u32(b.length);
     if (this.pos + b.length > this.buf.length) this.grow(b.length);
     this.buf.set(b, this.pos);
     this.pos += b.length;
   }
+
   /** A string: ASCII byte by byte, UTF-8 when well formed, else UTF-16 units. */
   str(s) {
     const n = s.length;
-    if (n < 64) {
-      let ascii = true;
-      for (let i = 0; i < n; i++) if (s.charCodeAt(i) > 0x7f) { ascii = false; break; }
-      if (ascii) {
-        this.u8(T.STR8);
-        this.u32(n);
-        if (this.pos + n > this.buf.length) this.grow(n);
-        for (let i = 0; i < n; i++) this.buf[this.pos + i] = s.charCodeAt(i);
+    if (n < 128) {
+      if (this.pos + 5 + n > this.buf.length) this.grow(5 + n);
+      const buf = this.buf;
+      const at = this.pos + 5;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c > 0x7f) break;
+        buf[at + i] = c;
+      }
+      if (i === n) {
+        this.tagU32(T.STR8, n);
         this.pos += n;
         return;
       }
@@ -116,300 +142,365 @@ class Writer {
       this.bytes(encodeUtf8(s));
       return;
     }
-    this.u8(T.STR16);
-    this.u32(n);
+    this.tagU32(T.STR16, n);
     if (this.pos + 2 * n > this.buf.length) this.grow(2 * n);
     for (let i = 0; i < n; i++) this.dv.setUint16(this.pos + 2 * i, s.charCodeAt(i), true);
     this.pos += 2 * n;
   }
+
+  f64(tag, x) {
+    if (this.pos + 9 > this.buf.length) this.grow(9);
+    this.buf[this.pos] = tag;
+    this.dv.setFloat64(this.pos + 1, x, true);
+    this.pos += 9;
+  }
+
+  buffer(ab) {
+    if (isDetached(ab)) throw dataCloneError("An ArrayBuffer is detached and could not be cloned.");
+    if (this.inline) {
+      this.u8(T.ABINLINE);
+      this.bytes(new Uint8Array(ab));
+      return;
+    }
+    this.bufferIndex ??= new Map();
+    let i = this.bufferIndex.get(ab);
+    if (i === undefined) {
+      i = this.buffers.length;
+      this.buffers.push(ab);
+      this.bufferIndex.set(ab, i);
+    }
+    this.tagU32(T.AB, i);
+  }
+
+  write(v) {
+    switch (typeof v) {
+      case "undefined": this.u8(T.UNDEF); return;
+      case "boolean": this.u8(v ? T.TRUE : T.FALSE); return;
+      case "number":
+        if ((v | 0) === v && !(v === 0 && 1 / v < 0)) this.tagU32(T.INT, v >>> 0);
+        else this.f64(T.NUM, v);
+        return;
+      case "bigint": this.u8(T.BIGINT); this.str(v.toString(16)); return;
+      case "string": this.str(v); return;
+      case "symbol": throw dataCloneError(`${String(v)} could not be cloned.`);
+      case "function": throw dataCloneError(`${String(v).slice(0, 60)} could not be cloned.`);
+    }
+    if (v === null) { this.u8(T.NULL); return; }
+    const ref = this.seen.get(v);
+    if (ref !== undefined) { this.tagU32(T.REF, ref); return; }
+    if (this.isPort !== null && this.isPort(v)) {
+      const i = this.ports.indexOf(v);
+      if (i < 0) {
+        throw nodeError(TypeError, "ERR_MISSING_TRANSFERABLE_IN_TRANSFER_LIST",
+          "Object that needs transfer was found in message but not listed in transferList");
+      }
+      this.seen.set(v, this.count++);
+      this.tagU32(T.PORT, i);
+      return;
+    }
+    this.seen.set(v, this.count++);
+    if (Array.isArray(v)) {
+      const n = v.length;
+      this.tagU32(T.ARR, n);
+      for (let i = 0; i < n; i++) {
+        if (i in v) this.write(v[i]); else this.u8(T.HOLE);
+      }
+      return;
+    }
+    const proto = Object.getPrototypeOf(v);
+    if (proto === Object.prototype || proto === null) { this.object(v); return; }
+    if (v instanceof ArrayBuffer && isArrayBuffer(v)) { this.buffer(v); return; }
+    if (ArrayBuffer.isView(v)) { this.view(v); return; }
+    if (v instanceof Date) { this.f64(T.DATE, v.getTime()); return; }
+    if (v instanceof RegExp) { this.u8(T.REGEXP); this.str(v.source); this.str(v.flags); return; }
+    if (v instanceof Map) {
+      this.tagU32(T.MAP, v.size);
+      for (const [k, x] of v) { this.write(k); this.write(x); }
+      return;
+    }
+    if (v instanceof Set) {
+      this.tagU32(T.SET, v.size);
+      for (const k of v) this.write(k);
+      return;
+    }
+    if (v instanceof Error) { this.error(v); return; }
+    if (v instanceof Number) { this.f64(T.BOXNUM, v.valueOf()); return; }
+    if (v instanceof String) { this.u8(T.BOXSTR); this.str(v.valueOf()); return; }
+    if (v instanceof Boolean) { this.u8(T.BOXBOOL); this.u8(v.valueOf() ? 1 : 0); return; }
+    if (v instanceof BigInt) { this.u8(T.BOXBIGINT); this.str(v.valueOf().toString(16)); return; }
+    if (v instanceof Promise || v instanceof WeakMap || v instanceof WeakSet || v instanceof WeakRef ||
+        (typeof SharedArrayBuffer === "function" && v instanceof SharedArrayBuffer)) {
+      throw dataCloneError(`#<${v.constructor.name}> could not be cloned.`);
+    }
+    this.object(v);
+  }
+
+  object(v) {
+    const keys = Object.keys(v);
+    this.tagU32(T.OBJ, keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      this.str(k);
+      this.write(v[k]);
+    }
+  }
+
+  view(v) {
+    const kind = viewKind(v);
+    if (kind < 0) throw dataCloneError(`${Object.prototype.toString.call(v)} could not be cloned.`);
+    this.u8(T.VIEW);
+    this.u8(kind);
+    this.u32(v.byteOffset);
+    this.u32(kind === DATAVIEW ? v.byteLength : v.length);
+    const b = v.buffer;
+    if (!isArrayBuffer(b)) throw dataCloneError("A view on a SharedArrayBuffer could not be cloned.");
+    const r = this.seen.get(b);
+    if (r !== undefined) this.tagU32(T.REF, r);
+    else { this.seen.set(b, this.count++); this.buffer(b); }
+  }
+
+  error(v) {
+    this.u8(T.ERROR);
+    const name = String(v.name);
+    this.str(ERRORS[name] ? name : "Error");
+    const message = String(v.message ?? "");
+    this.str(message);
+    // QuickJS's stack holds only the frames; V8's (Node's) starts with "Name: message".
+    let stack = v.stack;
+    if (typeof stack === "string" && !stack.startsWith(name)) stack = `${name}: ${message}\n${stack}`.trimEnd();
+    const hasCause = Object.prototype.hasOwnProperty.call(v, "cause");
+    this.u8((typeof stack === "string" ? 1 : 0) | (hasCause ? 2 : 0));
+    if (typeof stack === "string") this.str(stack);
+    if (hasCause) this.write(v.cause);
+    const keys = this.extras ? Object.keys(v).filter((k) => k !== "message" && k !== "stack" && k !== "cause") : [];
+    this.u32(keys.length);
+    for (const k of keys) { this.str(k); this.write(v[k]); }
+  }
 }
 
-function viewKind(v) {
-  if (v instanceof DataView) return DATAVIEW;
-  const tag = taTag.call(v);
-  const i = VIEWS.findIndex((C) => C.name === tag);
-  return i;
-}
+let spare = null;
 
 /**
  * Serialize `value`. `transfer` is the validated transfer list (ArrayBuffers
  * and ports); `isPort(v)` says whether an object is a MessagePort.
  */
-export function serialize(value, { transfer = [], isPort = () => false, inline = false, extras = false } = {}) {
-  const w = new Writer();
-  const seen = new Map();
-  const buffers = [];
-  const bufferIndex = new Map();
-  const transferred = new Set();
-  const ports = [];
-  for (const t of transfer) {
-    if (isArrayBuffer(t)) transferred.add(t);
-    else if (isPort(t)) ports.push(t);
+export function serialize(value, { transfer, isPort = null, inline = false, extras = false } = {}) {
+  // A getter may post a message while its object is being serialised: that one gets its own state.
+  const s = spare ?? new Serializer();
+  spare = null;
+  s.pos = 0;
+  s.count = 0;
+  s.isPort = isPort;
+  s.inline = inline;
+  s.extras = extras;
+  if (transfer !== undefined && transfer.length > 0) {
+    s.transferred = new Set();
+    s.ports = [];
+    for (const t of transfer) {
+      if (isArrayBuffer(t)) s.transferred.add(t);
+      else if (isPort !== null && isPort(t)) s.ports.push(t);
+    }
   }
-  let count = 0;
-
-  function writeBuffer(ab) {
-    if (isDetached(ab)) throw dataCloneError("An ArrayBuffer is detached and could not be cloned.");
-    if (inline) {
-      w.u8(T.ABINLINE);
-      w.bytes(new Uint8Array(ab));
-      return;
+  try {
+    s.write(value);
+    return { body: s.buf.slice(0, s.pos), buffers: s.buffers, transferred: s.transferred, ports: s.ports };
+  } finally {
+    s.seen.clear();
+    s.bufferIndex = null;
+    s.buffers = [];
+    s.transferred = NO_TRANSFER;
+    s.ports = NO_PORTS;
+    s.isPort = null;
+    if (s.buf.length > 1 << 20) {
+      s.buf = new Uint8Array(1024);
+      s.dv = new DataView(s.buf.buffer);
     }
-    let i = bufferIndex.get(ab);
-    if (i === undefined) {
-      i = buffers.length;
-      buffers.push(ab);
-      bufferIndex.set(ab, i);
-    }
-    w.u8(T.AB);
-    w.u32(i);
+    spare = s;
   }
-
-  function write(v) {
-    switch (typeof v) {
-      case "undefined": w.u8(T.UNDEF); return;
-      case "boolean": w.u8(v ? T.TRUE : T.FALSE); return;
-      case "number":
-        if ((v | 0) === v && !(v === 0 && 1 / v < 0)) { w.u8(T.INT); w.i32(v); } else { w.u8(T.NUM); w.f64(v); }
-        return;
-      case "bigint": w.u8(T.BIGINT); w.str(v.toString(16)); return;
-      case "string": w.str(v); return;
-      case "symbol": throw dataCloneError(`${String(v)} could not be cloned.`);
-      case "function": throw dataCloneError(`${String(v).slice(0, 60)} could not be cloned.`);
-    }
-    if (v === null) { w.u8(T.NULL); return; }
-    const ref = seen.get(v);
-    if (ref !== undefined) { w.u8(T.REF); w.u32(ref); return; }
-    if (isPort(v)) {
-      const i = ports.indexOf(v);
-      if (i < 0) {
-        throw nodeError(TypeError, "ERR_MISSING_TRANSFERABLE_IN_TRANSFER_LIST",
-          "Object that needs transfer was found in message but not listed in transferList");
-      }
-      seen.set(v, count++);
-      w.u8(T.PORT);
-      w.u32(i);
-      return;
-    }
-    seen.set(v, count++);
-    if (Array.isArray(v)) {
-      const n = v.length;
-      w.u8(T.ARR);
-      w.u32(n);
-      for (let i = 0; i < n; i++) {
-        if (i in v) write(v[i]); else w.u8(T.HOLE);
-      }
-      return;
-    }
-    if (isArrayBuffer(v)) { writeBuffer(v); return; }
-    if (ArrayBuffer.isView(v)) {
-      const kind = viewKind(v);
-      if (kind < 0) throw dataCloneError(`${Object.prototype.toString.call(v)} could not be cloned.`);
-      w.u8(T.VIEW);
-      w.u8(kind);
-      w.u32(v.byteOffset);
-      w.u32(kind === DATAVIEW ? v.byteLength : v.length);
-      const b = v.buffer;
-      if (!isArrayBuffer(b)) throw dataCloneError("A view on a SharedArrayBuffer could not be cloned.");
-      const r = seen.get(b);
-      if (r !== undefined) { w.u8(T.REF); w.u32(r); } else { seen.set(b, count++); writeBuffer(b); }
-      return;
-    }
-    if (v instanceof Date) { w.u8(T.DATE); w.f64(v.getTime()); return; }
-    if (v instanceof RegExp) { w.u8(T.REGEXP); w.str(v.source); w.str(v.flags); return; }
-    if (v instanceof Map) {
-      w.u8(T.MAP);
-      w.u32(v.size);
-      for (const [k, x] of v) { write(k); write(x); }
-      return;
-    }
-    if (v instanceof Set) {
-      w.u8(T.SET);
-      w.u32(v.size);
-      for (const k of v) write(k);
-      return;
-    }
-    if (v instanceof Error) {
-      w.u8(T.ERROR);
-      const name = String(v.name);
-      w.str(ERRORS[name] ? name : "Error");
-      const message = String(v.message ?? "");
-      w.str(message);
-      // QuickJS's stack holds only the frames; V8's (Node's) starts with "Name: message".
-      let stack = v.stack;
-      if (typeof stack === "string" && !stack.startsWith(name)) stack = `${name}: ${message}\n${stack}`.trimEnd();
-      const hasCause = Object.prototype.hasOwnProperty.call(v, "cause");
-      w.u8((typeof stack === "string" ? 1 : 0) | (hasCause ? 2 : 0));
-      if (typeof stack === "string") w.str(stack);
-      if (hasCause) write(v.cause);
-      const keys = extras ? Object.keys(v).filter((k) => k !== "message" && k !== "stack" && k !== "cause") : [];
-      w.u32(keys.length);
-      for (const k of keys) { w.str(k); write(v[k]); }
-      return;
-    }
-    if (v instanceof Number) { w.u8(T.BOXNUM); w.f64(v.valueOf()); return; }
-    if (v instanceof String) { w.u8(T.BOXSTR); w.str(v.valueOf()); return; }
-    if (v instanceof Boolean) { w.u8(T.BOXBOOL); w.u8(v.valueOf() ? 1 : 0); return; }
-    if (v instanceof BigInt) { w.u8(T.BOXBIGINT); w.str(v.valueOf().toString(16)); return; }
-    if (v instanceof Promise || v instanceof WeakMap || v instanceof WeakSet || v instanceof WeakRef ||
-        (typeof SharedArrayBuffer === "function" && v instanceof SharedArrayBuffer)) {
-      throw dataCloneError(`#<${v.constructor.name}> could not be cloned.`);
-    }
-    const keys = Object.keys(v);
-    w.u8(T.OBJ);
-    w.u32(keys.length);
-    for (const k of keys) { w.str(k); write(v[k]); }
-  }
-
-  write(value);
-  return { body: w.buf.subarray(0, w.pos), buffers, transferred, ports };
 }
 
 // ---- reading -------------------------------------------------------------------
 
 const MAX_DEPTH = 2000;
+const PENDING = Symbol("pending");
 
 function bad(why) {
   return dataCloneError(`Unable to deserialize cloned data: ${why}.`);
 }
 
-/**
- * Rebuild a value from `body` (Uint8Array or ArrayBuffer), `buffers` (the
- * ArrayBuffers the message carried) and `ports` (objects for T.PORT).
- * Throws a DataCloneError for anything malformed.
- */
-export function deserialize(body, buffers = [], ports = []) {
-  const u8 = body instanceof Uint8Array ? body : new Uint8Array(body);
-  const dv = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
-  const end = u8.length;
-  let pos = 0;
-  let depth = 0;
-  const objs = [];
-  const usedBuffers = new Set();
-  const PENDING = objs; // placeholder for an object not built yet
+function defineValue(o, k, value, enumerable) {
+  Object.defineProperty(o, k, { value, writable: true, enumerable, configurable: true });
+}
 
-  const need = (n) => { if (pos + n > end) throw bad("the message is truncated"); };
-  const rU8 = () => { need(1); return u8[pos++]; };
-  const rU32 = () => { need(4); const x = dv.getUint32(pos, true); pos += 4; return x; };
-  const rI32 = () => { need(4); const x = dv.getInt32(pos, true); pos += 4; return x; };
-  const rF64 = () => { need(8); const x = dv.getFloat64(pos, true); pos += 8; return x; };
+class Reader {
+  constructor(u8, buffers, ports) {
+    this.u8 = u8;
+    this.dv = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
+    this.end = u8.length;
+    this.pos = 0;
+    this.depth = 0;
+    this.objs = [];
+    this.buffers = buffers;
+    this.ports = ports;
+    this.used = null;
+  }
+
+  need(n) {
+    if (this.pos + n > this.end) throw bad("the message is truncated");
+  }
+
+  rU8() {
+    if (this.pos >= this.end) throw bad("the message is truncated");
+    return this.u8[this.pos++];
+  }
+
+  rU32() {
+    if (this.pos + 4 > this.end) throw bad("the message is truncated");
+    const x = this.dv.getUint32(this.pos, true);
+    this.pos += 4;
+    return x;
+  }
+
+  rF64() {
+    if (this.pos + 8 > this.end) throw bad("the message is truncated");
+    const x = this.dv.getFloat64(this.pos, true);
+    this.pos += 8;
+    return x;
+  }
+
   /** A count of items each taking at least `min` bytes: no more than the bytes left allow. */
-  const rCount = (min) => {
-    const n = rU32();
-    if (n * min > end - pos) throw bad(`a count of ${n} exceeds the message`);
+  rCount(min) {
+    const n = this.rU32();
+    if (n * min > this.end - this.pos) throw bad(`a count of ${n} exceeds the message`);
     return n;
-  };
-  const rStrAfterTag = (tag) => {
+  }
+
+  strAfterTag(tag) {
     if (tag === T.STR8) {
-      const n = rU32();
-      need(n);
-      const slice = u8.subarray(pos, pos + n);
-      pos += n;
-      if (n < 64) {
-        let ascii = true;
-        for (let i = 0; i < n; i++) if (slice[i] > 0x7f) { ascii = false; break; }
-        if (ascii) return String.fromCharCode.apply(null, slice);
+      const n = this.rU32();
+      this.need(n);
+      const at = this.pos;
+      this.pos += n;
+      const u8 = this.u8;
+      if (n <= 8) {
+        let s = "";
+        for (let i = 0; i < n; i++) {
+          const c = u8[at + i];
+          if (c > 0x7f) return decodeUtf8(u8.subarray(at, at + n));
+          s += String.fromCharCode(c);
+        }
+        return s;
       }
-      return decodeUtf8(slice);
+      if (n < 256) {
+        let i = 0;
+        while (i < n && u8[at + i] <= 0x7f) i++;
+        if (i === n) return String.fromCharCode.apply(null, u8.subarray(at, at + n));
+      }
+      return decodeUtf8(u8.subarray(at, at + n));
     }
     if (tag === T.STR16) {
-      const n = rU32();
-      if (n > (end - pos) / 2) throw bad("the message is truncated");
+      const n = this.rU32();
+      if (n > (this.end - this.pos) / 2) throw bad("the message is truncated");
       let s = "";
       const units = new Array(Math.min(n, 4096));
       for (let i = 0; i < n; i += 4096) {
         const m = Math.min(4096, n - i);
         units.length = m;
-        for (let j = 0; j < m; j++) units[j] = dv.getUint16(pos + 2 * (i + j), true);
+        for (let j = 0; j < m; j++) units[j] = this.dv.getUint16(this.pos + 2 * (i + j), true);
         s += String.fromCharCode.apply(null, units);
       }
-      pos += 2 * n;
+      this.pos += 2 * n;
       return s;
     }
     throw bad(`expected a string, found tag ${tag}`);
-  };
-  const rStr = () => rStrAfterTag(rU8());
-  const rBigInt = () => {
-    const s = rStr();
-    if (!/^-?[0-9a-f]+$/.test(s)) throw bad("a malformed BigInt");
-    return s[0] === "-" ? -BigInt(`0x${s.slice(1)}`) : BigInt(`0x${s}`);
-  };
-  const takeBuffer = () => {
-    const i = rU32();
-    if (i >= buffers.length || !isArrayBuffer(buffers[i])) throw bad(`buffer ${i} is missing`);
-    if (usedBuffers.has(i)) throw bad(`buffer ${i} is used twice`);
-    usedBuffers.add(i);
-    return buffers[i];
-  };
-  const rBufferValue = () => {
-    const tag = rU8();
-    if (tag === T.AB) return takeBuffer();
-    if (tag === T.ABINLINE) {
-      const n = rU32();
-      need(n);
-      const ab = u8.buffer.slice(u8.byteOffset + pos, u8.byteOffset + pos + n);
-      pos += n;
-      return ab;
-    }
-    throw bad(`expected an ArrayBuffer, found tag ${tag}`);
-  };
-
-  function read() {
-    if (++depth > MAX_DEPTH) throw bad("the value is nested too deeply");
-    try {
-      return readTagged(rU8());
-    } finally {
-      depth--;
-    }
   }
 
-  function readTagged(tag) {
+  str() {
+    return this.strAfterTag(this.rU8());
+  }
+
+  bigint() {
+    const s = this.str();
+    if (!/^-?[0-9a-f]+$/.test(s)) throw bad("a malformed BigInt");
+    return s[0] === "-" ? -BigInt(`0x${s.slice(1)}`) : BigInt(`0x${s}`);
+  }
+
+  bufferValue() {
+    const tag = this.rU8();
+    if (tag === T.AB) {
+      const i = this.rU32();
+      const b = this.buffers[i];
+      if (i >= this.buffers.length || !isArrayBuffer(b)) throw bad(`buffer ${i} is missing`);
+      this.used ??= new Set();
+      if (this.used.has(i)) throw bad(`buffer ${i} is used twice`);
+      this.used.add(i);
+      return b;
+    }
+    if (tag === T.ABINLINE) {
+      const n = this.rU32();
+      this.need(n);
+      const start = this.u8.byteOffset + this.pos;
+      this.pos += n;
+      return this.u8.buffer.slice(start, start + n);
+    }
+    throw bad(`expected an ArrayBuffer, found tag ${tag}`);
+  }
+
+  read() {
+    if (++this.depth > MAX_DEPTH) throw bad("the value is nested too deeply");
+    const v = this.tagged(this.rU8());
+    this.depth--;
+    return v;
+  }
+
+  tagged(tag) {
+    const objs = this.objs;
     switch (tag) {
       case T.UNDEF: return undefined;
       case T.NULL: return null;
       case T.TRUE: return true;
       case T.FALSE: return false;
-      case T.INT: return rI32();
-      case T.NUM: return rF64();
-      case T.BIGINT: return rBigInt();
-      case T.STR8: case T.STR16: return rStrAfterTag(tag);
+      case T.INT: return this.rU32() | 0;
+      case T.NUM: return this.rF64();
+      case T.BIGINT: return this.bigint();
+      case T.STR8: case T.STR16: return this.strAfterTag(tag);
       case T.REF: {
-        const i = rU32();
+        const i = this.rU32();
         if (i >= objs.length || objs[i] === PENDING) throw bad(`reference ${i} is invalid`);
         return objs[i];
       }
       case T.PORT: {
-        const i = rU32();
-        if (i >= ports.length) throw bad(`port ${i} is missing`);
-        objs.push(ports[i]);
-        return ports[i];
+        const i = this.rU32();
+        if (i >= this.ports.length) throw bad(`port ${i} is missing`);
+        objs.push(this.ports[i]);
+        return this.ports[i];
       }
       case T.OBJ: {
         const o = {};
         objs.push(o);
-        const n = rCount(6);
+        const n = this.rCount(6);
         for (let i = 0; i < n; i++) {
-          const k = rStr();
-          const v = read();
-          if (k === "__proto__") Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+          const k = this.str();
+          const v = this.read();
+          if (k === "__proto__") defineValue(o, k, v, true);
           else o[k] = v;
         }
         return o;
       }
       case T.ARR: {
-        const n = rCount(1);
+        const n = this.rCount(1);
         const a = new Array(n);
         objs.push(a);
         for (let i = 0; i < n; i++) {
-          if (pos < end && u8[pos] === T.HOLE) { pos++; continue; }
-          a[i] = read();
+          if (this.pos < this.end && this.u8[this.pos] === T.HOLE) { this.pos++; continue; }
+          a[i] = this.read();
         }
         return a;
       }
-      case T.DATE: { const d = new Date(rF64()); objs.push(d); return d; }
+      case T.DATE: { const d = new Date(this.rF64()); objs.push(d); return d; }
       case T.REGEXP: {
-        const source = rStr();
-        const flags = rStr();
+        const source = this.str();
+        const flags = this.str();
         let r;
         try { r = new RegExp(source, flags); } catch { throw bad("a malformed RegExp"); }
         objs.push(r);
@@ -418,88 +509,99 @@ export function deserialize(body, buffers = [], ports = []) {
       case T.MAP: {
         const m = new Map();
         objs.push(m);
-        const n = rCount(2);
-        for (let i = 0; i < n; i++) { const k = read(); m.set(k, read()); }
+        const n = this.rCount(2);
+        for (let i = 0; i < n; i++) { const k = this.read(); m.set(k, this.read()); }
         return m;
       }
       case T.SET: {
         const s = new Set();
         objs.push(s);
-        const n = rCount(1);
-        for (let i = 0; i < n; i++) s.add(read());
+        const n = this.rCount(1);
+        for (let i = 0; i < n; i++) s.add(this.read());
         return s;
       }
       case T.ERROR: {
-        const name = rStr();
-        const message = rStr();
+        const name = this.str();
+        const message = this.str();
         const Ctor = Object.prototype.hasOwnProperty.call(ERRORS, name) ? ERRORS[name] : Error;
         const e = new Ctor(message);
         objs.push(e);
-        const flags = rU8();
+        const flags = this.rU8();
         if (flags & ~3) throw bad("malformed Error flags");
-        if (flags & 1) Object.defineProperty(e, "stack", { value: rStr(), writable: true, configurable: true, enumerable: false });
-        if (flags & 2) Object.defineProperty(e, "cause", { value: read(), writable: true, configurable: true, enumerable: false });
-        const n = rCount(6);
+        if (flags & 1) defineValue(e, "stack", this.str(), false);
+        if (flags & 2) defineValue(e, "cause", this.read(), false);
+        const n = this.rCount(6);
         for (let i = 0; i < n; i++) {
-          const k = rStr();
-          Object.defineProperty(e, k, { value: read(), writable: true, configurable: true, enumerable: true });
+          const k = this.str();
+          defineValue(e, k, this.read(), true);
         }
         return e;
       }
       case T.AB: case T.ABINLINE: {
-        pos--;
-        const ab = rBufferValue();
+        this.pos--;
+        const ab = this.bufferValue();
         objs.push(ab);
         return ab;
       }
-      case T.VIEW: {
-        const kind = rU8();
-        const offset = rU32();
-        const length = rU32();
-        const slot = objs.length;
-        objs.push(PENDING);
-        let buffer;
-        const btag = rU8();
-        if (btag === T.REF) {
-          const i = rU32();
-          if (i >= objs.length || !isArrayBuffer(objs[i])) throw bad(`reference ${i} is not an ArrayBuffer`);
-          buffer = objs[i];
-        } else {
-          pos--;
-          buffer = rBufferValue();
-          objs.push(buffer);
-        }
-        const size = buffer.byteLength;
-        let view;
-        if (kind === DATAVIEW) {
-          if (offset > size || length > size - offset) throw bad("a DataView lies outside its buffer");
-          view = new DataView(buffer, offset, length);
-        } else {
-          const C = VIEWS[kind];
-          if (!C) throw bad(`unknown view kind ${kind}`);
-          const bpe = C.BYTES_PER_ELEMENT;
-          if (offset % bpe !== 0 || offset > size || length > (size - offset) / bpe) throw bad(`a ${C.name} lies outside its buffer`);
-          view = new C(buffer, offset, length);
-        }
-        objs[slot] = view;
-        return view;
-      }
-      case T.BOXNUM: { const o = Object(rF64()); objs.push(o); return o; }
-      case T.BOXSTR: { const o = Object(rStr()); objs.push(o); return o; }
-      case T.BOXBOOL: { const o = Object(rU8() !== 0); objs.push(o); return o; }
-      case T.BOXBIGINT: { const o = Object(rBigInt()); objs.push(o); return o; }
+      case T.VIEW: return this.view();
+      case T.BOXNUM: { const o = Object(this.rF64()); objs.push(o); return o; }
+      case T.BOXSTR: { const o = Object(this.str()); objs.push(o); return o; }
+      case T.BOXBOOL: { const o = Object(this.rU8() !== 0); objs.push(o); return o; }
+      case T.BOXBIGINT: { const o = Object(this.bigint()); objs.push(o); return o; }
       default:
-        throw bad(`unknown tag ${tag} at byte ${pos - 1}`);
+        throw bad(`unknown tag ${tag} at byte ${this.pos - 1}`);
     }
   }
 
+  view() {
+    const objs = this.objs;
+    const kind = this.rU8();
+    const offset = this.rU32();
+    const length = this.rU32();
+    const slot = objs.length;
+    objs.push(PENDING);
+    let buffer;
+    const btag = this.rU8();
+    if (btag === T.REF) {
+      const i = this.rU32();
+      if (i >= objs.length || !isArrayBuffer(objs[i])) throw bad(`reference ${i} is not an ArrayBuffer`);
+      buffer = objs[i];
+    } else {
+      this.pos--;
+      buffer = this.bufferValue();
+      objs.push(buffer);
+    }
+    const size = buffer.byteLength;
+    let view;
+    if (kind === DATAVIEW) {
+      if (offset > size || length > size - offset) throw bad("a DataView lies outside its buffer");
+      view = new DataView(buffer, offset, length);
+    } else {
+      const C = VIEWS[kind];
+      if (!C) throw bad(`unknown view kind ${kind}`);
+      const bpe = C.BYTES_PER_ELEMENT;
+      if (offset % bpe !== 0 || offset > size || length > (size - offset) / bpe) throw bad(`a ${C.name} lies outside its buffer`);
+      view = new C(buffer, offset, length);
+    }
+    objs[slot] = view;
+    return view;
+  }
+}
+
+/**
+ * Rebuild a value from `body` (Uint8Array or ArrayBuffer), `buffers` (the
+ * ArrayBuffers the message carried) and `ports` (objects for T.PORT).
+ * Throws a DataCloneError for anything malformed.
+ */
+export function deserialize(body, buffers = [], ports = []) {
+  const r = new Reader(body instanceof Uint8Array ? body : new Uint8Array(body), buffers, ports);
   let value;
   try {
-    value = read();
+    value = r.read();
   } catch (e) {
-    if (e instanceof RangeError && !(e instanceof DOMException)) throw bad(e.message);
+    if (e instanceof RangeError) throw bad(e.message);
     throw e;
   }
-  if (pos !== end) throw bad(`${end - pos} bytes left over`);
+  if (r.pos !== r.end) throw bad(`${r.end - r.pos} bytes left over`);
   return value;
 }
