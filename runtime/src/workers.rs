@@ -453,8 +453,12 @@ fn run_worker(rec: &Arc<ThreadRec>, entry: &str, opts: &Options, stack_limit: us
     rt.set_interrupt_handler(Some(Box::new(move || {
         host::must_stop() || me.stop.load(Ordering::Relaxed)
     })));
-    let mut outcome = context
-        .with(|ctx| Driver::boot(&ctx, rec, entry).map_or_else(Outcome::failed, |d| d.run()));
+    let mut outcome = context.with(|ctx| match Driver::boot(&ctx, rec, entry) {
+        Ok(driver) => driver.run(),
+        // Stopped before its program started (as Node, exit code 0).
+        Err(_) if rec.stop.load(Ordering::SeqCst) => Outcome::exit(0),
+        Err(e) => Outcome::failed(e),
+    });
     if outcome.maybe_oom && opts.memory_limit_mb.is_some() {
         let usage = rt.memory_usage();
         if usage.malloc_limit > 0
