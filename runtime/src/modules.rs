@@ -382,7 +382,7 @@ pub fn js_import_sync<'js>(
     }
     // Known to QuickJS already (a built-in, or a module declared as part of
     // a graph not yet evaluated): let QuickJS find and evaluate it.
-    let promise = Module::import(&ctx, name.as_str())?;
+    let promise = raw::load_module(&ctx, &name)?;
     // Its failure, if any, is reported by the error thrown below.
     if let Ok(catch) = promise.get::<_, Function>("catch") {
         let noop: Function = ctx.eval("() => {}")?;

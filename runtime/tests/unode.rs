@@ -290,6 +290,57 @@ fn node_programs_reach_jsk_modules() {
     assert_eq!(ok(&dir, &["sys.js"]), "true function\n");
 }
 
+/// The README's Node program: an HTTP status page of the edu device (qtest
+/// backend), fetched by a client that is not jsk (this test, over TCP).
+#[test]
+fn status_page_serves_a_jsk_driver_over_node_http() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jsk"))
+        .args(["node", "examples/status-page.js", &port.to_string()])
+        .current_dir(&repo)
+        .env_remove("JSK_SOURCE")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .expect("start the status page");
+    // However the test ends, the server (and its QEMU) does not outlive it.
+    struct KillOnDrop(std::process::Child);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let stdout = child.stdout.take().unwrap();
+    let mut child = KillOnDrop(child);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    assert!(line.starts_with("status page on http://127.0.0.1:"), "{line:?}");
+    let get = |path: &str| -> String {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
+        // HTTP/1.0: the body comes unchunked and the server closes after it.
+        write!(s, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    };
+    let json = get("/status.json");
+    assert!(json.starts_with("HTTP/1.1 200 OK\r\n"), "{json}");
+    let body: serde_json::Value = serde_json::from_str(json.split("\r\n\r\n").nth(1).unwrap().trim()).unwrap();
+    assert_eq!(body["edu"]["factorial"]["value"], 3628800);
+    assert_eq!(body["edu"]["liveness"], true);
+    assert!(body["drivers"][0].as_str().unwrap().starts_with("edu on "), "{body}");
+    let html = get("/");
+    assert!(html.contains("<h1>jsk status") && html.contains("3628800"), "{html}");
+    // SIGTERM: the drivers are removed, QEMU stopped, and jsk exits 128 + 15.
+    Command::new("kill").args(["-TERM", &child.0.id().to_string()]).status().unwrap();
+    let status = child.0.wait().unwrap();
+    assert_eq!(status.code(), Some(143), "{status:?}");
+}
+
 #[test]
 fn worker_threads_keep_the_process_alive_and_report_errors() {
     let dir = scratch(

@@ -373,6 +373,25 @@ pub fn load_builtin_module<'js>(ctx: &rquickjs::Ctx<'js>, bytecode: &'static [u8
     unsafe { rquickjs::Module::load(ctx.clone(), bytecode) }
 }
 
+/// Load, link and evaluate module `name` (already resolved) as the host,
+/// i.e. with an empty base name, so that no user module's name takes part in
+/// resolving it. Returns the promise QuickJS settles with the namespace.
+pub fn load_module<'js>(ctx: &rquickjs::Ctx<'js>, name: &str) -> rquickjs::Result<rquickjs::Promise<'js>> {
+    let name = std::ffi::CString::new(name)?;
+    // SAFETY: both strings are NUL-terminated and outlive the call; the
+    // context is live on this thread; JS_LoadModule returns an owned value
+    // (a promise, or JS_EXCEPTION with the exception pending), which
+    // Value::from_js_value takes over.
+    let v = unsafe {
+        let raw = rquickjs::qjs::JS_LoadModule(ctx.as_raw().as_ptr(), c"".as_ptr(), name.as_ptr());
+        if rquickjs::qjs::JS_IsException(raw) {
+            return Err(rquickjs::Error::Exception);
+        }
+        rquickjs::Value::from_raw(ctx.clone(), raw)
+    };
+    v.into_promise().ok_or(rquickjs::Error::Unknown)
+}
+
 fn runtime_of(ctx: &rquickjs::Ctx<'_>) -> *mut rquickjs::qjs::JSRuntime {
     // SAFETY: JS_GetRuntime only reads the live context's runtime pointer.
     unsafe { rquickjs::qjs::JS_GetRuntime(ctx.as_raw().as_ptr()) }

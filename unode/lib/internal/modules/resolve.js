@@ -137,7 +137,28 @@ export function formatOf(path) {
   if (path.endsWith(".cjs")) return "commonjs";
   if (path.endsWith(".json")) return "json";
   if (path.endsWith(".node")) return "addon";
-  return packageScope(path)?.type === "module" ? "esm" : "commonjs";
+  const type = packageScope(path)?.type;
+  if (type === "module") return "esm";
+  if (type === "commonjs") return "commonjs";
+  // No "type": Node (20.19+, 22.7+) detects ES module syntax in the file.
+  return looksLikeESM(path) ? "esm" : "commonjs";
+}
+
+const detected = new Map();
+// import/export at the start of a statement (not `import(` or `import.meta`).
+const ESM_SYNTAX = /(?:^|[;}\n])\s*(?:import\s*(?:[\w$]+\s*(?:,|from)|\*|\{|["'])|export\s*(?:\{|\*|default\b|const\b|let\b|var\b|function\b|async\b|class\b))/;
+
+function looksLikeESM(path) {
+  let r = detected.get(path);
+  if (r !== undefined) return r;
+  try {
+    const src = sys.readFile(path, "utf8").replace(/\/\*[\s\S]*?\*\/|(^|[^:"'`\\])\/\/.*$/gm, "$1");
+    r = ESM_SYNTAX.test(src) && !/\b(?:module\.exports|exports\.[\w$]+\s*=|require\s*\()/.test(src);
+  } catch {
+    r = false;
+  }
+  detected.set(path, r);
+  return r;
 }
 
 // ---- errors -------------------------------------------------------------------
