@@ -13,7 +13,7 @@ import "jsk:globals";
 import * as native from "jsk:native";
 import * as loop from "jsk:loop";
 import * as sys from "jsk:sys";
-import { runTicks, ticksPending } from "node:internal/process/tick";
+import { runTicks, ticksPending, setHostDriven } from "node:internal/process/tick";
 import process, { emitExit as processExit } from "node:process";
 import console from "node:console";
 import * as timers from "node:timers";
@@ -168,6 +168,7 @@ export function tick() {
   } while (ticksPending());
 }
 loop.setCallbackHook(tick);
+setHostDriven();
 
 let beforeExitDone = false;
 
