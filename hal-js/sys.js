@@ -29,6 +29,7 @@ function sysnr(name) {
 
 const NR_read = sysnr("read");
 const NR_write = sysnr("write");
+const NR_ppoll = sysnr("ppoll");
 const NR_openat = sysnr("openat");
 const NR_close = sysnr("close");
 const NR_lseek = sysnr("lseek");
@@ -655,6 +656,30 @@ export function write(fd, data, length) {
   if (r < 0) fail(r, "write", fd);
   return r;
 }
+
+/**
+ * Writes all of `data` (bytes or a string, as UTF-8) to `fd`, retrying short
+ * writes and EINTR, and waiting in poll(2) while a non-blocking fd is full.
+ * Throws SysError for any other failure (EPIPE, EBADF, ...).
+ */
+export function writeAll(fd, data) {
+  const bytes = typeof data === "string" ? encodeUtf8(data.isWellFormed() ? data : data.toWellFormed()) : data;
+  const view = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
+  let off = 0;
+  while (off < view.byteLength) {
+    const r = syscall(NR_write, fd, off === 0 ? view : view.subarray(off), view.byteLength - off);
+    if (r >= 0) { off += r; continue; }
+    if (r === -EINTR) continue;
+    if (r === -E.EAGAIN) {
+      pollOut[0] = fd;
+      pollOut[1] = EPOLLOUT;
+      syscall(NR_ppoll, pollOut, 1, null, null, 8);
+      continue;
+    }
+    fail(r, "write", fd);
+  }
+}
+const pollOut = new Int32Array(2);
 
 export function pread(fd, buf, offset, length) {
   const r = syscall(NR_pread64, fd, buf, lengthOf(buf, length, "pread"), offset);

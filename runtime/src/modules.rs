@@ -95,8 +95,23 @@ fn hooks<'js>(ctx: &Ctx<'js>) -> Option<Object<'js>> {
     ctx.globals().get::<_, Option<Object>>(HOOKS).ok().flatten()
 }
 
+thread_local! {
+    /// While `importSync` declares a module graph: every name resolved in it.
+    static RESOLVED: std::cell::RefCell<Option<Vec<String>>> = const { std::cell::RefCell::new(None) };
+}
+
 /// The name `name` imported from module `base` refers to.
 pub fn resolve<'js>(ctx: &Ctx<'js>, base: &str, name: &str) -> Result<String> {
+    let r = resolve_name(ctx, base, name)?;
+    RESOLVED.with(|c| {
+        if let Some(v) = c.borrow_mut().as_mut() {
+            v.push(r.clone());
+        }
+    });
+    Ok(r)
+}
+
+fn resolve_name<'js>(ctx: &Ctx<'js>, base: &str, name: &str) -> Result<String> {
     if name == base {
         return Ok(name.to_string());
     }
@@ -361,38 +376,81 @@ pub fn js_import_sync<'js>(
         // (its bindings may still be uninitialised), as Node allows for CommonJS.
         return map_call::<Object>(&ctx, "ns", "get", &name);
     }
-    if !is_builtin_name(&name) && !map_call::<bool>(&ctx, "declared", "has", &name)? {
-        // A module never seen: declare and evaluate it here, which gives its
-        // evaluation's promise, hence its error.
-        let m = JskLoader.load(&ctx, &name, None)?;
-        let (_m, promise) = m.eval()?;
-        return match promise.state() {
-            PromiseState::Resolved => finished(&ctx)?.ok_or_else(|| missing(&ctx, &name)),
-            PromiseState::Rejected => {
-                // The error is thrown to require()'s caller, so the promise
-                // is not an unhandled rejection.
-                forget_rejection(&ctx, &promise);
-                match promise.result::<Value>() {
-                    Some(Err(e)) => Err(e),
-                    _ => Err(missing(&ctx, &name)),
-                }
-            }
-            PromiseState::Pending => Err(async_module(&ctx, &name)),
+    // QuickJS cannot link a graph that contains a module still being
+    // evaluated (it would abort), so such a require() is refused: a module
+    // declared but not finished is either mid-evaluation or failed.
+    let declared = map_call::<bool>(&ctx, "declared", "has", &name)?;
+    if declared {
+        return Err(cycle(&ctx, &name, &name));
+    }
+    if is_builtin_name(&name) {
+        if let Some(busy) = unfinished_builtin(&ctx)? {
+            return Err(cycle(&ctx, &name, &busy));
+        }
+        // Built-ins are bytecode, linked by QuickJS as it loads them; none of
+        // their dependencies is mid-evaluation (checked just above).
+        let promise = raw::load_module(&ctx, &name)?;
+        if let Ok(catch) = promise.get::<_, Function>("catch") {
+            let noop: Function = ctx.eval("() => {}")?;
+            catch.call::<_, Value>((rquickjs::function::This(promise.clone()), noop))?;
+        }
+        return match finished(&ctx)? {
+            Some(ns) => Ok(ns),
+            None if map_call::<bool>(&ctx, "ns", "has", &name)? => Err(async_module(&ctx, &name)),
+            None => Err(missing(&ctx, &name)),
         };
     }
-    // Known to QuickJS already (a built-in, or a module declared as part of
-    // a graph not yet evaluated): let QuickJS find and evaluate it.
-    let promise = raw::load_module(&ctx, &name)?;
-    // Its failure, if any, is reported by the error thrown below.
-    if let Ok(catch) = promise.get::<_, Function>("catch") {
-        let noop: Function = ctx.eval("() => {}")?;
-        catch.call::<_, Value>((rquickjs::function::This(promise.clone()), noop))?;
+    // A file never seen: declare it (QuickJS resolves its imports then),
+    // check that none of them is mid-evaluation, and evaluate it here, which
+    // gives its evaluation's promise, hence its error.
+    RESOLVED.with(|c| *c.borrow_mut() = Some(Vec::new()));
+    let before: usize = records(&ctx)?.get::<_, Object>("declared")?.get("size")?;
+    let declared_now = JskLoader.load(&ctx, &name, None);
+    let resolved = RESOLVED.with(|c| c.borrow_mut().take()).unwrap_or_default();
+    let m = declared_now?;
+    let fresh: Vec<String> = ctx
+        .eval::<Function, _>("(set, n) => [...set].slice(n)")?
+        .call((records(&ctx)?.get::<_, Value>("declared")?, before))?;
+    for dep in resolved {
+        // jsk:native is a C module: evaluated when loaded, never recorded.
+        if dep != "jsk:native"
+            && !fresh.contains(&dep)
+            && !map_call::<bool>(&ctx, "done", "has", &dep)?
+        {
+            return Err(cycle(&ctx, &name, &dep));
+        }
     }
-    match finished(&ctx)? {
-        Some(ns) => Ok(ns),
-        None if map_call::<bool>(&ctx, "ns", "has", &name)? => Err(async_module(&ctx, &name)),
-        None => Err(missing(&ctx, &name)),
+    let (_m, promise) = m.eval()?;
+    match promise.state() {
+        PromiseState::Resolved => finished(&ctx)?.ok_or_else(|| missing(&ctx, &name)),
+        PromiseState::Rejected => {
+            // The error is thrown to require()'s caller, so the promise
+            // is not an unhandled rejection.
+            forget_rejection(&ctx, &promise);
+            match promise.result::<Value>() {
+                Some(Err(e)) => Err(e),
+                _ => Err(missing(&ctx, &name)),
+            }
+        }
+        PromiseState::Pending => Err(async_module(&ctx, &name)),
     }
+}
+
+/// A built-in that was declared but has not finished evaluating (unode's
+/// entry module, which nothing imports, does not count).
+fn unfinished_builtin(ctx: &Ctx<'_>) -> Result<Option<String>> {
+    ctx.eval::<Function, _>(
+        "(r) => { for (const n of r.declared) if ((n.startsWith('node:') || n.startsWith('jsk:')) && n !== 'node:internal/main' && n !== 'jsk:native' && !r.done.has(n)) return n; }",
+    )?
+    .call((records(ctx)?,))
+}
+
+fn cycle(ctx: &Ctx<'_>, name: &str, busy: &str) -> Error {
+    node_error(
+        ctx,
+        "ERR_REQUIRE_CYCLE_MODULE",
+        &format!("cannot require() {name} while {busy} is still being evaluated (a cycle through an ES module): use import() instead"),
+    )
 }
 
 fn forget_rejection<'js>(ctx: &Ctx<'js>, promise: &rquickjs::Promise<'js>) {

@@ -426,3 +426,18 @@ fn worker_threads_inherit_the_heap_limit_and_stop_at_the_timeout() {
     assert_eq!(r.code, 124, "{}", r.stderr);
     assert!(t0.elapsed() < std::time::Duration::from_secs(6));
 }
+
+/// require() of an ES module whose graph leads back to a module still being
+/// evaluated is refused with an error (QuickJS would abort on linking it).
+#[test]
+fn require_cycles_through_es_modules_are_errors_not_aborts() {
+    let dir = scratch(
+        "cycle",
+        &[
+            ("main.mjs", "import { createRequire } from 'node:module';\nexport const early = 1;\nconst require = createRequire(import.meta.url);\ntry { require('./b.cjs'); } catch (e) { console.log(e.code); }\n"),
+            ("b.cjs", "module.exports = require('./c.mjs');\n"),
+            ("c.mjs", "import { early } from './main.mjs';\nexport const fromMain = early;\n"),
+        ],
+    );
+    assert_eq!(ok(&dir, &["main.mjs"]), "ERR_REQUIRE_CYCLE_MODULE\n");
+}

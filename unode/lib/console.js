@@ -8,10 +8,25 @@
 // on it goes through those streams, so a program that replaces
 // process.stdout.write sees console output too.
 
-import { writeAll } from "jsk:console";
-import { formatWithOptions, inspect } from "node:internal/util/inspect";
+import { writeAll } from "jsk:sys";
+import { importSync } from "jsk:native";
 import { codes } from "node:internal/errors";
 import { shouldColorize, isTerminalFd, colorDepthOf } from "node:internal/util/colors";
+
+// util.inspect is large: it loads the first time something other than plain
+// strings is printed.
+let inspectModule;
+const util = () => (inspectModule ??= importSync("node:internal/util/inspect"));
+const inspect = (v, o) => util().inspect(v, o);
+
+/** format(), without loading inspect when every argument is a string and there are no % directives. */
+function formatWithOptions(opts, ...args) {
+  let plain = true;
+  for (let i = 0; i < args.length; i++) {
+    if (typeof args[i] !== "string" || (i === 0 && args.length > 1 && args[0].includes("%"))) { plain = false; break; }
+  }
+  return plain ? args.join(" ") : util().formatWithOptions(opts, ...args);
+}
 
 const kCounts = Symbol("counts"), kTimers = Symbol("timers"), kIndent = Symbol("indent");
 

@@ -11,7 +11,7 @@
 import { codes, nodeError, AbortError } from "node:internal/errors";
 import { validateFunction, validateNumber, validateBoolean, validateObject, validateAbortSignal } from "node:internal/validators";
 import { nextTick } from "node:internal/process/tick";
-import { inspect } from "jsk:console";
+import { importSync } from "jsk:native";
 import { kEvents as kTargetEvents, isEventTarget } from "node:internal/event_target";
 
 const { ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE } = codes;
@@ -259,7 +259,7 @@ EventEmitter.prototype.removeAllListeners = function removeAllListeners(type) {
 };
 
 function unhandledError(er) {
-  const err = nodeError(Error, "ERR_UNHANDLED_ERROR", `Unhandled error. (${inspect(er)})`);
+  const err = nodeError(Error, "ERR_UNHANDLED_ERROR", `Unhandled error. (${importSync("node:internal/util/inspect").inspect(er)})`);
   err.context = er;
   return err;
 }

@@ -234,14 +234,7 @@ process.on("warning", (w) => {
 });
 
 function writeStderr(text) {
-  const bytes = native.encodeUtf8(text);
-  let off = 0;
-  while (off < bytes.length) {
-    const n = sys.syscall(sys.nr.write, 2, bytes.subarray(off), bytes.length - off);
-    if (n === -4 || n === -11) continue;
-    if (n <= 0) return;
-    off += n;
-  }
+  try { sys.writeAll(2, text); } catch { /* stderr closed */ }
 }
 
 // ---- stdio (created on first use) --------------------------------------------------

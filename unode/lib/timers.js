@@ -4,7 +4,7 @@
 
 import * as loop from "jsk:loop";
 import { codes } from "node:internal/errors";
-import * as promises from "node:timers/promises";
+import { importSync } from "jsk:native";
 
 const { ERR_INVALID_ARG_TYPE } = codes;
 const TIMEOUT_MAX = 2 ** 31 - 1;
@@ -170,9 +170,15 @@ export function unenroll(item) {
   item._idleTimer = null;
 }
 
-export { promises };
 
-export default {
+const timers = {
   setTimeout, setInterval, setImmediate, clearTimeout, clearInterval, clearImmediate,
-  Timeout, Immediate, active, enroll, unenroll, promises,
+  Timeout, Immediate, active, enroll, unenroll,
 };
+// require("timers").promises loads node:timers/promises when first read.
+Object.defineProperty(timers, "promises", {
+  enumerable: true,
+  configurable: true,
+  get: () => importSync("node:timers/promises").default,
+});
+export default timers;

@@ -46,6 +46,16 @@ function lazy(name, module, pick = (ns) => ns[name]) {
 Object.defineProperty(g, "__jskModuleHooks", { value: hooks });
 
 define("global", g);
+if (typeof g.queueMicrotask !== "function") {
+  define("queueMicrotask", (fn) => {
+    if (typeof fn !== "function") throw new TypeError("queueMicrotask: callback must be a function");
+    Promise.resolve().then(fn);
+  });
+}
+if (typeof g.performance?.now !== "function") {
+  const origin = sys.monotonicMs();
+  define("performance", { now: () => sys.monotonicMs() - origin, timeOrigin: Date.now() });
+}
 define("process", process);
 define("console", console);
 for (const k of ["setTimeout", "setInterval", "setImmediate", "clearTimeout", "clearInterval", "clearImmediate"]) {
@@ -195,12 +205,17 @@ export function formatError(e) {
     if (!stack.startsWith(`${e.name}`)) stack = stack ? `${header}\n${stack}` : header;
     let text = stack.trimEnd();
     const extra = Object.keys(e).filter((k) => k !== "stack" && k !== "message");
-    if (extra.length) {
-      const util = native.importSync("node:util");
-      text += " " + util.inspect(Object.fromEntries(extra.map((k) => [k, e[k]])));
-    }
+    if (extra.length) text += " " + show(Object.fromEntries(extra.map((k) => [k, e[k]])));
     return `${text}\n\nNode.js ${process.version} (unode)`;
   }
-  const util = native.importSync("node:util");
-  return `Uncaught ${util.inspect(e)}\n\nNode.js ${process.version} (unode)`;
+  return `Uncaught ${show(e)}\n\nNode.js ${process.version} (unode)`;
+}
+
+/** util.inspect, or a plain rendering if even loading it fails (e.g. during the bootstrap). */
+function show(v) {
+  try {
+    return native.importSync("node:internal/util/inspect").inspect(v);
+  } catch {
+    try { return JSON.stringify(v) ?? String(v); } catch { return String(v); }
+  }
 }

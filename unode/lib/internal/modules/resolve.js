@@ -8,7 +8,7 @@
 // the life of the process, as Node caches them while it loads.
 
 import * as sys from "jsk:sys";
-import { env } from "jsk:native";
+import { env, decodeUtf8 } from "jsk:native";
 import { nodeError } from "node:internal/errors";
 
 /** Node's built-in module names (what `require("x")` and `import "x"` may name without `node:`). */
@@ -56,7 +56,7 @@ export function cwd() {
   const buf = new Uint8Array(4096);
   const n = sys.syscall(sys.nr.getcwd, buf, buf.length);
   if (n < 0) throw new sys.SysError("getcwd", -n);
-  return new TextDecoder().decode(buf.subarray(0, n - 1));
+  return decodeUtf8(buf.subarray(0, n - 1));
 }
 
 /** A `file:` URL (string or URL object) to its path; anything else unchanged. */

@@ -1076,8 +1076,14 @@ export function getStringWidth(str, removeControlChars = true) {
 
 // ---------------------------------------------------------------- format
 
+// Read through descriptors: unode's lazily loaded globals (Buffer, URL, …)
+// are getters that must not load their modules from here.
 const builtInObjects = new Set(
-  Object.getOwnPropertyNames(globalThis).filter((e) => /^[A-Z][a-zA-Z0-9]+$/.test(e) && typeof globalThis[e] === "function"),
+  Object.getOwnPropertyNames(globalThis).filter((e) => {
+    if (!/^[A-Z][a-zA-Z0-9]+$/.test(e)) return false;
+    const d = Object.getOwnPropertyDescriptor(globalThis, e);
+    return typeof d.value === "function" || typeof d.get === "function";
+  }),
 );
 
 function hasBuiltInToString(value) {
