@@ -6,9 +6,9 @@
 // Readable on the fd, with the same tty-specific members.
 
 import * as sys from "jsk:sys";
-import { watch } from "jsk:loop";
 import { Writable, Readable } from "node:stream";
 import { Buffer } from "node:buffer";
+import { writeAllSync, watchReads } from "node:internal/fd_io";
 import { systemError, nodeError } from "node:internal/errors";
 import process from "node:process";
 import { colorDepthOf } from "node:internal/util/colors";
@@ -35,21 +35,6 @@ function checkTTY(fd) {
   }
 }
 
-function writeAllSync(fd, bytes) {
-  let off = 0;
-  const pfd = new Int32Array(2);
-  while (off < bytes.length) {
-    const n = sys.syscall(sys.nr.write, fd, bytes.subarray(off), bytes.length - off);
-    if (n >= 0) { off += n; continue; }
-    if (n === -sys.E.EINTR) continue;
-    if (n === -sys.E.EAGAIN) {
-      pfd[0] = fd; pfd[1] = sys.EPOLLOUT;
-      sys.syscall(sys.nr.ppoll, pfd, 1, null, null, 8);
-      continue;
-    }
-    throw systemError(n, "write");
-  }
-}
 
 function hasColorsOf(count, env) {
   if (env === undefined && typeof count === "object" && count !== null) {
@@ -159,23 +144,7 @@ export class ReadStream extends Readable {
       ...options,
       read: () => {
         if (sub) { sub.ref(); return; }
-        sub = watch(fd, sys.EPOLLIN | sys.EPOLLRDHUP, () => {
-          for (;;) {
-            const n = sys.syscall(sys.nr.read, fd, buf, buf.length);
-            if (n === -sys.E.EINTR) continue;
-            if (n === -sys.E.EAGAIN) return;
-            if (n <= 0) {
-              sub.close();
-              sub = null;
-              this.push(null);
-              return;
-            }
-            if (!this.push(Buffer.from(buf.subarray(0, n)))) {
-              sub.unref();
-              return;
-            }
-          }
-        });
+        sub = watchReads(fd, buf, this, () => { sub = null; });
       },
       destroy: (err, cb) => {
         sub?.close();

@@ -6,10 +6,9 @@
 // event loop; it keeps the process alive only while someone reads it.
 
 import * as sys from "jsk:sys";
-import { watch } from "jsk:loop";
 import { Writable, Readable } from "node:stream";
 import { Buffer } from "node:buffer";
-import { systemError } from "node:internal/errors";
+import { writeAllSync, watchReads } from "node:internal/fd_io";
 import { colorDepthOf } from "node:internal/util/colors";
 
 const TCGETS = 0x5401, TIOCGWINSZ = 0x5413;
@@ -24,21 +23,6 @@ function windowSize(fd) {
 }
 
 /** Write all of `bytes` to `fd`, waiting in poll(2) when a non-blocking fd is full. */
-function writeAllSync(fd, bytes) {
-  let off = 0;
-  const pfd = new Int32Array(2);
-  while (off < bytes.length) {
-    const n = sys.syscall(sys.nr.write, fd, bytes.subarray(off), bytes.length - off);
-    if (n >= 0) { off += n; continue; }
-    if (n === -sys.E.EINTR) continue;
-    if (n === -sys.E.EAGAIN) {
-      pfd[0] = fd; pfd[1] = sys.EPOLLOUT;
-      sys.syscall(sys.nr.ppoll, pfd, 1, null, null, 8);
-      continue;
-    }
-    throw systemError(n, "write");
-  }
-}
 
 function makeWritable(fd) {
   const stream = new Writable({
@@ -99,23 +83,7 @@ export function stdin() {
         }
       }
       if (flags >= 0 && !(flags & sys.O_NONBLOCK)) sys.syscall(sys.nr.fcntl, fd, sys.F_SETFL, flags | sys.O_NONBLOCK);
-      sub = watch(fd, sys.EPOLLIN | sys.EPOLLRDHUP, () => {
-        for (;;) {
-          const n = sys.syscall(sys.nr.read, fd, buf, buf.length);
-          if (n === -sys.E.EINTR) continue;
-          if (n === -sys.E.EAGAIN) return;
-          if (n <= 0) {
-            sub.close();
-            sub = null;
-            stream.push(null);
-            return;
-          }
-          if (!stream.push(Buffer.from(buf.subarray(0, n)))) {
-            sub.unref();
-            return;
-          }
-        }
-      });
+      sub = watchReads(fd, buf, stream, () => { sub = null; });
     },
     destroy(err, cb) {
       sub?.close();
