@@ -1,13 +1,14 @@
 // requires: node:http node:https node:net node:tls node:crypto node:zlib node:url
 // ws: a WebSocket server and a client talking over 127.0.0.1 — text, binary, JSON echo,
-// permessage-deflate, ping/pong, broadcast to two clients, and a clean close with code and reason.
+// permessage-deflate (the first client; the second one declines it), ping/pong, broadcast to two
+// clients, and a clean close with code and reason.
 const assert = require("node:assert");
 const { WebSocketServer, WebSocket } = require("ws");
 
 const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: { threshold: 0 } });
 const seen = [];
 wss.on("connection", (socket, req) => {
-  seen.push(`server: connection ${req.url} ${req.headers["sec-websocket-protocol"] ?? "-"}`);
+  seen.push(`server: connection ${req.url} ${req.headers["sec-websocket-protocol"] ?? "-"} extensions: ${socket.extensions || "none"}`);
   socket.on("message", (data, isBinary) => {
     if (isBinary) {
       socket.send(Buffer.from(data).reverse(), { binary: true });
@@ -39,8 +40,11 @@ wss.on("listening", () => {
   client.on("message", (data, isBinary) => {
     replies.push(isBinary ? `binary ${Array.from(data).join(",")}` : `text ${data.toString().slice(0, 60)}`);
     if (replies.filter((r) => !r.startsWith("pong")).length === 3) {
-      const second = new WebSocket(`ws://127.0.0.1:${port}/second`);
-      second.on("open", () => client.send("broadcast"));
+      const second = new WebSocket(`ws://127.0.0.1:${port}/second`, { perMessageDeflate: false });
+      second.on("open", () => {
+        assert.strictEqual(second.extensions, "");
+        client.send("broadcast");
+      });
       second.on("message", (d) => {
         replies.push(`second got ${d}`);
         second.close();
