@@ -126,10 +126,18 @@ Hash.prototype.update = function update(data, inputEncoding) {
   return this;
 };
 
+const kResult = Symbol("kResult");
+
+// The digest is computed once and kept: the stream's end pushes it, and digest() still
+// returns it once after that (a second digest() throws), as in Node.
+function result(h) {
+  return (h[kResult] ??= h[kDigest].digest());
+}
+
 Hash.prototype.digest = function digest(outputEncoding) {
   if (this[kFinalized]) throw ERR_CRYPTO_HASH_FINALIZED();
   this[kFinalized] = true;
-  return encodeOutput(this[kDigest].digest(), outputEncoding);
+  return encodeOutput(result(this), outputEncoding);
 };
 
 Hash.prototype.copy = function copy(options) {
@@ -148,7 +156,7 @@ Hash.prototype._transform = function _transform(chunk, encoding, callback) {
 };
 
 Hash.prototype._flush = function _flush(callback) {
-  this.push(this.digest());
+  this.push(result(this));
   callback();
 };
 
@@ -199,7 +207,10 @@ Hmac.prototype.digest = function digest(outputEncoding) {
   return encodeOutput(mac.finish(new Uint8Array(mac.size), 0), outputEncoding);
 };
 Hmac.prototype._transform = Hash.prototype._transform;
-Hmac.prototype._flush = Hash.prototype._flush;
+Hmac.prototype._flush = function _flush(callback) {
+  this.push(this.digest()); // a later digest() is empty, as in Node
+  callback();
+};
 
 export function createHmac(hmac, key, options) { return new Hmac(hmac, key, options); }
 

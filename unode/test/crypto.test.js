@@ -346,3 +346,23 @@ test("randomUUID, getRandomValues, webcrypto", async () => {
   assert.equal(Buffer.from(d).toString("hex"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   await assert.rejects(crypto.subtle.importKey("raw", new Uint8Array(4), "AES-GCM", false, []), code("ERR_NOT_IMPLEMENTED"));
 });
+
+test("a Hash used as a stream: its end pushes the digest, and digest() still returns it once (node's pipeline(src, hash) idiom)", async () => {
+  const { Readable, pipeline } = await import("node:stream");
+  const h = createHash("md5");
+  await new Promise((resolve, reject) => pipeline(Readable.from([Buffer.from("abc")]), h, (e) => (e ? reject(e) : resolve())));
+  assert.equal(h.read().toString("hex"), "900150983cd24fb0d6963f7d28e17f72");
+  assert.equal(h.digest("hex"), "900150983cd24fb0d6963f7d28e17f72");
+  assert.throws(() => h.digest("hex"), { code: "ERR_CRYPTO_HASH_FINALIZED" });
+  // An Hmac's digest() after its end is empty, as in node.
+  const m = createHmac("sha256", "k");
+  await new Promise((resolve, reject) => pipeline(Readable.from([Buffer.from("abc")]), m, (e) => (e ? reject(e) : resolve())));
+  assert.equal(m.digest("hex"), "");
+  // digest() before end(): the stream still pushes the same digest.
+  const h2 = createHash("sha1");
+  h2.update("x");
+  const d = h2.digest("hex");
+  h2.end();
+  await new Promise((resolve) => h2.once("finish", resolve));
+  assert.equal(h2.read().toString("hex"), d);
+});
