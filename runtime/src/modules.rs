@@ -379,12 +379,11 @@ pub fn js_import_sync<'js>(
     // QuickJS cannot link a graph that contains a module still being
     // evaluated (it would abort), so such a require() is refused: a module
     // declared but not finished is either mid-evaluation or failed.
-    let declared = map_call::<bool>(&ctx, "declared", "has", &name)?;
-    if declared {
-        return Err(cycle(&ctx, &name, &name));
-    }
     if is_builtin_name(&name) {
-        if let Some(busy) = unfinished_builtin(&ctx)? {
+        // Built-ins import only built-ins, so while no built-in's body is
+        // running none of them is mid-evaluation: one declared but not yet
+        // evaluated (later in the graph being evaluated) is simply evaluated now.
+        if let Some(busy) = running_builtin(&ctx)? {
             return Err(cycle(&ctx, &name, &busy));
         }
         // Built-ins are bytecode, linked by QuickJS as it loads them; none of
@@ -399,6 +398,11 @@ pub fn js_import_sync<'js>(
             None if map_call::<bool>(&ctx, "ns", "has", &name)? => Err(async_module(&ctx, &name)),
             None => Err(missing(&ctx, &name)),
         };
+    }
+    if map_call::<bool>(&ctx, "declared", "has", &name)? {
+        // Declared, not started: possibly waiting for its own imports to
+        // finish evaluating.
+        return Err(cycle(&ctx, &name, &name));
     }
     // A file never seen: declare it (QuickJS resolves its imports then),
     // check that none of them is mid-evaluation, and evaluate it here, which
@@ -436,11 +440,11 @@ pub fn js_import_sync<'js>(
     }
 }
 
-/// A built-in that was declared but has not finished evaluating (unode's
-/// entry module, which nothing imports, does not count).
-fn unfinished_builtin(ctx: &Ctx<'_>) -> Result<Option<String>> {
+/// A built-in whose body is running (started, not finished); unode's entry
+/// module, which nothing imports, does not count.
+fn running_builtin(ctx: &Ctx<'_>) -> Result<Option<String>> {
     ctx.eval::<Function, _>(
-        "(r) => { for (const n of r.declared) if ((n.startsWith('node:') || n.startsWith('jsk:')) && n !== 'node:internal/main' && n !== 'jsk:native' && !r.done.has(n)) return n; }",
+        "(r) => { for (const n of r.ns.keys()) if ((n.startsWith('node:') || n.startsWith('jsk:')) && n !== 'node:internal/main' && !r.done.has(n)) return n; }",
     )?
     .call((records(ctx)?,))
 }

@@ -441,3 +441,17 @@ fn require_cycles_through_es_modules_are_errors_not_aborts() {
     );
     assert_eq!(ok(&dir, &["main.mjs"]), "ERR_REQUIRE_CYCLE_MODULE\n");
 }
+
+/// A lazily loaded global read at the top of an ES module while a built-in
+/// later in the same graph is not evaluated yet (it is evaluated then).
+#[test]
+fn lazy_globals_load_while_the_graph_is_evaluating() {
+    let dir = scratch(
+        "lazy",
+        &[
+            ("a.mjs", "import './b.mjs';\nimport { sep } from 'node:path';\nimport { Buffer as B } from 'node:buffer';\nconsole.log(sep, B === Buffer);\n"),
+            ("b.mjs", "console.log(typeof URL, typeof Buffer.from);\n"),
+        ],
+    );
+    assert_eq!(ok(&dir, &["a.mjs"]), "function function\n/ true\n");
+}

@@ -182,3 +182,14 @@ Object.defineProperty(timers, "promises", {
   get: () => importSync("node:timers/promises").default,
 });
 export default timers;
+
+// util.promisify(setTimeout) / (setImmediate) give the timers/promises forms, as in Node.
+const kCustomPromisify = Symbol.for("nodejs.util.promisify.custom");
+Object.defineProperty(setTimeout, kCustomPromisify, {
+  configurable: true,
+  get: () => importSync("node:timers/promises").setTimeout,
+});
+Object.defineProperty(setImmediate, kCustomPromisify, {
+  configurable: true,
+  get: () => importSync("node:timers/promises").setImmediate,
+});
