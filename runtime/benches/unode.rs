@@ -33,7 +33,11 @@ fn which(name: &str) -> PathBuf {
 fn runtimes() -> [(&'static str, Command); 2] {
     let mut unode = Command::new(JSK);
     unode.arg("node").env_remove("JSK_SOURCE");
-    [("unode", unode), ("node", Command::new(which("node")))]
+    // A CA bundle named in the environment makes node read and parse it at
+    // every start: the baseline is node as it starts without one.
+    let mut node = Command::new(which("node"));
+    node.env_remove("NODE_EXTRA_CA_CERTS");
+    [("unode", unode), ("node", node)]
 }
 
 fn cmd(which: usize) -> Command {

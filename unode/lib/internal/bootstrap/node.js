@@ -18,7 +18,6 @@ import process, { emitExit as processExit } from "node:process";
 import console from "node:console";
 import * as timers from "node:timers";
 import { hooks } from "node:internal/modules/cjs";
-import Intl from "node:internal/intl";
 
 const g = globalThis;
 const define = (name, value) =>
@@ -77,9 +76,8 @@ lazy("CustomEvent", "node:internal/event_target");
 lazy("AbortController", "node:internal/abort_controller");
 lazy("AbortSignal", "node:internal/abort_controller");
 lazy("structuredClone", "node:internal/structured_clone");
-// A partial Intl (QuickJS has none; see node:internal/intl), defined at start rather than on first
-// use: string-width reads it at the top of an ES module, where a lazy load could not link.
-if (typeof g.Intl === "undefined") define("Intl", Intl);
+// A partial Intl (QuickJS has none; see node:internal/intl), loaded on first use.
+if (typeof g.Intl === "undefined") lazy("Intl", "node:internal/intl", (ns) => ns.default);
 
 // Web Crypto's random functions (the rest of crypto.subtle is not there).
 define("crypto", Object.freeze({
