@@ -295,7 +295,11 @@ fn node_programs_reach_jsk_modules() {
 #[test]
 fn status_page_serves_a_jsk_driver_over_node_http() {
     use std::io::{BufRead, BufReader, Read, Write};
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut child = Command::new(env!("CARGO_BIN_EXE_jsk"))
         .args(["node", "examples/status-page.js", &port.to_string()])
@@ -317,10 +321,14 @@ fn status_page_serves_a_jsk_driver_over_node_http() {
     let mut child = KillOnDrop(child);
     let mut line = String::new();
     BufReader::new(stdout).read_line(&mut line).unwrap();
-    assert!(line.starts_with("status page on http://127.0.0.1:"), "{line:?}");
+    assert!(
+        line.starts_with("status page on http://127.0.0.1:"),
+        "{line:?}"
+    );
     let get = |path: &str| -> String {
         let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-        s.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .unwrap();
         // HTTP/1.0: the body comes unchunked and the server closes after it.
         write!(s, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
         let mut out = String::new();
@@ -329,14 +337,24 @@ fn status_page_serves_a_jsk_driver_over_node_http() {
     };
     let json = get("/status.json");
     assert!(json.starts_with("HTTP/1.1 200 OK\r\n"), "{json}");
-    let body: serde_json::Value = serde_json::from_str(json.split("\r\n\r\n").nth(1).unwrap().trim()).unwrap();
+    let body: serde_json::Value =
+        serde_json::from_str(json.split("\r\n\r\n").nth(1).unwrap().trim()).unwrap();
     assert_eq!(body["edu"]["factorial"]["value"], 3628800);
     assert_eq!(body["edu"]["liveness"], true);
-    assert!(body["drivers"][0].as_str().unwrap().starts_with("edu on "), "{body}");
+    assert!(
+        body["drivers"][0].as_str().unwrap().starts_with("edu on "),
+        "{body}"
+    );
     let html = get("/");
-    assert!(html.contains("<h1>jsk status") && html.contains("3628800"), "{html}");
+    assert!(
+        html.contains("<h1>jsk status") && html.contains("3628800"),
+        "{html}"
+    );
     // SIGTERM: the drivers are removed, QEMU stopped, and jsk exits 128 + 15.
-    Command::new("kill").args(["-TERM", &child.0.id().to_string()]).status().unwrap();
+    Command::new("kill")
+        .args(["-TERM", &child.0.id().to_string()])
+        .status()
+        .unwrap();
     let status = child.0.wait().unwrap();
     assert_eq!(status.code(), Some(143), "{status:?}");
 }
@@ -382,16 +400,31 @@ fn worker_threads_keep_the_process_alive_and_report_errors() {
             ),
         ],
     );
-    assert_eq!(ok(&dir, &["alive.js"]), "main done\nmessage [ 40, 'w.js' ]\nexit 0\n");
+    assert_eq!(
+        ok(&dir, &["alive.js"]),
+        "main done\nmessage [ 40, 'w.js' ]\nexit 0\n"
+    );
     let t0 = std::time::Instant::now();
     assert_eq!(ok(&dir, &["unref.js"]), "unref done\n");
-    assert!(t0.elapsed() < std::time::Duration::from_millis(2500), "an unref'd worker kept the process alive");
+    assert!(
+        t0.elapsed() < std::time::Duration::from_millis(2500),
+        "an unref'd worker kept the process alive"
+    );
     let r = unode(&dir, &["crash.js"]);
     assert_eq!(r.code, 1, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
-    assert!(r.stderr.contains("RangeError") && r.stderr.contains("worker boom"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("RangeError") && r.stderr.contains("worker boom"),
+        "{}",
+        r.stderr
+    );
     assert!(!r.stdout.contains("not reached"));
     let r = unode(&dir, &["exit.js"]);
-    assert_eq!((r.code, r.stdout.as_str()), (2, "worker exit 5\n"), "{}", r.stderr);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (2, "worker exit 5\n"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
