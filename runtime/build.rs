@@ -16,13 +16,24 @@ use rquickjs::{
 struct StandIn;
 
 impl Resolver for StandIn {
-    fn resolve<'js>(&mut self, _: &Ctx<'js>, _base: &str, name: &str, _: Option<ImportAttributes<'js>>) -> Result<String> {
+    fn resolve<'js>(
+        &mut self,
+        _: &Ctx<'js>,
+        _base: &str,
+        name: &str,
+        _: Option<ImportAttributes<'js>>,
+    ) -> Result<String> {
         Ok(name.to_string())
     }
 }
 
 impl Loader for StandIn {
-    fn load<'js>(&mut self, ctx: &Ctx<'js>, name: &str, _: Option<ImportAttributes<'js>>) -> Result<Module<'js, Declared>> {
+    fn load<'js>(
+        &mut self,
+        ctx: &Ctx<'js>,
+        name: &str,
+        _: Option<ImportAttributes<'js>>,
+    ) -> Result<Module<'js, Declared>> {
         Module::declare(ctx.clone(), name, "")
     }
 }

@@ -32,9 +32,8 @@ pub fn jsk() -> &'static Path {
 
 /// Fail (not skip) when a QEMU binary is missing: the tier must run in CI.
 pub fn require_qemu(binary: &str) {
-    let found = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).any(|d| d.join(binary).is_file()))
-        .unwrap_or(false);
+    let found =
+        std::env::var_os("PATH").map(|p| std::env::split_paths(&p).any(|d| d.join(binary).is_file())).unwrap_or(false);
     assert!(found, "{binary} is not installed: the qtest tier cannot run (bash dev.sh test installs it)");
 }
 
@@ -56,10 +55,9 @@ impl JskRun {
     /// The JSON-ish value a case printed as `RESULT name value`.
     pub fn result(&self, name: &str) -> String {
         let prefix = format!("RESULT {name} ");
-        self.stdout
-            .lines()
-            .find_map(|l| l.strip_prefix(&prefix).map(str::to_string))
-            .unwrap_or_else(|| panic!("the case printed no RESULT {name}\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr))
+        self.stdout.lines().find_map(|l| l.strip_prefix(&prefix).map(str::to_string)).unwrap_or_else(|| {
+            panic!("the case printed no RESULT {name}\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr)
+        })
     }
     pub fn assert_ok(&self) {
         assert_eq!(self.code, 0, "jsk failed\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
@@ -68,8 +66,14 @@ impl JskRun {
 
 /// Run `jsk run` with `args` (board, chardevs, the case file...).
 pub fn run_jsk(args: &[&str]) -> JskRun {
-    let Output { status, stdout, stderr } =
-        Command::new(jsk()).current_dir(repo()).arg("run").arg("--timeout").arg("120").args(args).output().expect("run jsk");
+    let Output { status, stdout, stderr } = Command::new(jsk())
+        .current_dir(repo())
+        .arg("run")
+        .arg("--timeout")
+        .arg("120")
+        .args(args)
+        .output()
+        .expect("run jsk");
     use std::os::unix::process::ExitStatusExt;
     let stdout = String::from_utf8_lossy(&stdout).into_owned();
     let stderr = String::from_utf8_lossy(&stderr).into_owned();

@@ -87,7 +87,9 @@ impl NetPeer {
             match self.sock.recv_from(&mut buf) {
                 Ok((n, from)) if from == self.qemu => return Some(buf[..n].to_vec()),
                 Ok(_) => continue, // not from QEMU
-                Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => return None,
+                Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+                    return None
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => continue,
                 Err(e) => panic!("net peer: {e}"),
             }
@@ -114,7 +116,13 @@ impl NetPeer {
     }
     /// Ask who has `target_ip` every 200 ms until a valid reply comes (the guest may still be
     /// starting), or `within` passes. Returns the MAC it answered with.
-    pub fn resolve(&self, my_mac: [u8; 6], my_ip: [u8; 4], target_ip: [u8; 4], within: Duration) -> Result<[u8; 6], String> {
+    pub fn resolve(
+        &self,
+        my_mac: [u8; 6],
+        my_ip: [u8; 4],
+        target_ip: [u8; 4],
+        within: Duration,
+    ) -> Result<[u8; 6], String> {
         let deadline = Instant::now() + within;
         let req = arp_request(my_mac, my_ip, target_ip);
         while Instant::now() < deadline {
@@ -201,7 +209,15 @@ pub fn arp_request(src_mac: [u8; 6], src_ip: [u8; 4], target_ip: [u8; 4]) -> Vec
 }
 
 /// An ICMP echo request (type 8) frame.
-pub fn icmp_echo_request(dst_mac: [u8; 6], src_mac: [u8; 6], src_ip: [u8; 4], dst_ip: [u8; 4], id: u16, seq: u16, payload: &[u8]) -> Vec<u8> {
+pub fn icmp_echo_request(
+    dst_mac: [u8; 6],
+    src_mac: [u8; 6],
+    src_ip: [u8; 4],
+    dst_ip: [u8; 4],
+    id: u16,
+    seq: u16,
+    payload: &[u8],
+) -> Vec<u8> {
     let mut icmp = vec![8, 0, 0, 0];
     icmp.extend_from_slice(&id.to_be_bytes());
     icmp.extend_from_slice(&seq.to_be_bytes());
@@ -215,7 +231,15 @@ pub fn icmp_echo_request(dst_mac: [u8; 6], src_mac: [u8; 6], src_ip: [u8; 4], ds
 }
 
 /// A UDP frame with the pseudo-header checksum.
-pub fn udp_frame(dst_mac: [u8; 6], src_mac: [u8; 6], src_ip: [u8; 4], dst_ip: [u8; 4], src_port: u16, dst_port: u16, payload: &[u8]) -> Vec<u8> {
+pub fn udp_frame(
+    dst_mac: [u8; 6],
+    src_mac: [u8; 6],
+    src_ip: [u8; 4],
+    dst_ip: [u8; 4],
+    src_port: u16,
+    dst_port: u16,
+    payload: &[u8],
+) -> Vec<u8> {
     let len = 8 + payload.len();
     let mut udp = Vec::with_capacity(len);
     udp.extend_from_slice(&src_port.to_be_bytes());
@@ -312,7 +336,11 @@ pub fn check_arp_reply(f: &[u8], my_mac: [u8; 6], my_ip: [u8; 4], target_ip: [u8
         return Err(format!("reply for someone else: {:02x?}", a));
     }
     if f[..6] != my_mac || f[6..12] != sha {
-        return Err(format!("Ethernet addresses {:02x?} -> {:02x?} do not match the ARP sender {sha:02x?}", &f[6..12], &f[..6]));
+        return Err(format!(
+            "Ethernet addresses {:02x?} -> {:02x?} do not match the ARP sender {sha:02x?}",
+            &f[6..12],
+            &f[..6]
+        ));
     }
     Ok(sha)
 }
@@ -326,7 +354,12 @@ pub fn check_icmp_echo_reply(f: &[u8], request: &[u8], responder_mac: [u8; 6]) -
         return Err(format!("protocol {} is not ICMP", r.proto));
     }
     if f[..6] != request[6..12] || f[6..12] != responder_mac {
-        return Err(format!("Ethernet {:02x?} -> {:02x?}, expected {responder_mac:02x?} -> {:02x?}", &f[6..12], &f[..6], &request[6..12]));
+        return Err(format!(
+            "Ethernet {:02x?} -> {:02x?}, expected {responder_mac:02x?} -> {:02x?}",
+            &f[6..12],
+            &f[..6],
+            &request[6..12]
+        ));
     }
     if r.src != q.dst || r.dst != q.src {
         return Err(format!("IP {:?} -> {:?}, expected {:?} -> {:?}", r.src, r.dst, q.dst, q.src));
@@ -457,7 +490,11 @@ mod qtest_examples {
         let dir = scratch("net-ping");
         let pcap = dir.join("ping.pcap");
         let peer = NetPeer::new();
-        let child = spawn(&peer, &["--pcap", pcap.to_str().unwrap()], &["examples/ping-responder.js", "10.0.2.15", "--count", "3"]);
+        let child = spawn(
+            &peer,
+            &["--pcap", pcap.to_str().unwrap()],
+            &["examples/ping-responder.js", "10.0.2.15", "--count", "3"],
+        );
         let mac = peer.resolve(PEER_MAC, PEER_IP, GUEST_IP, WAIT);
         let mac = match mac {
             Ok(m) => m,
@@ -473,7 +510,8 @@ mod qtest_examples {
             let payload: Vec<u8> = (0..56).map(|i| (i as u8).wrapping_mul(seq as u8 + 3)).collect();
             let req = icmp_echo_request(mac, PEER_MAC, PEER_IP, GUEST_IP, 0x4a53, seq, &payload);
             peer.send(&req);
-            let reply = peer.recv_matching(Duration::from_secs(10), |f| parse_ipv4(f).map(|ip| ip.proto == 1).unwrap_or(false));
+            let reply =
+                peer.recv_matching(Duration::from_secs(10), |f| parse_ipv4(f).map(|ip| ip.proto == 1).unwrap_or(false));
             let reply = reply.unwrap_or_else(|| panic!("no echo reply for seq {seq}"));
             check_icmp_echo_reply(&reply, &req, GUEST_MAC).unwrap_or_else(|e| panic!("seq {seq}: {e}"));
         }
@@ -481,13 +519,23 @@ mod qtest_examples {
         assert_eq!(code, 0, "{text}");
         assert!(text.contains("ping-responder: 3 echo replies"), "{text}");
         let frames = read_pcap(&pcap);
-        let replies = frames.iter().filter(|f| parse_ipv4(f).map(|ip| ip.proto == 1 && ip.src == GUEST_IP).unwrap_or(false)).count();
-        let requests = frames.iter().filter(|f| parse_ipv4(f).map(|ip| ip.proto == 1 && ip.dst == GUEST_IP).unwrap_or(false)).count();
+        let replies = frames
+            .iter()
+            .filter(|f| parse_ipv4(f).map(|ip| ip.proto == 1 && ip.src == GUEST_IP).unwrap_or(false))
+            .count();
+        let requests = frames
+            .iter()
+            .filter(|f| parse_ipv4(f).map(|ip| ip.proto == 1 && ip.dst == GUEST_IP).unwrap_or(false))
+            .count();
         let arp_replies = frames.iter().filter(|f| check_arp_reply(f, PEER_MAC, PEER_IP, GUEST_IP).is_ok()).count();
         assert_eq!((requests, replies), (3, 3), "{} frames captured", frames.len());
         assert!(arp_replies >= 1);
         // tcpdump reads the file and shows the ARP and ICMP exchange (dev.sh installs tcpdump).
-        let out = Command::new("tcpdump").args(["-nn", "-r"]).arg(&pcap).output().expect("tcpdump is installed (bash dev.sh test installs it)");
+        let out = Command::new("tcpdump")
+            .args(["-nn", "-r"])
+            .arg(&pcap)
+            .output()
+            .expect("tcpdump is installed (bash dev.sh test installs it)");
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "tcpdump: {}", String::from_utf8_lossy(&out.stderr));
         assert!(text.contains("ARP, Request") && text.contains("ARP, Reply"), "{text}");
@@ -510,7 +558,8 @@ mod qtest_examples {
             let payload: Vec<u8> = (0..size).map(|k| (k * 31 + i) as u8).collect();
             let req = udp_frame(mac, PEER_MAC, PEER_IP, GUEST_IP, 40000 + i as u16, 7, &payload);
             peer.send(&req);
-            let back = peer.recv_matching(Duration::from_secs(10), |f| parse_ipv4(f).map(|ip| ip.proto == 17).unwrap_or(false));
+            let back = peer
+                .recv_matching(Duration::from_secs(10), |f| parse_ipv4(f).map(|ip| ip.proto == 17).unwrap_or(false));
             let back = back.unwrap_or_else(|| panic!("no echo of {size} bytes"));
             check_udp_echo(&back, &req, GUEST_MAC).unwrap_or_else(|e| panic!("{size} bytes: {e}"));
         }
@@ -523,7 +572,11 @@ mod qtest_examples {
     fn pktgen_sends_numbered_frames() {
         let peer = NetPeer::new();
         let n = 300u32;
-        let child = spawn(&peer, &[], &["examples/pktgen.js", "--count", &n.to_string(), "--size", "128", "--dst-mac", "02:00:00:00:00:02"]);
+        let child = spawn(
+            &peer,
+            &[],
+            &["examples/pktgen.js", "--count", &n.to_string(), "--size", "128", "--dst-mac", "02:00:00:00:00:02"],
+        );
         let mut seqs = Vec::new();
         let deadline = Instant::now() + WAIT;
         while seqs.len() < n as usize && Instant::now() < deadline {

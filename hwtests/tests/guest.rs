@@ -27,15 +27,30 @@ fn edu_boot() -> &'static (i32, String) {
                 "/bin/jsk-probe attach 0000:00:04.0 --drivers /jsk/drivers {app}",
             ],
         );
-        run_image(&dir, &["--device", EDU, "--device", PCI_SERIAL_NULL, "--device", E1000, "--qemu-arg=-chardev", "--qemu-arg=null,id=s0"])
+        run_image(
+            &dir,
+            &[
+                "--device",
+                EDU,
+                "--device",
+                PCI_SERIAL_NULL,
+                "--device",
+                E1000,
+                "--qemu-arg=-chardev",
+                "--qemu-arg=null,id=s0",
+            ],
+        )
     })
 }
 
 fn section<'a>(console: &'a str, command: u32) -> &'a str {
     // PID 1 numbers its commands "N/TOTAL".
-    let start = console.find(&format!("command {command}/")).unwrap_or_else(|| panic!("command {command} never started:\n{console}"));
+    let start = console
+        .find(&format!("command {command}/"))
+        .unwrap_or_else(|| panic!("command {command} never started:\n{console}"));
     let rest = &console[start..];
-    let end = rest.find(&format!("command {}/", command + 1)).or_else(|| rest.find("exit status")).unwrap_or(rest.len());
+    let end =
+        rest.find(&format!("command {}/", command + 1)).or_else(|| rest.find("exit status")).unwrap_or(rest.len());
     &rest[..end]
 }
 
@@ -45,8 +60,16 @@ fn guest_probe_lists_edu_pci_serial_and_e1000_with_names_and_groups() {
     let out = section(console, 1);
     let json_start = out.find('[').expect("JSON array");
     let json_end = out.rfind(']').expect("JSON array end");
-    let list: serde_json::Value = serde_json::from_str(&out[json_start..=json_end].replace('\r', "")).expect("jsk-probe --json parses");
-    let find = |id: &str| list.as_array().unwrap().iter().find(|d| d["id"] == id).unwrap_or_else(|| panic!("{id} not listed: {list}")).clone();
+    let list: serde_json::Value =
+        serde_json::from_str(&out[json_start..=json_end].replace('\r', "")).expect("jsk-probe --json parses");
+    let find = |id: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == id)
+            .unwrap_or_else(|| panic!("{id} not listed: {list}"))
+            .clone()
+    };
     let edu = find("1234:11e8");
     assert_eq!(edu["jskDriver"], "edu");
     assert!(edu["iommuGroup"].is_number(), "{edu}");
@@ -85,11 +108,17 @@ fn guest_sigkill_in_the_middle_of_dma_then_attach_again() {
 
 #[test]
 fn guest_uart16550_through_vfio_reaches_a_host_socket() {
-    let dir = build_image("uart", "hwtests/guest/uart.js", &["/bin/jsk-probe attach 0000:00:05.0 --drivers /jsk/drivers {app}"]);
+    let dir = build_image(
+        "uart",
+        "hwtests/guest/uart.js",
+        &["/bin/jsk-probe attach 0000:00:05.0 --drivers /jsk/drivers {app}"],
+    );
     let tmp = scratch("guest-uart");
     let peer = SerialPeer::new(&tmp, "s");
     let chardev = format!("--qemu-arg=socket,id=s0,path={}", peer.path.display());
-    let handle = std::thread::spawn(move || run_image(&dir, &["--device", "pci-serial,chardev=s0,addr=05.0", "--qemu-arg=-chardev", &chardev]));
+    let handle = std::thread::spawn(move || {
+        run_image(&dir, &["--device", "pci-serial,chardev=s0,addr=05.0", "--qemu-arg=-chardev", &chardev])
+    });
     let mut sock = peer.accept(Duration::from_secs(60));
     let want = b"hello from jsk through VFIO\n";
     let got = read_bytes(&mut sock, want.len(), Duration::from_secs(120));
@@ -121,7 +150,10 @@ fn guest_bind_is_refused_when_the_group_is_not_viable() {
     );
     assert_eq!(code, 2, "a refusal exits 2\n{console}");
     assert!(console.contains("not viable"), "{console}");
-    assert!(console.contains("0000:01:02.0") && console.contains("serial"), "names the member and its driver:\n{console}");
+    assert!(
+        console.contains("0000:01:02.0") && console.contains("serial"),
+        "names the member and its driver:\n{console}"
+    );
 }
 
 #[test]
@@ -134,13 +166,17 @@ fn guest_e1000_through_vfio_answers_arp_and_1000_pings() {
         &["/bin/jsk-probe attach 0000:00:06.0 --drivers /jsk/drivers {app} -- 10.0.2.15 --count 1000 --every 0"],
     );
     let netdev = format!("--qemu-arg={}", peer.qemu_netdev("n0"));
-    let handle = std::thread::spawn(move || run_image(&dir, &["--device", "e1000,netdev=n0,addr=06.0", "--qemu-arg=-netdev", &netdev]));
+    let handle = std::thread::spawn(move || {
+        run_image(&dir, &["--device", "e1000,netdev=n0,addr=06.0", "--qemu-arg=-netdev", &netdev])
+    });
     let (host_mac, host_ip, jsk_ip) = ([0x02, 0, 0, 0, 0, 0x99], [10, 0, 2, 2], [10, 0, 2, 15]);
     // ARP until the driver in the guest is up and answers (the guest boots meanwhile).
     let deadline = std::time::Instant::now() + Duration::from_secs(120);
     let jsk_mac = loop {
         peer.send(&arp_request(host_mac, host_ip, jsk_ip));
-        if let Some(f) = peer.recv_matching(Duration::from_millis(500), |f| check_arp_reply(f, host_mac, host_ip, jsk_ip).is_ok()) {
+        if let Some(f) =
+            peer.recv_matching(Duration::from_millis(500), |f| check_arp_reply(f, host_mac, host_ip, jsk_ip).is_ok())
+        {
             break check_arp_reply(&f, host_mac, host_ip, jsk_ip).unwrap();
         }
         assert!(std::time::Instant::now() < deadline, "no ARP reply from the JS driver");

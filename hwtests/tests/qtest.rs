@@ -61,7 +61,11 @@ fn edu_dma_round_trip() {
 
 /// `["a","b"]` -> [a, b] (the cases print flat arrays of plain strings).
 fn serde_like_strings(s: &str) -> Vec<String> {
-    s.trim_matches(|c| c == '[' || c == ']').split(',').filter(|x| !x.is_empty()).map(|x| x.trim_matches('"').to_string()).collect()
+    s.trim_matches(|c| c == '[' || c == ']')
+        .split(',')
+        .filter(|x| !x.is_empty())
+        .map(|x| x.trim_matches('"').to_string())
+        .collect()
 }
 
 // ---- 16550 UART -----------------------------------------------------------
@@ -71,7 +75,9 @@ fn uart_transmit(which: &'static str, chardev_id: &str) {
     let dir = scratch(&format!("uart-tx-{which}"));
     let peer = SerialPeer::new(&dir, "s");
     let chardev = peer.chardev(chardev_id);
-    let handle = std::thread::spawn(move || run_jsk(&["--board", X86, "--chardev", &chardev, "hwtests/qtest/uart.js", which, "transmit"]));
+    let handle = std::thread::spawn(move || {
+        run_jsk(&["--board", X86, "--chardev", &chardev, "hwtests/qtest/uart.js", which, "transmit"])
+    });
     let mut sock = peer.accept(Duration::from_secs(30));
     let want = format!("hello from jsk over {which}-serial\n");
     let got = read_bytes(&mut sock, want.len(), Duration::from_secs(30));
@@ -85,7 +91,9 @@ fn uart_receive(which: &'static str, chardev_id: &str) {
     let dir = scratch(&format!("uart-rx-{which}"));
     let peer = SerialPeer::new(&dir, "s");
     let chardev = peer.chardev(chardev_id);
-    let handle = std::thread::spawn(move || run_jsk(&["--board", X86, "--chardev", &chardev, "hwtests/qtest/uart.js", which, "receive"]));
+    let handle = std::thread::spawn(move || {
+        run_jsk(&["--board", X86, "--chardev", &chardev, "hwtests/qtest/uart.js", which, "receive"])
+    });
     let mut sock = peer.accept(Duration::from_secs(30));
     let ready = read_bytes(&mut sock, 6, Duration::from_secs(30));
     assert_eq!(ready, b"READY\n");
@@ -211,14 +219,16 @@ fn parse_frame(f: &[u8]) -> Option<(u8, u32, bool)> {
         return None;
     }
     let seq = u32::from_be_bytes(f[15..19].try_into().unwrap());
-    let intact = f.iter().enumerate().skip(19).all(|(i, b)| *b == (seq.wrapping_mul(7).wrapping_add(i as u32) & 0xff) as u8);
+    let intact =
+        f.iter().enumerate().skip(19).all(|(i, b)| *b == (seq.wrapping_mul(7).wrapping_add(i as u32) & 0xff) as u8);
     Some((f[14], seq, intact))
 }
 
 /// Run an e1000 case with net0 on `peer`, in a thread (the host side talks meanwhile).
 fn e1000_with_peer(peer: &hwtests::net::NetPeer, args: &[&str]) -> std::thread::JoinHandle<hwtests::JskRun> {
     require_qemu("qemu-system-x86_64");
-    let mut all: Vec<String> = vec!["--board".into(), X86.into(), "--netdev".into(), peer.netdev("net0"), E1000_CASE.into()];
+    let mut all: Vec<String> =
+        vec!["--board".into(), X86.into(), "--netdev".into(), peer.netdev("net0"), E1000_CASE.into()];
     all.extend(args.iter().map(|s| s.to_string()));
     std::thread::spawn(move || run_jsk(&all.iter().map(String::as_str).collect::<Vec<_>>()))
 }
@@ -284,7 +294,10 @@ fn e1000_tx() {
     assert_eq!(r.result("queued"), "5");
     assert_eq!(r.result("txInFlight"), "0", "every descriptor reclaimed");
     assert_eq!(r.result("txPoolAvailable"), "true", "every transmit buffer back in its pool");
-    assert_eq!(r.result("stats"), format!(r#"{{"txPackets":5,"txBytes":{},"txErrors":0,"txDropped":0}}"#, 60 + 64 + 100 + 1514 + 600));
+    assert_eq!(
+        r.result("stats"),
+        format!(r#"{{"txPackets":5,"txBytes":{},"txErrors":0,"txDropped":0}}"#, 60 + 64 + 100 + 1514 + 600)
+    );
     assert_eq!(r.result("goodPacketsSent"), "5", "the device's own count (GPTC)");
 }
 
@@ -319,7 +332,11 @@ fn e1000_rx() {
     let r = run.join().unwrap();
     r.assert_ok();
     assert_eq!(served, [true; 3], "the guest asked for every phase");
-    assert_eq!(r.result("irqMode"), r#"{"mode":"irq","seqs":[1,2,4],"broken":[]}"#, "RAL0 match and broadcast (BAM) in; the other station's frame filtered");
+    assert_eq!(
+        r.result("irqMode"),
+        r#"{"mode":"irq","seqs":[1,2,4],"broken":[]}"#,
+        "RAL0 match and broadcast (BAM) in; the other station's frame filtered"
+    );
     assert_eq!(r.result("promiscuous"), r#"{"seqs":[5,6],"broken":[]}"#, "RCTL.UPE lets the other station's frame in");
     assert_eq!(r.result("pollMode"), r#"{"mode":"poll","seqs":[7,9],"broken":[],"interrupts":0}"#);
     assert_eq!(r.result("stats"), r#"{"rxErrors":0,"badDescriptors":0,"rxDropped":0}"#);

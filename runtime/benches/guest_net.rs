@@ -18,7 +18,10 @@ fn main() {
         .current_dir(&repo)
         .args(["image", "build", "--app", "examples/pktgen.js", "--app-folder", "--module", "e1000", "-o"])
         .arg(&out)
-        .args(["--command", &format!("/bin/jsk-probe attach 0000:00:06.0 --drivers /jsk/drivers {{app}} -- --count {count}")])
+        .args([
+            "--command",
+            &format!("/bin/jsk-probe attach 0000:00:06.0 --drivers /jsk/drivers {{app}} -- --count {count}"),
+        ])
         .args(["--command", "/bin/jsk-probe restore 0000:00:06.0"])
         .args(["--command", &format!("/init run /jsk/app/af-packet-tx.js eth0 {count}")])
         .output()
@@ -28,7 +31,14 @@ fn main() {
         .current_dir(&repo)
         .args(["image", "run"])
         .arg(&out)
-        .args(["--timeout", "600", "--device", "e1000,netdev=n0,addr=06.0", "--qemu-arg=-netdev", "--qemu-arg=hubport,hubid=0,id=n0"])
+        .args([
+            "--timeout",
+            "600",
+            "--device",
+            "e1000,netdev=n0,addr=06.0",
+            "--qemu-arg=-netdev",
+            "--qemu-arg=hubport,hubid=0,id=n0",
+        ])
         .output()
         .expect("jsk image run");
     let console = String::from_utf8_lossy(&run.stdout).into_owned() + &String::from_utf8_lossy(&run.stderr);

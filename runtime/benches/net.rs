@@ -52,10 +52,18 @@ fn main() {
         Some(js) => {
             println!("net      JS e1000.js forwarding 64 B   {js:>7.3} Mpps (target >= 2 Mpps per core)");
             println!("net      Rust reference loop           {rust:>7.3} Mpps (baseline, same loopback model)");
-            println!("net      ratio: JS reaches {:.3} of the Rust loop ({:.0} ns vs {:.0} ns per packet)", js / rust, 1e3 / js, 1e3 / rust);
+            println!(
+                "net      ratio: JS reaches {:.3} of the Rust loop ({:.0} ns vs {:.0} ns per packet)",
+                js / rust,
+                1e3 / js,
+                1e3 / rust
+            );
         }
         None => {
-            println!("net      JS e1000.js: no figure ({})", String::from_utf8_lossy(&out.stderr).lines().next().unwrap_or("no output"));
+            println!(
+                "net      JS e1000.js: no figure ({})",
+                String::from_utf8_lossy(&out.stderr).lines().next().unwrap_or("no output")
+            );
             println!("net      Rust reference loop           {rust:>7.3} Mpps");
         }
     }

@@ -95,7 +95,11 @@ fn syscall_round_trip() {
     let rust_ns = start.elapsed().as_nanos() as f64 / iterations as f64;
     println!("syscall  JS syscall(getpid)      {js_ns:>8.1} ns per call (target <= 300 ns)");
     println!("syscall  Rust libc::syscall      {rust_ns:>8.1} ns per call (baseline)");
-    println!("syscall  ratio: JS costs {:.2}x the bare system call ({:.1} ns of JS/native overhead)", js_ns / rust_ns, js_ns - rust_ns);
+    println!(
+        "syscall  ratio: JS costs {:.2}x the bare system call ({:.1} ns of JS/native overhead)",
+        js_ns / rust_ns,
+        js_ns - rust_ns
+    );
 }
 
 fn binary_size() {

@@ -24,13 +24,7 @@ fn repo() -> PathBuf {
 
 fn which(name: &str) -> PathBuf {
     std::env::var_os("PATH")
-        .and_then(|p| {
-            p.to_str().map(|s| {
-                s.split(':')
-                    .map(|d| PathBuf::from(d).join(name))
-                    .find(|p| p.is_file())
-            })
-        })
+        .and_then(|p| p.to_str().map(|s| s.split(':').map(|d| PathBuf::from(d).join(name)).find(|p| p.is_file())))
         .flatten()
         .unwrap_or_else(|| panic!("{name} not found: `bash dev.sh bench` installs it"))
 }
@@ -68,10 +62,7 @@ fn measure(mut c: Command) -> (Duration, i64) {
     let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     let took = start.elapsed();
     assert_eq!(r, pid, "wait4");
-    assert!(
-        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "{c:?} failed: status {status}"
-    );
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "{c:?} failed: status {status}");
     std::mem::forget(child);
     (took, usage.ru_maxrss)
 }
@@ -108,12 +99,7 @@ fn startup(label: &str, file: &Path) {
     }
     let [ju, nu] = t.map(median);
     for (i, d) in [ju, nu].iter().enumerate() {
-        println!(
-            "startup  {label:<22} {:<6} median {:>8.2} ms   peak RSS {:>7} KiB",
-            NAMES[i],
-            ms(*d),
-            m[i]
-        );
+        println!("startup  {label:<22} {:<6} median {:>8.2} ms   peak RSS {:>7} KiB", NAMES[i], ms(*d), m[i]);
     }
     println!(
         "startup  {label:<22} ratio: unode is {:.1}x faster (goal >= 20x), uses {:.2} of node's peak memory (goal <= 0.20)",
@@ -123,24 +109,14 @@ fn startup(label: &str, file: &Path) {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 fn wait_for_port(port: u16, child: &mut Child) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the server exited before listening"
-        );
-        assert!(
-            Instant::now() < deadline,
-            "the server did not listen on {port} within 10 s"
-        );
+        assert!(child.try_wait().unwrap().is_none(), "the server exited before listening");
+        assert!(Instant::now() < deadline, "the server did not listen on {port} within 10 s");
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -158,18 +134,11 @@ fn vm_hwm_kib(pid: u32) -> i64 {
 fn wrk_once(i: usize, wrk: &Path, seconds: u32) -> (f64, i64) {
     let port = free_port();
     let mut c = cmd(i);
-    c.arg(repo().join("unode/bench/http-hello.js"))
-        .arg(port.to_string())
-        .stdout(Stdio::null());
+    c.arg(repo().join("unode/bench/http-hello.js")).arg(port.to_string()).stdout(Stdio::null());
     let mut server = c.spawn().expect("start the server");
     wait_for_port(port, &mut server);
     let out = Command::new(wrk)
-        .args([
-            "-t1",
-            "-c50",
-            &format!("-d{seconds}s"),
-            &format!("http://127.0.0.1:{port}/"),
-        ])
+        .args(["-t1", "-c50", &format!("-d{seconds}s"), &format!("http://127.0.0.1:{port}/")])
         .output()
         .expect("run wrk");
     let rss = vm_hwm_kib(server.id());
@@ -181,9 +150,7 @@ fn wrk_once(i: usize, wrk: &Path, seconds: u32) -> (f64, i64) {
         .find_map(|l| l.trim().strip_prefix("Requests/sec:"))
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or_else(|| panic!("no Requests/sec in wrk's output:\n{text}"));
-    let errors = text
-        .lines()
-        .find(|l| l.contains("Non-2xx") || l.contains("Socket errors"));
+    let errors = text.lines().find(|l| l.contains("Non-2xx") || l.contains("Socket errors"));
     if let Some(e) = errors {
         println!("http     {} wrk reported: {}", NAMES[i], e.trim());
     }
@@ -221,19 +188,11 @@ fn script_figures(group: &str, script: &Path, args: &[&str], unit: &str) {
     let mut outs = Vec::new();
     for i in 0..2 {
         let mut c = cmd(i);
-        c.arg(script)
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
+        c.arg(script).args(args).stdout(Stdio::piped()).stderr(Stdio::inherit());
         let mut child = c.spawn().expect("spawn");
         let mut s = String::new();
         child.stdout.take().unwrap().read_to_string(&mut s).unwrap();
-        assert!(
-            child.wait().unwrap().success(),
-            "{} {} failed",
-            NAMES[i],
-            script.display()
-        );
+        assert!(child.wait().unwrap().success(), "{} {} failed", NAMES[i], script.display());
         outs.push(s);
     }
     let figures = |s: &str| -> Vec<(String, f64)> {
@@ -246,16 +205,9 @@ fn script_figures(group: &str, script: &Path, args: &[&str], unit: &str) {
             .collect()
     };
     let (u, n) = (figures(&outs[0]), figures(&outs[1]));
-    assert!(
-        !u.is_empty() && u.len() == n.len(),
-        "{} printed no comparable figures",
-        script.display()
-    );
+    assert!(!u.is_empty() && u.len() == n.len(), "{} printed no comparable figures", script.display());
     for ((name, uv), (_, nv)) in u.iter().zip(&n) {
-        println!(
-            "{group:<8} {name:<22} unode {uv:>9.1} {unit}   node {nv:>9.1} {unit}   ratio {:.2}",
-            uv / nv
-        );
+        println!("{group:<8} {name:<22} unode {uv:>9.1} {unit}   node {nv:>9.1} {unit}   ratio {:.2}", uv / nv);
     }
 }
 
@@ -269,18 +221,8 @@ fn main() {
     startup("hello world", &hello);
     startup("require 5 core modules", &five);
     http();
-    script_figures(
-        "buffer",
-        &repo().join("unode/bench/buffer.mjs"),
-        &[],
-        "MB/s",
-    );
+    script_figures("buffer", &repo().join("unode/bench/buffer.mjs"), &[], "MB/s");
     let dir = std::env::temp_dir().join(format!("jsk-bench-unode-{}", std::process::id()));
-    script_figures(
-        "copy",
-        &repo().join("unode/bench/copy.js"),
-        &[dir.to_str().unwrap(), "64"],
-        "MB/s",
-    );
+    script_figures("copy", &repo().join("unode/bench/copy.js"), &[dir.to_str().unwrap(), "64"], "MB/s");
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -308,7 +308,15 @@ fn pci_entry(f: &crate::backend::pci::PciFunction) -> DevEntry {
         regions: f
             .bars
             .iter()
-            .map(|b| RegEntry { index: Some(b.index as u32), name: None, space: b.space, base: b.addr, size: b.size, file: None, offset: None })
+            .map(|b| RegEntry {
+                index: Some(b.index as u32),
+                name: None,
+                space: b.space,
+                base: b.addr,
+                size: b.size,
+                file: None,
+                offset: None,
+            })
             .collect(),
         irq_lines: f.irq_line.into_iter().collect(),
     }
@@ -351,11 +359,14 @@ pub fn js_open_board<'js>(ctx: Ctx<'js>, opts: Object<'js>) -> Result<Class<'js,
         return open_vfio_board(ctx, &o);
     }
     let spec = BoardSpec::load(Path::new(&o.path)).map_err(|e| err(&ctx, format!("board {e}")))?;
-    let backend = o.backend.clone().or_else(|| spec.default_backend.clone()).unwrap_or_else(|| {
-        if spec.qemu.is_some() { "qtest" } else { "mem" }.to_string()
-    });
-    let kind = BackendKind::parse(&backend)
-        .ok_or_else(|| err(&ctx, format!("board {}: unknown backend {backend:?} (qtest, mem, fake or vfio)", o.path)))?;
+    let backend = o
+        .backend
+        .clone()
+        .or_else(|| spec.default_backend.clone())
+        .unwrap_or_else(|| if spec.qemu.is_some() { "qtest" } else { "mem" }.to_string());
+    let kind = BackendKind::parse(&backend).ok_or_else(|| {
+        err(&ctx, format!("board {}: unknown backend {backend:?} (qtest, mem, fake or vfio)", o.path))
+    })?;
     let mut devices = platform_entries(&spec);
     let mut qtest = None;
     if kind == BackendKind::Qtest {
@@ -365,14 +376,18 @@ pub fn js_open_board<'js>(ctx: Ctx<'js>, opts: Object<'js>) -> Result<Class<'js,
         devices = pci;
         qtest = Some(q);
     }
-    let inner = BoardInner { spec, kind, devices, opened: Instant::now(), qtest, vfio: None, closed: RefCell::new(false) };
+    let inner =
+        BoardInner { spec, kind, devices, opened: Instant::now(), qtest, vfio: None, closed: RefCell::new(false) };
     Class::instance(ctx, Board { inner: Rc::new(inner) })
 }
 
 /// A board of PCI functions opened through VFIO; no board file.
 fn open_vfio_board<'js>(ctx: Ctx<'js>, o: &OpenOptions) -> Result<Class<'js, Board>> {
     if !o.path.is_empty() {
-        return Err(err(&ctx, format!("board {}: the vfio backend takes PCI addresses (vfio: [...]), not a board file", o.path)));
+        return Err(err(
+            &ctx,
+            format!("board {}: the vfio backend takes PCI addresses (vfio: [...]), not a board file", o.path),
+        ));
     }
     if !o.chardev.is_empty() || !o.netdev.is_empty() || o.observe.is_some() {
         return Err(err(&ctx, "vfio: chardev, netdev and observe belong to the qtest backend".into()));
@@ -416,7 +431,15 @@ fn open_vfio_board<'js>(ctx: Ctx<'js>, o: &OpenOptions) -> Result<Class<'js, Boa
                 regions: f
                     .bars
                     .iter()
-                    .map(|b| RegEntry { index: Some(b.index), name: None, space: b.space, base: 0, size: b.size, file: None, offset: None })
+                    .map(|b| RegEntry {
+                        index: Some(b.index),
+                        name: None,
+                        space: b.space,
+                        base: 0,
+                        size: b.size,
+                        file: None,
+                        offset: None,
+                    })
                     .collect(),
                 irq_lines: (0..f.irq_count() as u32).collect(),
             }
@@ -431,7 +454,15 @@ fn open_vfio_board<'js>(ctx: Ctx<'js>, o: &OpenOptions) -> Result<Class<'js, Boa
         pci: None,
         devices: Vec::new(),
     };
-    let inner = BoardInner { spec, kind: BackendKind::Vfio, devices, opened: Instant::now(), qtest: None, vfio: Some(host), closed: RefCell::new(false) };
+    let inner = BoardInner {
+        spec,
+        kind: BackendKind::Vfio,
+        devices,
+        opened: Instant::now(),
+        qtest: None,
+        vfio: Some(host),
+        closed: RefCell::new(false),
+    };
     Class::instance(ctx, Board { inner: Rc::new(inner) })
 }
 
@@ -542,7 +573,8 @@ impl Board {
             }
             BackendKind::Vfio => {
                 let host = inner.vfio.as_ref().expect("vfio board");
-                let (index, _) = host.function(&d.id).ok_or_else(|| err(&ctx, format!("{}: not opened through VFIO", d.name)))?;
+                let (index, _) =
+                    host.function(&d.id).ok_or_else(|| err(&ctx, format!("{}: not opened through VFIO", d.name)))?;
                 let region = host.bar_region(index, r.index.unwrap_or(0), label).map_err(|e| err(&ctx, e))?;
                 crate::raw::new_region(&ctx, region)
             }
@@ -578,7 +610,9 @@ impl Board {
         }
         match &self.inner.qtest {
             Some(q) => q.irq_fd(line).map_err(|e| err(&ctx, format!("{}: interrupt {i}: {e}", d.name))),
-            None => Err(err(&ctx, format!("{}: the {} backend delivers no interrupts", d.name, self.inner.kind.name()))),
+            None => {
+                Err(err(&ctx, format!("{}: the {} backend delivers no interrupts", d.name, self.inner.kind.name())))
+            }
         }
     }
 
@@ -591,7 +625,9 @@ impl Board {
             return Err(err(&ctx, format!("{}: no interrupt {i}", d.name)));
         }
         match self.inner.vfio.as_ref().and_then(|h| h.function(&d.id)) {
-            Some((_, f)) if !self.inner.vfio.as_ref().is_some_and(|h| h.is_released()) => f.unmask().map_err(|e| err(&ctx, e)),
+            Some((_, f)) if !self.inner.vfio.as_ref().is_some_and(|h| h.is_released()) => {
+                f.unmask().map_err(|e| err(&ctx, e))
+            }
             _ => Ok(()),
         }
     }
@@ -604,7 +640,9 @@ impl Board {
                 let host = self.inner.vfio.as_ref().expect("vfio board");
                 DmaSource::Iommu(host.dma_source()).alloc(&ctx, size, align)?
             }
-            (None, BackendKind::Fake) => DmaSource::Fake(crate::hw::FAKE_DMA.with(|f| f.clone())).alloc(&ctx, size, align)?,
+            (None, BackendKind::Fake) => {
+                DmaSource::Fake(crate::hw::FAKE_DMA.with(|f| f.clone())).alloc(&ctx, size, align)?
+            }
             _ => return Err(err(&ctx, format!("board {}: the mem backend has no DMA memory", self.inner.spec.name))),
         };
         let arr = Array::new(ctx.clone())?;
@@ -651,7 +689,8 @@ impl Board {
         let Some(q) = &self.inner.qtest else {
             return Err(err(&ctx, "setIrqIn needs the qtest backend".into()));
         };
-        q.set_irq_in(&qom_type, name.0.as_deref().filter(|n| !n.is_empty()), line, level).map_err(|e| err(&ctx, format!("setIrqIn {qom_type}: {e}")))
+        q.set_irq_in(&qom_type, name.0.as_deref().filter(|n| !n.is_empty()), line, level)
+            .map_err(|e| err(&ctx, format!("setIrqIn {qom_type}: {e}")))
     }
 
     pub fn close(&self) {

@@ -88,7 +88,6 @@ impl BoardAttach {
     }
 }
 
-
 impl Session {
     pub fn new() -> Result<Session, JsError> {
         let opts = Options::default();
@@ -99,7 +98,10 @@ impl Session {
 
     /// Run `f` with the context and the host hooks; a promise it returns is
     /// driven to completion.
-    fn run<R>(&self, f: impl for<'js> FnOnce(&Ctx<'js>) -> rquickjs::Result<(Option<Promise<'js>>, R)>) -> Result<R, JsError> {
+    fn run<R>(
+        &self,
+        f: impl for<'js> FnOnce(&Ctx<'js>) -> rquickjs::Result<(Option<Promise<'js>>, R)>,
+    ) -> Result<R, JsError> {
         self.inner.context.with(|ctx| {
             let host = engine::boot(&ctx, Options::default()).map_err(JsError::Setup)?;
             let (promise, out) = match f(&ctx).catch(&ctx) {

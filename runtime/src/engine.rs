@@ -176,9 +176,10 @@ impl<'js> Host<'js> {
     /// A rejection nobody handled by the time the microtasks ran out is an
     /// error, as in Node. `main` is reported on its own, as an uncaught exception.
     fn check_unhandled(&self, main: &Promise<'js>) -> std::result::Result<(), Stop> {
-        let _ = self.unhandled.get::<_, Function>("delete").and_then(|f| {
-            f.call::<_, Value>((rquickjs::function::This(self.unhandled.clone()), main.clone()))
-        });
+        let _ = self
+            .unhandled
+            .get::<_, Function>("delete")
+            .and_then(|f| f.call::<_, Value>((rquickjs::function::This(self.unhandled.clone()), main.clone())));
         let size: usize = self.unhandled.get("size").unwrap_or(0);
         if size == 0 {
             return Ok(());

@@ -120,7 +120,11 @@ impl Loopback {
             let addr = tx_ring.read(toff, 8).unwrap_or(0);
             let len = tx_ring.read(toff + 8, 2).unwrap_or(0) as usize;
             let ok = len <= frame.len()
-                && mem.find(addr, len).and_then(|(m, o)| m.copy_out(o, len)).map(|b| frame[..len].copy_from_slice(&b)).is_some();
+                && mem
+                    .find(addr, len)
+                    .and_then(|(m, o)| m.copy_out(o, len))
+                    .map(|b| frame[..len].copy_from_slice(&b))
+                    .is_some();
             if !ok {
                 self.counters.bad_descriptor += 1;
             } else if rx_n == 0 || rdh == rdt {

@@ -51,7 +51,8 @@ static CLEANING: AtomicBool = AtomicBool::new(false);
 
 /// Whether running JS must stop now (the QuickJS interrupt handler).
 pub fn must_stop() -> bool {
-    !CLEANING.load(Ordering::Relaxed) && (TIMED_OUT.load(Ordering::Relaxed) || raw::TERMINATION.load(Ordering::Relaxed) != 0)
+    !CLEANING.load(Ordering::Relaxed)
+        && (TIMED_OUT.load(Ordering::Relaxed) || raw::TERMINATION.load(Ordering::Relaxed) != 0)
 }
 
 /// Let the exit listeners run after a stop (the flags would interrupt them).

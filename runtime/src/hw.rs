@@ -80,7 +80,10 @@ impl RegionCore {
             )));
         }
         if off % width as u64 != 0 {
-            return Err(AccessError::Range(format!("{}: offset {off:#x} is not aligned for a {bits}-bit access", self.name)));
+            return Err(AccessError::Range(format!(
+                "{}: offset {off:#x} is not aligned for a {bits}-bit access",
+                self.name
+            )));
         }
         Ok(())
     }
@@ -101,7 +104,9 @@ impl RegionCore {
             Window::Mapped { mem, off: base } => mem
                 .read(base + off as usize, width)
                 .ok_or_else(|| AccessError::Range(format!("{}: offset {off:#x} is outside the mapping", self.name))),
-            Window::Bus { bus, space, base } => bus.read(*space, base + off, width).map_err(|e| AccessError::Hw(format!("{}: {e}", self.name))),
+            Window::Bus { bus, space, base } => {
+                bus.read(*space, base + off, width).map_err(|e| AccessError::Hw(format!("{}: {e}", self.name)))
+            }
         }
     }
 
@@ -182,7 +187,10 @@ pub(crate) fn describe_key(v: &Value<'_>) -> String {
 /// `fakeRegion(name, size, space = "mem")`: a zeroed register file.
 pub fn js_fake_region<'js>(ctx: Ctx<'js>, name: String, size: f64, space: Opt<String>) -> Result<Value<'js>> {
     if !(size >= 1.0 && size <= (1u64 << 30) as f64 && size.fract() == 0.0) {
-        return Err(Exception::throw_range(&ctx, &format!("fakeRegion {name}: size {size} must be an integer in [1, 1 GiB]")));
+        return Err(Exception::throw_range(
+            &ctx,
+            &format!("fakeRegion {name}: size {size} must be an integer in [1, 1 GiB]"),
+        ));
     }
     let space = parse_space(&ctx, space.0.as_deref())?;
     let mem = raw::Memory::zeroed(size as usize, 4096)
@@ -203,11 +211,20 @@ fn parse_space(ctx: &Ctx<'_>, s: Option<&str>) -> Result<Space> {
 /// `mapRegion(path, offset, size, name)`: the mem backend. Maps `size` bytes of
 /// `path` (/dev/mem, /dev/gpiomem, a sysfs resourceN, or any file) at `offset`,
 /// shared and read-write, opened with O_SYNC so /dev/mem mappings are uncached.
-pub fn js_map_region<'js>(ctx: Ctx<'js>, path: String, offset: f64, size: f64, name: Opt<String>) -> Result<Value<'js>> {
+pub fn js_map_region<'js>(
+    ctx: Ctx<'js>,
+    path: String,
+    offset: f64,
+    size: f64,
+    name: Opt<String>,
+) -> Result<Value<'js>> {
     use std::os::unix::fs::OpenOptionsExt;
     let name = name.0.unwrap_or_else(|| format!("{path}@{offset:#x}", offset = offset as u64));
     if !(size >= 1.0 && size.fract() == 0.0 && offset >= 0.0 && offset.fract() == 0.0) {
-        return Err(Exception::throw_range(&ctx, &format!("mapRegion {name}: offset and size must be integers, size > 0")));
+        return Err(Exception::throw_range(
+            &ctx,
+            &format!("mapRegion {name}: offset and size must be integers, size > 0"),
+        ));
     }
     let file = std::fs::OpenOptions::new()
         .read(true)
@@ -215,11 +232,12 @@ pub fn js_map_region<'js>(ctx: Ctx<'js>, path: String, offset: f64, size: f64, n
         .custom_flags(libc::O_SYNC)
         .open(&path)
         .map_err(|e| Exception::throw_message(&ctx, &format!("mapRegion {name}: cannot open {path}: {e}")))?;
-    let map = memmap2::MmapOptions::new()
-        .offset(offset as u64)
-        .len(size as usize)
-        .map_raw(&file)
-        .map_err(|e| Exception::throw_message(&ctx, &format!("mapRegion {name}: cannot map {path} at {offset:#x}: {e}", offset = offset as u64)))?;
+    let map = memmap2::MmapOptions::new().offset(offset as u64).len(size as usize).map_raw(&file).map_err(|e| {
+        Exception::throw_message(
+            &ctx,
+            &format!("mapRegion {name}: cannot map {path} at {offset:#x}: {e}", offset = offset as u64),
+        )
+    })?;
     let window = Window::Mapped { mem: Rc::new(raw::Memory::from_map(map)), off: 0 };
     raw::new_region(&ctx, RegionCore::new(name, size as u64, Space::Mem, window))
 }
@@ -337,7 +355,8 @@ impl DmaSource {
                 Ok((ArrayBuffer::from_source(ctx.clone(), lent)?, addr))
             }
             DmaSource::Iommu(mapper) => {
-                let (memory, addr, release) = mapper.map(size, align).map_err(|e| Exception::throw_message(ctx, &format!("dma: {e}")))?;
+                let (memory, addr, release) =
+                    mapper.map(size, align).map_err(|e| Exception::throw_message(ctx, &format!("dma: {e}")))?;
                 let lent = raw::Lent::new(memory, 0, size as usize, release)
                     .ok_or_else(|| Exception::throw_internal(ctx, "dma: mapping smaller than asked"))?;
                 Ok((ArrayBuffer::from_source(ctx.clone(), lent)?, addr))
@@ -426,7 +445,8 @@ pub fn js_fake_dma<'js>(ctx: Ctx<'js>, size: f64, align: Opt<f64>) -> Result<rqu
 }
 
 fn iova_arg(ctx: &Ctx<'_>, v: &Value<'_>) -> Result<u64> {
-    value_bits(v)?.ok_or_else(|| Exception::throw_type(ctx, "fake DMA: the device address must be an integer or BigInt"))
+    value_bits(v)?
+        .ok_or_else(|| Exception::throw_type(ctx, "fake DMA: the device address must be an integer or BigInt"))
 }
 
 /// `fakeDmaRead(iova, length)` -> Uint8Array copy: what a fake device reads by DMA.
@@ -436,7 +456,10 @@ pub fn js_fake_dma_read<'js>(ctx: Ctx<'js>, iova: Value<'js>, len: f64) -> Resul
     let len = len.max(0.0) as usize;
     let bytes = FAKE_DMA.with(|f| f.borrow().find(addr, len)).and_then(|(mem, off)| mem.copy_out(off, len));
     let Some(bytes) = bytes else {
-        return Err(Exception::throw_range(&ctx, &format!("fake DMA read of {len} bytes at {addr:#x}: not inside a live DMA buffer")));
+        return Err(Exception::throw_range(
+            &ctx,
+            &format!("fake DMA read of {len} bytes at {addr:#x}: not inside a live DMA buffer"),
+        ));
     };
     rquickjs::TypedArray::new(ctx, bytes)
 }
@@ -447,7 +470,10 @@ pub fn js_fake_dma_write<'js>(ctx: Ctx<'js>, iova: Value<'js>, data: Value<'js>)
     let src = crate::native::copy_view(&ctx, &data, "fake DMA write")?;
     let ok = FAKE_DMA.with(|f| f.borrow().find(addr, src.len())).is_some_and(|(mem, off)| mem.copy_in(off, &src));
     if !ok {
-        return Err(Exception::throw_range(&ctx, &format!("fake DMA write of {} bytes at {addr:#x}: not inside a live DMA buffer", src.len())));
+        return Err(Exception::throw_range(
+            &ctx,
+            &format!("fake DMA write of {} bytes at {addr:#x}: not inside a live DMA buffer", src.len()),
+        ));
     }
     Ok(())
 }

@@ -6,6 +6,8 @@
 //! - [`host`] holds exit-path duties: cleanup hooks and the timeout watchdog.
 //! - [`testrun`] is `jsk test`.
 
+pub mod backend;
+pub mod board;
 pub mod embed;
 pub mod engine;
 pub mod fake_nic;
@@ -15,15 +17,11 @@ pub mod image;
 pub mod modules;
 pub mod native;
 pub mod probe;
+mod qtest_board;
 mod raw;
 pub mod testrun;
 pub mod unode;
 pub mod workers;
-pub mod backend;
-pub mod board;
-mod qtest_board;
-
-
 
 /// The Node.js release whose behaviour unode follows (`process.version`).
 pub const NODE_VERSION: &str = "20.18.0";

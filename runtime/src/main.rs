@@ -5,7 +5,12 @@ use clap::{Parser, Subcommand};
 use jsk::engine::{self, Mode, Options};
 
 #[derive(Parser)]
-#[command(name = "jsk", version, about = "Run hardware drivers written in JavaScript", args_conflicts_with_subcommands = true)]
+#[command(
+    name = "jsk",
+    version,
+    about = "Run hardware drivers written in JavaScript",
+    args_conflicts_with_subcommands = true
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -119,21 +124,25 @@ fn pairs(flag: &str, items: &[String]) -> Result<Vec<(String, String)>, String> 
 /// The driver files to attach: what --drivers names, else the nearest
 /// `drivers/` folder above the app, else above the current folder.
 fn driver_files(given: &[PathBuf], app: &std::path::Path) -> Result<Vec<String>, String> {
-    let roots: Vec<PathBuf> = if given.is_empty() {
-        let app_dir = std::fs::canonicalize(app).ok().and_then(|p| p.parent().map(|p| p.to_path_buf()));
-        let cwd = std::env::current_dir().ok();
-        let found = app_dir
-            .iter()
-            .chain(cwd.iter())
-            .flat_map(|d| d.ancestors().map(|a| a.join("drivers")).collect::<Vec<_>>())
-            .find(|d| d.is_dir());
-        match found {
-            Some(d) => vec![d],
-            None => return Err("--board: no drivers/ folder found above the app or the current folder; name one with --drivers".into()),
-        }
-    } else {
-        given.to_vec()
-    };
+    let roots: Vec<PathBuf> =
+        if given.is_empty() {
+            let app_dir = std::fs::canonicalize(app).ok().and_then(|p| p.parent().map(|p| p.to_path_buf()));
+            let cwd = std::env::current_dir().ok();
+            let found = app_dir
+                .iter()
+                .chain(cwd.iter())
+                .flat_map(|d| d.ancestors().map(|a| a.join("drivers")).collect::<Vec<_>>())
+                .find(|d| d.is_dir());
+            match found {
+                Some(d) => vec![d],
+                None => return Err(
+                    "--board: no drivers/ folder found above the app or the current folder; name one with --drivers"
+                        .into(),
+                ),
+            }
+        } else {
+            given.to_vec()
+        };
     let mut out = Vec::new();
     for r in roots {
         let r = std::fs::canonicalize(&r).map_err(|e| format!("--drivers {}: {e}", r.display()))?;
@@ -144,7 +153,6 @@ fn driver_files(given: &[PathBuf], app: &std::path::Path) -> Result<Vec<String>,
     out.sort();
     Ok(out)
 }
-
 
 fn host_options(hw: &Hardware, app: &std::path::Path) -> Result<(), String> {
     let path = match (&hw.board, hw.vfio.is_empty()) {

@@ -33,10 +33,7 @@ pub fn builtin_modules() -> &'static [(&'static str, &'static [u8])] {
 }
 
 fn builtin(name: &str) -> Option<&'static [u8]> {
-    embedded::MODULES
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, b)| *b)
+    embedded::MODULES.iter().find(|(n, _)| *n == name).map(|(_, b)| *b)
 }
 
 /// Whether `name` is a built-in module's name (`jsk:x` from hal-js, `node:x` from unode).
@@ -49,12 +46,7 @@ pub fn is_builtin_name(name: &str) -> bool {
 /// them is tried without rebuilding jsk (development only).
 fn source_override() -> Option<&'static Path> {
     static DIR: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
-    DIR.get_or_init(|| {
-        std::env::var_os("JSK_SOURCE")
-            .filter(|d| !d.is_empty())
-            .map(PathBuf::from)
-    })
-    .as_deref()
+    DIR.get_or_init(|| std::env::var_os("JSK_SOURCE").filter(|d| !d.is_empty()).map(PathBuf::from)).as_deref()
 }
 
 /// The source file of built-in module `name` under a `JSK_SOURCE` tree.
@@ -117,16 +109,8 @@ fn resolve_name<'js>(ctx: &Ctx<'js>, base: &str, name: &str) -> Result<String> {
     }
     // Tests may reach into unode's internals; programs may not (as in Node).
     // (The host itself imports with an empty base.)
-    if name.starts_with("node:internal/")
-        && !base.is_empty()
-        && !is_builtin_name(base)
-        && !base.ends_with(".test.js")
-    {
-        return Err(Error::new_resolving_message(
-            base,
-            name,
-            "node:internal/ modules are private to unode",
-        ));
+    if name.starts_with("node:internal/") && !base.is_empty() && !is_builtin_name(base) && !base.ends_with(".test.js") {
+        return Err(Error::new_resolving_message(base, name, "node:internal/ modules are private to unode"));
     }
     if is_builtin_name(name) {
         return Ok(name.to_string());
@@ -180,23 +164,14 @@ fn load<'js>(ctx: &Ctx<'js>, name: &str) -> Result<Module<'js, Declared>> {
             return declare_source(ctx, name, source.to_string()?.as_bytes());
         }
     }
-    let source =
-        std::fs::read(name).map_err(|e| Error::new_loading_message(name, e.to_string()))?;
+    let source = std::fs::read(name).map_err(|e| Error::new_loading_message(name, e.to_string()))?;
     declare_source(ctx, name, &source)
 }
 
 /// Compile an ES module from source, with the registration wrapper; a file
 /// module's `import.meta` gets `url`, `filename`, `dirname` and `resolve()`.
-pub fn declare_source<'js>(
-    ctx: &Ctx<'js>,
-    name: &str,
-    source: &[u8],
-) -> Result<Module<'js, Declared>> {
-    let m = Module::declare(
-        ctx.clone(),
-        name,
-        with_registration(name, &String::from_utf8_lossy(source)),
-    )?;
+pub fn declare_source<'js>(ctx: &Ctx<'js>, name: &str, source: &[u8]) -> Result<Module<'js, Declared>> {
+    let m = Module::declare(ctx.clone(), name, with_registration(name, &String::from_utf8_lossy(source)))?;
     if !is_builtin_name(name) {
         let path = match std::env::current_dir() {
             Ok(cwd) if !name.starts_with('/') => normalize(&cwd.join(name)),
@@ -204,22 +179,13 @@ pub fn declare_source<'js>(
         };
         let meta = m.meta()?;
         meta.set("url", file_url(&path))?;
-        meta.set(
-            "dirname",
-            Path::new(&path)
-                .parent()
-                .map(|p| p.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-        )?;
+        meta.set("dirname", Path::new(&path).parent().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default())?;
         meta.set("filename", path)?;
         let base = name.to_string();
-        let resolve = Function::new(
-            ctx.clone(),
-            move |ctx: Ctx<'js>, specifier: String| -> Result<String> {
-                let r = resolve(&ctx, &base, &specifier)?;
-                Ok(if is_builtin_name(&r) { r } else { file_url(&r) })
-            },
-        )?;
+        let resolve = Function::new(ctx.clone(), move |ctx: Ctx<'js>, specifier: String| -> Result<String> {
+            let r = resolve(&ctx, &base, &specifier)?;
+            Ok(if is_builtin_name(&r) { r } else { file_url(&r) })
+        })?;
         meta.set("resolve", resolve)?;
     }
     Ok(m)
@@ -288,11 +254,7 @@ impl Loader for JskLoader {
 
 /// Create the module records global; before any module is loaded.
 pub fn install_records(ctx: &Ctx<'_>) -> Result<()> {
-    if ctx
-        .globals()
-        .get::<_, Value>(MODULE_RECORDS)?
-        .is_undefined()
-    {
+    if ctx.globals().get::<_, Value>(MODULE_RECORDS)?.is_undefined() {
         ctx.eval::<(), _>(format!(
             "Object.defineProperty(globalThis, {MODULE_RECORDS:?}, {{ value: Object.freeze({{ ns: new Map(), done: new Set(), declared: new Set() }}) }});"
         ))?;
@@ -304,12 +266,7 @@ fn records<'js>(ctx: &Ctx<'js>) -> Result<Object<'js>> {
     ctx.globals().get(MODULE_RECORDS)
 }
 
-fn map_call<'js, T: rquickjs::FromJs<'js>>(
-    ctx: &Ctx<'js>,
-    field: &str,
-    method: &str,
-    name: &str,
-) -> Result<T> {
+fn map_call<'js, T: rquickjs::FromJs<'js>>(ctx: &Ctx<'js>, field: &str, method: &str, name: &str) -> Result<T> {
     let m: Object = records(ctx)?.get(field)?;
     let f: Function = m.get(method)?;
     f.call((rquickjs::function::This(m), name))
@@ -344,9 +301,7 @@ pub fn js_import_sync<'js>(
     };
     if is_builtin_name(&name)
         && builtin(&name).is_none()
-        && !source_override()
-            .and_then(|r| builtin_source_path(r, &name))
-            .is_some_and(|p| p.is_file())
+        && !source_override().and_then(|r| builtin_source_path(r, &name)).is_some_and(|p| p.is_file())
         && name != "jsk:native"
     {
         return Err(node_error(
@@ -417,10 +372,7 @@ pub fn js_import_sync<'js>(
         .call((records(&ctx)?.get::<_, Value>("declared")?, before))?;
     for dep in resolved {
         // jsk:native is a C module: evaluated when loaded, never recorded.
-        if dep != "jsk:native"
-            && !fresh.contains(&dep)
-            && !map_call::<bool>(&ctx, "done", "has", &dep)?
-        {
+        if dep != "jsk:native" && !fresh.contains(&dep) && !map_call::<bool>(&ctx, "done", "has", &dep)? {
             return Err(cycle(&ctx, &name, &dep));
         }
     }
@@ -469,7 +421,9 @@ fn async_module(ctx: &Ctx<'_>, name: &str) -> Error {
     node_error(
         ctx,
         "ERR_REQUIRE_ASYNC_MODULE",
-        &format!("require() cannot be used on an ES module that awaits at its top level ({name}): use import() instead"),
+        &format!(
+            "require() cannot be used on an ES module that awaits at its top level ({name}): use import() instead"
+        ),
     )
 }
 
@@ -484,11 +438,7 @@ fn missing(ctx: &Ctx<'_>, name: &str) -> Error {
 /// `evalScript(source, filename)`: run `source` as a classic (sloppy-mode)
 /// script named `filename` in stack traces and syntax errors; returns its
 /// completion value. unode compiles CommonJS modules with it.
-pub fn js_eval_script<'js>(
-    ctx: Ctx<'js>,
-    source: rquickjs::String<'js>,
-    filename: String,
-) -> Result<Value<'js>> {
+pub fn js_eval_script<'js>(ctx: Ctx<'js>, source: rquickjs::String<'js>, filename: String) -> Result<Value<'js>> {
     let mut opts = EvalOptions::default();
     opts.strict = false;
     opts.filename = Some(filename);

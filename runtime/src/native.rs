@@ -166,14 +166,22 @@ impl ModuleDef for NativeModule {
         exports.export("fakeDma", f("fakeDma", Function::new(ctx.clone(), hw::js_fake_dma)?)?)?;
         exports.export("fakeDmaRead", f("fakeDmaRead", Function::new(ctx.clone(), hw::js_fake_dma_read)?)?)?;
         exports.export("fakeDmaWrite", f("fakeDmaWrite", Function::new(ctx.clone(), hw::js_fake_dma_write)?)?)?;
-        exports.export("fakeNicLoopback", f("fakeNicLoopback", Function::new(ctx.clone(), hw::js_fake_nic_loopback)?)?)?;
+        exports
+            .export("fakeNicLoopback", f("fakeNicLoopback", Function::new(ctx.clone(), hw::js_fake_nic_loopback)?)?)?;
         exports.export("importSync", f("importSync", Function::new(ctx.clone(), crate::modules::js_import_sync)?)?)?;
         exports.export("evalScript", f("evalScript", Function::new(ctx.clone(), crate::modules::js_eval_script)?)?)?;
-        exports.export("runMicrotasks", f("runMicrotasks", Function::new(ctx.clone(), crate::modules::js_run_microtasks)?)?)?;
+        exports.export(
+            "runMicrotasks",
+            f("runMicrotasks", Function::new(ctx.clone(), crate::modules::js_run_microtasks)?)?,
+        )?;
         exports.export("threadSelf", f("threadSelf", Function::new(ctx.clone(), crate::workers::js_thread_self)?)?)?;
-        exports.export("threadStart", f("threadStart", Function::new(ctx.clone(), crate::workers::js_thread_start)?)?)?;
+        exports
+            .export("threadStart", f("threadStart", Function::new(ctx.clone(), crate::workers::js_thread_start)?)?)?;
         exports.export("threadPost", f("threadPost", Function::new(ctx.clone(), crate::workers::js_thread_post)?)?)?;
-        exports.export("threadReceive", f("threadReceive", Function::new(ctx.clone(), crate::workers::js_thread_receive)?)?)?;
+        exports.export(
+            "threadReceive",
+            f("threadReceive", Function::new(ctx.clone(), crate::workers::js_thread_receive)?)?,
+        )?;
         exports.export("threadStop", f("threadStop", Function::new(ctx.clone(), crate::workers::js_thread_stop)?)?)?;
         exports.export("openBoard", f("openBoard", Function::new(ctx.clone(), crate::board::js_open_board)?)?)?;
         Ok(())
@@ -197,7 +205,11 @@ fn number_to_bits(ctx: &Ctx<'_>, f: f64, what: &dyn Fn() -> String) -> Result<i6
 }
 
 /// Where the bytes of an ArrayBuffer, TypedArray or DataView start, and how many.
-pub(crate) fn view_bytes(ctx: &Ctx<'_>, obj: &Object<'_>, what: &dyn Fn() -> String) -> Result<Option<(*mut u8, usize)>> {
+pub(crate) fn view_bytes(
+    ctx: &Ctx<'_>,
+    obj: &Object<'_>,
+    what: &dyn Fn() -> String,
+) -> Result<Option<(*mut u8, usize)>> {
     match raw::array_buffer_bytes(obj.as_value()) {
         raw::BufferBytes::Bytes(p, n) => return Ok(Some((p, n))),
         raw::BufferBytes::Detached => return type_error(ctx, format!("{}: the ArrayBuffer is detached", what())),
@@ -206,7 +218,9 @@ pub(crate) fn view_bytes(ctx: &Ctx<'_>, obj: &Object<'_>, what: &dyn Fn() -> Str
     let buffer: Value = obj.get("buffer")?;
     let (base, len) = match raw::array_buffer_bytes(&buffer) {
         raw::BufferBytes::Bytes(p, n) => (p, n),
-        raw::BufferBytes::Detached => return type_error(ctx, format!("{}: the view's ArrayBuffer is detached", what())),
+        raw::BufferBytes::Detached => {
+            return type_error(ctx, format!("{}: the view's ArrayBuffer is detached", what()))
+        }
         raw::BufferBytes::NotABuffer => return Ok(None),
     };
     let offset: f64 = obj.get("byteOffset")?;
@@ -255,13 +269,20 @@ fn to_word<'js>(ctx: &Ctx<'js>, v: &Value<'js>, i: usize, keep: &mut Keep) -> Re
     }
     type_error(
         ctx,
-        format!("{}: expected an integer, BigInt, string, boolean, null, ArrayBuffer or view, got {}", what(), v.type_name()),
+        format!(
+            "{}: expected an integer, BigInt, string, boolean, null, ArrayBuffer or view, got {}",
+            what(),
+            v.type_name()
+        ),
     )
 }
 
 fn do_syscall<'js>(ctx: &Ctx<'js>, nr: &Value<'js>, args: &[Value<'js>]) -> Result<i64> {
     if args.len() > 6 {
-        return Err(Exception::throw_range(ctx, &format!("syscall takes at most 6 arguments after the number, got {}", args.len())));
+        return Err(Exception::throw_range(
+            ctx,
+            &format!("syscall takes at most 6 arguments after the number, got {}", args.len()),
+        ));
     }
     let nr = match nr.as_int() {
         Some(n) => n as i64,

@@ -62,7 +62,12 @@ impl Bus for ConfigBus {
     }
 }
 
-fn with_backends(args: &[String], kind: &str, table: &std::collections::BTreeMap<String, String>, overrides: &std::collections::BTreeMap<String, String>) -> Vec<String> {
+fn with_backends(
+    args: &[String],
+    kind: &str,
+    table: &std::collections::BTreeMap<String, String>,
+    overrides: &std::collections::BTreeMap<String, String>,
+) -> Vec<String> {
     let mut out = args.to_vec();
     let mut ids: Vec<&String> = table.keys().collect();
     for k in overrides.keys() {
@@ -88,12 +93,18 @@ impl QtestBoard {
         let q = spec.qemu.as_ref().ok_or("the qtest backend needs a [qemu] section")?;
         for id in opts.chardev.keys() {
             if !q.chardev.contains_key(id) {
-                return Err(format!("--chardev {id}: the board has no chardev {id:?} (has {:?})", q.chardev.keys().collect::<Vec<_>>()));
+                return Err(format!(
+                    "--chardev {id}: the board has no chardev {id:?} (has {:?})",
+                    q.chardev.keys().collect::<Vec<_>>()
+                ));
             }
         }
         for id in opts.netdev.keys() {
             if !q.netdev.contains_key(id) {
-                return Err(format!("--netdev {id}: the board has no netdev {id:?} (has {:?})", q.netdev.keys().collect::<Vec<_>>()));
+                return Err(format!(
+                    "--netdev {id}: the board has no netdev {id:?} (has {:?})",
+                    q.netdev.keys().collect::<Vec<_>>()
+                ));
             }
         }
         let mut args = with_backends(&q.args, "chardev", &q.chardev, &opts.chardev);
@@ -109,7 +120,10 @@ impl QtestBoard {
         };
         if q.irq_controller.is_some() && q.intercept_out.is_some() {
             // QEMU intercepts the lines of one device per process.
-            return Err("[qemu] names both irq_controller and intercept_out; QEMU's qtest intercepts one device per process".into());
+            return Err(
+                "[qemu] names both irq_controller and intercept_out; QEMU's qtest intercepts one device per process"
+                    .into(),
+            );
         }
         let qtest = Qtest::launch(&qspec).map_err(|e| e.to_string())?;
         match (&opts.observe, &q.irq_controller, &q.intercept_out) {
@@ -130,9 +144,12 @@ impl QtestBoard {
                     "ecam" => ConfigAccess::Ecam { base: p.ecam_base.unwrap_or(0) },
                     _ => ConfigAccess::Cf8,
                 };
-                let routing = IrqRouting::parse(&p.irq_routing).ok_or_else(|| format!("pci.irq_routing {:?} is unknown", p.irq_routing))?;
-                let windows = PciWindows { mem: (p.mem_window[0], p.mem_window[1]), io: (p.io_window[0], p.io_window[1]) };
-                let found = pci::enumerate_and_assign(&*qtest, &access, &windows, &routing).map_err(|e| format!("PCI enumeration: {e}"))?;
+                let routing = IrqRouting::parse(&p.irq_routing)
+                    .ok_or_else(|| format!("pci.irq_routing {:?} is unknown", p.irq_routing))?;
+                let windows =
+                    PciWindows { mem: (p.mem_window[0], p.mem_window[1]), io: (p.io_window[0], p.io_window[1]) };
+                let found = pci::enumerate_and_assign(&*qtest, &access, &windows, &routing)
+                    .map_err(|e| format!("PCI enumeration: {e}"))?;
                 (Some(access), found)
             }
             None => (None, Vec::new()),

@@ -52,9 +52,7 @@ pub fn main(exe: String, args: Vec<String>) -> i32 {
     let mut i = 0;
     let value = |i: &mut usize, flag: &str| -> Result<String, String> {
         *i += 1;
-        args.get(*i)
-            .cloned()
-            .ok_or_else(|| format!("{flag} requires an argument"))
+        args.get(*i).cloned().ok_or_else(|| format!("{flag} requires an argument"))
     };
     let parsed: Result<(), String> = (|| {
         while i < args.len() {
@@ -87,24 +85,16 @@ pub fn main(exe: String, args: Vec<String>) -> i32 {
                 "--input-type" => match take(&mut i)?.as_str() {
                     "module" => module = true,
                     "commonjs" => module = false,
-                    other => {
-                        return Err(format!(
-                            "--input-type must be \"module\" or \"commonjs\", not {other:?}"
-                        ))
-                    }
+                    other => return Err(format!("--input-type must be \"module\" or \"commonjs\", not {other:?}")),
                 },
                 "--max-old-space-size" => {
                     let mb = take(&mut i)?;
                     opts.memory_limit_mb =
-                        Some(mb.parse().map_err(|_| {
-                            format!("--max-old-space-size={mb}: not a number of MB")
-                        })?);
+                        Some(mb.parse().map_err(|_| format!("--max-old-space-size={mb}: not a number of MB"))?);
                 }
                 "--timeout" => {
                     let s = take(&mut i)?;
-                    let secs: f64 = s
-                        .parse()
-                        .map_err(|_| format!("--timeout {s}: not a number of seconds"))?;
+                    let secs: f64 = s.parse().map_err(|_| format!("--timeout {s}: not a number of seconds"))?;
                     opts.timeout = (secs > 0.0).then(|| Duration::from_secs_f64(secs));
                 }
                 "--no-warnings" => std::env::set_var("NODE_NO_WARNINGS", "1"),
@@ -128,27 +118,13 @@ pub fn main(exe: String, args: Vec<String>) -> i32 {
         Some((code, print)) => {
             let mut argv = vec![exe];
             argv.extend(rest);
-            (
-                NodeEntry::Eval {
-                    code,
-                    print,
-                    module,
-                    preload,
-                },
-                argv,
-            )
+            (NodeEntry::Eval { code, print, module, preload }, argv)
         }
         None => match rest.split_first() {
             Some((script, script_args)) => {
                 let mut argv = vec![exe, script.clone()];
                 argv.extend(script_args.iter().cloned());
-                (
-                    NodeEntry::File {
-                        path: script.clone(),
-                        preload,
-                    },
-                    argv,
-                )
+                (NodeEntry::File { path: script.clone(), preload }, argv)
             }
             None => {
                 eprintln!("unode: no script given (unode has no REPL yet)\n\n{USAGE}");

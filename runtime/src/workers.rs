@@ -22,8 +22,8 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::thread::JoinHandle;
 
 use rquickjs::{
-    function::Opt, promise::PromiseState, Array, ArrayBuffer, CatchResultExt, CaughtError, Ctx,
-    Error, Exception, Function, Module, Object, Promise, Result, Value,
+    function::Opt, promise::PromiseState, Array, ArrayBuffer, CatchResultExt, CaughtError, Ctx, Error, Exception,
+    Function, Module, Object, Promise, Result, Value,
 };
 
 use crate::engine::{self, Options};
@@ -35,12 +35,7 @@ enum Item {
     Message { from: u32, parts: Vec<Vec<u8>> },
     /// Child `from` ended: its exit code, the bytes its entry module gave for
     /// an uncaught error, or a host-made description of what went wrong.
-    Exit {
-        from: u32,
-        code: i32,
-        error: Option<Vec<u8>>,
-        text: Option<String>,
-    },
+    Exit { from: u32, code: i32, error: Option<Vec<u8>>, text: Option<String> },
 }
 
 struct Mailbox {
@@ -51,10 +46,7 @@ struct Mailbox {
 
 impl Mailbox {
     fn new() -> std::io::Result<Mailbox> {
-        Ok(Mailbox {
-            queue: Mutex::new(VecDeque::new()),
-            signal: raw::eventfd_file()?,
-        })
+        Ok(Mailbox { queue: Mutex::new(VecDeque::new()), signal: raw::eventfd_file()? })
     }
 
     fn push(&self, item: Item) {
@@ -105,14 +97,10 @@ fn current(ctx: &Ctx<'_>) -> Result<Arc<ThreadRec>> {
         return Ok(rec);
     }
     // The main JS thread: id 0, as Node numbers it.
-    let mailbox = Mailbox::new()
-        .map_err(|e| Exception::throw_message(ctx, &format!("cannot create an eventfd: {e}")))?;
+    let mailbox =
+        Mailbox::new().map_err(|e| Exception::throw_message(ctx, &format!("cannot create an eventfd: {e}")))?;
     let mut all = threads();
-    let id = if all.contains_key(&0) {
-        NEXT_ID.fetch_add(1, Ordering::SeqCst)
-    } else {
-        0
-    };
+    let id = if all.contains_key(&0) { NEXT_ID.fetch_add(1, Ordering::SeqCst) } else { 0 };
     let rec = Arc::new(ThreadRec {
         id,
         parent: None,
@@ -185,10 +173,7 @@ fn main_heap_limit() -> Option<usize> {
 
 fn parts_of<'js>(ctx: &Ctx<'js>, v: &Value<'js>, what: &str) -> Result<Vec<Vec<u8>>> {
     let Some(list) = v.as_array() else {
-        return Err(Exception::throw_type(
-            ctx,
-            &format!("{what}: expected an array of ArrayBuffers or views"),
-        ));
+        return Err(Exception::throw_type(ctx, &format!("{what}: expected an array of ArrayBuffers or views")));
     };
     let mut parts = Vec::with_capacity(list.len());
     for item in list.iter::<Value>() {
@@ -203,13 +188,8 @@ fn positive_mb(ctx: &Ctx<'_>, limits: &Object<'_>, key: &str) -> Result<Option<u
         return Ok(None);
     }
     match v.as_number() {
-        Some(n) if n.is_finite() && n > 0.0 && n <= (1u64 << 30) as f64 => {
-            Ok(Some(n.ceil() as usize))
-        }
-        _ => Err(Exception::throw_range(
-            ctx,
-            &format!("threadStart: {key} must be a positive number of MiB"),
-        )),
+        Some(n) if n.is_finite() && n > 0.0 && n <= (1u64 << 30) as f64 => Ok(Some(n.ceil() as usize)),
+        _ => Err(Exception::throw_range(ctx, &format!("threadStart: {key} must be a positive number of MiB"))),
     }
 }
 
@@ -224,12 +204,7 @@ pub fn js_thread_self<'js>(ctx: Ctx<'js>) -> Result<Object<'js>> {
 }
 
 /// `threadStart(entry, parts, limits?)`: start a worker running module `entry`; `parts` is its first message.
-pub fn js_thread_start<'js>(
-    ctx: Ctx<'js>,
-    entry: String,
-    parts: Value<'js>,
-    limits: Opt<Object<'js>>,
-) -> Result<u32> {
+pub fn js_thread_start<'js>(ctx: Ctx<'js>, entry: String, parts: Value<'js>, limits: Opt<Object<'js>>) -> Result<u32> {
     let me = current(&ctx)?;
     if !modules::is_builtin_name(&entry) {
         return Err(Exception::throw_type(
@@ -245,8 +220,8 @@ pub fn js_thread_start<'js>(
     }
     let stack_limit = stack.map_or(crate::JS_STACK_LIMIT, |mb| mb << 20);
     let thread_stack = crate::JS_THREAD_STACK.max(stack_limit.saturating_mul(4));
-    let mailbox = Mailbox::new()
-        .map_err(|e| Exception::throw_message(&ctx, &format!("cannot create an eventfd: {e}")))?;
+    let mailbox =
+        Mailbox::new().map_err(|e| Exception::throw_message(&ctx, &format!("cannot create an eventfd: {e}")))?;
     let id = NEXT_ID.fetch_add(1, Ordering::SeqCst);
     let rec = Arc::new(ThreadRec {
         id,
@@ -259,10 +234,7 @@ pub fn js_thread_start<'js>(
     rec.mailbox.push(Item::Message { from: me.id, parts });
     threads().insert(id, rec.clone());
     raw::install_wake_handler();
-    let opts = Options {
-        timeout: None,
-        memory_limit_mb: heap,
-    };
+    let opts = Options { timeout: None, memory_limit_mb: heap };
     let spawned = std::thread::Builder::new()
         .name(format!("jsk-worker-{id}"))
         .stack_size(thread_stack)
@@ -274,10 +246,7 @@ pub fn js_thread_start<'js>(
         }
         Err(e) => {
             threads().remove(&id);
-            Err(Exception::throw_message(
-                &ctx,
-                &format!("cannot start a worker thread: {e}"),
-            ))
+            Err(Exception::throw_message(&ctx, &format!("cannot start a worker thread: {e}")))
         }
     }
 }
@@ -315,12 +284,7 @@ pub fn js_thread_receive<'js>(ctx: Ctx<'js>) -> Result<Array<'js>> {
                 }
                 entry.set(2, list)?;
             }
-            Item::Exit {
-                from,
-                code,
-                error,
-                text,
-            } => {
+            Item::Exit { from, code, error, text } => {
                 if let Some(handle) = CHILDREN.with(|c| c.borrow_mut().remove(&from)) {
                     // It posted this notice as its last act; a panic was caught inside.
                     let _ = handle.join();
@@ -348,10 +312,7 @@ pub fn js_thread_stop<'js>(ctx: Ctx<'js>, id: u32, code: Opt<i32>) -> Result<boo
         return Ok(false);
     };
     if rec.parent.is_none() {
-        return Err(Exception::throw_range(
-            &ctx,
-            "threadStop: the main thread cannot be stopped",
-        ));
+        return Err(Exception::throw_range(&ctx, "threadStop: the main thread cannot be stopped"));
     }
     if !rec.stop.swap(true, Ordering::SeqCst) {
         rec.stop_code.store(code.0.unwrap_or(1), Ordering::SeqCst);
@@ -378,21 +339,11 @@ struct Outcome {
 
 impl Outcome {
     fn failed(text: String) -> Outcome {
-        Outcome {
-            code: 1,
-            error: None,
-            text: Some(text),
-            maybe_oom: false,
-        }
+        Outcome { code: 1, error: None, text: Some(text), maybe_oom: false }
     }
 
     fn exit(code: i32) -> Outcome {
-        Outcome {
-            code,
-            error: None,
-            text: None,
-            maybe_oom: false,
-        }
+        Outcome { code, error: None, text: None, maybe_oom: false }
     }
 }
 
@@ -400,26 +351,18 @@ fn worker_thread(rec: Arc<ThreadRec>, entry: String, opts: Options, stack_limit:
     *lock(&rec.os_thread) = Some(raw::current_thread());
     CURRENT.with(|c| *c.borrow_mut() = Some(rec.clone()));
     HEAP_LIMIT_MB.with(|l| l.set(opts.memory_limit_mb));
-    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        run_worker(&rec, &entry, &opts, stack_limit)
-    }))
-    .unwrap_or_else(|p| {
-        let why = p
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| p.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown cause".into());
-        Outcome::failed(format!(
-            "the worker's thread failed (internal error: {why})"
-        ))
-    });
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| run_worker(&rec, &entry, &opts, stack_limit)))
+        .unwrap_or_else(|p| {
+            let why = p
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| p.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown cause".into());
+            Outcome::failed(format!("the worker's thread failed (internal error: {why})"))
+        });
     *lock(&rec.os_thread) = None;
     // Workers this one started end with it, as in Node.
-    let children: Vec<Arc<ThreadRec>> = threads()
-        .values()
-        .filter(|t| t.parent == Some(rec.id))
-        .cloned()
-        .collect();
+    let children: Vec<Arc<ThreadRec>> = threads().values().filter(|t| t.parent == Some(rec.id)).cloned().collect();
     for child in children {
         child.stop.store(true, Ordering::SeqCst);
         child.mailbox.wake();
@@ -434,12 +377,7 @@ fn worker_thread(rec: Arc<ThreadRec>, entry: String, opts: Options, stack_limit:
         rec.parent.and_then(|p| all.get(&p).cloned())
     };
     if let Some(parent) = parent {
-        parent.mailbox.push(Item::Exit {
-            from: rec.id,
-            code: outcome.code,
-            error: outcome.error,
-            text: outcome.text,
-        });
+        parent.mailbox.push(Item::Exit { from: rec.id, code: outcome.code, error: outcome.error, text: outcome.text });
     }
     CURRENT.with(|c| c.borrow_mut().take());
 }
@@ -450,9 +388,7 @@ fn run_worker(rec: &Arc<ThreadRec>, entry: &str, opts: &Options, stack_limit: us
         Err(e) => return Outcome::failed(e),
     };
     let me = rec.clone();
-    rt.set_interrupt_handler(Some(Box::new(move || {
-        host::must_stop() || me.stop.load(Ordering::Relaxed)
-    })));
+    rt.set_interrupt_handler(Some(Box::new(move || host::must_stop() || me.stop.load(Ordering::Relaxed))));
     let mut outcome = context.with(|ctx| match Driver::boot(&ctx, rec, entry) {
         Ok(driver) => driver.run(),
         // Stopped before its program started (as Node, exit code 0).
@@ -461,9 +397,7 @@ fn run_worker(rec: &Arc<ThreadRec>, entry: &str, opts: &Options, stack_limit: us
     });
     if outcome.maybe_oom && opts.memory_limit_mb.is_some() {
         let usage = rt.memory_usage();
-        if usage.malloc_limit > 0
-            && usage.malloc_size.saturating_mul(10) >= usage.malloc_limit.saturating_mul(9)
-        {
+        if usage.malloc_limit > 0 && usage.malloc_size.saturating_mul(10) >= usage.malloc_limit.saturating_mul(9) {
             outcome = out_of_memory();
         }
     }
@@ -490,11 +424,7 @@ struct Driver<'js> {
 }
 
 impl<'js> Driver<'js> {
-    fn boot(
-        ctx: &Ctx<'js>,
-        rec: &Arc<ThreadRec>,
-        entry: &str,
-    ) -> std::result::Result<Driver<'js>, String> {
+    fn boot(ctx: &Ctx<'js>, rec: &Arc<ThreadRec>, entry: &str) -> std::result::Result<Driver<'js>, String> {
         let import = |name: &str| -> Result<Object<'js>> {
             let p = Module::import(ctx, name)?;
             while ctx.execute_pending_job() {}
@@ -502,24 +432,16 @@ impl<'js> Driver<'js> {
         };
         let setup = (|| -> Result<(Object<'js>, Object<'js>, Object<'js>)> {
             modules::install_records(ctx)?;
-            if ctx
-                .globals()
-                .get::<_, Value>(engine::UNHANDLED)?
-                .is_undefined()
-            {
-                ctx.globals()
-                    .set(engine::UNHANDLED, ctx.eval::<Value, _>("new Map()")?)?;
+            if ctx.globals().get::<_, Value>(engine::UNHANDLED)?.is_undefined() {
+                ctx.globals().set(engine::UNHANDLED, ctx.eval::<Value, _>("new Map()")?)?;
             }
             let boot = import("node:internal/bootstrap/node")?;
             let main = import(entry)?;
             Ok((boot, main, ctx.globals().get(engine::UNHANDLED)?))
         })();
-        let (boot, main, unhandled) = setup
-            .catch(ctx)
-            .map_err(|e| format!("the worker's bootstrap failed: {e}"))?;
+        let (boot, main, unhandled) = setup.catch(ctx).map_err(|e| format!("the worker's bootstrap failed: {e}"))?;
         let get = |ns: &Object<'js>, name: &str| -> std::result::Result<Function<'js>, String> {
-            ns.get::<_, Function>(name)
-                .map_err(|e| format!("the worker's bootstrap lacks {name}: {e}"))
+            ns.get::<_, Function>(name).map_err(|e| format!("the worker's bootstrap lacks {name}: {e}"))
         };
         let start = get(&main, "start")?;
         let driver = Driver {
@@ -530,9 +452,7 @@ impl<'js> Driver<'js> {
             emit_exit: get(&boot, "emitExit")?,
             uncaught: get(&main, "uncaught")?,
             unhandled,
-            main: ctx
-                .eval::<Promise, _>("Promise.resolve()")
-                .map_err(|e| e.to_string())?,
+            main: ctx.eval::<Promise, _>("Promise.resolve()").map_err(|e| e.to_string())?,
         };
         let main = match start.call::<_, Promise>(()).catch(ctx) {
             Ok(p) => p,
@@ -542,9 +462,7 @@ impl<'js> Driver<'js> {
                     CaughtError::Value(v) => v,
                     CaughtError::Error(e) => return Err(format!("the worker's entry failed: {e}")),
                 };
-                let reject: Function = ctx
-                    .eval("(e) => Promise.reject(e)")
-                    .map_err(|e| e.to_string())?;
+                let reject: Function = ctx.eval("(e) => Promise.reject(e)").map_err(|e| e.to_string())?;
                 reject.call((v,)).map_err(|e| e.to_string())?
             }
         };
@@ -580,28 +498,15 @@ impl<'js> Driver<'js> {
             }
         }
         let maybe_oom = value.is_null();
-        let mut outcome = match self
-            .uncaught
-            .call::<_, Value>((value, rejection))
-            .catch(&self.ctx)
-        {
+        let mut outcome = match self.uncaught.call::<_, Value>((value, rejection)).catch(&self.ctx) {
             Ok(v) if v.as_bool() == Some(true) => return Flow::Go,
             Ok(v) => match crate::native::copy_view(&self.ctx, &v, "uncaught") {
-                Ok(bytes) => Outcome {
-                    code: 1,
-                    error: Some(bytes),
-                    text: None,
-                    maybe_oom: false,
-                },
-                Err(_) => {
-                    Outcome::failed("the worker failed (and reporting its error failed)".into())
-                }
+                Ok(bytes) => Outcome { code: 1, error: Some(bytes), text: None, maybe_oom: false },
+                Err(_) => Outcome::failed("the worker failed (and reporting its error failed)".into()),
             },
             Err(e) => match self.stopped() {
                 Some(o) => return Flow::End(o),
-                None => Outcome::failed(format!(
-                    "the worker failed, and reporting its error failed: {e}"
-                )),
+                None => Outcome::failed(format!("the worker failed, and reporting its error failed: {e}")),
             },
         };
         outcome.maybe_oom = maybe_oom;
@@ -622,17 +527,12 @@ impl<'js> Driver<'js> {
 
     fn take_unhandled(&self) -> Option<Value<'js>> {
         let delete: Function = self.unhandled.get("delete").ok()?;
-        let _ = delete.call::<_, Value>((
-            rquickjs::function::This(self.unhandled.clone()),
-            self.main.clone(),
-        ));
+        let _ = delete.call::<_, Value>((rquickjs::function::This(self.unhandled.clone()), self.main.clone()));
         if self.unhandled.get::<_, usize>("size").unwrap_or(0) == 0 {
             return None;
         }
-        let first: Function = self
-            .ctx
-            .eval("(m) => { const [p, r] = m.entries().next().value; m.delete(p); return r; }")
-            .ok()?;
+        let first: Function =
+            self.ctx.eval("(m) => { const [p, r] = m.entries().next().value; m.delete(p); return r; }").ok()?;
         first.call((self.unhandled.clone(),)).ok()
     }
 
@@ -701,8 +601,7 @@ impl<'js> Driver<'js> {
 
 fn out_of_memory() -> Outcome {
     Outcome::failed(
-        "ERR_WORKER_OUT_OF_MEMORY: Worker terminated due to reaching memory limit: JS heap out of memory"
-            .into(),
+        "ERR_WORKER_OUT_OF_MEMORY: Worker terminated due to reaching memory limit: JS heap out of memory".into(),
     )
 }
 

@@ -103,7 +103,11 @@ fn busy_loop_is_stopped_by_timeout() {
 
 #[test]
 fn timeout_cannot_be_caught_by_the_script() {
-    let r = run_js("busy-catch", "for (;;) { try { for (;;) {} } catch (e) { console.log('caught', e); } }\n", &["--timeout", "1"]);
+    let r = run_js(
+        "busy-catch",
+        "for (;;) { try { for (;;) {} } catch (e) { console.log('caught', e); } }\n",
+        &["--timeout", "1"],
+    );
     assert_eq!(r.code, 124, "{}{}", r.stdout, r.stderr);
     assert!(!r.stdout.contains("caught"), "{}", r.stdout);
 }
@@ -152,7 +156,11 @@ fn uncaught_exception_in_a_timer_callback() {
 
 #[test]
 fn unhandled_rejection_exits_1() {
-    let r = run_js("reject", "Promise.reject(new RangeError('no link'));\nsetTimeout(() => console.log('not reached'), 50);\n", &[]);
+    let r = run_js(
+        "reject",
+        "Promise.reject(new RangeError('no link'));\nsetTimeout(() => console.log('not reached'), 50);\n",
+        &[],
+    );
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("Unhandled promise rejection"), "{}", r.stderr);
     assert!(r.stderr.contains("RangeError: no link"), "{}", r.stderr);
@@ -161,14 +169,22 @@ fn unhandled_rejection_exits_1() {
 
 #[test]
 fn rejection_handled_later_in_the_same_tick_is_not_reported() {
-    let r = run_js("reject-handled", "const p = Promise.reject(new Error('x'));\nawait null;\np.catch(() => console.log('handled'));\n", &[]);
+    let r = run_js(
+        "reject-handled",
+        "const p = Promise.reject(new Error('x'));\nawait null;\np.catch(() => console.log('handled'));\n",
+        &[],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stdout, "handled\n");
 }
 
 #[test]
 fn rejected_top_level_await_exits_1() {
-    let r = run_js("tla-reject", "await new Promise((_, reject) => setTimeout(() => reject(new Error('probe failed')), 5));\n", &[]);
+    let r = run_js(
+        "tla-reject",
+        "await new Promise((_, reject) => setTimeout(() => reject(new Error('probe failed')), 5));\n",
+        &[],
+    );
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("probe failed"), "{}", r.stderr);
 }
@@ -192,7 +208,11 @@ fn deep_recursion_is_a_range_error() {
 
 #[test]
 fn process_exit_sets_the_code_and_runs_exit_listeners() {
-    let r = run_js("exit", "process.on('exit', (c) => console.log('bye', c));\nprocess.exit(3);\nconsole.log('not reached');\n", &[]);
+    let r = run_js(
+        "exit",
+        "process.on('exit', (c) => console.log('bye', c));\nprocess.exit(3);\nconsole.log('not reached');\n",
+        &[],
+    );
     assert_eq!(r.code, 3);
     assert_eq!(r.stdout, "bye 3\n");
 }
@@ -237,7 +257,10 @@ fn console_prints_objects_readably() {
     let src = "console.log({ a: 1, b: 'two', c: [1, 2n], d: new Uint8Array([1, 2]) });\nconsole.log(new Map([[1, { x: null }]]), 'text', -0);\nconsole.log('%s=%d', 'n', 42);\n";
     let r = run_js("console", src, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(r.stdout, "{ a: 1, b: 'two', c: [ 1, 2n ], d: Uint8Array(2) [ 1, 2 ] }\nMap(1) { 1 => { x: null } } text -0\nn=42\n");
+    assert_eq!(
+        r.stdout,
+        "{ a: 1, b: 'two', c: [ 1, 2n ], d: Uint8Array(2) [ 1, 2 ] }\nMap(1) { 1 => { x: null } } text -0\nn=42\n"
+    );
 }
 
 #[test]
@@ -308,7 +331,11 @@ fn an_exception_in_probe_exits_1_with_the_stack_and_releases_the_device() {
         ],
     );
     let board = repo().join("devices/qemu-aarch64-virt.toml");
-    let r = run(jsk().current_dir(&dir).args(["run", "--backend", "fake", "--board"]).arg(&board).args(["--drivers", "drivers", "app.js"]));
+    let r = run(jsk().current_dir(&dir).args(["run", "--backend", "fake", "--board"]).arg(&board).args([
+        "--drivers",
+        "drivers",
+        "app.js",
+    ]));
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("bad: probe failed: no answer from the chip"), "{}", r.stderr);
     assert!(r.stderr.contains("drivers/bad.js:3"), "no file:line in {}", r.stderr);
@@ -318,7 +345,16 @@ fn an_exception_in_probe_exits_1_with_the_stack_and_releases_the_device() {
 #[test]
 fn a_board_file_error_names_the_file() {
     let dir = scratch("bad-board", &[("b.toml", "name = \"x\"\n"), ("app.js", "")]);
-    let r = run(jsk().current_dir(&dir).args(["run", "--backend", "fake", "--board", "b.toml", "--drivers", ".", "app.js"]));
+    let r = run(jsk().current_dir(&dir).args([
+        "run",
+        "--backend",
+        "fake",
+        "--board",
+        "b.toml",
+        "--drivers",
+        ".",
+        "app.js",
+    ]));
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("b.toml") && r.stderr.contains("missing field"), "{}", r.stderr);
 }
@@ -339,7 +375,11 @@ fn stop_with(sig: i32, name: &str) -> (i32, String, String) {
     let out = child.wait_with_output().unwrap();
     assert!(start.elapsed() < Duration::from_secs(3), "took {:?}", start.elapsed());
     assert_eq!(out.status.signal(), None, "died by a signal");
-    (out.status.code().unwrap(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]

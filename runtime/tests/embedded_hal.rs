@@ -56,7 +56,8 @@ fn pl061_pin_driven_from_generic_rust_code() {
 #[test]
 fn errors_from_js_reach_rust() {
     let js = Session::new().unwrap();
-    js.eval_module("p.js", "globalThis.bad = { setHigh() { throw new RangeError('pin 99 does not exist'); } };").unwrap();
+    js.eval_module("p.js", "globalThis.bad = { setHigh() { throw new RangeError('pin 99 does not exist'); } };")
+        .unwrap();
     let mut p = js.pin("bad").unwrap();
     let e = p.set_high().unwrap_err();
     assert!(e.to_string().contains("RangeError: pin 99 does not exist"), "{e}");

@@ -81,7 +81,13 @@ fn build(name: &str, args: &[&str]) -> (PathBuf, Run) {
     std::fs::write(app.join("lib.js"), LIB).unwrap();
     std::fs::write(app.join("unrelated.js"), "throw new Error('not in the image');\n").unwrap();
     let out = dir.join("image");
-    let r = run(jsk().current_dir(repo()).args(["image", "build", "--app"]).arg(app.join("app.js")).arg("-o").arg(&out).args(args));
+    let r = run(jsk()
+        .current_dir(repo())
+        .args(["image", "build", "--app"])
+        .arg(app.join("app.js"))
+        .arg("-o")
+        .arg(&out)
+        .args(args));
     assert_eq!(r.code, 0, "jsk image build failed (Debian's kernel comes through apt: is `apt-get download linux-image-amd64` possible here?)\n{}", r.both());
     (out, r)
 }
@@ -108,7 +114,11 @@ fn sequence_image() -> &'static (PathBuf, Run) {
 }
 
 fn entries(dir: &Path) -> BTreeMap<String, Entry> {
-    cpio::read_initramfs(&dir.join(jsk::image::INITRAMFS_FILE)).unwrap().into_iter().map(|e| (format!("/{}", e.name), e)).collect()
+    cpio::read_initramfs(&dir.join(jsk::image::INITRAMFS_FILE))
+        .unwrap()
+        .into_iter()
+        .map(|e| (format!("/{}", e.name), e))
+        .collect()
 }
 
 fn manifest(dir: &Path) -> Manifest {
@@ -146,7 +156,10 @@ fn image_holds_jsk_as_init_the_modules_and_the_app() {
     assert!(init.is_file() && init.mode & 0o111 != 0, "/init is an executable file");
     assert!(init.data.starts_with(b"\x7fELF"));
     assert!(e["/bin/jsk"].is_symlink() && e["/bin/jsk"].data == b"/init");
-    assert!(e["/dev/console"].is_char_device() && e["/dev/console"].rdev == (5, 1), "the kernel opens /dev/console for PID 1 before devtmpfs exists");
+    assert!(
+        e["/dev/console"].is_char_device() && e["/dev/console"].rdev == (5, 1),
+        "the kernel opens /dev/console for PID 1 before devtmpfs exists"
+    );
     for d in ["/proc", "/sys", "/dev", "/tmp"] {
         assert!(e[d].is_dir(), "{d}");
     }
@@ -193,12 +206,22 @@ fn vfio_modules_come_with_their_dependencies_in_load_order() {
     let e = entries(dir);
     let names: Vec<&str> = m.modules.iter().map(|x| x.name.as_str()).collect();
     let at = |n: &str| names.iter().position(|x| *x == n).unwrap_or_else(|| panic!("{n} not in {names:?}"));
-    for (dep, user) in [("vfio", "vfio_iommu_type1"), ("vfio", "vfio_pci_core"), ("vfio_virqfd", "vfio_pci_core"), ("irqbypass", "vfio_pci_core"), ("vfio_pci_core", "vfio_pci")] {
+    for (dep, user) in [
+        ("vfio", "vfio_iommu_type1"),
+        ("vfio", "vfio_pci_core"),
+        ("vfio_virqfd", "vfio_pci_core"),
+        ("irqbypass", "vfio_pci_core"),
+        ("vfio_pci_core", "vfio_pci"),
+    ] {
         assert!(at(dep) < at(user), "{dep} must load before {user}: {names:?}");
     }
     let release = m.kernel.release.clone().unwrap();
     for x in &m.modules {
-        assert!(x.path.starts_with(&format!("/lib/modules/{release}/kernel/")) && x.path.ends_with(".ko"), "{}", x.path);
+        assert!(
+            x.path.starts_with(&format!("/lib/modules/{release}/kernel/")) && x.path.ends_with(".ko"),
+            "{}",
+            x.path
+        );
         let entry = e.get(&x.path).unwrap_or_else(|| panic!("{} missing", x.path));
         assert!(entry.data.starts_with(b"\x7fELF"), "{} is an uncompressed module", x.path);
     }
@@ -219,7 +242,14 @@ fn manifest_names_the_kernel_package_and_the_commands() {
     assert!(m.created_unix > 1_600_000_000 && m.created.ends_with('Z'));
     assert_eq!(m.app.as_deref(), Some("/jsk/app/app.js"));
     let argv: Vec<Vec<&str>> = m.commands.iter().map(|c| c.argv.iter().map(String::as_str).collect()).collect();
-    assert_eq!(argv, [vec!["/init", "run", "/jsk/app/app.js", "hang"], vec!["/bin/no-such-program"], vec!["/init", "run", "/jsk/app/app.js"]]);
+    assert_eq!(
+        argv,
+        [
+            vec!["/init", "run", "/jsk/app/app.js", "hang"],
+            vec!["/bin/no-such-program"],
+            vec!["/init", "run", "/jsk/app/app.js"]
+        ]
+    );
     assert_eq!(m.commands[0].timeout_ms, Some(1500));
     assert_eq!(m.commands[2].timeout_ms, None);
     // The cache lives outside the repository.
@@ -237,7 +267,13 @@ fn list_shows_the_archive() {
     let (dir, _) = sequence_image();
     let r = run(jsk().args(["image", "list"]).arg(dir));
     assert_eq!(r.code, 0, "{}", r.both());
-    assert!(r.stdout.contains(" /init\n") && r.stdout.contains("/bin/jsk -> /init") && r.stdout.contains("/dev/console (char 5:1)"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(" /init\n")
+            && r.stdout.contains("/bin/jsk -> /init")
+            && r.stdout.contains("/dev/console (char 5:1)"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -247,7 +283,12 @@ fn build_errors_are_clear() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("missing.js: no such file"), "{}", r.stderr);
     std::fs::write(dir.join("a.js"), "").unwrap();
-    let r = run(jsk().args(["image", "build", "--app"]).arg(dir.join("a.js")).arg("-o").arg(dir.join("out")).args(["--command", "timeout_ms=soon /init"]));
+    let r = run(jsk()
+        .args(["image", "build", "--app"])
+        .arg(dir.join("a.js"))
+        .arg("-o")
+        .arg(dir.join("out"))
+        .args(["--command", "timeout_ms=soon /init"]));
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("timeout_ms=soon is not a number"), "{}", r.stderr);
     let r = run(jsk().args(["image", "run"]).arg(&dir));
@@ -271,7 +312,16 @@ fn init_runs_commands_in_order_and_kills_on_timeout() {
     assert_eq!(r.code, 5, "{}", r.both());
     assert!(r.took < Duration::from_secs(10), "the sleeping command was not killed: {:?}", r.took);
     let out = &r.stdout;
-    let order = ["first", "jsk: drivers attached at uptime ", "command 1/3 killed after its timeout of 400 ms (status 124)", "command 2/3 could not start", "(status 127)", "second", "command 3/3 exited with status 5", "jsk: init: exit status 5"];
+    let order = [
+        "first",
+        "jsk: drivers attached at uptime ",
+        "command 1/3 killed after its timeout of 400 ms (status 124)",
+        "command 2/3 could not start",
+        "(status 127)",
+        "second",
+        "command 3/3 exited with status 5",
+        "jsk: init: exit status 5",
+    ];
     let mut from = 0;
     for want in order {
         let at = out[from..].find(want).unwrap_or_else(|| panic!("{want:?} missing or out of order in\n{out}"));
@@ -310,13 +360,19 @@ fn guest_runs_the_commands_and_exits_with_the_apps_status() {
     // The summary: image size and uptimes.
     assert!(out.contains("jsk image: image size "), "{out}");
     let uptime = |key: &str| -> f64 {
-        let line = out.lines().find(|l| l.starts_with("jsk image: guest uptime:")).unwrap_or_else(|| panic!("no uptime summary\n{out}"));
+        let line = out
+            .lines()
+            .find(|l| l.starts_with("jsk image: guest uptime:"))
+            .unwrap_or_else(|| panic!("no uptime summary\n{out}"));
         let v = line.split(key).nth(1).unwrap_or_else(|| panic!("{key} not in {line}"));
         v.split_whitespace().next().unwrap().parse().unwrap_or_else(|_| panic!("{line}"))
     };
     let (first, attached) = (uptime("first command "), uptime("drivers attached "));
     assert!(first > 0.1 && first < 30.0, "first command at {first} s");
-    assert!(attached > first + 1.0, "drivers attached ({attached} s) after the 1.5 s timeout of the first command ({first} s)");
+    assert!(
+        attached > first + 1.0,
+        "drivers attached ({attached} s) after the 1.5 s timeout of the first command ({first} s)"
+    );
     assert!(out.contains("jsk image: exit status 3"), "{out}");
 }
 
@@ -324,13 +380,24 @@ fn guest_runs_the_commands_and_exits_with_the_apps_status() {
 fn guest_attaches_edu_through_jsk_probe_by_default() {
     let dir = scratch("edu");
     let out = dir.join("image");
-    let r = run(jsk().current_dir(repo()).args(["image", "build", "--app", "examples/edu.js", "--app-arg", "5", "-o"]).arg(&out));
+    let r = run(jsk()
+        .current_dir(repo())
+        .args(["image", "build", "--app", "examples/edu.js", "--app-arg", "5", "-o"])
+        .arg(&out));
     assert_eq!(r.code, 0, "{}", r.both());
     let m = manifest(&out);
-    assert_eq!(m.commands[0].argv, ["/bin/jsk-probe", "attach", "--all", "--drivers", "/jsk/drivers", "/jsk/app/edu.js", "5"]);
+    assert_eq!(
+        m.commands[0].argv,
+        ["/bin/jsk-probe", "attach", "--all", "--drivers", "/jsk/drivers", "/jsk/app/edu.js", "5"]
+    );
     let r = boot(&out, &["--device", "edu"]);
     assert_eq!(r.code, 0, "{}", r.both());
-    for want in ["drivers attached", "factorial(5) = 120", "DMA round trip: \"hello from JavaScript through DMA\"", "jsk: drivers attached at uptime "] {
+    for want in [
+        "drivers attached",
+        "factorial(5) = 120",
+        "DMA round trip: \"hello from JavaScript through DMA\"",
+        "jsk: drivers attached at uptime ",
+    ] {
         assert!(r.stdout.contains(want), "{want:?} missing\n{}", r.both());
     }
     assert!(!r.stdout.contains("drivers attached not reported"), "{}", r.stdout);

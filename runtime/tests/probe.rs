@@ -44,7 +44,9 @@ impl Fake {
     fn new(name: &str) -> Fake {
         let root = std::env::temp_dir().join(format!("jsk-probe-test-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
-        for d in ["sys/bus/pci/devices", "sys/bus/pci/drivers/vfio-pci", "sys/kernel/iommu_groups", "proc/net", "dev/vfio"] {
+        for d in
+            ["sys/bus/pci/devices", "sys/bus/pci/drivers/vfio-pci", "sys/kernel/iommu_groups", "proc/net", "dev/vfio"]
+        {
             std::fs::create_dir_all(root.join(d)).unwrap();
         }
         write(&root.join("sys/bus/pci/drivers_probe"), "");
@@ -62,7 +64,15 @@ impl Fake {
     }
 
     /// A PCI function; `group` None means no IOMMU group.
-    fn device(&self, addr: &str, vendor: u16, device: u16, class: u32, driver: Option<&str>, group: Option<u32>) -> &Fake {
+    fn device(
+        &self,
+        addr: &str,
+        vendor: u16,
+        device: u16,
+        class: u32,
+        driver: Option<&str>,
+        group: Option<u32>,
+    ) -> &Fake {
         let d = self.dev_dir(addr);
         write(&d.join("vendor"), &format!("0x{vendor:04x}\n"));
         write(&d.join("device"), &format!("0x{device:04x}\n"));
@@ -131,7 +141,9 @@ impl Fake {
     }
 
     fn driver_of(&self, addr: &str) -> Option<String> {
-        std::fs::read_link(self.dev_dir(addr).join("driver")).ok().map(|t| t.file_name().unwrap().to_string_lossy().into_owned())
+        std::fs::read_link(self.dev_dir(addr).join("driver"))
+            .ok()
+            .map(|t| t.file_name().unwrap().to_string_lossy().into_owned())
     }
 
     fn read(&self, rel: &str) -> String {
@@ -215,7 +227,17 @@ fn listing_has_pci_ids_names_and_jsk_matches() {
 
     // Every object has the same keys, with null where nothing is known.
     let keys = [
-        "address", "vendor", "device", "vendorName", "deviceName", "class", "className", "iommuGroup", "driver", "jskDriver", "jskDriverFile",
+        "address",
+        "vendor",
+        "device",
+        "vendorName",
+        "deviceName",
+        "class",
+        "className",
+        "iommuGroup",
+        "driver",
+        "jskDriver",
+        "jskDriverFile",
     ];
     for row in rows {
         for k in keys {
@@ -231,9 +253,19 @@ fn table_lists_like_lspci_k() {
     let r = run(f.cmd().arg("--drivers").arg(drivers_dir()));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let lines: Vec<&str> = r.stdout.lines().collect();
-    assert!(lines[0].starts_with("ADDRESS") && lines[0].contains("KERNEL DRIVER") && lines[0].contains("JSK DRIVER"), "{}", r.stdout);
+    assert!(
+        lines[0].starts_with("ADDRESS") && lines[0].contains("KERNEL DRIVER") && lines[0].contains("JSK DRIVER"),
+        "{}",
+        r.stdout
+    );
     let e1000 = lines.iter().find(|l| l.starts_with("0000:00:03.0")).unwrap();
-    for part in ["8086:100e", "Ethernet controller [0200]", " 3 ", "e1000", "Intel Corporation 82540EM Gigabit Ethernet Controller (rev 03)"] {
+    for part in [
+        "8086:100e",
+        "Ethernet controller [0200]",
+        " 3 ",
+        "e1000",
+        "Intel Corporation 82540EM Gigabit Ethernet Controller (rev 03)",
+    ] {
         assert!(e1000.contains(part), "{part:?} not in {e1000:?}");
     }
     let edu = lines.iter().find(|l| l.starts_with("0000:00:02.0")).unwrap();
@@ -272,7 +304,11 @@ fn refuses_without_an_iommu_group() {
     f.device("0000:00:02.0", 0x1234, 0x11e8, 0x00ff00, None, None);
     let r = run(f.cmd().args(["bind", "0000:00:02.0"]));
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("refusing to bind 0000:00:02.0: it has no IOMMU group: no IOMMU is active"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("refusing to bind 0000:00:02.0: it has no IOMMU group: no IOMMU is active"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("intel_iommu=on"), "{}", r.stderr);
     assert!(!r.stderr.contains("--unsafe-noiommu"), "the kernel offers no such mode here: {}", r.stderr);
     assert_eq!(f.read("sys/bus/pci/devices/0000:00:02.0/driver_override"), "(null)\n", "nothing written");
@@ -321,7 +357,9 @@ fn refuses_a_group_with_members_on_host_drivers() {
     let h = f.host();
     let d = PciDevice::read(&h, "0000:01:00.0").unwrap();
     let refusal = check_bind(&h, &d, &[], BindOptions::default()).unwrap_err();
-    assert!(matches!(&refusal.reasons[..], [Reason::GroupNotViable { group: 7, members }] if members[0].driver == "snd_hda_intel"));
+    assert!(
+        matches!(&refusal.reasons[..], [Reason::GroupNotViable { group: 7, members }] if members[0].driver == "snd_hda_intel")
+    );
     // --force does not override this one (the kernel would refuse to open the group anyway).
     assert!(check_bind(&h, &d, &[], BindOptions { force: true, unsafe_noiommu: false }).is_err());
 
@@ -362,7 +400,11 @@ fn refuses_an_interface_that_is_up_with_addresses_unless_forced() {
     f.interface("0000:00:03.0", "eth0", true);
     let r = run(f.cmd().args(["bind", "--force", "0000:00:03.0"]));
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stderr.contains("warning: --force: binding 0000:00:03.0 although network interface eth0 is up"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("warning: --force: binding 0000:00:03.0 although network interface eth0 is up"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(f.driver_of("0000:00:03.0").as_deref(), Some("vfio-pci"));
 }
 
@@ -386,7 +428,11 @@ fn refuses_a_disk_with_mounted_filesystems_unless_forced() {
     write(&f.root.join("proc/mounts"), "sysfs /sys sysfs rw 0 0\n/dev/sda1 /mnt/my\\040data ext4 rw,relatime 0 0\n");
     let r = run(f.cmd().args(["bind", "00:1f.2"]));
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("refusing to bind 0000:00:1f.2: its block device is mounted: sda1 on /mnt/my data (ext4)"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("refusing to bind 0000:00:1f.2: its block device is mounted: sda1 on /mnt/my data (ext4)"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("unmount first, or pass --force"), "{}", r.stderr);
 
     // mountinfo matches by major:minor too (e.g. a root filesystem shown as /dev/root).
@@ -478,7 +524,8 @@ fn a_device_without_a_driver_stays_without_one_after_restore() {
     let b = ops::bind(&h, &plan, &f.state()).unwrap();
     assert_eq!(b.original_driver, None);
     // No unbind for a device that had no driver: override, then drivers_probe.
-    let paths: Vec<String> = b.writes.iter().map(|w| w.path.strip_prefix(f.sys()).unwrap().display().to_string()).collect();
+    let paths: Vec<String> =
+        b.writes.iter().map(|w| w.path.strip_prefix(f.sys()).unwrap().display().to_string()).collect();
     assert_eq!(paths, ["bus/pci/devices/0000:00:02.0/driver_override", "bus/pci/drivers_probe"]);
     let r = ops::restore(&h, "0000:00:02.0", &f.state()).unwrap();
     assert_eq!(r.now, None);
@@ -505,7 +552,11 @@ fn restore_after_a_crash_works_from_the_state_file() {
     write(&f.root.join("proc/4242/comm"), "jsk\n");
     let r = run(f.cmd().args(["restore", "--all"]));
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("refusing to restore 0000:00:03.0:") && r.stderr.contains("is held open by pid 4242 (jsk)"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("refusing to restore 0000:00:03.0:") && r.stderr.contains("is held open by pid 4242 (jsk)"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(f.driver_of("0000:00:03.0").as_deref(), Some("vfio-pci"));
 
     // The process is gone (it crashed): restore goes ahead.
@@ -559,7 +610,13 @@ fn attach_binds_runs_jsk_with_vfio_and_passes_the_exit_status_on() {
     qemu_trio(&f);
     let jsk = fake_jsk(&f, false, 7);
     write(&f.root.join("app.js"), "console.log('hi');\n");
-    let r = run(f.cmd().env("JSK_BIN", &jsk).arg("attach").arg("--drivers").arg(drivers_dir()).args(["0000:00:02.0", "app.js", "x", "--", "--y"]));
+    let r = run(f.cmd().env("JSK_BIN", &jsk).arg("attach").arg("--drivers").arg(drivers_dir()).args([
+        "0000:00:02.0",
+        "app.js",
+        "x",
+        "--",
+        "--y",
+    ]));
     assert_eq!(r.code, 7, "{}", r.stderr);
     assert!(r.stderr.contains("jsk-probe: bound 0000:00:02.0 to vfio-pci (was unbound)"), "{}", r.stderr);
     assert!(r.stderr.contains("jsk-probe: drivers attached: edu on 0000:00:02.0"), "{}", r.stderr);
@@ -579,9 +636,19 @@ fn attach_all_takes_every_matching_device_and_skips_refused_ones() {
     f.device("0000:00:05.0", 0x1234, 0x11e8, 0x00ff00, None, Some(6));
     f.device("0000:00:05.1", 0x8086, 0x100e, 0x020000, Some("e1000"), Some(6));
     let jsk = fake_jsk(&f, false, 0);
-    let r = run(f.cmd().env("JSK_BIN", &jsk).args(["attach", "--all", "--restore", "--driver"]).arg(drivers_dir().join("misc/edu.js")).arg("--driver").arg(drivers_dir().join("serial/uart16550.js")));
+    let r = run(f
+        .cmd()
+        .env("JSK_BIN", &jsk)
+        .args(["attach", "--all", "--restore", "--driver"])
+        .arg(drivers_dir().join("misc/edu.js"))
+        .arg("--driver")
+        .arg(drivers_dir().join("serial/uart16550.js")));
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stderr.contains("skipping 0000:00:05.0: refusing to bind 0000:00:05.0: IOMMU group 6 is not viable"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("skipping 0000:00:05.0: refusing to bind 0000:00:05.0: IOMMU group 6 is not viable"),
+        "{}",
+        r.stderr
+    );
     let args = f.read("jsk.args");
     assert!(args.starts_with("run --vfio 0000:00:02.0 --vfio 0000:00:04.0 --drivers "), "{args}");
     assert!(args.contains("misc/edu.js --drivers ") && args.contains("serial/uart16550.js "), "{args}");

@@ -135,7 +135,13 @@ fn edu_factorial_interrupt() {
     let line = edu.irq_line.expect("edu has an INTx line");
     // q35: edu's slot s < 25, INTA -> PIRQ (s % 4) + 4 -> GSI 20 + s % 4.
     assert_eq!(line, 20 + edu.bdf.1 as u32 % 4);
-    eprintln!("q35: edu at {:02x}:{:02x}.{} INT{} -> line {line}", edu.bdf.0, edu.bdf.1, edu.bdf.2, (b'@' + edu.irq_pin) as char);
+    eprintln!(
+        "q35: edu at {:02x}:{:02x}.{} INT{} -> line {line}",
+        edu.bdf.0,
+        edu.bdf.1,
+        edu.bdf.2,
+        (b'@' + edu.irq_pin) as char
+    );
     assert_eq!(pci::config_read(&*qt, &ConfigAccess::Cf8, edu.bdf, 0x3c, 1).unwrap(), line);
     let fd = qt.irq_eventfd(line).unwrap();
     assert_eq!(qt.irq_eventfd(line).unwrap(), fd, "one eventfd per line");
@@ -150,7 +156,8 @@ fn edu_factorial_interrupt() {
     assert_eq!(qt.read(Space::Mem, base + 0x24, 4).unwrap(), 1, "FACT_IRQ pending");
     qt.write(Space::Mem, base + 0x64, 4, 1).unwrap(); // acknowledge
     assert!(!qt.irq_level(line), "lowered by the time the ack write returned");
-    let log: Vec<(u32, bool)> = qt.take_irq_log().into_iter().filter(|e| e.line != 0).map(|e| (e.line, e.level)).collect();
+    let log: Vec<(u32, bool)> =
+        qt.take_irq_log().into_iter().filter(|e| e.line != 0).map(|e| (e.line, e.level)).collect();
     assert_eq!(log, [(line, true), (line, false)]);
 }
 
@@ -164,9 +171,19 @@ fn edu_factorial_interrupt_pc_piix3() {
     // Slot s, INTA -> PIRQ (s - 1) & 3.
     let line = edu.irq_line.unwrap();
     assert_eq!(line, [5, 10, 11, 9][(edu.bdf.1 as usize + 3) & 3]);
-    eprintln!("pc: edu at {:02x}:{:02x}.{} INT{} -> line {line}", edu.bdf.0, edu.bdf.1, edu.bdf.2, (b'@' + edu.irq_pin) as char);
+    eprintln!(
+        "pc: edu at {:02x}:{:02x}.{} INT{} -> line {line}",
+        edu.bdf.0,
+        edu.bdf.1,
+        edu.bdf.2,
+        (b'@' + edu.irq_pin) as char
+    );
     assert_eq!(pci::config_read(&*qt, &ConfigAccess::Cf8, (0, 1, 0), 0x60, 4).unwrap(), 0x090b_0a05);
-    assert_eq!(qt.read(Space::Io, 0x4d0, 1).unwrap() | qt.read(Space::Io, 0x4d1, 1).unwrap() << 8, 0x0e20, "ELCR: 5, 9, 10, 11 level");
+    assert_eq!(
+        qt.read(Space::Io, 0x4d0, 1).unwrap() | qt.read(Space::Io, 0x4d1, 1).unwrap() << 8,
+        0x0e20,
+        "ELCR: 5, 9, 10, 11 level"
+    );
     let base = bar0(edu);
     qt.write(Space::Mem, base + 0x20, 4, 0x80).unwrap();
     qt.write(Space::Mem, base + 0x08, 4, 5).unwrap();
@@ -244,7 +261,8 @@ fn isa_serial_transmit() {
     assert!(qt.irq_level(line), "IRQ 4 raised with data ready");
     assert_eq!(qt.read(Space::Io, com1, 1).unwrap(), b'Z' as u64);
     assert!(!qt.irq_level(line), "IRQ 4 lowered once RBR is read");
-    let log: Vec<(u32, bool)> = qt.take_irq_log().into_iter().filter(|e| e.line != 0).map(|e| (e.line, e.level)).collect();
+    let log: Vec<(u32, bool)> =
+        qt.take_irq_log().into_iter().filter(|e| e.line != 0).map(|e| (e.line, e.level)).collect();
     assert_eq!(log, [(4, true), (4, false)]);
 
     // Guest -> host through THR.
@@ -296,7 +314,7 @@ fn pl061_gpio_out_levels() {
     assert_eq!(qt.read(Space::Mem, base + 0x418, 4).unwrap(), 0x02, "GPIOMIS");
     assert_eq!(qt.take_irq_log(), [], "no line for sysbus-irq");
     qt.write(Space::Mem, base + 0x41c, 4, 0x02).unwrap(); // GPIOIC
-    // Out-of-range lines would abort QEMU (g_assert): refused before sending.
+                                                          // Out-of-range lines would abort QEMU (g_assert): refused before sending.
     assert!(matches!(qt.set_irq_in(path, None, 8, 1), Err(HwError::Invalid(_))));
     assert!(matches!(qt.set_irq_in(path, Some("nope"), 0, 1), Err(HwError::Invalid(_))));
     assert_eq!(qt.read(Space::Mem, base + 0x400, 4).unwrap(), 1, "QEMU still alive");
@@ -335,7 +353,13 @@ fn virt_pci_edu_intx() {
     let edu = funcs.iter().find(|f| (f.vendor, f.device) == (0x1234, 0x11e8)).unwrap();
     let line = edu.irq_line.unwrap();
     assert_eq!(line, 3 + (edu.bdf.1 as u32 % 4));
-    eprintln!("virt: edu at {:02x}:{:02x}.{} INT{} -> line {line}", edu.bdf.0, edu.bdf.1, edu.bdf.2, (b'@' + edu.irq_pin) as char);
+    eprintln!(
+        "virt: edu at {:02x}:{:02x}.{} INT{} -> line {line}",
+        edu.bdf.0,
+        edu.bdf.1,
+        edu.bdf.2,
+        (b'@' + edu.irq_pin) as char
+    );
     qt.irq_eventfd(line).unwrap();
     let base = bar0(edu);
     assert!(base >= PciWindows::VIRT.mem.0 && base < PciWindows::VIRT.mem.1);

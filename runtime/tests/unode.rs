@@ -34,11 +34,7 @@ fn unode(dir: &Path, args: &[&str]) -> Run {
         .env_remove("JSK_SOURCE")
         .output()
         .expect("run jsk node");
-    assert!(
-        out.status.signal().is_none(),
-        "jsk node ended by signal {:?}",
-        out.status.signal()
-    );
+    assert!(out.status.signal().is_none(), "jsk node ended by signal {:?}", out.status.signal());
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -48,11 +44,7 @@ fn unode(dir: &Path, args: &[&str]) -> Run {
 
 fn ok(dir: &Path, args: &[&str]) -> String {
     let r = unode(dir, args);
-    assert_eq!(
-        r.code, 0,
-        "exit {}\nstdout:\n{}\nstderr:\n{}",
-        r.code, r.stdout, r.stderr
-    );
+    assert_eq!(r.code, 0, "exit {}\nstdout:\n{}\nstderr:\n{}", r.code, r.stdout, r.stderr);
     r.stdout
 }
 
@@ -71,14 +63,8 @@ console.log(require.resolve("./a") === __dirname + "/a.js", Object.keys(require.
 console.log(require.main === module, module.id, typeof require("node:events"), require("events") === require("node:events"));
 "#,
             ),
-            (
-                "a.js",
-                "exports.name = 'a'; const b = require('./b'); exports.fromB = b.sawA;",
-            ),
-            (
-                "b.js",
-                "const a = require('./a'); exports.sawA = a.name + '-partial';",
-            ),
+            ("a.js", "exports.name = 'a'; const b = require('./b'); exports.fromB = b.sawA;"),
+            ("b.js", "const a = require('./a'); exports.sawA = a.name + '-partial';"),
             ("data.json", "{\"n\": 7}"),
         ],
     );
@@ -105,34 +91,19 @@ console.log(require("#internal"), require("@scope/pkg"));
 import("dual").then((m) => console.log("esm:", m.default));
 "##,
             ),
-            (
-                "app/package.json",
-                r##"{"name": "app", "imports": {"#internal": "./src/internal.js"}}"##,
-            ),
+            ("app/package.json", r##"{"name": "app", "imports": {"#internal": "./src/internal.js"}}"##),
             ("app/src/internal.js", "module.exports = 'internal';"),
-            (
-                "node_modules/plain/package.json",
-                r#"{"main": "lib/index"}"#,
-            ),
-            (
-                "node_modules/plain/lib/index.js",
-                "module.exports = 'plain';",
-            ),
+            ("node_modules/plain/package.json", r#"{"main": "lib/index"}"#),
+            ("node_modules/plain/lib/index.js", "module.exports = 'plain';"),
             (
                 "node_modules/dual/package.json",
                 r#"{"exports": {".": {"import": "./esm.mjs", "require": "./cjs.js"}, "./feature": "./feature.js", "./lib/*": "./lib/*.js", "./secret": null}}"#,
             ),
             ("node_modules/dual/cjs.js", "module.exports = 'dual-cjs';"),
             ("node_modules/dual/esm.mjs", "export default 'dual-esm';"),
-            (
-                "node_modules/dual/feature.js",
-                "module.exports = 'feature';",
-            ),
+            ("node_modules/dual/feature.js", "module.exports = 'feature';"),
             ("node_modules/dual/lib/x.js", "module.exports = 'x';"),
-            (
-                "node_modules/@scope/pkg/index.js",
-                "module.exports = 'scoped';",
-            ),
+            ("node_modules/@scope/pkg/index.js", "module.exports = 'scoped';"),
         ],
     );
     assert_eq!(
@@ -167,10 +138,7 @@ console.log(import.meta.resolve("./lib.cjs").startsWith("file:///"));
             ("data.json", "{\"n\": 5}"),
         ],
     );
-    assert_eq!(
-        ok(&dir, &["main.js"]),
-        "hi true 5 function\ntrue 42 true\nERR_REQUIRE_ASYNC_MODULE\ntrue\n"
-    );
+    assert_eq!(ok(&dir, &["main.js"]), "hi true 5 function\ntrue 42 true\nERR_REQUIRE_ASYNC_MODULE\ntrue\n");
 }
 
 #[test]
@@ -194,10 +162,7 @@ process.on("exit", () => console.log(log.filter((x) => x !== "immediate").join("
 "#,
         )],
     );
-    assert_eq!(
-        ok(&dir, &["order.js"]),
-        "tick promise t1 t1-tick t1-promise t2\n"
-    );
+    assert_eq!(ok(&dir, &["order.js"]), "tick promise t1 t1-tick t1-promise t2\n");
 }
 
 #[test]
@@ -225,49 +190,25 @@ fn exit_codes_uncaught_errors_and_before_exit() {
     assert_eq!(ok(&dir, &["before.js"]), "more 1\nmore 2\n");
     let r = unode(&dir, &["syntax.js"]);
     assert_eq!(r.code, 1);
-    assert!(
-        r.stderr.contains("SyntaxError") && r.stderr.contains("syntax.js:1"),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stderr.contains("SyntaxError") && r.stderr.contains("syntax.js:1"), "{}", r.stderr);
     let r = unode(&dir, &["missing.js"]);
     assert_eq!(r.code, 1);
-    assert!(
-        r.stderr.contains("Cannot find module './nowhere'") && r.stderr.contains("missing.js"),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stderr.contains("Cannot find module './nowhere'") && r.stderr.contains("missing.js"), "{}", r.stderr);
 }
 
 #[test]
 fn command_line_eval_print_argv_and_names() {
-    let dir = scratch("cli", &[("args.js", "console.log(JSON.stringify(process.argv.slice(2)), process.argv[1].endsWith('/args.js'));")]);
+    let dir = scratch(
+        "cli",
+        &[("args.js", "console.log(JSON.stringify(process.argv.slice(2)), process.argv[1].endsWith('/args.js'));")],
+    );
     assert_eq!(
-        ok(
-            &dir,
-            &[
-                "-e",
-                "console.log(require('path') !== undefined, typeof module, __filename)"
-            ]
-        ),
+        ok(&dir, &["-e", "console.log(require('path') !== undefined, typeof module, __filename)"]),
         "true object [eval]\n"
     );
     assert_eq!(ok(&dir, &["-p", "1 + 2"]), "3\n");
-    assert_eq!(
-        ok(
-            &dir,
-            &[
-                "--input-type=module",
-                "-e",
-                "import { sep } from 'node:path'; console.log(sep)"
-            ]
-        ),
-        "/\n"
-    );
-    assert_eq!(
-        ok(&dir, &["args.js", "--flag", "x"]),
-        "[\"--flag\",\"x\"] true\n"
-    );
+    assert_eq!(ok(&dir, &["--input-type=module", "-e", "import { sep } from 'node:path'; console.log(sep)"]), "/\n");
+    assert_eq!(ok(&dir, &["args.js", "--flag", "x"]), "[\"--flag\",\"x\"] true\n");
     assert!(ok(&dir, &["--version"]).starts_with("v20."));
     let r = unode(&dir, &["--no-such-flag", "args.js"]);
     assert_eq!(r.code, 9);
@@ -275,18 +216,16 @@ fn command_line_eval_print_argv_and_names() {
     // The binary called `unode` (or `node`) is unode.
     let link = dir.join("unode");
     std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_jsk"), &link).unwrap();
-    let out = Command::new(&link)
-        .arg("args.js")
-        .arg("y")
-        .current_dir(&dir)
-        .output()
-        .unwrap();
+    let out = Command::new(&link).arg("args.js").arg("y").current_dir(&dir).output().unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "[\"y\"] true\n");
 }
 
 #[test]
 fn node_programs_reach_jsk_modules() {
-    let dir = scratch("jsk", &[("sys.js", "const sys = require('jsk:sys'); console.log(sys.getpid() === process.pid, typeof sys.open);")]);
+    let dir = scratch(
+        "jsk",
+        &[("sys.js", "const sys = require('jsk:sys'); console.log(sys.getpid() === process.pid, typeof sys.open);")],
+    );
     assert_eq!(ok(&dir, &["sys.js"]), "true function\n");
 }
 
@@ -295,11 +234,7 @@ fn node_programs_reach_jsk_modules() {
 #[test]
 fn status_page_serves_a_jsk_driver_over_node_http() {
     use std::io::{BufRead, BufReader, Read, Write};
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut child = Command::new(env!("CARGO_BIN_EXE_jsk"))
         .args(["node", "examples/status-page.js", &port.to_string()])
@@ -321,14 +256,10 @@ fn status_page_serves_a_jsk_driver_over_node_http() {
     let mut child = KillOnDrop(child);
     let mut line = String::new();
     BufReader::new(stdout).read_line(&mut line).unwrap();
-    assert!(
-        line.starts_with("status page on http://127.0.0.1:"),
-        "{line:?}"
-    );
+    assert!(line.starts_with("status page on http://127.0.0.1:"), "{line:?}");
     let get = |path: &str| -> String {
         let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-        s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
-            .unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
         // HTTP/1.0: the body comes unchunked and the server closes after it.
         write!(s, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
         let mut out = String::new();
@@ -337,24 +268,14 @@ fn status_page_serves_a_jsk_driver_over_node_http() {
     };
     let json = get("/status.json");
     assert!(json.starts_with("HTTP/1.1 200 OK\r\n"), "{json}");
-    let body: serde_json::Value =
-        serde_json::from_str(json.split("\r\n\r\n").nth(1).unwrap().trim()).unwrap();
+    let body: serde_json::Value = serde_json::from_str(json.split("\r\n\r\n").nth(1).unwrap().trim()).unwrap();
     assert_eq!(body["edu"]["factorial"]["value"], 3628800);
     assert_eq!(body["edu"]["liveness"], true);
-    assert!(
-        body["drivers"][0].as_str().unwrap().starts_with("edu on "),
-        "{body}"
-    );
+    assert!(body["drivers"][0].as_str().unwrap().starts_with("edu on "), "{body}");
     let html = get("/");
-    assert!(
-        html.contains("<h1>jsk status") && html.contains("3628800"),
-        "{html}"
-    );
+    assert!(html.contains("<h1>jsk status") && html.contains("3628800"), "{html}");
     // SIGTERM: the drivers are removed, QEMU stopped, and jsk exits 128 + 15.
-    Command::new("kill")
-        .args(["-TERM", &child.0.id().to_string()])
-        .status()
-        .unwrap();
+    Command::new("kill").args(["-TERM", &child.0.id().to_string()]).status().unwrap();
     let status = child.0.wait().unwrap();
     assert_eq!(status.code(), Some(143), "{status:?}");
 }
@@ -400,31 +321,16 @@ fn worker_threads_keep_the_process_alive_and_report_errors() {
             ),
         ],
     );
-    assert_eq!(
-        ok(&dir, &["alive.js"]),
-        "main done\nmessage [ 40, 'w.js' ]\nexit 0\n"
-    );
+    assert_eq!(ok(&dir, &["alive.js"]), "main done\nmessage [ 40, 'w.js' ]\nexit 0\n");
     let t0 = std::time::Instant::now();
     assert_eq!(ok(&dir, &["unref.js"]), "unref done\n");
-    assert!(
-        t0.elapsed() < std::time::Duration::from_millis(2500),
-        "an unref'd worker kept the process alive"
-    );
+    assert!(t0.elapsed() < std::time::Duration::from_millis(2500), "an unref'd worker kept the process alive");
     let r = unode(&dir, &["crash.js"]);
     assert_eq!(r.code, 1, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
-    assert!(
-        r.stderr.contains("RangeError") && r.stderr.contains("worker boom"),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stderr.contains("RangeError") && r.stderr.contains("worker boom"), "{}", r.stderr);
     assert!(!r.stdout.contains("not reached"));
     let r = unode(&dir, &["exit.js"]);
-    assert_eq!(
-        (r.code, r.stdout.as_str()),
-        (2, "worker exit 5\n"),
-        "{}",
-        r.stderr
-    );
+    assert_eq!((r.code, r.stdout.as_str()), (2, "worker exit 5\n"), "{}", r.stderr);
 }
 
 #[test]
@@ -448,12 +354,7 @@ fn worker_threads_inherit_the_heap_limit_and_stop_at_the_timeout() {
         ],
     );
     let r = unode(&dir, &["--max-old-space-size=32", "oom.js"]);
-    assert_eq!(
-        (r.code, r.stdout.as_str()),
-        (0, "error ERR_WORKER_OUT_OF_MEMORY\nexit 1\n"),
-        "{}",
-        r.stderr
-    );
+    assert_eq!((r.code, r.stdout.as_str()), (0, "error ERR_WORKER_OUT_OF_MEMORY\nexit 1\n"), "{}", r.stderr);
     let t0 = std::time::Instant::now();
     let r = unode(&dir, &["--timeout", "1", "spin.js"]);
     assert_eq!(r.code, 124, "{}", r.stderr);

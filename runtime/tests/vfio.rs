@@ -10,8 +10,8 @@ use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use jsk::backend::vfio::{
-    check_device, container_message, group_members, not_viable_message, open_group_message, parse_iova_ranges, IovaAllocator,
-    PciAddress, SysPaths, VfioHost, IOVA_BASE, IOVA_LIMIT, PAGE,
+    check_device, container_message, group_members, not_viable_message, open_group_message, parse_iova_ranges,
+    IovaAllocator, PciAddress, SysPaths, VfioHost, IOVA_BASE, IOVA_LIMIT, PAGE,
 };
 
 // ---- addresses ----------------------------------------------------------
@@ -30,7 +30,18 @@ fn address_parses_full_and_short_forms() {
 
 #[test]
 fn address_rejects_what_is_not_one() {
-    for bad in ["", "00:02", "00:20.0", "00:02.8", "0000:00:02.0.1", "zz:02.0", "00:02.x", "0000:100:02.0", "a:b:c:d.0", "00:-1.0"] {
+    for bad in [
+        "",
+        "00:02",
+        "00:20.0",
+        "00:02.8",
+        "0000:00:02.0.1",
+        "zz:02.0",
+        "00:02.x",
+        "0000:100:02.0",
+        "a:b:c:d.0",
+        "00:-1.0",
+    ] {
         let e = PciAddress::parse(bad).unwrap_err();
         assert!(e.contains("is not a PCI address") && e.contains("DDDD:BB:DD.F"), "{bad:?}: {e}");
     }
@@ -193,7 +204,11 @@ struct FakeSys {
 
 impl FakeSys {
     fn new() -> FakeSys {
-        let root = std::env::temp_dir().join(format!("jsk-vfio-test-{}-{}", std::process::id(), TREE.fetch_add(1, Ordering::SeqCst)));
+        let root = std::env::temp_dir().join(format!(
+            "jsk-vfio-test-{}-{}",
+            std::process::id(),
+            TREE.fetch_add(1, Ordering::SeqCst)
+        ));
         let _ = std::fs::remove_dir_all(&root);
         std::fs::create_dir_all(root.join("sys/bus/pci/devices")).unwrap();
         std::fs::create_dir_all(root.join("dev/vfio")).unwrap();
@@ -251,7 +266,10 @@ fn a_device_on_another_driver_or_none_points_at_jsk_probe() {
     t.device("0000:00:05.0", Some(4), Some("serial"));
     t.device("0000:00:06.0", Some(5), None);
     let e = check_device(&t.paths, &addr("0000:00:05.0")).unwrap_err();
-    assert_eq!(e, "vfio 0000:00:05.0: the device is bound to serial, not vfio-pci: `jsk-probe bind 0000:00:05.0` rebinds it");
+    assert_eq!(
+        e,
+        "vfio 0000:00:05.0: the device is bound to serial, not vfio-pci: `jsk-probe bind 0000:00:05.0` rebinds it"
+    );
     let e = check_device(&t.paths, &addr("00:06.0")).unwrap_err();
     assert!(e.contains("not bound to vfio-pci (it has no driver)") && e.contains("jsk-probe bind 0000:00:06.0"), "{e}");
 }

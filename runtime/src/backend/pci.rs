@@ -181,10 +181,18 @@ fn check_bdf(bdf: (u8, u8, u8)) -> Result<(), HwError> {
 }
 
 /// Where a config access goes: (space, address of the data).
-fn locate(bus: &dyn Bus, access: &ConfigAccess, bdf: (u8, u8, u8), offset: u16, width: u8) -> Result<(Space, u64), HwError> {
+fn locate(
+    bus: &dyn Bus,
+    access: &ConfigAccess,
+    bdf: (u8, u8, u8),
+    offset: u16,
+    width: u8,
+) -> Result<(Space, u64), HwError> {
     check_bdf(bdf)?;
     if !matches!(width, 1 | 2 | 4) || !offset.is_multiple_of(width as u16) {
-        return Err(HwError::Invalid(format!("config access of {width} bytes at {offset:#x}: widths are 1, 2, 4, naturally aligned")));
+        return Err(HwError::Invalid(format!(
+            "config access of {width} bytes at {offset:#x}: widths are 1, 2, 4, naturally aligned"
+        )));
     }
     let (b, d, f) = (bdf.0 as u64, bdf.1 as u64, bdf.2 as u64);
     match *access {
@@ -206,13 +214,26 @@ fn locate(bus: &dyn Bus, access: &ConfigAccess, bdf: (u8, u8, u8), offset: u16, 
 }
 
 /// Read `width` (1, 2, 4) bytes of configuration space.
-pub fn config_read(bus: &dyn Bus, access: &ConfigAccess, bdf: (u8, u8, u8), offset: u16, width: u8) -> Result<u32, HwError> {
+pub fn config_read(
+    bus: &dyn Bus,
+    access: &ConfigAccess,
+    bdf: (u8, u8, u8),
+    offset: u16,
+    width: u8,
+) -> Result<u32, HwError> {
     let (space, addr) = locate(bus, access, bdf, offset, width)?;
     Ok(bus.read(space, addr, width)? as u32)
 }
 
 /// Write `width` (1, 2, 4) bytes of configuration space.
-pub fn config_write(bus: &dyn Bus, access: &ConfigAccess, bdf: (u8, u8, u8), offset: u16, width: u8, value: u32) -> Result<(), HwError> {
+pub fn config_write(
+    bus: &dyn Bus,
+    access: &ConfigAccess,
+    bdf: (u8, u8, u8),
+    offset: u16,
+    width: u8,
+    value: u32,
+) -> Result<(), HwError> {
     let (space, addr) = locate(bus, access, bdf, offset, width)?;
     bus.write(space, addr, width, value as u64)
 }
@@ -241,7 +262,12 @@ struct Sized {
 /// inside `windows`, enable memory/I/O decode (never bus mastering), and set
 /// up INTx per `routing` (also writing the line to Interrupt Line, 0x3C, when
 /// it fits). Bridges are listed but what lies behind them is not.
-pub fn enumerate_and_assign(bus: &dyn Bus, access: &ConfigAccess, windows: &PciWindows, routing: &IrqRouting) -> Result<Vec<PciFunction>, HwError> {
+pub fn enumerate_and_assign(
+    bus: &dyn Bus,
+    access: &ConfigAccess,
+    windows: &PciWindows,
+    routing: &IrqRouting,
+) -> Result<Vec<PciFunction>, HwError> {
     for (name, (start, end)) in [("memory", windows.mem), ("I/O", windows.io)] {
         if start >= end {
             return Err(HwError::Invalid(format!("PCI {name} window [{start:#x}, {end:#x}) is empty")));
@@ -353,19 +379,29 @@ pub fn enumerate_and_assign(bus: &dyn Bus, access: &ConfigAccess, windows: &PciW
             Space::Mem => (&mut next_mem, windows.mem.1, s.size.max(0x1000)),
             Space::Io => (&mut next_io, windows.io.1, s.size.max(4)),
         };
-        let addr = next.checked_next_multiple_of(align).filter(|a| a.checked_add(s.size).is_some_and(|e| e <= end)).ok_or_else(|| {
-            HwError::Unsupported(format!(
-                "no room for BAR{} ({:#x} bytes) of {:02x}:{:02x}.{} in the {:?} window",
-                s.index, s.size, f.bdf.0, f.bdf.1, f.bdf.2, s.space
-            ))
-        })?;
+        let addr = next
+            .checked_next_multiple_of(align)
+            .filter(|a| a.checked_add(s.size).is_some_and(|e| e <= end))
+            .ok_or_else(|| {
+                HwError::Unsupported(format!(
+                    "no room for BAR{} ({:#x} bytes) of {:02x}:{:02x}.{} in the {:?} window",
+                    s.index, s.size, f.bdf.0, f.bdf.1, f.bdf.2, s.space
+                ))
+            })?;
         *next = addr + s.size;
         let reg = 0x10 + 4 * s.index as u16;
         config_write(bus, access, f.bdf, reg, 4, addr as u32)?;
         if s.is64 {
             config_write(bus, access, f.bdf, reg + 4, 4, (addr >> 32) as u32)?;
         }
-        f.bars.push(PciBar { index: s.index, space: s.space, addr, size: s.size, prefetchable: s.prefetchable, is64: s.is64 });
+        f.bars.push(PciBar {
+            index: s.index,
+            space: s.space,
+            addr,
+            size: s.size,
+            prefetchable: s.prefetchable,
+            is64: s.is64,
+        });
     }
 
     for (i, f) in funcs.iter_mut().enumerate() {
@@ -393,12 +429,19 @@ pub fn enumerate_and_assign(bus: &dyn Bus, access: &ConfigAccess, windows: &PciW
 fn program_piix3(bus: &dyn Bus, access: &ConfigAccess, pirq_irqs: &[u8; 4]) -> Result<(), HwError> {
     let id = config_read(bus, access, (0, 1, 0), 0x00, 4)?;
     if id != 0x7000_8086 {
-        return Err(HwError::Unsupported(format!("00:01.0 is {:04x}:{:04x}, not the PIIX3 ISA bridge (8086:7000)", id as u16, id >> 16)));
+        return Err(HwError::Unsupported(format!(
+            "00:01.0 is {:04x}:{:04x}, not the PIIX3 ISA bridge (8086:7000)",
+            id as u16,
+            id >> 16
+        )));
     }
     let mut elcr = 0u16;
     for (pirq, &irq) in pirq_irqs.iter().enumerate() {
         if !(3..16).contains(&irq) || irq == 8 || irq == 13 {
-            return Err(HwError::Invalid(format!("PIRQ{} -> ISA IRQ {irq}: not a routable IRQ", (b'A' + pirq as u8) as char)));
+            return Err(HwError::Invalid(format!(
+                "PIRQ{} -> ISA IRQ {irq}: not a routable IRQ",
+                (b'A' + pirq as u8) as char
+            )));
         }
         config_write(bus, access, (0, 1, 0), 0x60 + pirq as u16, 1, irq as u32)?;
         elcr |= 1 << irq;

@@ -213,7 +213,8 @@ impl Qtest {
         let mut cleanup = DirGuard(Some(dir.clone()));
         let ram_path = dir.join("ram");
         let ram_len = spec.memory_mb << 20;
-        let ram_file = std::fs::OpenOptions::new().read(true).write(true).create_new(true).mode(0o600).open(&ram_path)?;
+        let ram_file =
+            std::fs::OpenOptions::new().read(true).write(true).create_new(true).mode(0o600).open(&ram_path)?;
         ram_file.set_len(ram_len)?;
         let ram = memmap2::MmapOptions::new().len(ram_len as usize).map_raw(&ram_file)?;
         drop(ram_file);
@@ -262,7 +263,8 @@ impl Qtest {
         cmd.args(["-mon", "chardev=jskqmp,mode=control"]);
         cmd.args(["-accel", "tcg", "-display", "none", "-nodefaults"]);
         cmd.arg("-machine").arg(format!("{machine},memory-backend=jskram"));
-        cmd.arg("-object").arg(format!("memory-backend-file,id=jskram,size={mb}M,mem-path={},share=on", path_arg(&ram_path)?));
+        cmd.arg("-object")
+            .arg(format!("memory-backend-file,id=jskram,size={mb}M,mem-path={},share=on", path_arg(&ram_path)?));
         cmd.arg("-m").arg(format!("{mb}M"));
         if let Some(cpu) = &spec.cpu {
             cmd.arg("-cpu").arg(cpu);
@@ -271,7 +273,8 @@ impl Qtest {
         cmd.args(&spec.args);
         cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
         raw::kill_child_with_parent(&mut cmd);
-        let mut child = spawn_from_keeper(cmd).map_err(|e| HwError::Qemu(format!("cannot start {}: {e}", spec.binary)))?;
+        let mut child =
+            spawn_from_keeper(cmd).map_err(|e| HwError::Qemu(format!("cannot start {}: {e}", spec.binary)))?;
 
         let pipe = child.stderr.take();
         let proc_ = Arc::new(Proc {
@@ -286,7 +289,9 @@ impl Qtest {
         cleanup.0 = None; // Proc owns the directory from here on
         if let Some(pipe) = pipe {
             let (tail, done) = (proc_.stderr.clone(), proc_.stderr_done.clone());
-            if let Err(e) = std::thread::Builder::new().name("jsk-qemu-stderr".into()).spawn(move || keep_tail(pipe, tail, done)) {
+            if let Err(e) =
+                std::thread::Builder::new().name("jsk-qemu-stderr".into()).spawn(move || keep_tail(pipe, tail, done))
+            {
                 proc_.stop();
                 return Err(e.into());
             }
@@ -721,7 +726,11 @@ impl Drop for Qtest {
 }
 
 fn width_mask(width: u8) -> u64 {
-    if width >= 8 { u64::MAX } else { (1u64 << (8 * width as u32)) - 1 }
+    if width >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * width as u32)) - 1
+    }
 }
 
 fn bad_width(space: Space, width: u8) -> HwError {
@@ -766,11 +775,7 @@ fn parse_reply(line: &[u8]) -> Reply {
         return Reply::Ok(None);
     }
     if let Some(rest) = line.strip_prefix(b"OK ") {
-        let num = if let Some(hex) = rest.strip_prefix(b"0x") {
-            parse_radix(hex, 16)
-        } else {
-            parse_radix(rest, 10)
-        };
+        let num = if let Some(hex) = rest.strip_prefix(b"0x") { parse_radix(hex, 16) } else { parse_radix(rest, 10) };
         return match num {
             Some(v) => Reply::Ok(Some(v)),
             None => Reply::Text(String::from_utf8_lossy(rest).into_owned()),
@@ -1019,7 +1024,8 @@ fn private_dir() -> Result<PathBuf, HwError> {
     let base = std::env::temp_dir();
     for _ in 0..100 {
         let n = SEQ.fetch_add(1, Ordering::Relaxed);
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
         let dir = base.join(format!("jsk-qemu-{}-{n}-{nanos:x}", std::process::id()));
         match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
             Ok(()) => return Ok(dir),
@@ -1154,10 +1160,15 @@ impl Qmp {
                     if text.trim().is_empty() {
                         continue;
                     }
-                    return Json::parse(&text).ok_or_else(|| HwError::Qemu(format!("QMP: unreadable reply {}", text.trim())));
+                    return Json::parse(&text)
+                        .ok_or_else(|| HwError::Qemu(format!("QMP: unreadable reply {}", text.trim())));
                 }
                 Ok(_) => {}
-                Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut | std::io::ErrorKind::Interrupted) => {}
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut | std::io::ErrorKind::Interrupted
+                    ) => {}
                 Err(e) => return Err(e.into()),
             }
         }
@@ -1288,7 +1299,8 @@ impl JsonParser<'_> {
             b'n' => self.eat(b"null").then_some(Json::Null),
             _ => {
                 let start = self.i;
-                while self.i < self.s.len() && matches!(self.s[self.i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') {
+                while self.i < self.s.len() && matches!(self.s[self.i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+                {
                     self.i += 1;
                 }
                 std::str::from_utf8(&self.s[start..self.i]).ok()?.parse().ok().map(Json::Num)

@@ -141,7 +141,10 @@ pub fn group_members(paths: &SysPaths, group: u32) -> Vec<(String, Option<String
 pub fn check_device(paths: &SysPaths, addr: &PciAddress) -> Result<u32, String> {
     let dir = paths.device_dir(addr);
     if !dir.exists() {
-        return Err(format!("vfio {addr}: no such PCI device ({} does not exist; lspci lists the devices there are)", dir.display()));
+        return Err(format!(
+            "vfio {addr}: no such PCI device ({} does not exist; lspci lists the devices there are)",
+            dir.display()
+        ));
     }
     let Some(group) = link_name(&dir.join("iommu_group")) else {
         return Err(format!(
@@ -153,9 +156,15 @@ pub fn check_device(paths: &SysPaths, addr: &PciAddress) -> Result<u32, String> 
     match driver_of(paths, &addr.to_string()) {
         Some(d) if d == "vfio-pci" => {}
         Some(d) => {
-            return Err(format!("vfio {addr}: the device is bound to {d}, not vfio-pci: `jsk-probe bind {addr}` rebinds it"));
+            return Err(format!(
+                "vfio {addr}: the device is bound to {d}, not vfio-pci: `jsk-probe bind {addr}` rebinds it"
+            ));
         }
-        None => return Err(format!("vfio {addr}: the device is not bound to vfio-pci (it has no driver): run `jsk-probe bind {addr}`")),
+        None => {
+            return Err(format!(
+                "vfio {addr}: the device is not bound to vfio-pci (it has no driver): run `jsk-probe bind {addr}`"
+            ))
+        }
     }
     Ok(group)
 }
@@ -193,8 +202,12 @@ pub fn open_group_message(paths: &SysPaths, addr: &PciAddress, group: u32, e: &s
             "vfio {addr}: permission denied opening {node}: the user needs read-write access to it \
              (run as root, or chown/udev-rule {node} to this user) and a large enough locked-memory limit"
         ),
-        Some(libc::ENOENT) => format!("vfio {addr}: {node} does not exist: is the device bound to vfio-pci? (`jsk-probe bind {addr}`)"),
-        Some(libc::EBUSY) => format!("vfio {addr}: {node} is busy: another process (another jsk?) has IOMMU group {group} open"),
+        Some(libc::ENOENT) => {
+            format!("vfio {addr}: {node} does not exist: is the device bound to vfio-pci? (`jsk-probe bind {addr}`)")
+        }
+        Some(libc::EBUSY) => {
+            format!("vfio {addr}: {node} is busy: another process (another jsk?) has IOMMU group {group} open")
+        }
         _ => format!("vfio {addr}: cannot open {node}: {e}"),
     }
 }
@@ -218,12 +231,16 @@ fn device_message(paths: &SysPaths, addr: &PciAddress, group: u32, e: VfioError)
     match e {
         VfioError::OpenGroup(io, _) => open_group_message(paths, addr, group, &io),
         VfioError::GroupViable => not_viable_message(paths, addr, group),
-        VfioError::InvalidPath => format!("vfio {addr}: cannot read the IOMMU group of {}", paths.device_dir(addr).display()),
+        VfioError::InvalidPath => {
+            format!("vfio {addr}: cannot read the IOMMU group of {}", paths.device_dir(addr).display())
+        }
         VfioError::GroupGetDeviceFD(errno) if errno.errno() == libc::EBUSY => {
             format!("vfio {addr}: the device is already open (another process, or given twice)")
         }
         VfioError::GroupGetDeviceFD(errno) => {
-            format!("vfio {addr}: IOMMU group {group} would not hand out the device ({errno}); is it bound to vfio-pci?")
+            format!(
+                "vfio {addr}: IOMMU group {group} would not hand out the device ({errno}); is it bound to vfio-pci?"
+            )
         }
         VfioError::GroupSetContainer => format!("vfio {addr}: cannot add IOMMU group {group} to the VFIO container"),
         other => format!("vfio {addr}: {other}"),
@@ -403,12 +420,25 @@ fn io_err(e: std::io::Error) -> HwError {
 
 impl VfioFunction {
     fn open(addr: PciAddress, device: VfioDevice) -> Result<VfioFunction, String> {
-        let file = raw::vfio::dup_fd(&device).map_err(|e| format!("vfio {addr}: cannot duplicate the device descriptor: {e}"))?;
-        let config = (device.get_region_offset(VFIO_PCI_CONFIG_REGION_INDEX), device.get_region_size(VFIO_PCI_CONFIG_REGION_INDEX));
+        let file = raw::vfio::dup_fd(&device)
+            .map_err(|e| format!("vfio {addr}: cannot duplicate the device descriptor: {e}"))?;
+        let config = (
+            device.get_region_offset(VFIO_PCI_CONFIG_REGION_INDEX),
+            device.get_region_size(VFIO_PCI_CONFIG_REGION_INDEX),
+        );
         if config.1 < 64 {
             return Err(format!("vfio {addr}: VFIO reports no PCI config space (region 7 has {} bytes)", config.1));
         }
-        let mut f = VfioFunction { address: addr, ids: PciIds::default(), bars: Vec::new(), irq_kind: IrqKind::None, irq_fds: Vec::new(), config, file, device };
+        let mut f = VfioFunction {
+            address: addr,
+            ids: PciIds::default(),
+            bars: Vec::new(),
+            irq_kind: IrqKind::None,
+            irq_fds: Vec::new(),
+            config,
+            file,
+            device,
+        };
         // Start from a known state whatever the last user left (a jsk killed
         // with SIGKILL included): reset where VFIO can, no bus mastering.
         f.device.reset();
@@ -500,7 +530,11 @@ impl VfioFunction {
             }
         }
         if !offered.is_empty() {
-            eprintln!("jsk: vfio {}: no interrupt could be enabled (offered: {}); drivers must poll", self.address, offered.join(", "));
+            eprintln!(
+                "jsk: vfio {}: no interrupt could be enabled (offered: {}); drivers must poll",
+                self.address,
+                offered.join(", ")
+            );
         }
         Ok(())
     }
@@ -639,7 +673,8 @@ impl VfioHost {
         let ops: Arc<dyn VfioOps> = container.clone();
         let mut functions = Vec::new();
         for (addr, group) in checked {
-            let device = VfioDevice::new(&paths.device_dir(&addr), ops.clone(), false).map_err(|e| device_message(paths, &addr, group, e))?;
+            let device = VfioDevice::new(&paths.device_dir(&addr), ops.clone(), false)
+                .map_err(|e| device_message(paths, &addr, group, e))?;
             functions.push(VfioFunction::open(addr, device)?);
         }
         // The IOMMU is set up once the first group joined the container.
@@ -693,10 +728,9 @@ impl VfioHost {
         if self.is_released() {
             return Err("the VFIO board is closed".into());
         }
-        let (iova, len) = book
-            .iova
-            .alloc(size, align)
-            .ok_or_else(|| format!("no IOVA space left for {size} bytes (align {align}; {} bytes free)", book.iova.free_bytes()))?;
+        let (iova, len) = book.iova.alloc(size, align).ok_or_else(|| {
+            format!("no IOVA space left for {size} bytes (align {align}; {} bytes free)", book.iova.free_bytes())
+        })?;
         let mapped = memmap2::MmapOptions::new()
             .len(len as usize)
             .populate()

@@ -151,7 +151,11 @@ fn host(c: &Common) -> Host {
 fn addresses(given: &[String]) -> Result<Vec<String>, ProbeError> {
     given
         .iter()
-        .map(|a| normalize_address(a).ok_or_else(|| ProbeError::Failed(format!("{a}: not a PCI address (expected DDDD:BB:SS.F, e.g. 0000:00:02.0)"))))
+        .map(|a| {
+            normalize_address(a).ok_or_else(|| {
+                ProbeError::Failed(format!("{a}: not a PCI address (expected DDDD:BB:SS.F, e.g. 0000:00:02.0)"))
+            })
+        })
         .collect()
 }
 
@@ -186,7 +190,10 @@ fn list(c: &Common, only: &[String]) -> Result<i32, ProbeError> {
     if roots.is_empty() {
         out!("jsk drivers: none found (no drivers/ above the current folder; use --drivers DIR)");
     } else {
-        let shown: Vec<String> = roots.iter().map(|r| r.strip_prefix(&cwd).map(|p| p.display().to_string()).unwrap_or_else(|_| r.display().to_string())).collect();
+        let shown: Vec<String> = roots
+            .iter()
+            .map(|r| r.strip_prefix(&cwd).map(|p| p.display().to_string()).unwrap_or_else(|_| r.display().to_string()))
+            .collect();
         out!("jsk drivers: {} from {}", drivers.len(), shown.join(", "));
     }
     Ok(0)
@@ -265,7 +272,9 @@ fn bind(c: &Common, given: &[String], safety: Safety) -> Result<i32, ProbeError>
 fn restore(c: &Common, given: &[String], all: bool) -> Result<i32, ProbeError> {
     let h = host(c);
     if h.kernel == jsk::probe::Kernel::Real && !access::Identity::current().is_root() {
-        return Err(ProbeError::Failed("restore needs root (it writes driver_override, unbind and drivers_probe in /sys): run it with sudo".into()));
+        return Err(ProbeError::Failed(
+            "restore needs root (it writes driver_override, unbind and drivers_probe in /sys): run it with sudo".into(),
+        ));
     }
     let state = state_path(c.state.as_deref());
     let addrs = if all {
@@ -314,11 +323,16 @@ fn run(cli: Cli) -> Result<i32, ProbeError> {
             extra.extend(app_args);
             let app = rest.get(split).map(PathBuf::from);
             if app.is_none() && !extra.is_empty() {
-                return Err(ProbeError::Failed("attach: arguments after -- need an app (jsk-probe attach ADDR APP.js -- ARGS)".into()));
+                return Err(ProbeError::Failed(
+                    "attach: arguments after -- need an app (jsk-probe attach ADDR APP.js -- ARGS)".into(),
+                ));
             }
             if let Some(a) = &app {
                 if !a.is_file() {
-                    return Err(ProbeError::Failed(format!("attach: {} is neither a PCI address nor an app file", a.display())));
+                    return Err(ProbeError::Failed(format!(
+                        "attach: {} is neither a PCI address nor an app file",
+                        a.display()
+                    )));
                 }
             }
             let opts = AttachOptions {

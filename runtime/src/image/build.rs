@@ -12,7 +12,10 @@ use super::elf::Elf;
 use super::kernel::{self, Kernel};
 use super::modules;
 use super::{BinaryEntry, CommandSpec, Manifest, ModuleEntry};
-use super::{Compression, IMAGE_APP_DIR, IMAGE_DEVICES, IMAGE_DRIVERS, IMAGE_MANIFEST, IMAGE_PROBE, KERNEL_FILE, MANIFEST_FILE, SIZE_TARGET};
+use super::{
+    Compression, IMAGE_APP_DIR, IMAGE_DEVICES, IMAGE_DRIVERS, IMAGE_MANIFEST, IMAGE_PROBE, KERNEL_FILE, MANIFEST_FILE,
+    SIZE_TARGET,
+};
 
 #[derive(Clone, Debug, Default)]
 pub struct BuildOptions {
@@ -70,15 +73,40 @@ impl BuildReport {
             (Some(p), Some(v)) => format!("{p} {v} (Debian)"),
             _ => k.file.clone(),
         };
-        s += &format!("kernel     {} {}, release {}\n", super::mb(self.kernel_bytes), kname, k.release.as_deref().unwrap_or("?"));
-        s += &format!("initramfs  {} {} ({} uncompressed)\n", super::mb(self.initramfs_bytes), format!("{:?}", self.compression).to_lowercase(), super::mb(self.uncompressed_bytes));
+        s += &format!(
+            "kernel     {} {}, release {}\n",
+            super::mb(self.kernel_bytes),
+            kname,
+            k.release.as_deref().unwrap_or("?")
+        );
+        s += &format!(
+            "initramfs  {} {} ({} uncompressed)\n",
+            super::mb(self.initramfs_bytes),
+            format!("{:?}", self.compression).to_lowercase(),
+            super::mb(self.uncompressed_bytes)
+        );
         for (what, bytes) in &self.parts {
             s += &format!("  {:<9} {}\n", super::mb(*bytes), what);
         }
         let total = self.total_bytes();
-        let verdict = if total <= SIZE_TARGET { "within".to_string() } else { format!("over by {}", super::mb(total - SIZE_TARGET)) };
-        s += &format!("image size {} (kernel + initramfs; target <= {}: {verdict})\n", super::mb(total), super::mb(SIZE_TARGET));
-        s += &format!("modules    {}\n", if m.modules.is_empty() { "none".to_string() } else { m.modules.iter().map(|e| e.name.as_str()).collect::<Vec<_>>().join(", ") });
+        let verdict = if total <= SIZE_TARGET {
+            "within".to_string()
+        } else {
+            format!("over by {}", super::mb(total - SIZE_TARGET))
+        };
+        s += &format!(
+            "image size {} (kernel + initramfs; target <= {}: {verdict})\n",
+            super::mb(total),
+            super::mb(SIZE_TARGET)
+        );
+        s += &format!(
+            "modules    {}\n",
+            if m.modules.is_empty() {
+                "none".to_string()
+            } else {
+                m.modules.iter().map(|e| e.name.as_str()).collect::<Vec<_>>().join(", ")
+            }
+        );
         for (i, c) in m.commands.iter().enumerate() {
             let t = c.timeout_ms.map(|t| format!(" (timeout {t} ms)")).unwrap_or_default();
             s += &format!("command {}  {}{t}\n", i + 1, c.argv.join(" "));
@@ -94,7 +122,11 @@ impl BuildReport {
 fn nearest(name: &str, start: &Path) -> Option<PathBuf> {
     let app_dir = std::fs::canonicalize(start).ok().and_then(|p| p.parent().map(Path::to_path_buf));
     let cwd = std::env::current_dir().ok();
-    app_dir.iter().chain(cwd.iter()).flat_map(|d| d.ancestors().map(|a| a.join(name)).collect::<Vec<_>>()).find(|d| d.is_dir())
+    app_dir
+        .iter()
+        .chain(cwd.iter())
+        .flat_map(|d| d.ancestors().map(|a| a.join(name)).collect::<Vec<_>>())
+        .find(|d| d.is_dir())
 }
 
 /// Every regular file under `dir`, sorted, as (path relative to dir, path).
@@ -206,12 +238,20 @@ fn binary_bytes(path: &Path, keep: bool, scratch: &Path, notes: &mut Vec<String>
     if keep || !has_symbols {
         return Ok((raw, !has_symbols));
     }
-    let tmp = scratch.join(format!(".strip-{}-{}", std::process::id(), path.file_name().and_then(|n| n.to_str()).unwrap_or("bin")));
+    let tmp = scratch.join(format!(
+        ".strip-{}-{}",
+        std::process::id(),
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("bin")
+    ));
     let r = Command::new("strip").arg("--strip-all").arg("-o").arg(&tmp).arg(path).output();
     let out = match r {
         Ok(o) if o.status.success() => std::fs::read(&tmp).ok(),
         Ok(o) => {
-            notes.push(format!("strip {} failed: {}; kept the symbols", path.display(), String::from_utf8_lossy(&o.stderr).trim()));
+            notes.push(format!(
+                "strip {} failed: {}; kept the symbols",
+                path.display(),
+                String::from_utf8_lossy(&o.stderr).trim()
+            ));
             None
         }
         Err(e) => {
@@ -229,7 +269,12 @@ fn binary_bytes(path: &Path, keep: bool, scratch: &Path, notes: &mut Vec<String>
 /// The shared libraries a dynamic binary loads (through `ldd`), as
 /// (resolved path on the host) — the interpreter included.
 fn shared_libraries(bin: &Path) -> Result<Vec<PathBuf>> {
-    let out = Command::new("ldd").arg(bin).output().with_context(|| format!("ldd {}: cannot run ldd (needed for a dynamically linked jsk; a static build needs nothing)", bin.display()))?;
+    let out = Command::new("ldd").arg(bin).output().with_context(|| {
+        format!(
+            "ldd {}: cannot run ldd (needed for a dynamically linked jsk; a static build needs nothing)",
+            bin.display()
+        )
+    })?;
     if !out.status.success() {
         bail!("ldd {}: {}", bin.display(), String::from_utf8_lossy(&out.stderr).trim());
     }
@@ -259,7 +304,8 @@ fn compress(archive: &[u8], how: Compression) -> Result<Vec<u8>> {
     let (tool, args): (&str, &[&str]) = match how {
         Compression::None => return Ok(archive.to_vec()),
         Compression::Gzip => {
-            let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(archive.len() / 2), flate2::Compression::new(6));
+            let mut gz =
+                flate2::write::GzEncoder::new(Vec::with_capacity(archive.len() / 2), flate2::Compression::new(6));
             gz.write_all(archive)?;
             return Ok(gz.finish()?);
         }
@@ -274,7 +320,13 @@ fn compress(archive: &[u8], how: Compression) -> Result<Vec<u8>> {
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
-        .with_context(|| format!("--compress {}: cannot run {tool} (apt-get install {})", tool, if tool == "xz" { "xz-utils" } else { "zstd" }))?;
+        .with_context(|| {
+            format!(
+                "--compress {}: cannot run {tool} (apt-get install {})",
+                tool,
+                if tool == "xz" { "xz-utils" } else { "zstd" }
+            )
+        })?;
     let mut stdin = child.stdin.take().context("compressor stdin")?;
     let input = archive.to_vec();
     let feeder = std::thread::spawn(move || stdin.write_all(&input));
@@ -327,7 +379,10 @@ pub fn build(opts: &BuildOptions, log: &mut dyn FnMut(String)) -> Result<BuildRe
     };
     let probe = jsk.parent().map(|d| d.join("jsk-probe")).filter(|p| p.is_file());
     if probe.is_none() {
-        notes.push(format!("no jsk-probe beside {}: the image has none, and the default command is `/init run APP`", jsk.display()));
+        notes.push(format!(
+            "no jsk-probe beside {}: the image has none, and the default command is `/init run APP`",
+            jsk.display()
+        ));
     }
 
     // App, drivers, devices.
@@ -341,8 +396,15 @@ pub fn build(opts: &BuildOptions, log: &mut dyn FnMut(String)) -> Result<BuildRe
     } else {
         app_closure(&opts.app, &mut notes)?
     };
-    let app_root = if opts.app_folder { std::fs::canonicalize(&opts.app)?.parent().map(Path::to_path_buf).unwrap_or_default() } else { common_dir(&app_files) };
-    let app_rel = std::fs::canonicalize(&opts.app)?.strip_prefix(&app_root).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+    let app_root = if opts.app_folder {
+        std::fs::canonicalize(&opts.app)?.parent().map(Path::to_path_buf).unwrap_or_default()
+    } else {
+        common_dir(&app_files)
+    };
+    let app_rel = std::fs::canonicalize(&opts.app)?
+        .strip_prefix(&app_root)
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let app_in_image = format!("{IMAGE_APP_DIR}/{app_rel}");
 
     let drivers = match &opts.drivers {
@@ -369,8 +431,13 @@ pub fn build(opts: &BuildOptions, log: &mut dyn FnMut(String)) -> Result<BuildRe
     let board = match &opts.board {
         Some(b) => {
             let canon = std::fs::canonicalize(b).with_context(|| format!("--board {}", b.display()))?;
-            let inside = devices.as_ref().and_then(|d| std::fs::canonicalize(d).ok()).and_then(|d| canon.strip_prefix(&d).ok().map(|r| r.to_string_lossy().into_owned()));
-            let rel = inside.clone().unwrap_or_else(|| canon.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "board.toml".into()));
+            let inside = devices
+                .as_ref()
+                .and_then(|d| std::fs::canonicalize(d).ok())
+                .and_then(|d| canon.strip_prefix(&d).ok().map(|r| r.to_string_lossy().into_owned()));
+            let rel = inside.clone().unwrap_or_else(|| {
+                canon.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "board.toml".into())
+            });
             Some((canon, format!("{IMAGE_DEVICES}/{rel}"), inside.is_some()))
         }
         None => None,
@@ -379,7 +446,14 @@ pub fn build(opts: &BuildOptions, log: &mut dyn FnMut(String)) -> Result<BuildRe
     // Commands.
     let commands = if opts.commands.is_empty() {
         let mut argv: Vec<String> = match &probe {
-            Some(_) => vec![IMAGE_PROBE.into(), "attach".into(), "--all".into(), "--drivers".into(), IMAGE_DRIVERS.into(), app_in_image.clone()],
+            Some(_) => vec![
+                IMAGE_PROBE.into(),
+                "attach".into(),
+                "--all".into(),
+                "--drivers".into(),
+                IMAGE_DRIVERS.into(),
+                app_in_image.clone(),
+            ],
             None => vec!["/init".into(), "run".into(), app_in_image.clone()],
         };
         argv.extend(opts.app_args.iter().cloned());
@@ -388,7 +462,13 @@ pub fn build(opts: &BuildOptions, log: &mut dyn FnMut(String)) -> Result<BuildRe
         if !opts.app_args.is_empty() {
             bail!("--app-arg goes with the default command; with --command, put the arguments in the command");
         }
-        opts.commands.iter().map(|c| CommandSpec { argv: c.argv.iter().map(|a| a.replace("{app}", &app_in_image)).collect(), timeout_ms: c.timeout_ms }).collect()
+        opts.commands
+            .iter()
+            .map(|c| CommandSpec {
+                argv: c.argv.iter().map(|a| a.replace("{app}", &app_in_image)).collect(),
+                timeout_ms: c.timeout_ms,
+            })
+            .collect()
     };
 
     let created_unix = now_unix();
@@ -398,7 +478,10 @@ pub fn build(opts: &BuildOptions, log: &mut dyn FnMut(String)) -> Result<BuildRe
         created_unix,
         created: super::utc_text(created_unix),
         kernel: kernel.info.clone(),
-        modules: mods.iter().map(|m| ModuleEntry { name: m.name.clone(), path: format!("{modules_base}/{}", m.rel) }).collect(),
+        modules: mods
+            .iter()
+            .map(|m| ModuleEntry { name: m.name.clone(), path: format!("{modules_base}/{}", m.rel) })
+            .collect(),
         builtin_modules: builtin,
         app: Some(app_in_image.clone()),
         drivers: drivers.as_ref().map(|_| IMAGE_DRIVERS.to_string()),
@@ -419,7 +502,8 @@ pub fn build(opts: &BuildOptions, log: &mut dyn FnMut(String)) -> Result<BuildRe
 
     let mut libraries: BTreeSet<PathBuf> = BTreeSet::new();
     let mut binaries_bytes = Vec::new();
-    let bins: Vec<(PathBuf, &str)> = std::iter::once((jsk.clone(), "/init")).chain(probe.iter().map(|p| (p.clone(), IMAGE_PROBE))).collect();
+    let bins: Vec<(PathBuf, &str)> =
+        std::iter::once((jsk.clone(), "/init")).chain(probe.iter().map(|p| (p.clone(), IMAGE_PROBE))).collect();
     for (src, dest) in &bins {
         let (bytes, stripped) = binary_bytes(src, opts.no_strip, &opts.out, &mut notes)?;
         let interp = Elf::parse(&bytes)?.interpreter()?;
@@ -428,8 +512,17 @@ pub fn build(opts: &BuildOptions, log: &mut dyn FnMut(String)) -> Result<BuildRe
         }
         w.file(dest, 0o755, &bytes)?;
         let kind = if interp.is_some() { "dynamic" } else { "static" };
-        binaries_bytes.push((format!("{dest} ({kind}{})", if stripped { ", stripped" } else { ", with symbols" }), bytes.len() as u64));
-        manifest.binaries.push(BinaryEntry { path: dest.to_string(), source: src.to_string_lossy().into_owned(), is_static: interp.is_none(), stripped, bytes: bytes.len() as u64 });
+        binaries_bytes.push((
+            format!("{dest} ({kind}{})", if stripped { ", stripped" } else { ", with symbols" }),
+            bytes.len() as u64,
+        ));
+        manifest.binaries.push(BinaryEntry {
+            path: dest.to_string(),
+            source: src.to_string_lossy().into_owned(),
+            is_static: interp.is_none(),
+            stripped,
+            bytes: bytes.len() as u64,
+        });
     }
     w.symlink("bin/jsk", "/init")?;
     parts.extend(binaries_bytes);
@@ -440,7 +533,8 @@ pub fn build(opts: &BuildOptions, log: &mut dyn FnMut(String)) -> Result<BuildRe
             total += bytes.len() as u64;
             w.file(&lib.to_string_lossy(), 0o755, &bytes)?;
         }
-        let names: Vec<String> = libraries.iter().filter_map(|l| l.file_name().map(|n| n.to_string_lossy().into_owned())).collect();
+        let names: Vec<String> =
+            libraries.iter().filter_map(|l| l.file_name().map(|n| n.to_string_lossy().into_owned())).collect();
         parts.push((format!("shared libraries ({})", names.join(", ")), total));
         notes.push(format!("jsk is dynamically linked: {} of shared libraries added; a static build (RUSTFLAGS='-C target-feature=+crt-static' --target x86_64-unknown-linux-gnu) avoids them", super::mb(total)));
     }
@@ -454,16 +548,17 @@ pub fn build(opts: &BuildOptions, log: &mut dyn FnMut(String)) -> Result<BuildRe
         parts.push((format!("{} kernel modules", mods.len()), total));
     }
 
-    let mut copy_tree = |w: &mut cpio::Writer<Vec<u8>>, files: &[(String, PathBuf)], base: &str, what: &str| -> Result<()> {
-        let mut total = 0;
-        for (rel, path) in files {
-            let bytes = std::fs::read(path).with_context(|| format!("read {}", path.display()))?;
-            total += bytes.len() as u64;
-            w.file(&format!("{base}/{rel}"), perm(path), &bytes)?;
-        }
-        parts.push((format!("{what} ({} files)", files.len()), total));
-        Ok(())
-    };
+    let mut copy_tree =
+        |w: &mut cpio::Writer<Vec<u8>>, files: &[(String, PathBuf)], base: &str, what: &str| -> Result<()> {
+            let mut total = 0;
+            for (rel, path) in files {
+                let bytes = std::fs::read(path).with_context(|| format!("read {}", path.display()))?;
+                total += bytes.len() as u64;
+                w.file(&format!("{base}/{rel}"), perm(path), &bytes)?;
+            }
+            parts.push((format!("{what} ({} files)", files.len()), total));
+            Ok(())
+        };
     if let Some(d) = &drivers {
         copy_tree(&mut w, &drivers_files, IMAGE_DRIVERS, &format!("drivers from {}", d.display()))?;
     }
@@ -474,7 +569,10 @@ pub fn build(opts: &BuildOptions, log: &mut dyn FnMut(String)) -> Result<BuildRe
         let bytes = std::fs::read(src)?;
         w.file(dest, 0o644, &bytes)?;
     }
-    let app_list: Vec<(String, PathBuf)> = app_files.iter().map(|p| (p.strip_prefix(&app_root).unwrap_or(p).to_string_lossy().into_owned(), p.clone())).collect();
+    let app_list: Vec<(String, PathBuf)> = app_files
+        .iter()
+        .map(|p| (p.strip_prefix(&app_root).unwrap_or(p).to_string_lossy().into_owned(), p.clone()))
+        .collect();
     copy_tree(&mut w, &app_list, IMAGE_APP_DIR, "app")?;
 
     let manifest_json = serde_json::to_string_pretty(&manifest)? + "\n";
@@ -489,7 +587,8 @@ pub fn build(opts: &BuildOptions, log: &mut dyn FnMut(String)) -> Result<BuildRe
     let compressed = compress(&archive, opts.compression)?;
     std::fs::write(&initramfs_path, &compressed).with_context(|| format!("write {}", initramfs_path.display()))?;
     let kernel_path = opts.out.join(KERNEL_FILE);
-    std::fs::copy(&kernel.bzimage, &kernel_path).with_context(|| format!("copy {} to {}", kernel.bzimage.display(), kernel_path.display()))?;
+    std::fs::copy(&kernel.bzimage, &kernel_path)
+        .with_context(|| format!("copy {} to {}", kernel.bzimage.display(), kernel_path.display()))?;
     std::fs::write(opts.out.join(MANIFEST_FILE), &manifest_json)?;
 
     Ok(BuildReport {

@@ -103,7 +103,22 @@ fn err(e: impl std::fmt::Display) -> i32 {
 
 pub fn main(cmd: ImageCommand) -> i32 {
     match cmd {
-        ImageCommand::Build { app, out, kernel, modules, board, drivers, devices, jsk, app_folder, commands, app_args, extra_modules, no_strip, compress } => {
+        ImageCommand::Build {
+            app,
+            out,
+            kernel,
+            modules,
+            board,
+            drivers,
+            devices,
+            jsk,
+            app_folder,
+            commands,
+            app_args,
+            extra_modules,
+            no_strip,
+            compress,
+        } => {
             let mut specs = Vec::new();
             for c in &commands {
                 match CommandSpec::parse(c, "{app}") {
@@ -111,11 +126,31 @@ pub fn main(cmd: ImageCommand) -> i32 {
                     Err(e) => return err(e),
                 }
             }
-            let opts = BuildOptions { app, out, kernel, modules_dir: modules, board, drivers, devices, jsk, app_folder, commands: specs, app_args, extra_modules, no_strip, compression: compress };
+            let opts = BuildOptions {
+                app,
+                out,
+                kernel,
+                modules_dir: modules,
+                board,
+                drivers,
+                devices,
+                jsk,
+                app_folder,
+                commands: specs,
+                app_args,
+                extra_modules,
+                no_strip,
+                compression: compress,
+            };
             match super::build(&opts, &mut |line| eprintln!("jsk image: {line}")) {
                 Ok(report) => {
                     print!("{}", report.summary());
-                    println!("wrote {}, {}, {}", report.kernel_path.display(), report.initramfs_path.display(), opts.out.join(super::MANIFEST_FILE).display());
+                    println!(
+                        "wrote {}, {}, {}",
+                        report.kernel_path.display(),
+                        report.initramfs_path.display(),
+                        opts.out.join(super::MANIFEST_FILE).display()
+                    );
                     0
                 }
                 Err(e) => err(format!("{e:#}")),
@@ -136,8 +171,15 @@ pub fn main(cmd: ImageCommand) -> i32 {
                             s
                         }
                         None => {
-                            let why = if r.kernel_panic { "the kernel panicked" } else { "the guest ended without reporting a status" };
-                            err(format!("{why} (QEMU exited with {})", r.qemu_exit.map(|c| c.to_string()).unwrap_or_else(|| "a signal".into())))
+                            let why = if r.kernel_panic {
+                                "the kernel panicked"
+                            } else {
+                                "the guest ended without reporting a status"
+                            };
+                            err(format!(
+                                "{why} (QEMU exited with {})",
+                                r.qemu_exit.map(|c| c.to_string()).unwrap_or_else(|| "a signal".into())
+                            ))
                         }
                     }
                 }
@@ -145,7 +187,11 @@ pub fn main(cmd: ImageCommand) -> i32 {
             }
         }
         ImageCommand::List { path } => {
-            let file = if path.is_dir() { super::initramfs_in(&path).unwrap_or_else(|| path.join(super::INITRAMFS_FILE)) } else { path };
+            let file = if path.is_dir() {
+                super::initramfs_in(&path).unwrap_or_else(|| path.join(super::INITRAMFS_FILE))
+            } else {
+                path
+            };
             match super::cpio::read_initramfs(&file) {
                 Ok(entries) => {
                     for e in entries {

@@ -75,7 +75,8 @@ impl<W: Write> Writer<W> {
     fn raw(&mut self, name: &str, mode: u32, nlink: u32, rdev: (u32, u32), data: &[u8]) -> io::Result<()> {
         let ino = if name == TRAILER { 0 } else { self.next_ino };
         self.next_ino += 1;
-        let fields = [ino, mode, 0, 0, nlink, self.mtime, data.len() as u32, 0, 0, rdev.0, rdev.1, name.len() as u32 + 1, 0];
+        let fields =
+            [ino, mode, 0, 0, nlink, self.mtime, data.len() as u32, 0, 0, rdev.0, rdev.1, name.len() as u32 + 1, 0];
         let mut header = Vec::with_capacity(110 + name.len() + 1);
         header.extend_from_slice(MAGIC);
         for f in fields {
@@ -197,11 +198,17 @@ pub fn read_initramfs(path: &std::path::Path) -> Result<Vec<Entry>> {
     let raw = std::fs::read(path).with_context(|| format!("read {}", path.display()))?;
     if raw.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
-        io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&raw[..]), &mut out).with_context(|| format!("{}: gunzip", path.display()))?;
+        io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&raw[..]), &mut out)
+            .with_context(|| format!("{}: gunzip", path.display()))?;
         read(&out)
     } else if raw.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) || raw.starts_with(b"\xfd7zXZ") {
-        let (tool, args): (&str, &[&str]) = if raw[0] == 0x28 { ("zstd", &["-dc", "--long=31"]) } else { ("xz", &["-dc"]) };
-        let out = std::process::Command::new(tool).args(args).arg(path).output().with_context(|| format!("{}: cannot run {tool}", path.display()))?;
+        let (tool, args): (&str, &[&str]) =
+            if raw[0] == 0x28 { ("zstd", &["-dc", "--long=31"]) } else { ("xz", &["-dc"]) };
+        let out = std::process::Command::new(tool)
+            .args(args)
+            .arg(path)
+            .output()
+            .with_context(|| format!("{}: cannot run {tool}", path.display()))?;
         if !out.status.success() {
             bail!("{tool} -dc {}: {}", path.display(), String::from_utf8_lossy(&out.stderr).trim());
         }

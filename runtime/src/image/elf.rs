@@ -40,7 +40,8 @@ impl<'a> Elf<'a> {
     /// static (or static-pie) executable.
     pub fn interpreter(&self) -> Result<Option<String>> {
         let b = self.bytes;
-        let (phoff, phentsize, phnum) = (u64_at(b, 0x20)? as usize, u16_at(b, 0x36)? as usize, u16_at(b, 0x38)? as usize);
+        let (phoff, phentsize, phnum) =
+            (u64_at(b, 0x20)? as usize, u16_at(b, 0x36)? as usize, u16_at(b, 0x38)? as usize);
         for i in 0..phnum {
             let ph = phoff + i * phentsize;
             if u32_at(b, ph)? == PT_INTERP {
@@ -55,7 +56,12 @@ impl<'a> Elf<'a> {
 
     pub fn sections(&self) -> Result<Vec<Section<'a>>> {
         let b = self.bytes;
-        let (shoff, shentsize, shnum, shstrndx) = (u64_at(b, 0x28)? as usize, u16_at(b, 0x3a)? as usize, u16_at(b, 0x3c)? as usize, u16_at(b, 0x3e)? as usize);
+        let (shoff, shentsize, shnum, shstrndx) = (
+            u64_at(b, 0x28)? as usize,
+            u16_at(b, 0x3a)? as usize,
+            u16_at(b, 0x3c)? as usize,
+            u16_at(b, 0x3e)? as usize,
+        );
         if shoff == 0 || shnum == 0 {
             return Ok(Vec::new());
         }
@@ -71,7 +77,11 @@ impl<'a> Elf<'a> {
             let name = names.get(name as usize..).unwrap_or_default();
             let name = String::from_utf8_lossy(name.split(|&c| c == 0).next().unwrap_or_default()).into_owned();
             // SHT_NOBITS (.bss) occupies no file bytes.
-            let data = if kind == 8 { &b[0..0] } else { b.get(off..off + size).with_context(|| format!("ELF: section {name} outside the file"))? };
+            let data = if kind == 8 {
+                &b[0..0]
+            } else {
+                b.get(off..off + size).with_context(|| format!("ELF: section {name} outside the file"))?
+            };
             out.push(Section { name, data });
         }
         Ok(out)
@@ -85,7 +95,8 @@ impl<'a> Elf<'a> {
     /// A kernel module's `.modinfo` as key=value pairs (`depends`, `name`, `vermagic`, ...).
     pub fn modinfo(&self) -> Result<Vec<(String, String)>> {
         let sections = self.sections()?;
-        let info = sections.iter().find(|s| s.name == ".modinfo").context("no .modinfo section (not a kernel module?)")?;
+        let info =
+            sections.iter().find(|s| s.name == ".modinfo").context("no .modinfo section (not a kernel module?)")?;
         Ok(info
             .data
             .split(|&c| c == 0)

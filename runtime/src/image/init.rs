@@ -76,7 +76,9 @@ fn pid1(manifest_path: &Path) -> Result<i32> {
 }
 
 fn mount_all() -> Result<()> {
-    for (source, target, fstype) in [("proc", "/proc", "proc"), ("sysfs", "/sys", "sysfs"), ("devtmpfs", "/dev", "devtmpfs")] {
+    for (source, target, fstype) in
+        [("proc", "/proc", "proc"), ("sysfs", "/sys", "sysfs"), ("devtmpfs", "/dev", "devtmpfs")]
+    {
         let _ = std::fs::create_dir_all(target);
         match sys::mount(source, target, fstype) {
             Ok(()) => {}
@@ -109,7 +111,13 @@ fn load_modules(manifest: &Manifest) -> Result<()> {
     }
     let took = sys::boottime().saturating_sub(start);
     let names: Vec<&str> = manifest.modules.iter().map(|m| m.name.as_str()).collect();
-    say(&format!("loaded {} modules in {:.3} s ({}) at uptime {} s", names.len(), took.as_secs_f64(), names.join(" "), uptime()));
+    say(&format!(
+        "loaded {} modules in {:.3} s ({}) at uptime {} s",
+        names.len(),
+        took.as_secs_f64(),
+        names.join(" "),
+        uptime()
+    ));
     Ok(())
 }
 
@@ -131,11 +139,18 @@ pub fn run_commands(commands: &[CommandSpec]) -> i32 {
                 code
             }
             Ok(Outcome::Signaled(sig)) => {
-                say(&format!("command {label} was killed by signal {sig} (status {}) at uptime {} s", 128 + sig, uptime()));
+                say(&format!(
+                    "command {label} was killed by signal {sig} (status {}) at uptime {} s",
+                    128 + sig,
+                    uptime()
+                ));
                 128 + sig
             }
             Ok(Outcome::TimedOut(ms)) => {
-                say(&format!("command {label} killed after its timeout of {ms} ms (status {TIMEOUT_STATUS}) at uptime {} s", uptime()));
+                say(&format!(
+                    "command {label} killed after its timeout of {ms} ms (status {TIMEOUT_STATUS}) at uptime {} s",
+                    uptime()
+                ));
                 TIMEOUT_STATUS
             }
             Err(e) => {
@@ -158,7 +173,11 @@ fn run_one(c: &CommandSpec, attached_reported: &mut bool) -> Result<Outcome> {
     let Some((program, args)) = c.argv.split_first() else { bail!("empty argv") };
     let (reader, writer) = sys::pipe().context("pipe")?;
     let mut cmd = Command::new(program);
-    cmd.args(args).stdin(Stdio::inherit()).stdout(Stdio::from(writer.try_clone()?)).stderr(Stdio::from(writer)).process_group(0);
+    cmd.args(args)
+        .stdin(Stdio::inherit())
+        .stdout(Stdio::from(writer.try_clone()?))
+        .stderr(Stdio::from(writer))
+        .process_group(0);
     let child = cmd.spawn().with_context(|| program.to_string())?;
     drop(cmd); // closes our copies of the pipe's write end
     let pid = child.id() as i32;

@@ -37,13 +37,20 @@ pub struct Kernel {
 pub fn cache_dir() -> Result<PathBuf> {
     let base = match std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
         Some(d) => PathBuf::from(d),
-        None => PathBuf::from(std::env::var_os("HOME").filter(|v| !v.is_empty()).context("neither XDG_CACHE_HOME nor HOME is set: no place for the kernel cache")?).join(".cache"),
+        None => PathBuf::from(
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .context("neither XDG_CACHE_HOME nor HOME is set: no place for the kernel cache")?,
+        )
+        .join(".cache"),
     };
     Ok(base.join("jsk"))
 }
 
 fn tool(cmd: &mut Command, what: &str) -> Result<String> {
-    let out = cmd.output().with_context(|| format!("{what}: cannot run {:?} (is this a Debian system with apt?)", cmd.get_program()))?;
+    let out = cmd
+        .output()
+        .with_context(|| format!("{what}: cannot run {:?} (is this a Debian system with apt?)", cmd.get_program()))?;
     if !out.status.success() {
         bail!("{what} failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr).trim());
     }
@@ -52,18 +59,24 @@ fn tool(cmd: &mut Command, what: &str) -> Result<String> {
 
 /// `apt-cache depends linux-image-amd64` → `linux-image-6.1.0-NN-amd64`.
 fn resolve_package() -> Result<String> {
-    let out = tool(Command::new("apt-cache").args(["depends", METAPACKAGE]), &format!("apt-cache depends {METAPACKAGE}"))?;
+    let out =
+        tool(Command::new("apt-cache").args(["depends", METAPACKAGE]), &format!("apt-cache depends {METAPACKAGE}"))?;
     out.lines()
         .filter_map(|l| l.trim().trim_start_matches('|').strip_prefix("Depends:"))
         .map(str::trim)
         .find(|p| p.starts_with("linux-image-") && p.as_bytes().get(12).is_some_and(u8::is_ascii_digit))
         .map(str::to_string)
-        .with_context(|| format!("apt-cache depends {METAPACKAGE} names no linux-image-RELEASE package (output: {:?})", out.trim()))
+        .with_context(|| {
+            format!("apt-cache depends {METAPACKAGE} names no linux-image-RELEASE package (output: {:?})", out.trim())
+        })
 }
 
 /// The version apt would download (the candidate).
 fn candidate_version(package: &str) -> Result<String> {
-    let out = tool(Command::new("apt-cache").args(["show", "--no-all-versions", package]), &format!("apt-cache show {package}"))?;
+    let out = tool(
+        Command::new("apt-cache").args(["show", "--no-all-versions", package]),
+        &format!("apt-cache show {package}"),
+    )?;
     out.lines()
         .find_map(|l| l.strip_prefix("Version:"))
         .map(|v| v.trim().to_string())
@@ -75,7 +88,8 @@ fn release_of(package: &str) -> String {
 }
 
 fn unique_tmp(parent: &Path, what: &str) -> PathBuf {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
     parent.join(format!(".{what}-{}-{nanos}", std::process::id()))
 }
 
@@ -145,7 +159,13 @@ pub fn debian(log: &mut dyn FnMut(String)) -> Result<Kernel> {
     }
     let modules_dir = tree.join("lib/modules").join(&release);
     Ok(Kernel {
-        info: KernelInfo { source: "debian".into(), package: Some(package), version: Some(version), release: Some(release), file: bzimage.to_string_lossy().into_owned() },
+        info: KernelInfo {
+            source: "debian".into(),
+            package: Some(package),
+            version: Some(version),
+            release: Some(release),
+            file: bzimage.to_string_lossy().into_owned(),
+        },
         bzimage,
         modules_dir: modules_dir.is_dir().then_some(modules_dir),
     })
@@ -155,15 +175,24 @@ fn fetch_deb(cache: &Path, package: &str, version: &str, log: &mut dyn FnMut(Str
     let is_ours = |name: &str| name.starts_with(&format!("{package}_")) && name.ends_with(".deb");
     // apt names the file PACKAGE_VERSION_ARCH.deb with ':' (epoch) as %3a.
     let expected = format!("{package}_{}_", version.replace(':', "%3a"));
-    if let Some(deb) = std::fs::read_dir(cache)?.flatten().map(|e| e.path()).find(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(&expected) && n.ends_with(".deb"))) {
+    if let Some(deb) = std::fs::read_dir(cache)?.flatten().map(|e| e.path()).find(|p| {
+        p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(&expected) && n.ends_with(".deb"))
+    }) {
         return Ok(deb);
     }
     log(format!("downloading {package} {version} (apt-get download) into {}", cache.display()));
     let tmp = unique_tmp(cache, "download");
     std::fs::create_dir_all(&tmp)?;
-    let r = tool(Command::new("apt-get").args(["download", "-q", &format!("{package}={version}")]).current_dir(&tmp), &format!("apt-get download {package}={version}"));
+    let r = tool(
+        Command::new("apt-get").args(["download", "-q", &format!("{package}={version}")]).current_dir(&tmp),
+        &format!("apt-get download {package}={version}"),
+    );
     let result = r.and_then(|_| {
-        let deb = std::fs::read_dir(&tmp)?.flatten().map(|e| e.path()).find(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(is_ours)).with_context(|| format!("apt-get download {package} left no .deb"))?;
+        let deb = std::fs::read_dir(&tmp)?
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(is_ours))
+            .with_context(|| format!("apt-get download {package} left no .deb"))?;
         let dest = cache.join(deb.file_name().unwrap_or_default());
         std::fs::rename(&deb, &dest)?;
         Ok(dest)
@@ -198,6 +227,12 @@ pub fn from_file(bzimage: &Path, modules_dir: Option<&Path>) -> Result<Kernel> {
     Ok(Kernel {
         bzimage: bzimage.to_path_buf(),
         modules_dir: modules_dir.map(Path::to_path_buf),
-        info: KernelInfo { source: "file".into(), package: None, version: None, release, file: bzimage.to_string_lossy().into_owned() },
+        info: KernelInfo {
+            source: "file".into(),
+            package: None,
+            version: None,
+            release,
+            file: bzimage.to_string_lossy().into_owned(),
+        },
     })
 }

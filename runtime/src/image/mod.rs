@@ -151,7 +151,10 @@ impl CommandSpec {
         }
         let mut timeout_ms = None;
         if let Some(t) = words.first().and_then(|w| w.strip_prefix("timeout_ms=")) {
-            timeout_ms = Some(t.parse::<u64>().map_err(|_| format!("--command {text:?}: timeout_ms={t} is not a number of milliseconds"))?);
+            timeout_ms = Some(
+                t.parse::<u64>()
+                    .map_err(|_| format!("--command {text:?}: timeout_ms={t} is not a number of milliseconds"))?,
+            );
             words.remove(0);
         }
         if words.is_empty() {

@@ -30,7 +30,15 @@ pub struct RunOptions {
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { dir: PathBuf::new(), devices: Vec::new(), qemu_args: Vec::new(), memory_mb: 512, timeout: 120.0, append: Vec::new(), qemu: "qemu-system-x86_64".into() }
+        RunOptions {
+            dir: PathBuf::new(),
+            devices: Vec::new(),
+            qemu_args: Vec::new(),
+            memory_mb: 512,
+            timeout: 120.0,
+            append: Vec::new(),
+            qemu: "qemu-system-x86_64".into(),
+        }
     }
 }
 
@@ -68,9 +76,23 @@ impl RunReport {
 
     pub fn summary(&self) -> String {
         let secs = |v: Option<f64>| v.map(|s| format!("{s:.3} s")).unwrap_or_else(|| "not reported".into());
-        let mut s = format!("image size {} (kernel {} + initramfs {})\n", super::mb(self.image_bytes()), super::mb(self.kernel_bytes), super::mb(self.initramfs_bytes));
-        s += &format!("guest uptime: first command {}, drivers attached {}, power-off {}\n", secs(self.first_command_uptime), secs(self.attached_uptime), secs(self.exit_uptime));
-        s += &format!("host time: drivers attached {}, QEMU ran {:.3} s\n", secs(self.host_to_attached), self.host_seconds);
+        let mut s = format!(
+            "image size {} (kernel {} + initramfs {})\n",
+            super::mb(self.image_bytes()),
+            super::mb(self.kernel_bytes),
+            super::mb(self.initramfs_bytes)
+        );
+        s += &format!(
+            "guest uptime: first command {}, drivers attached {}, power-off {}\n",
+            secs(self.first_command_uptime),
+            secs(self.attached_uptime),
+            secs(self.exit_uptime)
+        );
+        s += &format!(
+            "host time: drivers attached {}, QEMU ran {:.3} s\n",
+            secs(self.host_to_attached),
+            self.host_seconds
+        );
         s
     }
 }
@@ -89,7 +111,11 @@ struct Seen {
 impl Seen {
     fn line(&mut self, line: &str, started: Instant) {
         if line.starts_with(COMMAND_STARTED) && line.contains(" started at uptime ") && self.first_command.is_none() {
-            self.first_command = line.split(" started at uptime ").nth(1).and_then(|r| r.split_whitespace().next()).and_then(|v| v.parse().ok());
+            self.first_command = line
+                .split(" started at uptime ")
+                .nth(1)
+                .and_then(|r| r.split_whitespace().next())
+                .and_then(|v| v.parse().ok());
         } else if let Some(rest) = line.strip_prefix(DRIVERS_ATTACHED) {
             if self.attached.is_none() {
                 self.attached = rest.split_whitespace().next().and_then(|v| v.parse().ok());
@@ -110,7 +136,10 @@ pub fn qemu_command(opts: &RunOptions) -> Result<Command> {
     let kernel = opts.dir.join(KERNEL_FILE);
     let initramfs = super::initramfs_in(&opts.dir);
     let (true, Some(initramfs)) = (kernel.is_file(), initramfs) else {
-        bail!("{}: no {KERNEL_FILE} and initramfs.cpio* (is it a folder written by `jsk image build`?)", opts.dir.display());
+        bail!(
+            "{}: no {KERNEL_FILE} and initramfs.cpio* (is it a folder written by `jsk image build`?)",
+            opts.dir.display()
+        );
     };
     let mut append = CMDLINE.to_string();
     for a in &opts.append {
@@ -119,7 +148,17 @@ pub fn qemu_command(opts: &RunOptions) -> Result<Command> {
     }
     let mut cmd = Command::new(&opts.qemu);
     cmd.args(["-accel", "tcg", "-M", "q35,kernel-irqchip=split", "-device", "intel-iommu,intremap=on"]);
-    cmd.args(["-m", &opts.memory_mb.to_string(), "-nodefaults", "-no-user-config", "-display", "none", "-serial", "stdio", "-no-reboot"]);
+    cmd.args([
+        "-m",
+        &opts.memory_mb.to_string(),
+        "-nodefaults",
+        "-no-user-config",
+        "-display",
+        "none",
+        "-serial",
+        "stdio",
+        "-no-reboot",
+    ]);
     cmd.args(["-device", &format!("isa-debug-exit,iobase={:#x},iosize=0x04", super::DEBUG_EXIT_PORT)]);
     cmd.arg("-kernel").arg(&kernel).arg("-initrd").arg(&initramfs).arg("-append").arg(append);
     for d in &opts.devices {
@@ -134,7 +173,10 @@ pub fn run(opts: &RunOptions, console_out: Box<dyn Write + Send>) -> Result<RunR
     let mut cmd = qemu_command(opts)?;
     let mut report = RunReport {
         kernel_bytes: std::fs::metadata(opts.dir.join(KERNEL_FILE))?.len(),
-        initramfs_bytes: super::initramfs_in(&opts.dir).and_then(|p| std::fs::metadata(p).ok()).map(|m| m.len()).unwrap_or(0),
+        initramfs_bytes: super::initramfs_in(&opts.dir)
+            .and_then(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len())
+            .unwrap_or(0),
         ..Default::default()
     };
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::inherit());

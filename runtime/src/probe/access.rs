@@ -110,7 +110,10 @@ pub fn check_vfio_access(host: &Host, address: &str, group_dev: &str) -> Result<
         Ok(_) => Ok(()),
         Err(e) => Err(failed(match (e.kind(), e.raw_os_error()) {
             (std::io::ErrorKind::NotFound, _) => {
-                format!("{} does not exist: is {address} bound to vfio-pci? (as root: jsk-probe bind {address})", node.display())
+                format!(
+                    "{} does not exist: is {address} bound to vfio-pci? (as root: jsk-probe bind {address})",
+                    node.display()
+                )
             }
             (_, Some(libc::EBUSY)) => {
                 let users = checks::vfio_users(host, group_dev);
@@ -126,7 +129,10 @@ pub fn check_vfio_access(host: &Host, address: &str, group_dev: &str) -> Result<
                 node.display()
             ),
             (std::io::ErrorKind::PermissionDenied, _) => {
-                let user = std::env::var("USER").ok().filter(|u| !u.is_empty() && u != "root").unwrap_or_else(|| "USER".into());
+                let user = std::env::var("USER")
+                    .ok()
+                    .filter(|u| !u.is_empty() && u != "root")
+                    .unwrap_or_else(|| "USER".into());
                 format!(
                     "cannot open {} for reading and writing: permission denied (it is {}; {}). Give your user read and write access, as root: \
                      chown {user} {} (until the device is rebound), or a udev rule such as SUBSYSTEM==\"vfio\", GROUP=\"vfio\", MODE=\"0660\" \

@@ -103,7 +103,11 @@ pub fn attach(host: &Host, opts: &AttachOptions) -> Result<i32, ProbeError> {
     }
     for d in &targets {
         if find_match(&drivers, d).is_none() {
-            say(&format!("warning: no jsk driver matches {} ({}); it is opened but nothing attaches to it", d.address, d.id()));
+            say(&format!(
+                "warning: no jsk driver matches {} ({}); it is opened but nothing attaches to it",
+                d.address,
+                d.id()
+            ));
         }
     }
 
@@ -156,7 +160,11 @@ pub fn attach(host: &Host, opts: &AttachOptions) -> Result<i32, ProbeError> {
         }
         let b = ops::bind(host, p, &opts.state_path)?;
         if !b.already {
-            say(&format!("bound {} to vfio-pci (was {})", b.address, b.original_driver.as_deref().unwrap_or("unbound")));
+            say(&format!(
+                "bound {} to vfio-pci (was {})",
+                b.address,
+                b.original_driver.as_deref().unwrap_or("unbound")
+            ));
             bound_now.push(b.address.clone());
         }
         addresses.push(b.address);
@@ -166,7 +174,10 @@ pub fn attach(host: &Host, opts: &AttachOptions) -> Result<i32, ProbeError> {
     for a in &addresses {
         let d = PciDevice::read(host, a)?;
         if d.driver.as_deref() != Some(VFIO_PCI) {
-            return Err(failed(format!("{a} is on {} after binding, not vfio-pci", d.driver.as_deref().unwrap_or("no driver"))));
+            return Err(failed(format!(
+                "{a} is on {} after binding, not vfio-pci",
+                d.driver.as_deref().unwrap_or("no driver")
+            )));
         }
         let g = d.iommu_group.ok_or_else(|| failed(format!("{a} is on vfio-pci but has no IOMMU group")))?;
         access::check_vfio_access(host, a, &checks::group_dev_name(host, g))?;
@@ -220,7 +231,12 @@ pub fn attach(host: &Host, opts: &AttachOptions) -> Result<i32, ProbeError> {
             }
         }
     } else if !bound_now.is_empty() {
-        say(&format!("{} stay{} on vfio-pci; `jsk-probe restore --all` gives {} back", bound_now.join(", "), if bound_now.len() == 1 { "s" } else { "" }, if bound_now.len() == 1 { "it" } else { "them" }));
+        say(&format!(
+            "{} stay{} on vfio-pci; `jsk-probe restore --all` gives {} back",
+            bound_now.join(", "),
+            if bound_now.len() == 1 { "s" } else { "" },
+            if bound_now.len() == 1 { "it" } else { "them" }
+        ));
     }
     Ok(code)
 }
@@ -229,7 +245,10 @@ pub fn attach(host: &Host, opts: &AttachOptions) -> Result<i32, ProbeError> {
 /// return the child's exit code (128 + signal if a signal ended it).
 fn run_child(cmd: &mut Command, jsk: &Path, keep_alive: bool) -> Result<i32, ProbeError> {
     let mut child = cmd.spawn().map_err(|e| {
-        failed(format!("cannot start {}: {e} (build it with `cargo build -p jsk-runtime`, or name it with JSK_BIN)", jsk.display()))
+        failed(format!(
+            "cannot start {}: {e} (build it with `cargo build -p jsk-runtime`, or name it with JSK_BIN)",
+            jsk.display()
+        ))
     })?;
     let pid = child.id();
     let stderr = child.stderr.take().expect("piped");
@@ -268,7 +287,10 @@ fn run_child(cmd: &mut Command, jsk: &Path, keep_alive: bool) -> Result<i32, Pro
         let sig = crate::host::termination_signal();
         if sig != 0 && !forwarded {
             forwarded = true;
-            say(&format!("{}: stopping jsk (pid {pid}); its exit hooks remove the drivers and release the devices", crate::host::signal_name(sig)));
+            say(&format!(
+                "{}: stopping jsk (pid {pid}); its exit hooks remove the drivers and release the devices",
+                crate::host::signal_name(sig)
+            ));
             send_signal(pid, sig);
         }
         std::thread::sleep(Duration::from_millis(25));

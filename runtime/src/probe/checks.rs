@@ -273,7 +273,8 @@ fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
         return;
     }
     let Ok(entries) = std::fs::read_dir(dir) else { return };
-    let mut subs: Vec<PathBuf> = entries.flatten().filter(|e| e.file_type().is_ok_and(|t| t.is_dir())).map(|e| e.path()).collect();
+    let mut subs: Vec<PathBuf> =
+        entries.flatten().filter(|e| e.file_type().is_ok_and(|t| t.is_dir())).map(|e| e.path()).collect();
     subs.sort();
     for s in subs {
         out.push(s.clone());
@@ -419,7 +420,9 @@ const RTF_GATEWAY: u32 = 0x2;
 
 /// A reason when `interface` is up and has addresses or routes.
 fn interface_in_use(host: &Host, interface: &str, ifdir: &Path) -> Option<Reason> {
-    let flags = read_attr(&ifdir.join("flags")).and_then(|s| u32::from_str_radix(s.trim_start_matches("0x"), 16).ok()).unwrap_or(0);
+    let flags = read_attr(&ifdir.join("flags"))
+        .and_then(|s| u32::from_str_radix(s.trim_start_matches("0x"), 16).ok())
+        .unwrap_or(0);
     let up = flags & IFF_UP != 0 || read_attr(&ifdir.join("operstate")).as_deref() == Some("up");
     if !up {
         return None;
@@ -427,7 +430,11 @@ fn interface_in_use(host: &Host, interface: &str, ifdir: &Path) -> Option<Reason
     let routes4 = ipv4_routes(host);
     let mut addresses: Vec<String> = ipv4_local_addresses(host)
         .into_iter()
-        .filter_map(|a| owner_of(&routes4, a).filter(|r| r.iface == interface).map(|r| format!("{a}/{}", u32::from(r.mask).count_ones())))
+        .filter_map(|a| {
+            owner_of(&routes4, a)
+                .filter(|r| r.iface == interface)
+                .map(|r| format!("{a}/{}", u32::from(r.mask).count_ones()))
+        })
         .collect();
     addresses.extend(ipv6_addresses(host, interface));
     let mut routes: Vec<String> = routes4.iter().filter(|r| r.iface == interface).map(|r| r.to_string()).collect();
@@ -492,7 +499,11 @@ fn ipv4_routes(host: &Host) -> Vec<Route4> {
 fn owner_of(routes: &[Route4], a: Ipv4Addr) -> Option<&Route4> {
     routes
         .iter()
-        .filter(|r| r.flags & RTF_GATEWAY == 0 && u32::from(r.mask) != 0 && u32::from(a) & u32::from(r.mask) == u32::from(r.dest))
+        .filter(|r| {
+            r.flags & RTF_GATEWAY == 0
+                && u32::from(r.mask) != 0
+                && u32::from(a) & u32::from(r.mask) == u32::from(r.dest)
+        })
         .max_by_key(|r| u32::from(r.mask).count_ones())
 }
 

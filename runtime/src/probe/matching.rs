@@ -31,7 +31,9 @@ impl JskDriver {
     /// The same rule as `matches()` in hal-js/hal/driver.js.
     pub fn matches(&self, dev: &PciDevice) -> bool {
         self.pci.iter().any(|id| {
-            id.vendor == dev.vendor && id.device.is_none_or(|d| d == dev.device) && id.class.is_none_or(|c| c == dev.class >> 8)
+            id.vendor == dev.vendor
+                && id.device.is_none_or(|d| d == dev.device)
+                && id.class.is_none_or(|c| c == dev.class >> 8)
         })
     }
 }
@@ -88,7 +90,6 @@ impl DriverSource {
     }
 }
 
-
 #[derive(Deserialize)]
 struct Table {
     kind: Option<String>,
@@ -130,7 +131,9 @@ pub fn load_drivers(files: &[PathBuf]) -> (Vec<JskDriver>, Vec<String>) {
         match read {
             Ok(json) => match serde_json::from_str::<Table>(&json) {
                 Ok(t) if t.kind.as_deref() == Some("jsk-driver") => drivers.push(JskDriver {
-                    name: t.name.unwrap_or_else(|| abs.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()),
+                    name: t.name.unwrap_or_else(|| {
+                        abs.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+                    }),
                     file: abs,
                     pci: t.pci,
                     compatible: t.compatible,
@@ -138,7 +141,9 @@ pub fn load_drivers(files: &[PathBuf]) -> (Vec<JskDriver>, Vec<String>) {
                 Ok(_) => {} // a helper module, not a driver
                 Err(e) => warnings.push(format!("{}: match table is not understood: {e}", abs.display())),
             },
-            Err(e) => warnings.push(format!("{}: cannot read its match table: {}", abs.display(), first_line(&e.to_string()))),
+            Err(e) => {
+                warnings.push(format!("{}: cannot read its match table: {}", abs.display(), first_line(&e.to_string())))
+            }
         }
     }
     (drivers, warnings)

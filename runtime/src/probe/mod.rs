@@ -69,7 +69,9 @@ impl Host {
 
     /// Roots from `JSK_SYSFS_ROOT`, `JSK_PROC_ROOT`, `JSK_DEV_ROOT` (defaults `/sys`, `/proc`, `/dev`).
     pub fn from_env() -> Host {
-        let get = |k: &str, d: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from).unwrap_or_else(|| d.into());
+        let get = |k: &str, d: &str| {
+            std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from).unwrap_or_else(|| d.into())
+        };
         Host::with_roots(get("JSK_SYSFS_ROOT", "/sys"), get("JSK_PROC_ROOT", "/proc"), get("JSK_DEV_ROOT", "/dev"))
     }
 
@@ -181,7 +183,12 @@ pub fn normalize_address(s: &str) -> Option<String> {
     };
     let (slot, func) = slot_fn.split_once('.')?;
     let hex = |t: &str, max: usize| !t.is_empty() && t.len() <= max && t.chars().all(|c| c.is_ascii_hexdigit());
-    if !(hex(domain, 4) && hex(bus, 2) && hex(slot, 2) && func.len() == 1 && func.chars().all(|c| ('0'..='7').contains(&c))) {
+    if !(hex(domain, 4)
+        && hex(bus, 2)
+        && hex(slot, 2)
+        && func.len() == 1
+        && func.chars().all(|c| ('0'..='7').contains(&c)))
+    {
         return None;
     }
     let d = u32::from_str_radix(domain, 16).ok()?;

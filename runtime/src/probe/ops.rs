@@ -46,7 +46,9 @@ impl<'a> Sysfs<'a> {
     /// Write `value` to the attribute `path`.
     pub fn write(&mut self, path: &Path, value: &str) -> Result<(), ProbeError> {
         let res = match self.host.kernel {
-            Kernel::Real => std::fs::OpenOptions::new().write(true).open(path).and_then(|mut f| f.write_all(value.as_bytes())),
+            Kernel::Real => {
+                std::fs::OpenOptions::new().write(true).open(path).and_then(|mut f| f.write_all(value.as_bytes()))
+            }
             Kernel::Emulated => std::fs::write(path, value),
         };
         res.map_err(|e| write_error(path, value, &e))?;
@@ -163,7 +165,11 @@ fn modprobe(what: &str) -> Result<(), ProbeError> {
         Err(failed(format!(
             "{what} is not loaded and `modprobe {what}` failed: {}{}",
             err.trim(),
-            if err.contains("Operation not permitted") || err.contains("ermission") { " (loading modules needs root)" } else { "" }
+            if err.contains("Operation not permitted") || err.contains("ermission") {
+                " (loading modules needs root)"
+            } else {
+                ""
+            }
         )))
     }
 }
@@ -204,7 +210,13 @@ pub fn bind(host: &Host, plan: &BindPlan, state_path: &Path) -> Result<Bound, Pr
     let addr = dev.address.clone();
     if plan.already {
         let group_dev = dev.iommu_group.map(|g| host.vfio_group_dev(&checks::group_dev_name(host, g)));
-        return Ok(Bound { address: addr, original_driver: Some(VFIO_PCI.into()), already: true, group_dev, writes: Vec::new() });
+        return Ok(Bound {
+            address: addr,
+            original_driver: Some(VFIO_PCI.into()),
+            already: true,
+            group_dev,
+            writes: Vec::new(),
+        });
     }
     ensure_vfio_pci(host)?;
     let mut sysfs = Sysfs::new(host);
@@ -231,7 +243,10 @@ pub fn bind(host: &Host, plan: &BindPlan, state_path: &Path) -> Result<Bound, Pr
         return Err(e);
     }
     let undo = |e: ProbeError| -> ProbeError {
-        failed(format!("{e}\n{addr} may be left without a driver: `jsk-probe restore {addr}` gives it back to {}", dev.driver.as_deref().unwrap_or("no driver")))
+        failed(format!(
+            "{e}\n{addr} may be left without a driver: `jsk-probe restore {addr}` gives it back to {}",
+            dev.driver.as_deref().unwrap_or("no driver")
+        ))
     };
     if dev.driver.is_some() {
         sysfs.write(&dir.join("driver/unbind"), &addr).map_err(undo)?;
@@ -289,7 +304,13 @@ pub fn restore(host: &Host, addr: &str, state_path: &Path) -> Result<Restored, P
     if !dir.exists() {
         State::update(state_path, |s| s.devices.remove(addr))?;
         warnings.push(format!("{addr} is gone (removed or renumbered); its entry was dropped"));
-        return Ok(Restored { address: addr.into(), original_driver: entry.original_driver, now: None, warnings, writes: Vec::new() });
+        return Ok(Restored {
+            address: addr.into(),
+            original_driver: entry.original_driver,
+            now: None,
+            warnings,
+            writes: Vec::new(),
+        });
     }
     let dev = PciDevice::read(host, addr)?;
     if !entry.id.is_empty() && entry.id != dev.id() {
@@ -301,7 +322,12 @@ pub fn restore(host: &Host, addr: &str, state_path: &Path) -> Result<Restored, P
             let users = checks::vfio_users(host, &name);
             if !users.is_empty() {
                 let group_dev = host.vfio_group_dev(&name).display().to_string();
-                return Err(Refusal { action: "restore", address: addr.into(), reasons: vec![Reason::InUse { group_dev, users }] }.into());
+                return Err(Refusal {
+                    action: "restore",
+                    address: addr.into(),
+                    reasons: vec![Reason::InUse { group_dev, users }],
+                }
+                .into());
             }
         }
     }
@@ -316,7 +342,13 @@ pub fn restore(host: &Host, addr: &str, state_path: &Path) -> Result<Restored, P
         Some(other) => {
             warnings.push(format!("{addr} is on {other} now, not vfio-pci; leaving it there"));
             State::update(state_path, |s| s.devices.remove(addr))?;
-            return Ok(Restored { address: addr.into(), original_driver: entry.original_driver, now: Some(other.into()), warnings, writes: sysfs.log });
+            return Ok(Restored {
+                address: addr.into(),
+                original_driver: entry.original_driver,
+                now: Some(other.into()),
+                warnings,
+                writes: sysfs.log,
+            });
         }
         None => {}
     }

@@ -39,7 +39,8 @@ fn hex_attr(dir: &Path, name: &str) -> Option<u32> {
 impl PciDevice {
     /// Read `addr` (any form [`normalize_address`] accepts).
     pub fn read(host: &Host, addr: &str) -> Result<PciDevice, ProbeError> {
-        let address = normalize_address(addr).ok_or_else(|| failed(format!("{addr}: not a PCI address (expected DDDD:BB:SS.F, e.g. 0000:00:02.0)")))?;
+        let address = normalize_address(addr)
+            .ok_or_else(|| failed(format!("{addr}: not a PCI address (expected DDDD:BB:SS.F, e.g. 0000:00:02.0)")))?;
         let dir = host.device_dir(&address);
         if !dir.exists() {
             return Err(failed(format!(
@@ -47,7 +48,9 @@ impl PciDevice {
                 host.pci_devices().display()
             )));
         }
-        let need = |name: &str| hex_attr(&dir, name).ok_or_else(|| failed(format!("{address}: cannot read {}", dir.join(name).display())));
+        let need = |name: &str| {
+            hex_attr(&dir, name).ok_or_else(|| failed(format!("{address}: cannot read {}", dir.join(name).display())))
+        };
         let vendor = need("vendor")? as u16;
         let device = need("device")? as u16;
         let class = need("class")?;
@@ -55,14 +58,13 @@ impl PciDevice {
         let driver_override = read_attr(&dir.join("driver_override")).filter(|s| !s.is_empty() && s != "(null)");
         // Config space byte 0x0e (readable by anyone for the first 64 bytes);
         // without it, bridges are told by their class (0x0604, 0x0607).
-        let header_type = std::fs::read(dir.join("config"))
-            .ok()
-            .and_then(|c| c.get(0x0e).map(|b| b & 0x7f))
-            .unwrap_or(match class >> 8 {
+        let header_type = std::fs::read(dir.join("config")).ok().and_then(|c| c.get(0x0e).map(|b| b & 0x7f)).unwrap_or(
+            match class >> 8 {
                 0x0604 | 0x0609 => 1,
                 0x0607 => 2,
                 _ => 0,
-            });
+            },
+        );
         Ok(PciDevice {
             address,
             vendor,
@@ -87,8 +89,13 @@ impl PciDevice {
 /// Every PCI device under the sysfs root, by address.
 pub fn list_devices(host: &Host) -> Result<Vec<PciDevice>, ProbeError> {
     let root = host.pci_devices();
-    let entries = std::fs::read_dir(&root).map_err(|e| failed(format!("cannot list PCI devices in {}: {e}", root.display())))?;
-    let mut addrs: Vec<String> = entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| normalize_address(n).as_deref() == Some(n)).collect();
+    let entries =
+        std::fs::read_dir(&root).map_err(|e| failed(format!("cannot list PCI devices in {}: {e}", root.display())))?;
+    let mut addrs: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| normalize_address(n).as_deref() == Some(n))
+        .collect();
     addrs.sort();
     let mut out = Vec::new();
     for a in addrs {
@@ -115,7 +122,9 @@ pub fn names(dev: &PciDevice) -> Names {
     let vendor = pci_ids::Vendor::from_id(dev.vendor);
     let device = pci_ids::Device::from_vid_pid(dev.vendor, dev.device);
     let subsystem = match (device, dev.subsystem_vendor, dev.subsystem_device) {
-        (Some(d), Some(sv), Some(sd)) => d.subsystems().find(|s| s.subvendor() == sv && s.subdevice() == sd).map(|s| s.name()),
+        (Some(d), Some(sv), Some(sd)) => {
+            d.subsystems().find(|s| s.subvendor() == sv && s.subdevice() == sd).map(|s| s.name())
+        }
         _ => None,
     };
     let (c, s, p) = ((dev.class >> 16) as u8, (dev.class >> 8) as u8, dev.class as u8);
@@ -206,10 +215,9 @@ pub fn row(dev: &PciDevice, drivers: &[JskDriver], state: Option<&State>) -> Row
         driver_override: dev.driver_override.clone(),
         jsk_driver: m.map(|d| d.name.clone()),
         jsk_driver_file: m.map(|d| d.file.to_string_lossy().into_owned()),
-        jsk_bound: state.and_then(|s| s.devices.get(&dev.address)).map(|e| BoundInfo {
-            original_driver: e.original_driver.clone(),
-            bound_at: e.bound_at.clone(),
-        }),
+        jsk_bound: state
+            .and_then(|s| s.devices.get(&dev.address))
+            .map(|e| BoundInfo { original_driver: e.original_driver.clone(), bound_at: e.bound_at.clone() }),
     }
 }
 
@@ -286,9 +294,16 @@ pub fn table(rows: &[Row], relative_to: Option<&Path>) -> String {
     if bound_note {
         let was: Vec<String> = rows
             .iter()
-            .filter_map(|r| r.jsk_bound.as_ref().map(|b| format!("{} (was {})", r.address, b.original_driver.as_deref().unwrap_or("unbound"))))
+            .filter_map(|r| {
+                r.jsk_bound
+                    .as_ref()
+                    .map(|b| format!("{} (was {})", r.address, b.original_driver.as_deref().unwrap_or("unbound")))
+            })
             .collect();
-        out.push_str(&format!("* bound to vfio-pci by jsk-probe: {}; `jsk-probe restore --all` gives them back\n", was.join(", ")));
+        out.push_str(&format!(
+            "* bound to vfio-pci by jsk-probe: {}; `jsk-probe restore --all` gives them back\n",
+            was.join(", ")
+        ));
     }
     out
 }
@@ -304,6 +319,9 @@ pub fn iommu_summary(host: &Host) -> String {
         format!("IOMMU: on, {groups} group{}{u}", if groups == 1 { "" } else { "s" })
     } else {
         let param = if host.noiommu_param().exists() { "; this kernel allows --unsafe-noiommu" } else { "" };
-        format!("IOMMU: off (no groups in {}): `jsk-probe bind` refuses without one{param}", host.iommu_groups().display())
+        format!(
+            "IOMMU: off (no groups in {}): `jsk-probe bind` refuses without one{param}",
+            host.iommu_groups().display()
+        )
     }
 }

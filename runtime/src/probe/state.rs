@@ -77,7 +77,9 @@ impl State {
     pub fn load(path: &Path) -> Result<State, ProbeError> {
         match std::fs::read_to_string(path) {
             Ok(s) if s.trim().is_empty() => Ok(State::default()),
-            Ok(s) => serde_json::from_str(&s).map_err(|e| failed(format!("state file {}: not valid: {e}", path.display()))),
+            Ok(s) => {
+                serde_json::from_str(&s).map_err(|e| failed(format!("state file {}: not valid: {e}", path.display())))
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::default()),
             Err(e) => Err(failed(format!("cannot read the state file {}: {e}{}", path.display(), perm_hint(&e)))),
         }
@@ -88,11 +90,9 @@ impl State {
         let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         {
             use std::os::unix::fs::DirBuilderExt;
-            std::fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o755)
-                .create(dir)
-                .map_err(|e| failed(format!("cannot create {} for the state file: {e}{}", dir.display(), perm_hint(&e))))?;
+            std::fs::DirBuilder::new().recursive(true).mode(0o755).create(dir).map_err(|e| {
+                failed(format!("cannot create {} for the state file: {e}{}", dir.display(), perm_hint(&e)))
+            })?;
         }
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "bound.json".into());
         let tmp = dir.join(format!(".{name}.tmp.{}", std::process::id()));
@@ -154,7 +154,8 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(text.contains("\"originalDriver\": \"e1000\""), "{text}");
         // No temp files left behind.
-        let names: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().flatten().map(|e| e.file_name()).collect();
+        let names: Vec<_> =
+            std::fs::read_dir(path.parent().unwrap()).unwrap().flatten().map(|e| e.file_name()).collect();
         assert_eq!(names.len(), 1, "{names:?}");
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -116,7 +116,9 @@ pub fn debug_exit(port: u16, status: u32) -> io::Result<()> {
     // SAFETY: `out` to a port this process was just granted; the only effect
     // on real hardware would be on that port, and jsk only does this as PID
     // 1 of its own boot image, right before powering off anyway.
-    unsafe { std::arch::asm!("out dx, eax", in("dx") port, in("eax") status, options(nomem, nostack, preserves_flags)) };
+    unsafe {
+        std::arch::asm!("out dx, eax", in("dx") port, in("eax") status, options(nomem, nostack, preserves_flags))
+    };
     Ok(())
 }
 

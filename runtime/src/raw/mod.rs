@@ -84,7 +84,11 @@ pub fn array_buffer_bytes(v: &rquickjs::Value<'_>) -> BufferBytes {
                 rquickjs::qjs::JS_FreeValue(ctx, rquickjs::qjs::JS_GetException(ctx));
             }
             // A zero-length buffer may have no storage; it is not detached.
-            return if size == 0 && !is_detached(ctx, raw) { BufferBytes::Bytes(std::ptr::NonNull::dangling().as_ptr(), 0) } else { BufferBytes::Detached };
+            return if size == 0 && !is_detached(ctx, raw) {
+                BufferBytes::Bytes(std::ptr::NonNull::dangling().as_ptr(), 0)
+            } else {
+                BufferBytes::Detached
+            };
         }
         BufferBytes::Bytes(p, size as usize)
     }
@@ -95,7 +99,8 @@ fn is_detached(ctx: *mut rquickjs::qjs::JSContext, buf: rquickjs::qjs::JSValue) 
     // SAFETY: reading a property of a live object on its own context.
     unsafe {
         let v = rquickjs::qjs::JS_GetPropertyStr(ctx, buf, c"detached".as_ptr());
-        let detached = rquickjs::qjs::JS_VALUE_GET_TAG(v) == rquickjs::qjs::JS_TAG_BOOL && rquickjs::qjs::JS_VALUE_GET_INT(v) != 0;
+        let detached =
+            rquickjs::qjs::JS_VALUE_GET_TAG(v) == rquickjs::qjs::JS_TAG_BOOL && rquickjs::qjs::JS_VALUE_GET_INT(v) != 0;
         rquickjs::qjs::JS_FreeValue(ctx, v);
         detached
     }
@@ -360,14 +365,21 @@ pub fn copy_view_bytes(_keep: &rquickjs::Value<'_>, view: (*mut u8, usize)) -> V
 /// The JS escape hatch `unsafeArrayBuffer(address, length)`: an ArrayBuffer
 /// over memory jsk does not own. Its soundness rests on the JS caller, as the
 /// name says; jsk only refuses a null address.
-pub fn alias_array_buffer<'js>(ctx: rquickjs::Ctx<'js>, addr: u64, len: usize) -> rquickjs::Result<rquickjs::ArrayBuffer<'js>> {
+pub fn alias_array_buffer<'js>(
+    ctx: rquickjs::Ctx<'js>,
+    addr: u64,
+    len: usize,
+) -> rquickjs::Result<rquickjs::ArrayBuffer<'js>> {
     // SAFETY: none from Rust's side: this is the documented unchecked hatch.
     let src = unsafe { Borrowed::new(addr as usize as *mut u8, len) };
     rquickjs::ArrayBuffer::from_source(ctx, src)
 }
 
 /// Load a module from bytecode that build.rs compiled with this QuickJS.
-pub fn load_builtin_module<'js>(ctx: &rquickjs::Ctx<'js>, bytecode: &'static [u8]) -> rquickjs::Result<rquickjs::Module<'js>> {
+pub fn load_builtin_module<'js>(
+    ctx: &rquickjs::Ctx<'js>,
+    bytecode: &'static [u8],
+) -> rquickjs::Result<rquickjs::Module<'js>> {
     // SAFETY: the bytecode was produced at build time by the same QuickJS
     // version and configuration that this binary links.
     unsafe { rquickjs::Module::load(ctx.clone(), bytecode) }
@@ -597,7 +609,14 @@ fn new_number(ctx: *mut qjs::JSContext, v: u64, width: u8) -> qjs::JSValue {
 }
 
 /// Call the fake hook; Ok(Some(v)) when a read hook supplied a value.
-fn call_hook(ctx: *mut qjs::JSContext, obj: &RegionObject, write: bool, off: u64, width: u8, value: u64) -> Result<Option<u64>, qjs::JSValue> {
+fn call_hook(
+    ctx: *mut qjs::JSContext,
+    obj: &RegionObject,
+    write: bool,
+    off: u64,
+    width: u8,
+    value: u64,
+) -> Result<Option<u64>, qjs::JSValue> {
     // SAFETY: `hook` is a live function value we hold a reference to; the
     // argument values are created here and freed after the call.
     unsafe {
@@ -641,12 +660,21 @@ unsafe extern "C" fn region_method(
         if magic == OP_HOOK {
             let h = arg(0);
             if !obj.core.fake {
-                return throw(ctx, crate::hw::AccessError::Type(format!("{}: only fake regions take hooks", obj.core.name)));
+                return throw(
+                    ctx,
+                    crate::hw::AccessError::Type(format!("{}: only fake regions take hooks", obj.core.name)),
+                );
             }
             if !qjs::JS_IsUndefined(h) && !qjs::JS_IsNull(h) && !qjs::JS_IsFunction(ctx, h) {
-                return throw(ctx, crate::hw::AccessError::Type(format!("{}: setHook takes a function or null", obj.core.name)));
+                return throw(
+                    ctx,
+                    crate::hw::AccessError::Type(format!("{}: setHook takes a function or null", obj.core.name)),
+                );
             }
-            let old = std::mem::replace(&mut obj.hook, if qjs::JS_IsFunction(ctx, h) { qjs::JS_DupValue(ctx, h) } else { qjs::JS_UNDEFINED });
+            let old = std::mem::replace(
+                &mut obj.hook,
+                if qjs::JS_IsFunction(ctx, h) { qjs::JS_DupValue(ctx, h) } else { qjs::JS_UNDEFINED },
+            );
             qjs::JS_FreeValue(ctx, old);
             return qjs::JS_UNDEFINED;
         }
@@ -741,10 +769,22 @@ fn ensure_region_class(ctx: *mut qjs::JSContext) {
         let proto = qjs::JS_NewObject(ctx);
         for (name, magic, len) in REGION_METHODS {
             let f: qjs::JSCFunction = Some(std::mem::transmute::<
-                unsafe extern "C" fn(*mut qjs::JSContext, qjs::JSValue, std::ffi::c_int, *mut qjs::JSValue, std::ffi::c_int) -> qjs::JSValue,
-                unsafe extern "C" fn(*mut qjs::JSContext, qjs::JSValue, std::ffi::c_int, *mut qjs::JSValue) -> qjs::JSValue,
+                unsafe extern "C" fn(
+                    *mut qjs::JSContext,
+                    qjs::JSValue,
+                    std::ffi::c_int,
+                    *mut qjs::JSValue,
+                    std::ffi::c_int,
+                ) -> qjs::JSValue,
+                unsafe extern "C" fn(
+                    *mut qjs::JSContext,
+                    qjs::JSValue,
+                    std::ffi::c_int,
+                    *mut qjs::JSValue,
+                ) -> qjs::JSValue,
             >(region_method));
-            let func = qjs::JS_NewCFunction2(ctx, f, name.as_ptr(), *len, qjs::JSCFunctionEnum_JS_CFUNC_generic_magic, *magic);
+            let func =
+                qjs::JS_NewCFunction2(ctx, f, name.as_ptr(), *len, qjs::JSCFunctionEnum_JS_CFUNC_generic_magic, *magic);
             qjs::JS_SetPropertyStr(ctx, proto, name.as_ptr(), func);
         }
         qjs::JS_SetClassProto(ctx, id, proto);
@@ -764,7 +804,10 @@ pub fn with_region_core<R>(v: &rquickjs::Value<'_>, f: impl FnOnce(&mut crate::h
 }
 
 /// A new JS `Region` over `core`, with read-only `name`, `size` and `space`.
-pub fn new_region<'js>(ctx: &rquickjs::Ctx<'js>, core: crate::hw::RegionCore) -> rquickjs::Result<rquickjs::Value<'js>> {
+pub fn new_region<'js>(
+    ctx: &rquickjs::Ctx<'js>,
+    core: crate::hw::RegionCore,
+) -> rquickjs::Result<rquickjs::Value<'js>> {
     let c = ctx.as_raw().as_ptr();
     ensure_region_class(c);
     let (name, size, space) = (core.name.clone(), core.size as f64, core.space_name());
