@@ -293,28 +293,24 @@ pub fn js_import_sync<'js>(
     specifier: String,
     base: rquickjs::function::Opt<String>,
 ) -> Result<Object<'js>> {
+    // Without a base the host is asking (built-in callers); a relative or
+    // bare specifier then resolves from the root folder.
     let base = base.0.unwrap_or_default();
-    let name = if is_builtin_name(&specifier) || specifier.starts_with('/') {
-        resolve(&ctx, &base, &specifier)?
-    } else {
-        resolve(&ctx, if base.is_empty() { "/" } else { &base }, &specifier)?
-    };
-    if is_builtin_name(&name)
-        && builtin(&name).is_none()
-        && !source_override().and_then(|r| builtin_source_path(r, &name)).is_some_and(|p| p.is_file())
-        && name != "jsk:native"
-    {
-        return Err(node_error(
-            &ctx,
-            "ERR_UNKNOWN_BUILTIN_MODULE",
-            &format!("No such built-in module: {name} (unode does not have it yet)"),
-        ));
-    }
+    let from = if base.is_empty() && !is_builtin_name(&specifier) && !specifier.starts_with('/') { "/" } else { &base };
+    let name = resolve(&ctx, from, &specifier)?;
     if name == "jsk:native" {
         return Err(node_error(
             &ctx,
             "ERR_REQUIRE_ESM",
             "jsk:native can only be imported (import * as native from \"jsk:native\")",
+        ));
+    }
+    let have_source = || source_override().and_then(|r| builtin_source_path(r, &name)).is_some_and(|p| p.is_file());
+    if is_builtin_name(&name) && builtin(&name).is_none() && !have_source() {
+        return Err(node_error(
+            &ctx,
+            "ERR_UNKNOWN_BUILTIN_MODULE",
+            &format!("No such built-in module: {name} (unode does not have it yet)"),
         ));
     }
     let finished = |ctx: &Ctx<'js>| -> Result<Option<Object<'js>>> {
@@ -344,10 +340,7 @@ pub fn js_import_sync<'js>(
         // Built-ins are bytecode, linked by QuickJS as it loads them; none of
         // their dependencies is mid-evaluation (checked just above).
         let promise = raw::load_module(&ctx, &name)?;
-        if let Ok(catch) = promise.get::<_, Function>("catch") {
-            let noop: Function = ctx.eval("() => {}")?;
-            catch.call::<_, Value>((rquickjs::function::This(promise.clone()), noop))?;
-        }
+        mark_handled(&ctx, &promise)?;
         return match finished(&ctx)? {
             Some(ns) => Ok(ns),
             None if map_call::<bool>(&ctx, "ns", "has", &name)? => Err(async_module(&ctx, &name)),
@@ -380,9 +373,7 @@ pub fn js_import_sync<'js>(
     match promise.state() {
         PromiseState::Resolved => finished(&ctx)?.ok_or_else(|| missing(&ctx, &name)),
         PromiseState::Rejected => {
-            // The error is thrown to require()'s caller, so the promise
-            // is not an unhandled rejection.
-            forget_rejection(&ctx, &promise);
+            mark_handled(&ctx, &promise)?;
             match promise.result::<Value>() {
                 Some(Err(e)) => Err(e),
                 _ => Err(missing(&ctx, &name)),
@@ -409,12 +400,13 @@ fn cycle(ctx: &Ctx<'_>, name: &str, busy: &str) -> Error {
     )
 }
 
-fn forget_rejection<'js>(ctx: &Ctx<'js>, promise: &rquickjs::Promise<'js>) {
-    if let Ok(map) = ctx.globals().get::<_, Object>(crate::engine::UNHANDLED) {
-        if let Ok(f) = map.get::<_, Function>("delete") {
-            let _ = f.call::<_, Value>((rquickjs::function::This(map.clone()), promise.clone()));
-        }
-    }
+/// The module's failure, if any, is thrown to require()'s caller: its
+/// evaluation promise is not an unhandled rejection (now or when it settles).
+fn mark_handled<'js>(ctx: &Ctx<'js>, promise: &rquickjs::Promise<'js>) -> Result<()> {
+    let catch: Function = promise.get("catch")?;
+    let noop = Function::new(ctx.clone(), || ())?;
+    catch.call::<_, Value>((rquickjs::function::This(promise.clone()), noop))?;
+    Ok(())
 }
 
 fn async_module(ctx: &Ctx<'_>, name: &str) -> Error {

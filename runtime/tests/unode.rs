@@ -389,3 +389,17 @@ fn lazy_globals_load_while_the_graph_is_evaluating() {
     );
     assert_eq!(ok(&dir, &["a.mjs"]), "function function\n/ true\n");
 }
+
+/// require() of an ES module that throws gives the caller its error, and the
+/// failed evaluation is not reported again as an unhandled rejection.
+#[test]
+fn require_of_a_throwing_es_module_throws_once() {
+    let dir = scratch(
+        "throwing",
+        &[
+            ("bad.mjs", "export const x = 1;\nthrow new TypeError('bad esm');\n"),
+            ("main.js", "try { require('./bad.mjs'); } catch (e) { console.log(e.name, e.message); }\nsetTimeout(() => console.log('still running'), 5);\n"),
+        ],
+    );
+    assert_eq!(ok(&dir, &["main.js"]), "TypeError bad esm\nstill running\n");
+}

@@ -240,15 +240,12 @@ function writeStderr(text) {
 // ---- stdio (created on first use) --------------------------------------------------
 
 let stdio;
-// Through a function of this module: importSync's base is the module two
-// frames up, and a user's module may not import node:internal/ modules.
-const importBuiltin = (name) => native.importSync(name);
 function lazyStdio(name) {
   Object.defineProperty(process, name, {
     configurable: true,
     enumerable: true,
     get() {
-      stdio ??= importBuiltin("node:internal/process/stdio");
+      stdio ??= native.importSync("node:internal/process/stdio");
       const stream = stdio[name]();
       Object.defineProperty(process, name, { value: stream, configurable: true, enumerable: true, writable: true });
       return stream;

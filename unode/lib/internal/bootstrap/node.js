@@ -23,11 +23,6 @@ const g = globalThis;
 const define = (name, value) =>
   Object.defineProperty(g, name, { value, writable: true, configurable: true, enumerable: false });
 
-// importSync starts a module's evaluation with the name of the module two
-// frames up as its base; called straight from a getter, that is the user's
-// code, from which node:internal/ modules may not be imported. Going through
-// this function makes the getter (a built-in) that frame.
-const importBuiltin = (name) => native.importSync(name);
 
 /** A global that loads `module` the first time it is read, then becomes a plain value. */
 function lazy(name, module, pick = (ns) => ns[name]) {
@@ -35,7 +30,7 @@ function lazy(name, module, pick = (ns) => ns[name]) {
     configurable: true,
     enumerable: false,
     get() {
-      const value = pick(importBuiltin(module));
+      const value = pick(native.importSync(module));
       define(name, value);
       return value;
     },
