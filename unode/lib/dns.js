@@ -4,7 +4,7 @@
 // dns.promises.
 
 import {
-  ResolverBase, constants, ADDRCONFIG, V4MAPPED, ALL, lookup, lookupService, getDefaultResultOrder,
+  delegateTo,  ResolverBase, constants, ADDRCONFIG, V4MAPPED, ALL, lookup, lookupService, getDefaultResultOrder,
   setDefaultResultOrder,
 } from "node:internal/dns/api";
 import promises from "node:dns/promises";
@@ -16,11 +16,7 @@ const defaultResolver = new Resolver();
 export function getServers() { return defaultResolver.getServers(); }
 export function setServers(servers) { defaultResolver.setServers(servers); }
 
-function bound(name) {
-  const fn = function (...args) { return defaultResolver[name](...args); };
-  Object.defineProperty(fn, "name", { value: name });
-  return fn;
-}
+const bound = (name) => delegateTo(defaultResolver, name);
 
 export const resolve = bound("resolve");
 export const resolve4 = bound("resolve4");

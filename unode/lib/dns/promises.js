@@ -1,7 +1,7 @@
 // node:dns/promises — the promise forms of node:dns (dns.promises).
 
 import {
-  ResolverBase, constants, lookup as lookupCb, lookupService as lookupServiceCb, getDefaultResultOrder,
+  delegateTo,  ResolverBase, constants, lookup as lookupCb, lookupService as lookupServiceCb, getDefaultResultOrder,
   setDefaultResultOrder,
 } from "node:internal/dns/api";
 
@@ -58,11 +58,7 @@ export function lookupService(address, port) {
   });
 }
 
-function bound(name) {
-  const fn = function (...args) { return defaultResolver[name](...args); };
-  Object.defineProperty(fn, "name", { value: name });
-  return fn;
-}
+const bound = (name) => delegateTo(defaultResolver, name);
 
 export const resolve = bound("resolve");
 export const resolve4 = bound("resolve4");

@@ -109,6 +109,13 @@ function runQuery(core, type, syscall, name, ttl, callback) {
 }
 
 /** The reverse-lookup name of an address: 4.3.2.1.in-addr.arpa, nibbles.ip6.arpa. */
+/** A module-level function `name` calling the method of that name on `resolver` (dns.resolve4, …). */
+export function delegateTo(resolver, name) {
+  const fn = function (...args) { return resolver[name](...args); };
+  Object.defineProperty(fn, "name", { value: name });
+  return fn;
+}
+
 export function reverseName(ip) {
   if (isIPv4(ip)) return ip.split(".").reverse().join(".") + ".in-addr.arpa";
   const b = parseIPv6(ip);
