@@ -4,7 +4,7 @@
 // dns.promises.
 
 import {
-  delegateTo,  ResolverBase, constants, ADDRCONFIG, V4MAPPED, ALL, lookup, lookupService, getDefaultResultOrder,
+  delegateTo, ResolverBase, constants, ADDRCONFIG, V4MAPPED, ALL, lookup, lookupService, getDefaultResultOrder,
   setDefaultResultOrder,
 } from "node:internal/dns/api";
 import promises from "node:dns/promises";

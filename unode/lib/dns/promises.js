@@ -1,7 +1,7 @@
 // node:dns/promises — the promise forms of node:dns (dns.promises).
 
 import {
-  delegateTo,  ResolverBase, constants, lookup as lookupCb, lookupService as lookupServiceCb, getDefaultResultOrder,
+  delegateTo, ResolverBase, constants, lookup as lookupCb, lookupService as lookupServiceCb, getDefaultResultOrder,
   setDefaultResultOrder,
 } from "node:internal/dns/api";
 
