@@ -1,9 +1,8 @@
 // jsk:console — `inspect`, `format` and the `console` object.
-// Output goes straight to fds 1 and 2 through the raw syscall: no buffering,
+// Output goes straight to fds 1 and 2 with write(2) (jsk:sys writeAll): no buffering,
 // so nothing is lost when a driver exits or the process is killed.
 
-import { syscall, encodeUtf8 } from "jsk:native";
-import { nr } from "jsk:sys";
+import * as sys from "jsk:sys";
 
 const kIndent = "  ";
 const kBreakLength = 80;
@@ -128,13 +127,10 @@ export function format(...args) {
 
 /** Write all of `text` to `fd`, retrying short writes; errors are dropped (there is nowhere to report them). */
 export function writeAll(fd, text) {
-  const bytes = encodeUtf8(text);
-  let off = 0;
-  while (off < bytes.length) {
-    const n = syscall(nr.write, fd, bytes.subarray(off), bytes.length - off);
-    if (n === -4 || n === -11) continue; // EINTR, EAGAIN
-    if (n <= 0) return;
-    off += n;
+  try {
+    sys.writeAll(fd, text);
+  } catch {
+    // EPIPE, a closed fd: dropped.
   }
 }
 
