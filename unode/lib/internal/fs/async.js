@@ -11,23 +11,22 @@
 // when Node validates them synchronously. Nothing above this file knows how
 // an operation is carried out.
 //
-// The backend today: submissions are queued and the queue is drained from one
-// deferred macrotask (jsk:loop setTimeout 0); each operation makes its
-// blocking system call there. Callbacks therefore never run before the call
-// that submitted them returns, and they run in submission order.
-//
-// The seam for an io_uring backend: replace `backend` (see setBackend) with
-// one that, for the operations the ring can do (openSync → IORING_OP_OPENAT,
-// readSync/writeSync → READ/WRITE, statSync/lstatSync/fstatSync → STATX,
-// closeSync → CLOSE, fsyncSync → FSYNC, renameSync → RENAMEAT, unlinkSync →
-// UNLINKAT, mkdirSync → MKDIRAT, …), fills an SQE from `args`, keeps `cb`
-// keyed by user_data, and on the CQE (the ring fd watched with jsk:loop
-// watch(fd, EPOLLIN)) shapes the result exactly as the synchronous function
-// would (the same Stats/systemError builders in node:internal/fs/utils) —
-// and falls back to `runNow` for the rest (compound operations such as
-// readFileSync, rmSync recursive, cpSync, mkdirSync recursive, realpathSync).
+// Backends (chosen at the first operation by node:internal/fs/backends,
+// which says how; getBackend().name tells which one runs):
+//   "io_uring"  node:internal/fs/uring — the operations the ring can do are
+//               SQEs on an io_uring driven from JS (node:internal/fs/kernel
+//               plans them and shapes their results as the synchronous
+//               functions do); the rest go to "deferred".
+//   "threads"   node:internal/fs/pool — the same plans, each system call made
+//               by a pool thread; the rest go to "deferred".
+//   "deferred"  below: submissions are queued and the queue is drained from
+//               one deferred macrotask (jsk:loop setTimeout 0); each operation
+//               makes its blocking system call there, in submission order.
+// In every backend callbacks never run before the call that submitted them
+// returns; with io_uring and threads they run in completion order.
 
 import { setTimeout } from "jsk:loop";
+import { importSync } from "jsk:native";
 
 const ops = Object.create(null);
 
@@ -94,23 +93,41 @@ const deferredBackend = {
   },
 };
 
-let backend = deferredBackend;
+let backend = null;
+
+function chosen() {
+  if (backend === null) {
+    backend = deferredBackend; // while choosing, and if choosing fails (the tests check the name)
+    try {
+      backend = importSync("node:internal/fs/backends").choose(deferredBackend);
+    } catch {
+      backend = deferredBackend;
+    }
+  }
+  return backend;
+}
 
 /** Swap the backend (an object with submit(op, args, cb)); returns the previous one. */
 export function setBackend(b) {
-  const prev = backend;
+  const prev = chosen();
   backend = b ?? deferredBackend;
   return prev;
 }
 
+/** The backend in use (chosen now if no operation chose it yet); `.name` says which. */
 export function getBackend() {
-  return backend;
+  return chosen();
+}
+
+/** The deferred backend (the fallback of the others). */
+export function deferred() {
+  return deferredBackend;
 }
 
 /** Queue operation `op(...args)`; `cb(err)` or `cb(null, result)` runs later, never synchronously. */
 export function submit(op, args, cb) {
   if (typeof op !== "string" || ops[op] === undefined) throw new Error(`node:fs: unknown operation ${op}`);
-  backend.submit(op, args, cb);
+  (backend ?? chosen()).submit(op, args, cb);
 }
 
 /** As submit, as a promise. */

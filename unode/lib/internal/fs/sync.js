@@ -87,7 +87,12 @@ export function rawRead(fd, u8, offset, length, position) {
   return r;
 }
 
-export function readSync(fd, buffer, offsetOrOptions, length, position) {
+/**
+ * readSync's arguments normalised: [u8, offset, length, position (-1 = current)],
+ * or null for a read of 0 bytes (no system call). Throws as readSync does.
+ * The asynchronous backends use it too (call it with the same arguments).
+ */
+export function readArgs(fd, buffer, offsetOrOptions, length, position) {
   getFd(fd);
   validateBuffer(buffer);
   let offset = offsetOrOptions;
@@ -103,11 +108,17 @@ export function readSync(fd, buffer, offsetOrOptions, length, position) {
   else validateInteger(offset, "offset", 0);
   if (length === undefined) length = buffer.byteLength - offset;
   validateInteger(length, "length", 0);
-  if (length === 0) return 0;
+  if (length === 0) return null;
   validateOffsetLength(offset, length, buffer.byteLength);
   if (position === undefined || position === null) position = -1;
   else position = validatePosition(position);
-  return sc(rawRead(fd, u8view(buffer), offset, length, position), "read");
+  return [u8view(buffer), offset, length, position];
+}
+
+export function readSync(fd, buffer, offsetOrOptions, length, position) {
+  const a = readArgs.apply(undefined, arguments);
+  if (a === null) return 0;
+  return sc(rawRead(fd, a[0], a[1], a[2], a[3]), "read");
 }
 
 export function rawWrite(fd, u8, offset, length, position) {
@@ -119,7 +130,8 @@ export function rawWrite(fd, u8, offset, length, position) {
   return r;
 }
 
-export function writeSync(fd, buffer, offsetOrOptions, length, position) {
+/** writeSync's arguments normalised: [u8, offset, length, position (-1 = current)]. Throws as writeSync does. */
+export function writeArgs(fd, buffer, offsetOrOptions, length, position) {
   getFd(fd);
   let u8, offset = 0;
   if (ArrayBuffer.isView(buffer)) {
@@ -143,7 +155,12 @@ export function writeSync(fd, buffer, offsetOrOptions, length, position) {
   }
   if (position == null) position = -1;
   else position = validatePosition(position);
-  return sc(rawWrite(fd, u8, offset, length, position), "write");
+  return [u8, offset, length, position];
+}
+
+export function writeSync(fd, buffer, offsetOrOptions, length, position) {
+  const a = writeArgs(fd, buffer, offsetOrOptions, length, position);
+  return sc(rawWrite(fd, a[0], a[1], a[2], a[3]), "write");
 }
 
 function iovecs(buffers) {
@@ -256,7 +273,7 @@ function checkData(data) {
   }
 }
 
-function dataBytes(data, encoding) {
+export function dataBytes(data, encoding) {
   if (typeof data === "string") return toBytes(data, encoding);
   if (ArrayBuffer.isView(data)) return u8view(data);
   throw ERR_INVALID_ARG_TYPE("data", ["string", "Buffer", "TypedArray", "DataView"], data);
@@ -505,7 +522,7 @@ export function opendirSync(path, options) {
   return new Dir(fd, path, opts);
 }
 
-function mkdirOptions(options) {
+export function mkdirOptions(options) {
   let mode = 0o777, recursive = false;
   if (typeof options === "number" || typeof options === "string") mode = parseFileMode(options, "mode");
   else if (options) {

@@ -332,6 +332,12 @@ export function statsFromBuffer(bigint) {
     v.getUint32(4, true), u64(32), u64(40), u64(48), tsMs(64), tsMs(112), tsMs(96), hasBirth ? tsMs(80) : 0);
 }
 
+/** The Stats (or BigIntStats) of a struct statx that the kernel wrote elsewhere (the asynchronous backends). */
+export function statsFromBytes(u8, bigint) {
+  statxBytes.set(u8.subarray(0, 256));
+  return statsFromBuffer(bigint);
+}
+
 /** The st_mode of the last rawStatx (for internal decisions without building a Stats). */
 export function lastMode() { return statxView.getUint16(28, true); }
 export function lastSize() { return u64(40); }

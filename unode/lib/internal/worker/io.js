@@ -123,6 +123,7 @@ export function takeReceived(match) {
 export const handlers = {
   workers: new Map(),     // thread id -> { onMessage(raw), onOnline(), onExit(error, code) }
   parentPort: null,       // the worker's parentPort
+  raw: new Map(),         // thread id -> fn(entry): every entry from that thread, unparsed (the fs thread pool)
 };
 
 let draining = false;
@@ -148,7 +149,10 @@ function drain() {
   }
 }
 
-function handle([from, kind, payload, code]) {
+function handle(entry) {
+  const raw = handlers.raw.get(entry[0]);
+  if (raw !== undefined) return raw(entry);
+  const [from, kind, payload, code] = entry;
   if (kind === 1) {
     threadGone(from);
     const w = handlers.workers.get(from);
