@@ -87,6 +87,10 @@ pub(crate) struct Host<'js> {
     emit_exit: Function<'js>,
     /// unode: Node's nextTick queue and the microtasks, run as Node runs them.
     tick: Option<Function<'js>>,
+    /// unode: `uncaught(error, isRejection, promise)` → true when a process
+    /// listener (`uncaughtException`, `unhandledRejection`) took the error and
+    /// the program goes on, as in Node.
+    uncaught: Option<Function<'js>>,
     unhandled: Object<'js>,
 }
 
@@ -157,73 +161,101 @@ impl<'js> Host<'js> {
     }
 
     /// Run every queued microtask; stop at the first that throws.
-    fn drain_jobs(&self) -> std::result::Result<(), Stop> {
+    fn drain_jobs(&self) -> std::result::Result<(), CaughtError<'js>> {
         if let Some(tick) = &self.tick {
-            tick.call::<_, ()>(()).catch(&self.ctx).map_err(|e| self.describe(e))?;
+            tick.call::<_, ()>(()).catch(&self.ctx)?;
         }
         loop {
             match raw::execute_pending_job(&self.ctx) {
                 Ok(true) => continue,
                 Ok(false) => return Ok(()),
-                Err(_) => {
-                    let v = self.ctx.catch();
-                    return Err(self.describe(value_to_caught(v)));
-                }
+                Err(_) => return Err(value_to_caught(self.ctx.catch())),
             }
         }
     }
 
-    /// A rejection nobody handled by the time the microtasks ran out is an
-    /// error, as in Node. `main` is reported on its own, as an uncaught exception.
-    fn check_unhandled(&self, main: &Promise<'js>) -> std::result::Result<(), Stop> {
-        let _ = self
-            .unhandled
-            .get::<_, Function>("delete")
-            .and_then(|f| f.call::<_, Value>((rquickjs::function::This(self.unhandled.clone()), main.clone())));
-        let size: usize = self.unhandled.get("size").unwrap_or(0);
-        if size == 0 {
-            return Ok(());
+    /// A rejection nobody handled by the time the microtasks ran out, as
+    /// `(promise, reason)`, taken out of the table. `main` is left out: it is
+    /// reported on its own, as an uncaught exception.
+    fn take_unhandled(&self, main: &Promise<'js>) -> Option<(Value<'js>, Value<'js>)> {
+        let delete: Function = self.unhandled.get("delete").ok()?;
+        let _ = delete.call::<_, Value>((rquickjs::function::This(self.unhandled.clone()), main.clone()));
+        if self.unhandled.get::<_, usize>("size").unwrap_or(0) == 0 {
+            return None;
         }
-        let first: Value = self
-            .ctx
-            .eval::<Function, _>("(m) => m.values().next().value")
-            .and_then(|f| f.call((self.unhandled.clone(),)))
-            .unwrap_or_else(|_| Value::new_undefined(self.ctx.clone()));
-        match self.describe(value_to_caught(first)) {
-            Stop::Uncaught(msg) => Err(Stop::Uncaught(format!("Unhandled promise rejection: {msg}"))),
-            other => Err(other),
+        let first: Function =
+            self.ctx.eval("(m) => { const [p, r] = m.entries().next().value; m.delete(p); return [p, r]; }").ok()?;
+        let pair: rquickjs::Array = first.call((self.unhandled.clone(),)).ok()?;
+        Some((pair.get(0).ok()?, pair.get(1).ok()?))
+    }
+
+    fn rejection_value(&self, p: &Promise<'js>) -> Value<'js> {
+        match p.result::<Value>() {
+            Some(Err(Error::Exception)) => self.ctx.catch(),
+            _ => Value::new_undefined(self.ctx.clone()),
         }
     }
 
-    fn rejection(&self, p: &Promise<'js>) -> Option<Stop> {
-        if p.state() != PromiseState::Rejected {
-            return None;
-        }
-        let v = match p.result::<Value>() {
-            Some(Err(Error::Exception)) => self.ctx.catch(),
-            _ => Value::new_undefined(self.ctx.clone()),
+    /// An error reached the top (`promise` is set for an unhandled rejection):
+    /// Ok when the program's `uncaught` hook took it, else what stops the run.
+    fn failure(&self, err: CaughtError<'js>, promise: Option<Value<'js>>) -> std::result::Result<(), Stop> {
+        let is_rejection = promise.is_some();
+        let stop = |e: CaughtError<'js>| match self.describe(e) {
+            Stop::Uncaught(msg) if is_rejection => Stop::Uncaught(format!("Unhandled promise rejection: {msg}")),
+            other => other,
         };
-        Some(self.describe(value_to_caught(v)))
+        let Some(hook) = &self.uncaught else { return Err(stop(err)) };
+        let value = match err {
+            CaughtError::Exception(e) => e.into_value(),
+            CaughtError::Value(v) => v,
+            other => return Err(self.describe(other)),
+        };
+        // Out of memory, the timeout and a termination signal end the run whatever JS wants.
+        match self.describe(value_to_caught(value.clone())) {
+            Stop::Uncaught(_) => {}
+            other => return Err(other),
+        }
+        let promise = promise.unwrap_or_else(|| Value::new_undefined(self.ctx.clone()));
+        match hook.call::<_, bool>((value.clone(), is_rejection, promise)).catch(&self.ctx) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(stop(value_to_caught(value))),
+            // A listener threw: that error ends the program.
+            Err(e) => Err(self.describe(e)),
+        }
     }
 
     /// Drive microtasks and the JS event loop until `until` settles and nothing
     /// is pending, or something fails.
     pub(crate) fn run_until(&self, until: &Promise<'js>) -> std::result::Result<(), Stop> {
+        let mut until_seen = false;
         loop {
-            self.drain_jobs()?;
+            if let Err(e) = self.drain_jobs() {
+                self.failure(e, None)?;
+                continue;
+            }
             if self.timed_out() {
                 return Err(Stop::Timeout);
             }
             if host::termination_signal() != 0 {
                 return Err(Stop::Signal(host::termination_signal()));
             }
-            if let Some(stop) = self.rejection(until) {
-                return Err(stop);
+            if !until_seen && until.state() == PromiseState::Rejected {
+                until_seen = true;
+                self.failure(value_to_caught(self.rejection_value(until)), None)?;
+                continue;
             }
-            self.check_unhandled(until)?;
-            let more: bool = self.step.call(()).catch(&self.ctx).map_err(|e| self.describe(e))?;
-            if !more && !raw::job_pending(&self.ctx) {
-                break;
+            if let Some((promise, reason)) = self.take_unhandled(until) {
+                self.failure(value_to_caught(reason), Some(promise))?;
+                continue;
+            }
+            match self.step.call::<_, bool>(()).catch(&self.ctx) {
+                // Done, unless the last callback left a rejection nobody handled.
+                Ok(more) if !more && !raw::job_pending(&self.ctx) => {
+                    let Some((promise, reason)) = self.take_unhandled(until) else { break };
+                    self.failure(value_to_caught(reason), Some(promise))?;
+                }
+                Ok(_) => {}
+                Err(e) => self.failure(e, None)?,
             }
         }
         if self.timed_out() {
@@ -233,8 +265,8 @@ impl<'js> Host<'js> {
             return Err(Stop::Signal(host::termination_signal()));
         }
         match until.state() {
-            PromiseState::Resolved => Ok(()),
-            PromiseState::Rejected => Err(self.rejection(until).expect("rejected")),
+            // A rejection that reached this point was taken by the `uncaught` hook.
+            PromiseState::Resolved | PromiseState::Rejected => Ok(()),
             PromiseState::Pending => Err(Stop::Uncaught(
                 "jsk: the script's top-level await never settled: nothing left that could settle it".into(),
             )),
@@ -354,6 +386,7 @@ fn boot_with<'js>(ctx: &Ctx<'js>, opts: Options, bootstrap: &str) -> std::result
         format_error: get("formatError")?,
         emit_exit: get("emitExit")?,
         tick: ns.get::<_, Option<Function>>("tick").ok().flatten(),
+        uncaught: ns.get::<_, Option<Function>>("uncaught").ok().flatten(),
         unhandled: ctx.globals().get(UNHANDLED).map_err(|e| e.to_string())?,
     })
 }

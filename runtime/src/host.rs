@@ -82,9 +82,8 @@ pub fn timeout_message(secs: f64) -> String {
 pub fn start_watchdog(timeout: Duration) {
     raw::install_wake_handler();
     let js_thread = raw::current_thread();
-    std::thread::Builder::new()
-        .name("jsk-watchdog".into())
-        .spawn(move || {
+    raw::with_signals_blocked(|| {
+        std::thread::Builder::new().name("jsk-watchdog".into()).spawn(move || {
             std::thread::sleep(timeout);
             TIMED_OUT.store(true, Ordering::SeqCst);
             for _ in 0..40 {
@@ -95,5 +94,6 @@ pub fn start_watchdog(timeout: Duration) {
             run_cleanup();
             raw::exit_now(TIMEOUT_EXIT);
         })
-        .expect("spawn watchdog thread");
+    })
+    .expect("spawn watchdog thread");
 }

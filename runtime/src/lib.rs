@@ -34,10 +34,15 @@ pub const JS_STACK_LIMIT: usize = 16 << 20;
 /// Run `f` on a thread with a stack large enough for deep JS recursion to end
 /// in a RangeError rather than a stack overflow.
 pub fn on_js_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    // The JS thread takes the process's signals; this one only waits.
+    raw::block_signals();
     std::thread::Builder::new()
         .name("jsk".into())
         .stack_size(JS_THREAD_STACK)
-        .spawn(f)
+        .spawn(move || {
+            raw::unblock_signals(false);
+            f()
+        })
         .expect("spawn the JS thread")
         .join()
         .unwrap_or_else(|_| {

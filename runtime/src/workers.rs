@@ -235,10 +235,14 @@ pub fn js_thread_start<'js>(ctx: Ctx<'js>, entry: String, parts: Value<'js>, lim
     threads().insert(id, rec.clone());
     raw::install_wake_handler();
     let opts = Options { timeout: None, memory_limit_mb: heap };
-    let spawned = std::thread::Builder::new()
-        .name(format!("jsk-worker-{id}"))
-        .stack_size(thread_stack)
-        .spawn(move || worker_thread(rec, entry, opts, stack_limit));
+    // Signals go to the main JS thread, as in Node; a worker keeps only the
+    // wake signal (threadStop interrupts its blocking calls with it).
+    let spawned = raw::with_signals_blocked(|| {
+        std::thread::Builder::new().name(format!("jsk-worker-{id}")).stack_size(thread_stack).spawn(move || {
+            raw::unblock_signals(true);
+            worker_thread(rec, entry, opts, stack_limit)
+        })
+    });
     match spawned {
         Ok(handle) => {
             CHILDREN.with(|c| c.borrow_mut().insert(id, handle));
@@ -570,7 +574,14 @@ impl<'js> Driver<'js> {
             match self.step.call::<_, bool>(()).catch(&self.ctx) {
                 Ok(true) => {}
                 Ok(false) if raw::job_pending(&self.ctx) => {}
-                Ok(false) => break None,
+                // Done, unless the last callback left a rejection nobody handled.
+                Ok(false) => match self.take_unhandled() {
+                    None => break None,
+                    Some(reason) => match self.failure(caught(reason), true) {
+                        Flow::Go => {}
+                        Flow::End(o) => break Some(o),
+                    },
+                },
                 Err(e) => match self.failure(e, false) {
                     Flow::Go => {}
                     Flow::End(o) => break Some(o),

@@ -397,3 +397,95 @@ fn require_of_a_throwing_es_module_throws_once() {
     );
     assert_eq!(ok(&dir, &["main.js"]), "TypeError bad esm\nstill running\n");
 }
+
+#[test]
+fn uncaught_exception_and_unhandled_rejection_listeners_keep_the_program_going() {
+    let dir = scratch(
+        "uncaught",
+        &[
+            (
+                "caught.js",
+                r#"
+process.on('uncaughtExceptionMonitor', (e, origin) => console.log('monitor', origin, e.message));
+process.on('uncaughtException', (e, origin) => console.log('caught', origin, e.message, e.code ?? '-'));
+setTimeout(() => { throw new Error('in a timer'); }, 1);
+Promise.reject(42);
+setTimeout(() => console.log('still running'), 20);
+process.on('exit', (c) => console.log('exit', c));
+throw new Error('at the top');
+"#,
+            ),
+            (
+                "rejections.mjs",
+                r#"
+process.on('unhandledRejection', (reason, promise) => console.log('unhandled', reason.message, promise instanceof Promise));
+Promise.reject(new Error('one'));
+await new Promise((r) => setTimeout(r, 5));
+Promise.reject(new Error('two'));
+"#,
+            ),
+            ("listener_throws.js", "process.on('uncaughtException', () => { throw new Error('in the listener'); });\nsetTimeout(() => { throw new Error('first'); }, 1);\n"),
+            ("capture.js", "process.setUncaughtExceptionCaptureCallback((e) => console.log('captured', e.message));\nconsole.log(process.hasUncaughtExceptionCaptureCallback());\nthrow new Error('x');\n"),
+            ("plain.js", "Promise.reject(new Error('nobody'));\n"),
+        ],
+    );
+    let out = ok(&dir, &["caught.js"]);
+    assert_eq!(
+        out,
+        "monitor uncaughtException at the top\ncaught uncaughtException at the top -\n\
+         monitor unhandledRejection This error originated either by throwing inside of an async function without a catch block, or by rejecting a promise which was not handled with .catch(). The promise rejected with the reason \"42\".\n\
+         caught unhandledRejection This error originated either by throwing inside of an async function without a catch block, or by rejecting a promise which was not handled with .catch(). The promise rejected with the reason \"42\". ERR_UNHANDLED_REJECTION\n\
+         monitor uncaughtException in a timer\ncaught uncaughtException in a timer -\nstill running\nexit 0\n"
+    );
+    assert_eq!(ok(&dir, &["rejections.mjs"]), "unhandled one true\nunhandled two true\n");
+    let r = unode(&dir, &["listener_throws.js"]);
+    assert_eq!(r.code, 7, "{}", r.stderr);
+    assert!(r.stderr.contains("Error: in the listener"), "{}", r.stderr);
+    assert_eq!(ok(&dir, &["capture.js"]), "true\ncaptured x\n");
+    let r = unode(&dir, &["plain.js"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("nobody"), "{}", r.stderr);
+}
+
+#[test]
+fn signal_listeners_receive_signals_and_removing_them_restores_the_default() {
+    let dir = scratch(
+        "signals",
+        &[
+            (
+                "signals.js",
+                r#"
+const got = [];
+const h = (name, n) => got.push(`${name}:${n}`);
+for (const s of ['SIGUSR1', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGWINCH']) process.on(s, h);
+for (const s of ['SIGUSR1', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGWINCH']) process.kill(process.pid, s);
+setTimeout(() => {
+  console.log(got.sort().join(' '));
+  try { process.on('SIGKILL', h); } catch (e) { console.log(e.code, e.syscall); }
+  for (const s of ['SIGUSR1', 'SIGINT', 'SIGHUP', 'SIGWINCH']) process.removeListener(s, h);
+  process.removeAllListeners('SIGTERM');
+  process.kill(process.pid, 'SIGTERM');
+  setTimeout(() => console.log('not stopped'), 2000);
+}, 100);
+"#,
+            ),
+            // A listener alone does not keep the program alive, as in Node.
+            ("idle.js", "process.on('SIGINT', () => {}); console.log('done');\n"),
+            (
+                "child.js",
+                r#"
+// A child started while SIGINT is blocked for its listener gets the default mask.
+process.on('SIGINT', () => {});
+const { spawnSync } = require('child_process');
+const r = spawnSync('sh', ['-c', 'kill -INT $$; echo survived'], { encoding: 'utf8' });
+console.log(r.signal, JSON.stringify(r.stdout));
+"#,
+            ),
+        ],
+    );
+    let r = unode(&dir, &["signals.js"]);
+    assert_eq!(r.code, 128 + 15, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    assert_eq!(r.stdout, "SIGHUP:1 SIGINT:2 SIGTERM:15 SIGUSR1:10 SIGWINCH:28\nEINVAL uv_signal_start\n");
+    assert_eq!(ok(&dir, &["idle.js"]), "done\n");
+    assert_eq!(ok(&dir, &["child.js"]), "SIGINT \"\"\n");
+}

@@ -6,6 +6,7 @@
 import * as native from "jsk:native";
 import * as sys from "jsk:sys";
 import EventEmitter from "node:events";
+import { watch as loopWatch } from "jsk:loop";
 import { nextTick } from "node:internal/process/tick";
 import { codes, nodeError, systemError } from "node:internal/errors";
 import { cwd as getcwd, resolvePath } from "node:internal/modules/resolve";
@@ -256,11 +257,127 @@ lazyStdio("stdout");
 lazyStdio("stderr");
 lazyStdio("stdin");
 
+// ---- uncaught errors ----------------------------------------------------------------
+
+// The bootstrap's uncaught() hook calls the capture callback before any
+// "uncaughtException" listener, as Node does (domain-style libraries use it).
+export const captureSymbol = Symbol("unode.uncaughtExceptionCapture");
+
+process.setUncaughtExceptionCaptureCallback = function setUncaughtExceptionCaptureCallback(fn) {
+  if (fn === null) {
+    process[captureSymbol] = undefined;
+    return;
+  }
+  if (typeof fn !== "function") throw ERR_INVALID_ARG_TYPE("fn", ["Function", "null"], fn);
+  if (typeof process[captureSymbol] === "function") {
+    throw nodeError(
+      Error,
+      "ERR_UNCAUGHT_EXCEPTION_CAPTURE_ALREADY_SET",
+      "`process.setupUncaughtExceptionCapture()` was called while a capture callback was already active",
+    );
+  }
+  process[captureSymbol] = fn;
+};
+process.hasUncaughtExceptionCaptureCallback = () => typeof process[captureSymbol] === "function";
+
 // ---- signals ------------------------------------------------------------------------
 
-// process.on("SIGINT") etc. are accepted but not yet delivered: the host turns
-// SIGINT/SIGTERM/SIGHUP into a clean stop (exit listeners run, devices are
-// released). docs/unode.md lists this as partial.
+// Without a listener, SIGINT/SIGTERM/SIGHUP end the program cleanly (the host
+// removes drivers and releases devices) and the others keep their default
+// action. The first listener for a signal blocks it on the JS thread (jsk's
+// other threads keep every signal blocked, so the kernel leaves it pending for
+// the process) and adds it to one signalfd watched by the loop, unref'd as in
+// Node: a signal listener alone does not keep the program alive. Each signal
+// read from it is emitted as (name, number). When the last listener goes, the
+// signal is taken out of the signalfd and unblocked again. Workers get no
+// signal events, as in Node. SIGKILL and SIGSTOP cannot be caught (EINVAL).
+
+const SIG_BLOCK = 0, SIG_UNBLOCK = 1;
+const SFD_NONBLOCK = 0o4000, SFD_CLOEXEC = 0o2000000;
+const SIGINFO_SIZE = 128;
+const signals = {
+  mask: 0n,
+  fd: -1,
+  watch: null,
+  set: new BigUint64Array(1),
+  records: null,
+  inWorker: undefined,
+};
+
+function isSignalEvent(event) {
+  return typeof event === "string" && event.startsWith("SIG") && sys.SIG[event] !== undefined;
+}
+
+function signalBit(signo) {
+  return 1n << BigInt(signo - 1);
+}
+
+function changeMask(how, bits) {
+  signals.set[0] = bits;
+  const r = sys.syscall(sys.nr.rt_sigprocmask, how, signals.set, 0, 8);
+  if (r < 0) throw systemError(-r, "uv_signal_start");
+}
+
+function startSignal(event) {
+  const signo = sys.SIG[event];
+  if (signo === sys.SIGKILL || signo === sys.SIGSTOP) throw systemError(22, "uv_signal_start");
+  signals.inWorker ??= native.threadSelf().id !== 0;
+  if (signals.inWorker) return;
+  const mask = signals.mask | signalBit(signo);
+  changeMask(SIG_BLOCK, signalBit(signo));
+  signals.set[0] = mask;
+  const fd = sys.syscall(sys.nr.signalfd4, signals.fd, signals.set, 8, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (fd < 0) {
+    changeMask(SIG_UNBLOCK, signalBit(signo));
+    throw systemError(-fd, "uv_signal_start");
+  }
+  signals.mask = mask;
+  if (signals.fd < 0) {
+    signals.fd = fd;
+    signals.records ??= new Uint8Array(SIGINFO_SIZE * 16);
+    signals.watch = loopWatch(fd, sys.EPOLLIN, readSignals);
+    signals.watch.unref();
+  }
+}
+
+function stopSignal(event) {
+  const signo = sys.SIG[event];
+  const bit = signalBit(signo);
+  if (signals.inWorker || (signals.mask & bit) === 0n) return;
+  signals.mask &= ~bit;
+  if (signals.mask === 0n) {
+    signals.watch.close();
+    sys.close(signals.fd);
+    signals.watch = null;
+    signals.fd = -1;
+  } else {
+    signals.set[0] = signals.mask;
+    sys.syscall(sys.nr.signalfd4, signals.fd, signals.set, 8, SFD_NONBLOCK | SFD_CLOEXEC);
+  }
+  changeMask(SIG_UNBLOCK, bit);
+}
+
+function readSignals() {
+  const buf = signals.records;
+  for (;;) {
+    if (signals.fd < 0) return;
+    const n = sys.syscall(sys.nr.read, signals.fd, buf, buf.length);
+    if (n <= 0) return; // EAGAIN: all read
+    const view = new DataView(buf.buffer, 0, n);
+    for (let off = 0; off + SIGINFO_SIZE <= n; off += SIGINFO_SIZE) {
+      const signo = view.getUint32(off, true);
+      const name = sys.signalName(signo);
+      if (name !== undefined) process.emit(name, name, signo);
+    }
+  }
+}
+
+process.on("newListener", (event) => {
+  if (isSignalEvent(event) && process.listenerCount(event) === 0) startSignal(event);
+});
+process.on("removeListener", (event) => {
+  if (isSignalEvent(event) && process.listenerCount(event) === 0) stopSignal(event);
+});
 
 export default process;
 export { process, NODE_VERSION };

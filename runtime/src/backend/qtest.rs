@@ -289,9 +289,9 @@ impl Qtest {
         cleanup.0 = None; // Proc owns the directory from here on
         if let Some(pipe) = pipe {
             let (tail, done) = (proc_.stderr.clone(), proc_.stderr_done.clone());
-            if let Err(e) =
+            if let Err(e) = crate::raw::with_signals_blocked(|| {
                 std::thread::Builder::new().name("jsk-qemu-stderr".into()).spawn(move || keep_tail(pipe, tail, done))
-            {
+            }) {
                 proc_.stop();
                 return Err(e.into());
             }
@@ -336,7 +336,9 @@ impl Qtest {
         let rx = qtest.try_clone()?;
         let reader = {
             let link = link.clone();
-            std::thread::Builder::new().name("jsk-qtest-rx".into()).spawn(move || reader_loop(link, rx))?
+            crate::raw::with_signals_blocked(|| {
+                std::thread::Builder::new().name("jsk-qtest-rx".into()).spawn(move || reader_loop(link, rx))
+            })?
         };
         Ok(Arc::new(Qtest {
             link,
@@ -957,14 +959,15 @@ fn spawn_from_keeper(cmd: Command) -> std::io::Result<Child> {
     static KEEPER: OnceLock<Mutex<mpsc::Sender<SpawnRequest>>> = OnceLock::new();
     let keeper = KEEPER.get_or_init(|| {
         let (tx, rx) = mpsc::channel::<SpawnRequest>();
-        std::thread::Builder::new()
-            .name("jsk-qemu-parent".into())
-            .spawn(move || {
+        // Rust's spawn gives QEMU an empty signal mask, whatever this thread blocks.
+        crate::raw::with_signals_blocked(|| {
+            std::thread::Builder::new().name("jsk-qemu-parent".into()).spawn(move || {
                 for (mut cmd, reply) in rx {
                     let _ = reply.send(cmd.spawn());
                 }
             })
-            .expect("spawn the QEMU keeper thread");
+        })
+        .expect("spawn the QEMU keeper thread");
         Mutex::new(tx)
     });
     let (tx, rx) = mpsc::channel();

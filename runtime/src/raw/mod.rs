@@ -167,6 +167,71 @@ pub fn install_wake_handler() {
     }
 }
 
+/// The asynchronous signals: all but the fault signals a thread raises on
+/// itself (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT), which must stay
+/// deliverable wherever they happen.
+fn async_signals() -> libc::sigset_t {
+    // SAFETY: sigfillset/sigdelset only write the set they are given, which is
+    // a local of the right type.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut set);
+        for sig in [libc::SIGSEGV, libc::SIGBUS, libc::SIGFPE, libc::SIGILL, libc::SIGTRAP, libc::SIGABRT] {
+            libc::sigdelset(&mut set, sig);
+        }
+        set
+    }
+}
+
+fn set_thread_mask(how: libc::c_int, set: &libc::sigset_t) -> libc::sigset_t {
+    // SAFETY: pthread_sigmask reads `set` and writes `old`, both valid locals;
+    // it changes only the calling thread's mask.
+    unsafe {
+        let mut old: libc::sigset_t = std::mem::zeroed();
+        libc::pthread_sigmask(how, set, &mut old);
+        old
+    }
+}
+
+/// Block every asynchronous signal in the calling thread for good. jsk's
+/// helper threads (and the main thread while it waits for the JS thread) do,
+/// so that the kernel hands process-directed signals to the JS thread alone:
+/// there the host's handlers take them, or JavaScript does, when it blocks a
+/// signal on the JS thread too and reads it from a signalfd (unode's
+/// `process.on("SIGINT")`). Without this a signal JS blocked would land on
+/// another thread and run the host's handler there.
+pub fn block_signals() {
+    set_thread_mask(libc::SIG_BLOCK, &async_signals());
+}
+
+/// Run `spawn` with every asynchronous signal blocked, so that the thread it
+/// starts begins with them blocked (no window in which a signal lands there);
+/// the calling thread's mask is restored afterwards.
+pub fn with_signals_blocked<T>(spawn: impl FnOnce() -> T) -> T {
+    let old = set_thread_mask(libc::SIG_BLOCK, &async_signals());
+    let r = spawn();
+    set_thread_mask(libc::SIG_SETMASK, &old);
+    r
+}
+
+/// Unblock every asynchronous signal in the calling thread (the JS thread at
+/// its start, as Node resets the mask it inherited), or only the wake signal
+/// (a worker's JS thread, which `threadStop` must be able to interrupt).
+pub fn unblock_signals(only_wake: bool) {
+    let set = if only_wake {
+        // SAFETY: as in async_signals: writes a local set only.
+        unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigaddset(&mut set, WAKE_SIGNAL);
+            set
+        }
+    } else {
+        async_signals()
+    };
+    set_thread_mask(libc::SIG_UNBLOCK, &set);
+}
+
 /// The calling thread, so that another thread can wake it.
 pub fn current_thread() -> libc::pthread_t {
     // SAFETY: pthread_self has no preconditions.

@@ -14,7 +14,7 @@ import * as native from "jsk:native";
 import * as loop from "jsk:loop";
 import * as sys from "jsk:sys";
 import { runTicks, ticksPending, setHostDriven } from "node:internal/process/tick";
-import process, { emitExit as processExit } from "node:process";
+import process, { emitExit as processExit, captureSymbol } from "node:process";
 import console from "node:console";
 import * as timers from "node:timers";
 import { hooks } from "node:internal/modules/cjs";
@@ -192,6 +192,59 @@ export function step() {
 
 export function emitExit(code) {
   return processExit(code);
+}
+
+/**
+ * An error reached the top of the program (`isRejection`: a promise rejected
+ * with nobody handling it by the end of the microtasks). True when a listener
+ * took it and the program goes on, as Node decides: `unhandledRejection`
+ * listeners get the reason and the promise; otherwise the error goes to the
+ * capture callback or `uncaughtException` (after `uncaughtExceptionMonitor`),
+ * a non-Error reason wrapped as ERR_UNHANDLED_REJECTION. A listener that
+ * throws ends the program with exit code 7.
+ */
+export function uncaught(err, isRejection, promise) {
+  try {
+    if (isRejection) {
+      if (process.listenerCount("unhandledRejection") > 0) {
+        process.emit("unhandledRejection", err, promise);
+        return true;
+      }
+      if (!(err instanceof Error)) err = unhandledRejectionError(err);
+    }
+    const origin = isRejection ? "unhandledRejection" : "uncaughtException";
+    const capture = process[captureSymbol];
+    if (typeof capture === "function") {
+      capture(err);
+      return true;
+    }
+    process.emit("uncaughtExceptionMonitor", err, origin);
+    if (process.listenerCount("uncaughtException") === 0) return false;
+    process.emit("uncaughtException", err, origin);
+    return true;
+  } catch (e) {
+    try {
+      sys.writeAll(2, formatError(e) + "\n");
+    } finally {
+      native.exit(processExit(7));
+    }
+  }
+}
+
+function unhandledRejectionError(reason) {
+  let shown;
+  try {
+    shown = typeof reason === "string" ? reason : show(reason);
+  } catch {
+    shown = String(reason);
+  }
+  const e = new Error(
+    "This error originated either by throwing inside of an async function without a catch block, " +
+      `or by rejecting a promise which was not handled with .catch(). The promise rejected with the reason "${shown}".`,
+  );
+  e.name = "UnhandledPromiseRejection";
+  e.code = "ERR_UNHANDLED_REJECTION";
+  return e;
 }
 
 /** What Node prints for an uncaught exception: the stack with its "Name: message" header. */
