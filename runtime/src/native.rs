@@ -6,7 +6,7 @@
 //!
 //! | name | contract |
 //! | --- | --- |
-//! | `syscall(nr, ...args)` | up to 6 args. Integers (number or BigInt, BigInt taken mod 2^64), booleans (0/1), null/undefined (0), strings (pointer to a NUL-terminated UTF-8 copy; TypeError if it contains NUL), ArrayBuffer (pointer to its bytes), TypedArray/DataView (pointer at its byteOffset). Returns the kernel's raw result as a number (negative errno on failure, never throws for kernel errors). TypeError for a non-integer number, a detached buffer, or any other value; RangeError for more than 6 args. |
+//! | `syscall(nr, ...args)` | up to 6 args. Integers (number or BigInt, BigInt taken mod 2^64), booleans (0/1), null/undefined (0), strings (pointer to a NUL-terminated UTF-8 copy; TypeError if it contains NUL), ArrayBuffer (pointer to its bytes), TypedArray/DataView (pointer at its byteOffset; real views only, not look-alike objects or Proxies; every argument is read before any pointer is taken, so a getter that detaches or shrinks a buffer gets a TypeError/RangeError). Returns the kernel's raw result as a number (negative errno on failure, never throws for kernel errors). TypeError for a non-integer number, a detached buffer, or any other value; RangeError for more than 6 args. |
 //! | `syscall64(nr, ...args)` | as `syscall`, returns a BigInt. |
 //! | `addressOf(buffer)` | BigInt address of an ArrayBuffer's or view's first byte. TypeError otherwise. |
 //! | `unsafeArrayBuffer(address, length)` | ArrayBuffer aliasing raw memory, never freed by jsk. The caller promises the memory stays mapped while the buffer is reachable. RangeError for a zero address with a non-zero length. |
@@ -204,54 +204,105 @@ fn number_to_bits(ctx: &Ctx<'_>, f: f64, what: &dyn Fn() -> String) -> Result<i6
     Ok(if f >= 9.223372036854776e18 { f as u64 as i64 } else { f as i64 })
 }
 
-/// Where the bytes of an ArrayBuffer, TypedArray or DataView start, and how many.
-pub(crate) fn view_bytes(
-    ctx: &Ctx<'_>,
-    obj: &Object<'_>,
-    what: &dyn Fn() -> String,
-) -> Result<Option<(*mut u8, usize)>> {
-    match raw::array_buffer_bytes(obj.as_value()) {
-        raw::BufferBytes::Bytes(p, n) => return Ok(Some((p, n))),
-        raw::BufferBytes::Detached => return type_error(ctx, format!("{}: the ArrayBuffer is detached", what())),
-        raw::BufferBytes::NotABuffer => {}
-    }
-    let buffer: Value = obj.get("buffer")?;
-    let (base, len) = match raw::array_buffer_bytes(&buffer) {
-        raw::BufferBytes::Bytes(p, n) => (p, n),
-        raw::BufferBytes::Detached => {
-            return type_error(ctx, format!("{}: the view's ArrayBuffer is detached", what()))
-        }
-        raw::BufferBytes::NotABuffer => return Ok(None),
-    };
-    let offset: f64 = obj.get("byteOffset")?;
-    let length: f64 = obj.get("byteLength")?;
-    // A view cannot point outside its buffer; check anyway, since any object
-    // can claim to be a view.
-    if !(offset >= 0.0 && length >= 0.0 && offset + length <= len as f64) {
-        return Err(Exception::throw_range(
-            ctx,
-            &format!("{}: view [{offset}, +{length}) lies outside its {len}-byte buffer", what()),
-        ));
-    }
-    Ok(Some((base.wrapping_add(offset as usize), length as usize)))
+/// The bytes a buffer argument names, gathered before any pointer is taken:
+/// the ArrayBuffer (held, so it stays alive) and the range in it.
+pub(crate) struct ViewParts<'js> {
+    buffer: Value<'js>,
+    offset: f64,
+    length: Option<f64>,
 }
 
-fn to_word<'js>(ctx: &Ctx<'js>, v: &Value<'js>, i: usize, keep: &mut Keep) -> Result<i64> {
+/// Read what an ArrayBuffer, TypedArray or DataView argument names. This is
+/// the only step that may run JavaScript (a DataView's getters, which a
+/// program can override); `ViewParts::bytes` then takes the pointer with no
+/// JavaScript in between, against the buffer's size at that moment, so a
+/// getter that detaches, transfers or shrinks the buffer gets a TypeError or
+/// RangeError, never a dangling pointer. Only real views count: an object
+/// that merely has `buffer`/`byteOffset`/`byteLength` is not one (Ok(None)).
+pub(crate) fn view_parts<'js>(obj: &Object<'js>) -> Result<Option<ViewParts<'js>>> {
+    let v = obj.as_value();
+    if !matches!(raw::array_buffer_bytes(v), raw::BufferBytes::NotABuffer) {
+        return Ok(Some(ViewParts { buffer: v.clone(), offset: 0.0, length: None }));
+    }
+    match raw::view_kind(v) {
+        raw::ViewKind::Typed(buffer, offset, length) => {
+            Ok(Some(ViewParts { buffer, offset: offset as f64, length: Some(length as f64) }))
+        }
+        raw::ViewKind::OutOfBounds => {
+            Ok(Some(ViewParts { buffer: Value::new_undefined(obj.ctx().clone()), offset: 0.0, length: Some(0.0) }))
+        }
+        raw::ViewKind::DataView => {
+            let buffer: Value = obj.get("buffer")?;
+            let offset: f64 = obj.get("byteOffset")?;
+            let length: f64 = obj.get("byteLength")?;
+            Ok(Some(ViewParts { buffer, offset, length: Some(length) }))
+        }
+        raw::ViewKind::Neither => Ok(None),
+    }
+}
+
+impl<'js> ViewParts<'js> {
+    /// Where the bytes start and how many, checked against the buffer as it
+    /// is now. Runs no JavaScript; the pointer is valid while `self` is held
+    /// and no JavaScript runs.
+    pub(crate) fn bytes(&self, ctx: &Ctx<'js>, what: &dyn Fn() -> String) -> Result<(*mut u8, usize)> {
+        let (base, len) = match raw::array_buffer_bytes(&self.buffer) {
+            raw::BufferBytes::Bytes(p, n) => (p, n),
+            raw::BufferBytes::Detached => return type_error(ctx, format!("{}: the ArrayBuffer is detached", what())),
+            raw::BufferBytes::NotABuffer if self.buffer.is_undefined() => {
+                return type_error(ctx, format!("{}: the view's ArrayBuffer is detached or too small", what()))
+            }
+            raw::BufferBytes::NotABuffer => {
+                return type_error(ctx, format!("{}: the view's buffer is not an ArrayBuffer", what()))
+            }
+        };
+        let (offset, length) = (self.offset, self.length.unwrap_or(len as f64));
+        if !(offset >= 0.0 && length >= 0.0 && offset + length <= len as f64) {
+            return Err(Exception::throw_range(
+                ctx,
+                &format!("{}: view [{offset}, +{length}) lies outside its {len}-byte buffer", what()),
+            ));
+        }
+        Ok((base.wrapping_add(offset as usize), length as usize))
+    }
+}
+
+/// Where the bytes of an ArrayBuffer, TypedArray or DataView start, and how
+/// many (`view_parts` then `bytes`); Ok(None) for anything else.
+pub(crate) fn view_bytes<'js>(
+    ctx: &Ctx<'js>,
+    obj: &Object<'js>,
+    what: &dyn Fn() -> String,
+) -> Result<Option<(*mut u8, usize)>> {
+    match view_parts(obj)? {
+        Some(parts) => parts.bytes(ctx, what).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// A syscall argument after its JavaScript has run: a word, or a buffer
+/// whose pointer is taken once every argument has been read.
+enum Word<'js> {
+    Int(i64),
+    View(ViewParts<'js>),
+}
+
+fn to_word<'js>(ctx: &Ctx<'js>, v: &Value<'js>, i: usize, keep: &mut Keep) -> Result<Word<'js>> {
     if let Some(n) = v.as_int() {
-        return Ok(n as i64);
+        return Ok(Word::Int(n as i64));
     }
     let what = || format!("syscall argument {}", i + 1);
     if let Some(f) = v.as_float() {
-        return number_to_bits(ctx, f, &what);
+        return number_to_bits(ctx, f, &what).map(Word::Int);
     }
     if let Some(b) = v.as_big_int() {
-        return b.clone().to_i64();
+        return b.clone().to_i64().map(Word::Int);
     }
     if let Some(b) = v.as_bool() {
-        return Ok(b as i64);
+        return Ok(Word::Int(b as i64));
     }
     if v.is_null() || v.is_undefined() {
-        return Ok(0);
+        return Ok(Word::Int(0));
     }
     if let Some(s) = v.as_string() {
         let s = s.to_string()?;
@@ -260,11 +311,11 @@ fn to_word<'js>(ctx: &Ctx<'js>, v: &Value<'js>, i: usize, keep: &mut Keep) -> Re
         };
         let p = c.as_ptr() as i64;
         keep.0.push(c);
-        return Ok(p);
+        return Ok(Word::Int(p));
     }
     if let Some(o) = v.as_object() {
-        if let Some((p, _)) = view_bytes(ctx, o, &what)? {
-            return Ok(p as i64);
+        if let Some(parts) = view_parts(o)? {
+            return Ok(Word::View(parts));
         }
     }
     type_error(
@@ -288,12 +339,22 @@ fn do_syscall<'js>(ctx: &Ctx<'js>, nr: &Value<'js>, args: &[Value<'js>]) -> Resu
         Some(n) => n as i64,
         None => number_to_bits(ctx, nr.as_float().unwrap_or(f64::NAN), &|| "syscall number".into())?,
     };
+    // First every argument's JavaScript (a DataView's getters), then every
+    // pointer, so that no getter can free a buffer whose address is taken.
     let mut keep = Keep::default();
-    let mut words = [0i64; 6];
+    let mut read = Vec::with_capacity(args.len());
     for (i, v) in args.iter().enumerate() {
-        words[i] = to_word(ctx, v, i, &mut keep)?;
+        read.push(to_word(ctx, v, i, &mut keep)?);
+    }
+    let mut words = [0i64; 6];
+    for (i, w) in read.iter().enumerate() {
+        words[i] = match w {
+            Word::Int(n) => *n,
+            Word::View(parts) => parts.bytes(ctx, &|| format!("syscall argument {}", i + 1))?.0 as i64,
+        };
     }
     let r = raw::syscall6(nr, words);
+    drop(read);
     drop(keep);
     Ok(r)
 }
@@ -324,10 +385,12 @@ fn js_address_of<'js>(ctx: Ctx<'js>, v: Value<'js>) -> Result<BigInt<'js>> {
 
 fn js_unsafe_array_buffer<'js>(ctx: Ctx<'js>, address: Value<'js>, length: Value<'js>) -> Result<ArrayBuffer<'js>> {
     let mut keep = Keep::default();
-    let addr = if address.is_string() {
-        return type_error(&ctx, "unsafeArrayBuffer: address must be a number or BigInt".into());
-    } else {
-        to_word(&ctx, &address, 0, &mut keep)?
+    let addr = match address.is_string() {
+        true => return type_error(&ctx, "unsafeArrayBuffer: address must be a number or BigInt".into()),
+        false => match to_word(&ctx, &address, 0, &mut keep)? {
+            Word::Int(n) => n,
+            Word::View(parts) => parts.bytes(&ctx, &|| "unsafeArrayBuffer".into())?.0 as i64,
+        },
     };
     let len = number_to_bits(&ctx, length.as_number().unwrap_or(f64::NAN), &|| "unsafeArrayBuffer length".into())?;
     if len < 0 || len > isize::MAX as i64 {
@@ -347,8 +410,9 @@ fn js_encode_utf8<'js>(ctx: Ctx<'js>, s: rquickjs::String<'js>) -> Result<TypedA
 pub(crate) fn copy_view<'js>(ctx: &Ctx<'js>, v: &Value<'js>, what: &str) -> Result<Vec<u8>> {
     let w = || what.to_string();
     if let Some(o) = v.as_object() {
-        if let Some(view) = view_bytes(ctx, o, &w)? {
-            return Ok(raw::copy_view_bytes(v, view));
+        if let Some(parts) = view_parts(o)? {
+            let view = parts.bytes(ctx, &w)?;
+            return Ok(raw::copy_view_bytes(&parts, view));
         }
     }
     type_error(ctx, format!("{what}: expected an ArrayBuffer or view, got {}", v.type_name()))

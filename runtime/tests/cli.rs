@@ -389,3 +389,46 @@ fn sigterm_runs_the_exit_listeners_and_exits_143() {
     assert_eq!(code, 143);
     assert!(stdout.ends_with("exit listeners ran 143\n"), "{stdout}");
 }
+
+/// Issue 9's reproduction and its relatives: a getter, Proxy or resize that
+/// frees or shrinks a buffer while a native function reads its arguments
+/// gets a JS exception; the process never ends by a signal.
+#[test]
+fn hostile_views_get_exceptions_not_signals() {
+    let r = run_js(
+        "hostile_views",
+        r#"
+import { decodeUtf8, syscall, addressOf, fakeRegion } from "jsk:native";
+const cases = [];
+const ab = new ArrayBuffer(8 << 20);
+cases.push(() => decodeUtf8({ buffer: ab, get byteOffset() { ab.transfer(0); return 0; }, byteLength: 8 << 20 }));
+const ab2 = new ArrayBuffer(8 << 20);
+const dv = new DataView(ab2);
+Object.defineProperty(dv, "byteOffset", { get() { ab2.transfer(0); return 0; } });
+cases.push(() => decodeUtf8(dv));
+const ab3 = new ArrayBuffer(64, { maxByteLength: 1 << 20 });
+const dv3 = new DataView(ab3);
+Object.defineProperty(dv3, "byteLength", { get() { ab3.resize(0); return 64; } });
+cases.push(() => decodeUtf8(dv3));
+const ab4 = new ArrayBuffer(1 << 20);
+const dv4 = new DataView(new ArrayBuffer(8));
+Object.defineProperty(dv4, "byteOffset", { get() { ab4.transfer(0); return 0; } });
+cases.push(() => syscall(1, 1, new Uint8Array(ab4), 0, dv4));
+const rab = new ArrayBuffer(64, { maxByteLength: 128 });
+const t = new Uint8Array(rab, 32);
+rab.resize(16);
+cases.push(() => decodeUtf8(t));
+cases.push(() => addressOf(Object.create(Uint8Array.prototype)));
+cases.push(() => decodeUtf8(new Proxy(new Uint8Array(4), {})));
+for (const f of cases) {
+  try { f(); console.log("no error"); } catch (e) { console.log(e.name); }
+}
+const r = fakeRegion("r", 64);
+r.setHook(() => { r.setHook(null); for (let i = 0; i < 1000; i++) new Array(100); return 7; });
+console.log(r.read32(0), r.read32(0));
+"#,
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "TypeError\nTypeError\nRangeError\nTypeError\nTypeError\nTypeError\nTypeError\n7 0\n");
+}

@@ -94,6 +94,44 @@ pub fn array_buffer_bytes(v: &rquickjs::Value<'_>) -> BufferBytes {
     }
 }
 
+/// What a view is made of, read without running any JavaScript.
+pub enum ViewKind<'js> {
+    /// A TypedArray: its ArrayBuffer, byte offset and byte length (from the
+    /// engine, not from the possibly overridden `buffer`/`byteOffset` getters).
+    Typed(rquickjs::Value<'js>, usize, usize),
+    /// A TypedArray whose buffer is detached or that lies out of bounds of a
+    /// resizable buffer that shrank.
+    OutOfBounds,
+    /// A DataView (QuickJS has no C accessor for its fields).
+    DataView,
+    Neither,
+}
+
+/// Classify `v` as a TypedArray (with its parts) or a DataView. Runs no JS.
+pub fn view_kind<'js>(v: &rquickjs::Value<'js>) -> ViewKind<'js> {
+    let raw = v.as_raw();
+    // SAFETY: `raw` is a live value borrowed from `v`. JS_GetTypedArrayType
+    // and JS_IsDataView only inspect it; JS_GetTypedArrayBuffer (called only
+    // for a typed array) writes two sizes through valid pointers and returns
+    // a new reference to the buffer, or an exception that is taken and freed.
+    unsafe {
+        if rquickjs::qjs::JS_IsDataView(raw) {
+            return ViewKind::DataView;
+        }
+        if rquickjs::qjs::JS_GetTypedArrayType(raw) < 0 {
+            return ViewKind::Neither;
+        }
+        let ctx = v.ctx().as_raw().as_ptr();
+        let (mut offset, mut length): (rquickjs::qjs::size_t, rquickjs::qjs::size_t) = (0, 0);
+        let buf = rquickjs::qjs::JS_GetTypedArrayBuffer(ctx, raw, &mut offset, &mut length, std::ptr::null_mut());
+        if rquickjs::qjs::JS_IsException(buf) {
+            rquickjs::qjs::JS_FreeValue(ctx, rquickjs::qjs::JS_GetException(ctx));
+            return ViewKind::OutOfBounds;
+        }
+        ViewKind::Typed(rquickjs::Value::from_raw(v.ctx().clone(), buf), offset as usize, length as usize)
+    }
+}
+
 /// Whether an ArrayBuffer is detached (its `detached` getter).
 fn is_detached(ctx: *mut rquickjs::qjs::JSContext, buf: rquickjs::qjs::JSValue) -> bool {
     // SAFETY: reading a property of a live object on its own context.
@@ -419,9 +457,9 @@ unsafe impl ArrayBufferSource for Lent {
 }
 
 /// Copy the bytes of a JS buffer or view. `view` must come from
-/// `native::view_bytes` for `_keep`, which checked `[ptr, ptr+len)` lies
-/// inside that live ArrayBuffer; holding `_keep` keeps it alive.
-pub fn copy_view_bytes(_keep: &rquickjs::Value<'_>, view: (*mut u8, usize)) -> Vec<u8> {
+/// `_keep.bytes()`, which checked `[ptr, ptr+len)` lies inside that live
+/// ArrayBuffer with no JavaScript run since; holding `_keep` keeps it alive.
+pub fn copy_view_bytes(_keep: &crate::native::ViewParts<'_>, view: (*mut u8, usize)) -> Vec<u8> {
     // SAFETY: per the contract above, the range is inside a live buffer that
     // cannot be freed or detached during this synchronous copy.
     unsafe { std::slice::from_raw_parts(view.0, view.1) }.to_vec()
@@ -692,7 +730,10 @@ fn call_hook(
             qjs::JS_MKVAL(qjs::JS_TAG_INT, width as i32),
             if write { new_number(ctx, value, width) } else { qjs::JS_UNDEFINED },
         ];
-        let r = qjs::JS_Call(ctx, obj.hook, qjs::JS_UNDEFINED, if write { 4 } else { 3 }, args.as_mut_ptr());
+        // Hold our own reference: the hook may replace itself (setHook) while it runs.
+        let hook = qjs::JS_DupValue(ctx, obj.hook);
+        let r = qjs::JS_Call(ctx, hook, qjs::JS_UNDEFINED, if write { 4 } else { 3 }, args.as_mut_ptr());
+        qjs::JS_FreeValue(ctx, hook);
         for a in args {
             qjs::JS_FreeValue(ctx, a);
         }
