@@ -30,6 +30,8 @@ use rquickjs::{function::Opt, ArrayBuffer, BigInt, Ctx, Exception, Result, Value
 use crate::backend::{Bus, Space};
 use crate::raw;
 
+pub mod board;
+
 /// How a window's bytes are reached.
 pub enum Window {
     /// Mapped into this process (mem backend, fake register files, VFIO BARs):
@@ -193,10 +195,8 @@ pub fn js_fake_region<'js>(ctx: Ctx<'js>, name: String, size: f64, space: Opt<St
         ));
     }
     let space = parse_space(&ctx, space.0.as_deref())?;
-    let mem = raw::Memory::zeroed(size as usize, 4096)
-        .ok_or_else(|| Exception::throw_internal(&ctx, "fakeRegion: out of memory"))?;
-    let mut region = RegionCore::new(name, size as u64, space, Window::Mapped { mem: Rc::new(mem), off: 0 });
-    region.fake = true;
+    let region = crate::backend::fake::register_file(name, size as u64, space)
+        .map_err(|e| Exception::throw_internal(&ctx, &e.to_string()))?;
     raw::new_region(&ctx, region)
 }
 
@@ -218,7 +218,6 @@ pub fn js_map_region<'js>(
     size: f64,
     name: Opt<String>,
 ) -> Result<Value<'js>> {
-    use std::os::unix::fs::OpenOptionsExt;
     let name = name.0.unwrap_or_else(|| format!("{path}@{offset:#x}", offset = offset as u64));
     if !(size >= 1.0 && size.fract() == 0.0 && offset >= 0.0 && offset.fract() == 0.0) {
         return Err(Exception::throw_range(
@@ -226,20 +225,9 @@ pub fn js_map_region<'js>(
             &format!("mapRegion {name}: offset and size must be integers, size > 0"),
         ));
     }
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .custom_flags(libc::O_SYNC)
-        .open(&path)
-        .map_err(|e| Exception::throw_message(&ctx, &format!("mapRegion {name}: cannot open {path}: {e}")))?;
-    let map = memmap2::MmapOptions::new().offset(offset as u64).len(size as usize).map_raw(&file).map_err(|e| {
-        Exception::throw_message(
-            &ctx,
-            &format!("mapRegion {name}: cannot map {path} at {offset:#x}: {e}", offset = offset as u64),
-        )
-    })?;
-    let window = Window::Mapped { mem: Rc::new(raw::Memory::from_map(map)), off: 0 };
-    raw::new_region(&ctx, RegionCore::new(name, size as u64, Space::Mem, window))
+    let region = crate::backend::mem::map_file(&path, offset as u64, size as u64, name)
+        .map_err(|e| Exception::throw_message(&ctx, &e.to_string()))?;
+    raw::new_region(&ctx, region)
 }
 
 // ---- DMA memory -------------------------------------------------------

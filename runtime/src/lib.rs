@@ -17,7 +17,6 @@ pub mod image;
 pub mod modules;
 pub mod native;
 pub mod probe;
-mod qtest_board;
 mod raw;
 pub mod testrun;
 pub mod unode;

@@ -30,6 +30,7 @@ use vfio_ioctls::{VfioContainer, VfioDevice, VfioError, VfioOps};
 use vmm_sys_util::eventfd::EventFd;
 
 use crate::backend::{Bus, HwError, Space};
+use crate::hw::board::{BackendKind, DeviceInfo, RegionInfo};
 use crate::hw::{DmaMapping, DmaPool, IommuDma, RegionCore, Window};
 use crate::raw;
 
@@ -812,5 +813,114 @@ impl IommuDma for VfioDma {
     fn map(&self, size: u64, align: u64) -> Result<DmaMapping, String> {
         let host = self.0.upgrade().ok_or("the VFIO board is gone")?;
         host.map_dma(size, align)
+    }
+}
+
+/// The PCI functions of one `VfioHost` as a board's backend.
+pub struct VfioBackend {
+    host: Arc<VfioHost>,
+    dma: crate::hw::DmaSource,
+}
+
+impl VfioBackend {
+    /// Open `addrs` and release them on every exit path (process.exit,
+    /// --timeout, signals) even if JS never closes the board; the hook holds
+    /// a Weak, so a board that is closed and collected does not stay open.
+    pub fn open(addrs: &[String]) -> Result<VfioBackend, String> {
+        let host = VfioHost::open(addrs)?;
+        let weak = Arc::downgrade(&host);
+        crate::host::on_exit(move || {
+            if let Some(h) = weak.upgrade() {
+                h.release();
+            }
+        });
+        let dma = crate::hw::DmaSource::Iommu(host.dma_source());
+        Ok(VfioBackend { host, dma })
+    }
+
+    /// The opened functions as the board lists them.
+    pub fn devices(&self) -> Vec<DeviceInfo> {
+        self.host
+            .functions
+            .iter()
+            .map(|f| {
+                let a = f.address;
+                let address = a.to_string();
+                let pci = super::pci::PciFunction {
+                    bdf: (a.bus, a.device, a.function),
+                    vendor: f.ids.vendor,
+                    device: f.ids.device,
+                    class: f.ids.class,
+                    revision: f.ids.revision,
+                    subsystem: f.ids.subsystem,
+                    bars: Vec::new(),
+                    irq_pin: f.ids.irq_pin,
+                    irq_line: None,
+                };
+                DeviceInfo {
+                    id: address.clone(),
+                    name: address.clone(),
+                    bus: "pci",
+                    pci: Some(pci),
+                    address: Some(address),
+                    irq_kind: Some(f.irq_kind.name()),
+                    compatible: Vec::new(),
+                    clock: None,
+                    regions: f
+                        .bars
+                        .iter()
+                        .map(|b| RegionInfo {
+                            index: Some(b.index),
+                            name: None,
+                            space: b.space,
+                            base: 0,
+                            size: b.size,
+                            file: None,
+                            offset: None,
+                        })
+                        .collect(),
+                    irq_lines: (0..f.irq_count() as u32).collect(),
+                }
+            })
+            .collect()
+    }
+
+    fn function(&self, dev: &DeviceInfo) -> Result<(usize, &VfioFunction), HwError> {
+        self.host.function(&dev.id).ok_or_else(|| HwError::Invalid("not opened through VFIO".into()))
+    }
+}
+
+impl super::Backend for VfioBackend {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Vfio
+    }
+    fn region(&self, dev: &DeviceInfo, r: &RegionInfo, label: String) -> Result<RegionCore, HwError> {
+        let (index, _) = self.function(dev)?;
+        self.host.bar_region(index, r.index.unwrap_or(0), label).map_err(HwError::Invalid)
+    }
+    fn config(&self, dev: &DeviceInfo, label: String) -> Result<Option<RegionCore>, HwError> {
+        let (index, _) = self.function(dev)?;
+        Ok(Some(self.host.config_region(index, label)))
+    }
+    fn irq_fd(&self, dev: &DeviceInfo, i: u32, _line: u32) -> Result<i32, HwError> {
+        let (_, f) = self.function(dev)?;
+        f.irq_fd(i as usize).ok_or_else(|| HwError::Invalid(format!("no interrupt {i}")))
+    }
+    fn irq_unmask(&self, dev: &DeviceInfo, _i: u32) -> Result<(), HwError> {
+        let (_, f) = self.function(dev)?;
+        f.unmask().map_err(HwError::Invalid)
+    }
+    fn dma(&self) -> Option<&crate::hw::DmaSource> {
+        Some(&self.dma)
+    }
+    fn bus_master(&self, dev: &DeviceInfo, on: bool) -> Result<(), HwError> {
+        let (_, f) = self.function(dev)?;
+        f.set_bus_master(on)
+    }
+    fn released(&self) -> bool {
+        self.host.is_released()
+    }
+    fn close(&self) {
+        self.host.release();
     }
 }

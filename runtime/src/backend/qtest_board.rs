@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use crate::backend::pci::{self, ConfigAccess, IrqRouting, PciFunction, PciWindows};
 use crate::backend::qtest::{IrqEvent, QemuSpec, Qtest};
-use crate::backend::{Bus, HwError, Space};
-use crate::board::{BoardSpec, OpenOptions};
-use crate::hw::{DmaPool, DmaSource};
+use crate::backend::{Backend, Bus, HwError, Space};
+use crate::hw::board::{BackendKind, BoardSpec, DeviceInfo, OpenOptions, RegionInfo};
+use crate::hw::{DmaPool, DmaSource, RegionCore, Window};
 
 /// Guest RAM kept back from DMA when the board names nothing: the first MiB
 /// (real-mode vectors, firmware scratch).
@@ -128,11 +128,11 @@ impl QtestBoard {
         let qtest = Qtest::launch(&qspec).map_err(|e| e.to_string())?;
         match (&opts.observe, &q.irq_controller, &q.intercept_out) {
             (Some(dev), _, _) | (None, None, Some(dev)) => {
-                let path = first_path(&qtest, dev)?;
+                let path = first_path(&qtest, dev).map_err(|e| e.to_string())?;
                 qtest.irq_intercept_out(&path).map_err(|e| e.to_string())?;
             }
             (None, Some(ctrl), _) => {
-                let path = first_path(&qtest, ctrl)?;
+                let path = first_path(&qtest, ctrl).map_err(|e| e.to_string())?;
                 qtest.irq_intercept_in(&path).map_err(|e| e.to_string())?;
             }
             (None, None, None) => {}
@@ -165,43 +165,54 @@ impl QtestBoard {
     pub fn pci_functions(&self) -> &[PciFunction] {
         &self.pci
     }
-    pub fn bus(&self) -> Rc<dyn Bus> {
-        self.bus.clone()
+}
+
+impl Backend for QtestBoard {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Qtest
     }
-    pub fn config_bus(&self, bdf: (u8, u8, u8)) -> Rc<dyn Bus> {
-        Rc::new(ConfigBus { qtest: self.qtest.clone(), access: self.access.clone().unwrap_or(ConfigAccess::Cf8), bdf })
+    fn region(&self, _dev: &DeviceInfo, r: &RegionInfo, label: String) -> Result<RegionCore, HwError> {
+        let window = Window::Bus { bus: self.bus.clone(), space: r.space, base: r.base };
+        Ok(RegionCore::new(label, r.size, r.space, window))
     }
-    pub fn config_size(&self) -> u64 {
-        match self.access {
+    fn config(&self, dev: &DeviceInfo, label: String) -> Result<Option<RegionCore>, HwError> {
+        let Some(p) = &dev.pci else { return Ok(None) };
+        let bus = Rc::new(ConfigBus {
+            qtest: self.qtest.clone(),
+            access: self.access.clone().unwrap_or(ConfigAccess::Cf8),
+            bdf: p.bdf,
+        });
+        let size = match self.access {
             Some(ConfigAccess::Ecam { .. }) => 4096,
             _ => 256,
-        }
+        };
+        Ok(Some(RegionCore::new(label, size, Space::Mem, Window::Bus { bus, space: Space::Mem, base: 0 })))
     }
-    pub fn irq_fd(&self, line: u32) -> Result<i32, HwError> {
+    fn irq_fd(&self, _dev: &DeviceInfo, _i: u32, line: u32) -> Result<i32, HwError> {
         self.qtest.irq_eventfd(line)
     }
-    pub fn dma(&self) -> &DmaSource {
-        &self.dma
+    fn dma(&self) -> Option<&DmaSource> {
+        Some(&self.dma)
     }
-    pub fn set_bus_master(&self, bdf: (u8, u8, u8), on: bool) -> Result<(), HwError> {
-        match &self.access {
-            Some(a) => pci::set_bus_master(&*self.qtest, a, bdf, on),
-            None => Ok(()),
+    fn bus_master(&self, dev: &DeviceInfo, on: bool) -> Result<(), HwError> {
+        match (&self.access, &dev.pci) {
+            (Some(a), Some(p)) => pci::set_bus_master(&*self.qtest, a, p.bdf, on),
+            _ => Ok(()),
         }
     }
-    pub fn take_irq_log(&self) -> Vec<IrqEvent> {
+    fn irq_log(&self) -> Vec<IrqEvent> {
         self.qtest.take_irq_log()
     }
-    pub fn set_irq_in(&self, qom_type: &str, name: Option<&str>, line: u32, level: i32) -> Result<(), String> {
+    fn set_irq_in(&self, qom_type: &str, name: Option<&str>, line: u32, level: i32) -> Result<(), HwError> {
         let path = first_path(&self.qtest, qom_type)?;
-        self.qtest.set_irq_in(&path, name, line, level).map_err(|e| e.to_string())
+        self.qtest.set_irq_in(&path, name, line, level)
     }
-    pub fn shutdown(&self) {
+    fn close(&self) {
         self.qtest.shutdown();
     }
 }
 
-fn first_path(q: &Qtest, qom_type: &str) -> Result<String, String> {
-    let paths = q.find_qom_path(qom_type).map_err(|e| e.to_string())?;
-    paths.into_iter().next().ok_or_else(|| format!("QEMU has no device of type {qom_type:?}"))
+fn first_path(q: &Qtest, qom_type: &str) -> Result<String, HwError> {
+    let paths = q.find_qom_path(qom_type)?;
+    paths.into_iter().next().ok_or_else(|| HwError::Invalid(format!("QEMU has no device of type {qom_type:?}")))
 }
