@@ -98,6 +98,8 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use serde_json::Value as Json;
+
 use super::{Bus, HwError, Space};
 use crate::raw;
 
@@ -586,9 +588,9 @@ impl Qtest {
 
     /// (name, type) of the properties of the QOM object at `path`.
     fn qom_list(&self, path: &str) -> Result<Vec<(String, String)>, HwError> {
-        let cmd = format!(r#"{{"execute":"qom-list","arguments":{{"path":{}}}}}"#, json_string(path));
+        let cmd = serde_json::json!({ "execute": "qom-list", "arguments": { "path": path } }).to_string();
         let ret = self.qmp_execute(&cmd)?;
-        let Json::Arr(items) = ret else {
+        let Json::Array(items) = ret else {
             return Err(HwError::Qemu(format!("qom-list {path}: unexpected reply")));
         };
         Ok(items
@@ -1163,8 +1165,8 @@ impl Qmp {
                     if text.trim().is_empty() {
                         continue;
                     }
-                    return Json::parse(&text)
-                        .ok_or_else(|| HwError::Qemu(format!("QMP: unreadable reply {}", text.trim())));
+                    return serde_json::from_str(&text)
+                        .map_err(|e| HwError::Qemu(format!("QMP: unreadable reply {}: {e}", text.trim())));
                 }
                 Ok(_) => {}
                 Err(e)
@@ -1175,186 +1177,6 @@ impl Qmp {
                 Err(e) => return Err(e.into()),
             }
         }
-    }
-}
-
-fn json_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// Just enough JSON for QMP replies.
-#[derive(Clone, Debug, PartialEq)]
-enum Json {
-    Null,
-    Bool(bool),
-    Num(f64),
-    Str(String),
-    Arr(Vec<Json>),
-    Obj(Vec<(String, Json)>),
-}
-
-impl Json {
-    fn parse(text: &str) -> Option<Json> {
-        let mut p = JsonParser { s: text.as_bytes(), i: 0 };
-        let v = p.value(0)?;
-        p.ws();
-        (p.i == p.s.len()).then_some(v)
-    }
-
-    fn get(&self, key: &str) -> Option<&Json> {
-        match self {
-            Json::Obj(kv) => kv.iter().find(|(k, _)| k == key).map(|(_, v)| v),
-            _ => None,
-        }
-    }
-
-    fn as_str(&self) -> Option<&str> {
-        match self {
-            Json::Str(s) => Some(s),
-            _ => None,
-        }
-    }
-}
-
-struct JsonParser<'a> {
-    s: &'a [u8],
-    i: usize,
-}
-
-impl JsonParser<'_> {
-    fn ws(&mut self) {
-        while self.i < self.s.len() && matches!(self.s[self.i], b' ' | b'\t' | b'\r' | b'\n') {
-            self.i += 1;
-        }
-    }
-
-    fn eat(&mut self, lit: &[u8]) -> bool {
-        if self.s[self.i..].starts_with(lit) {
-            self.i += lit.len();
-            true
-        } else {
-            false
-        }
-    }
-
-    fn value(&mut self, depth: usize) -> Option<Json> {
-        if depth > 64 {
-            return None;
-        }
-        self.ws();
-        match *self.s.get(self.i)? {
-            b'{' => {
-                self.i += 1;
-                let mut kv = Vec::new();
-                self.ws();
-                if self.eat(b"}") {
-                    return Some(Json::Obj(kv));
-                }
-                loop {
-                    self.ws();
-                    let k = self.string()?;
-                    self.ws();
-                    if !self.eat(b":") {
-                        return None;
-                    }
-                    kv.push((k, self.value(depth + 1)?));
-                    self.ws();
-                    if self.eat(b"}") {
-                        return Some(Json::Obj(kv));
-                    }
-                    if !self.eat(b",") {
-                        return None;
-                    }
-                }
-            }
-            b'[' => {
-                self.i += 1;
-                let mut items = Vec::new();
-                self.ws();
-                if self.eat(b"]") {
-                    return Some(Json::Arr(items));
-                }
-                loop {
-                    items.push(self.value(depth + 1)?);
-                    self.ws();
-                    if self.eat(b"]") {
-                        return Some(Json::Arr(items));
-                    }
-                    if !self.eat(b",") {
-                        return None;
-                    }
-                }
-            }
-            b'"' => self.string().map(Json::Str),
-            b't' => self.eat(b"true").then_some(Json::Bool(true)),
-            b'f' => self.eat(b"false").then_some(Json::Bool(false)),
-            b'n' => self.eat(b"null").then_some(Json::Null),
-            _ => {
-                let start = self.i;
-                while self.i < self.s.len() && matches!(self.s[self.i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
-                {
-                    self.i += 1;
-                }
-                std::str::from_utf8(&self.s[start..self.i]).ok()?.parse().ok().map(Json::Num)
-            }
-        }
-    }
-
-    fn string(&mut self) -> Option<String> {
-        if !self.eat(b"\"") {
-            return None;
-        }
-        let mut out = Vec::new();
-        loop {
-            let b = *self.s.get(self.i)?;
-            self.i += 1;
-            match b {
-                b'"' => return String::from_utf8(out).ok(),
-                b'\\' => {
-                    let e = *self.s.get(self.i)?;
-                    self.i += 1;
-                    let c = match e {
-                        b'"' => '"',
-                        b'\\' => '\\',
-                        b'/' => '/',
-                        b'b' => '\u{8}',
-                        b'f' => '\u{c}',
-                        b'n' => '\n',
-                        b'r' => '\r',
-                        b't' => '\t',
-                        b'u' => {
-                            let mut cp = self.hex4()?;
-                            if (0xd800..0xdc00).contains(&cp) && self.eat(b"\\u") {
-                                let lo = self.hex4()?;
-                                cp = 0x10000 + ((cp - 0xd800) << 10) + (lo.checked_sub(0xdc00)? & 0x3ff);
-                            }
-                            char::from_u32(cp).unwrap_or('\u{fffd}')
-                        }
-                        _ => return None,
-                    };
-                    let mut tmp = [0u8; 4];
-                    out.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
-                }
-                b => out.push(b),
-            }
-        }
-    }
-
-    fn hex4(&mut self) -> Option<u32> {
-        let h = self.s.get(self.i..self.i + 4)?;
-        self.i += 4;
-        u32::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok()
     }
 }
 
@@ -1387,17 +1209,6 @@ mod tests {
         assert!(matches!(parse_reply(b"OK 123"), Reply::Ok(Some(123))));
         assert!(matches!(parse_reply(b"OK little"), Reply::Text(t) if t == "little"));
         assert!(matches!(parse_reply(b"FAIL Unknown device"), Reply::Fail(t) if t == "FAIL Unknown device"));
-    }
-
-    #[test]
-    fn json() {
-        let v = Json::parse(r#"{"return": [{"name": "a\\x2fb", "type": "child<pl061>"}, {"n": -1.5e2, "t": true, "z": null, "u": "\u00e9"}]}"#).unwrap();
-        let Some(Json::Arr(items)) = v.get("return") else { panic!() };
-        assert_eq!(items[0].get("name").unwrap().as_str(), Some("a\\x2fb"));
-        assert_eq!(items[1].get("n"), Some(&Json::Num(-150.0)));
-        assert_eq!(items[1].get("u").unwrap().as_str(), Some("é"));
-        assert_eq!(json_string("a\"b\\c"), r#""a\"b\\c""#);
-        assert!(Json::parse("{\"a\":}").is_none());
     }
 
     #[test]
