@@ -12,8 +12,10 @@ cd "$(dirname "$0")"
 
 # Debian packages the test tiers need: QEMU for the qtest and guest tiers
 # (x86 and aarch64 device models), tcpdump to read the --pcap captures,
-# curl as unode's non-jsk HTTP client, wrk for the HTTP benchmark.
-PACKAGES=(qemu-system-x86 qemu-system-arm tcpdump curl wrk)
+# curl as unode's non-jsk HTTP client, wrk for the HTTP benchmark,
+# linux-libc-dev for the kernel headers hal-js/sys_tables.test.js checks
+# jsk:sys's x86_64 and aarch64 tables against.
+PACKAGES=(qemu-system-x86 qemu-system-arm tcpdump curl wrk linux-libc-dev)
 
 need_cargo() {
   if ! command -v cargo >/dev/null 2>&1; then
