@@ -19,7 +19,7 @@
 //! | `exit(code)` | runs the host's cleanup hooks (devices quiet, QEMU stopped) and ends the process with `code & 0xff`. Never returns. |
 //! | `options` | host options: `traceVcd` (path given to `--trace-vcd`), `pcap` (`--pcap`), `board` (`{ board, backend, drivers, chardev, netdev }` from `--board`). |
 //! | `fakeRegion(name, size, space?)` | a zeroed register file as a `Region` (see `hw.rs` for every `Region` method and its errors); `space` is `"mem"` (default) or `"io"`. RangeError for a size outside [1, 1 GiB]. |
-//! | `mapRegion(path, offset, size, name?)` | the mem backend: `size` bytes of `path` mapped shared at `offset` (O_SYNC), as a `Region`. Error naming the path when it cannot be opened or mapped. |
+//! | `mapRegion(path, offset, size, name?)` | the mem backend: `size` bytes of `path` mapped shared at `offset` (O_SYNC), as a `Region`. Error naming the path when it cannot be opened or mapped; RangeError for a window past the end of a regular file (its pages would fault). A device file maps what the device gives: the caller trusts it (`/dev/zero` past offset 0 faults). |
 //! | `fakeDma(size, align = 64)` | `[ArrayBuffer, iova]`: zeroed host memory with a made-up device address; freed when the buffer is collected or detached. RangeError for a bad size or align. |
 //! | `fakeDmaRead(iova, length)`, `fakeDmaWrite(iova, bytes)` | what a fake device reads/writes by DMA; RangeError unless the bytes lie inside one live DMA buffer. |
 //! | `fakeNicLoopback(region)` | the fake backend's e1000 loopback model (`fake_nic.rs`) on a fake register file: frames transmitted come back received. TypeError for other regions. |

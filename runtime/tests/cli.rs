@@ -432,3 +432,22 @@ console.log(r.read32(0), r.read32(0));
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stdout, "TypeError\nTypeError\nRangeError\nTypeError\nTypeError\nTypeError\nTypeError\n7 0\n");
 }
+
+/// Found by the native fuzzer: a mapRegion window past the end of a regular
+/// file mapped, and touching it ended jsk with SIGBUS. It is a RangeError now.
+#[test]
+fn map_region_past_the_end_of_a_file_is_a_range_error() {
+    let dir = scratch("map_region_eof", &[("data.bin", &"\0".repeat(8192))]);
+    let src = r#"
+import { mapRegion, argv } from "jsk:native";
+const path = argv[2];
+for (const [offset, size] of [[0, 8192], [4096, 4096], [0, 8193], [4096, 8192], [8192, 4096], [0, 1 << 20]]) {
+  try { const r = mapRegion(path, offset, size); r.write8(size - 1, 1); console.log(r.read8(size - 1)); }
+  catch (e) { console.log(e.name); }
+}
+"#;
+    std::fs::write(dir.join("main.js"), src).unwrap();
+    let r = run(jsk().arg("run").arg(dir.join("main.js")).arg(dir.join("data.bin")));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "1\n1\nRangeError\nRangeError\nRangeError\nRangeError\n");
+}
