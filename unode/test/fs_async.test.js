@@ -289,6 +289,18 @@ test("a write copies the caller's bytes at submission", async () => {
   assert.equal(fs.readFileSync(P("copy"), "utf8"), "before");
 });
 
+test("a close completes after the writes and closes submitted before it (a pipe's source closes after the last write)", async () => {
+  const a = fs.openSync(P("order-a"), "w"), b = fs.openSync(P("order-b"), "w"), c = fs.openSync(P("order-c"), "w");
+  const order = [];
+  const data = Buffer.alloc(8 * 1024 * 1024, 3);
+  const w = new Promise((r) => fs.write(a, data, () => r(order.push("write"))));
+  const c1 = new Promise((r) => fs.close(b, () => r(order.push("close b"))));
+  const c2 = new Promise((r) => fs.close(c, () => r(order.push("close c"))));
+  await Promise.all([w, c1, c2]);
+  fs.closeSync(a);
+  assert.deepEqual(order, ["write", "close b", "close c"]);
+});
+
 test("an idle backend does not keep the process alive", async () => {
   if (name === "io_uring") assert.equal(backend.engine.referenced, false);
   if (name === "threads") assert.equal(backend.engine.pending, 0);

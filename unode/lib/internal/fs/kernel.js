@@ -9,8 +9,17 @@
 // An engine executes a Req however it can: the ring turns it into an SQE, the
 // pool into a raw system call on a pool thread. An engine is
 //   { name, has(opcode), exec(req), stats }
-// and calls req.done(req, result) later (never from inside exec), result
+// and calls complete(req, result) later (never from inside exec), result
 // being what the kernel returned (a negative errno on failure).
+//
+// Completions run in the order they arrive, with one exception: the
+// completion of a close waits (at most kCloseWaitMs) for the writes and
+// closes submitted before it. A pipe through fs streams relies on that order in practice: the
+// source's close must not overtake the destination's last write (its
+// 'finish'). Node's thread pool gets it from FIFO scheduling most of the time
+// (not always: Node under load, or with UV_USE_IO_URING=1, lets the close
+// win); io_uring punts buffered writes to its workers while a close
+// completes inline, so without this the close would win often.
 //
 // Memory ownership (the rule both engines rely on): everything the kernel
 // reads or writes after exec() returns is memory this file allocated and
@@ -38,6 +47,7 @@
 // same).
 
 import { addressOf, encodeUtf8 } from "jsk:native";
+import { setTimeout, clearTimeout, runCallbackHook } from "jsk:loop";
 import {
   Buffer, systemError, getPath, getFd, stringToFlags, parseFileMode, getOptions, decodeBytes, statsFromBytes,
   AT_FDCWD, AT_SYMLINK_NOFOLLOW, AT_REMOVEDIR, AT_EMPTY_PATH, O_CLOEXEC, constants,
@@ -78,6 +88,67 @@ export class Req {
     this.bigint = false;
     this.noEntry = false;
     this.job = null;
+    this.seq = 0;       // a write's or close's place in submission order (0 for the rest)
+  }
+}
+
+// ---- completion order: a close after the writes and closes submitted before it -----------
+
+const kCloseWaitMs = 50;
+let orderSeq = 0;
+const ordered = new Set(); // seqs of writes and closes not yet delivered, oldest first
+let parked = [];           // closes waiting for earlier writes/closes, in seq order
+let parkTimer = null;
+
+function oldestOrdered() {
+  for (const s of ordered) return s; // a Set iterates in insertion (= seq) order
+  return Infinity;
+}
+
+/** Number a Req before it goes to an engine (writes and closes). */
+function track(req) {
+  if (req.opc === OP.WRITE || req.opc === OP.CLOSE) {
+    req.seq = ++orderSeq;
+    ordered.add(req.seq);
+  }
+}
+
+function deliver(req, res) {
+  if (req.seq !== 0) {
+    ordered.delete(req.seq);
+    req.seq = 0;
+  }
+  req.done(req, res);
+}
+
+/** What an engine calls when the kernel answered `req` with `res`. */
+export function complete(req, res) {
+  if (req.opc === OP.CLOSE && req.seq !== 0 && oldestOrdered() < req.seq) {
+    let i = parked.length;
+    while (i > 0 && parked[i - 2].seq > req.seq) i -= 2;
+    parked.splice(i, 0, req, res);
+    if (parkTimer === null) parkTimer = setTimeout(releaseParked, kCloseWaitMs, true);
+    return;
+  }
+  const wasOrdered = req.seq !== 0;
+  deliver(req, res);
+  if (wasOrdered && parked.length > 0) {
+    // This callback and what it queued first, then the closes it held back.
+    runCallbackHook();
+    releaseParked(false);
+  }
+}
+
+function releaseParked(all) {
+  if (all) parkTimer = null;
+  while (parked.length > 0 && (all || parked[0].seq === oldestOrdered())) {
+    const req = parked.shift(), res = parked.shift();
+    deliver(req, res);
+    runCallbackHook();
+  }
+  if (parked.length === 0 && parkTimer !== null) {
+    clearTimeout(parkTimer);
+    parkTimer = null;
   }
 }
 
@@ -105,6 +176,11 @@ function giveBounce(b) {
 }
 
 // ---- completions of single requests -------------------------------------------------
+
+function exec(engine, req) {
+  track(req);
+  engine.exec(req);
+}
 
 function err(req, res) {
   return systemError(res, req.name, req.path, req.dest);
@@ -156,7 +232,7 @@ function one(engine, opc, fd, buf, len, off, buf2, flags, done, cb, name, path, 
   req.name = name;
   req.path = path;
   req.dest = dest;
-  engine.exec(req);
+  exec(engine, req);
   return true;
 }
 
@@ -171,7 +247,7 @@ function statReq(engine, dirfd, path, flags, options, cb, name) {
   req.path = path;
   req.bigint = options?.bigint === true;
   req.noEntry = path !== undefined && options?.throwIfNoEntry === false;
-  engine.exec(req);
+  exec(engine, req);
   return true;
 }
 
@@ -208,7 +284,7 @@ class ReadFileJob {
   issue(opc, fd, buf, len, off, buf2, flags) {
     const req = new Req(opc, fd, buf, len, off, buf2, flags, jobDone);
     req.job = this;
-    this.engine.exec(req);
+    exec(this.engine, req);
   }
 
   open(flags) {
@@ -350,7 +426,7 @@ class WriteFileJob {
   issue(opc, fd, buf, len, off, buf2, flags) {
     const req = new Req(opc, fd, buf, len, off, buf2, flags, jobDone);
     req.job = this;
-    this.engine.exec(req);
+    exec(this.engine, req);
   }
 
   open(flags, mode) {
@@ -442,7 +518,7 @@ const plans = {
     req.uoff = a[1];
     req.cb = cb;
     req.name = "read";
-    e.exec(req);
+    exec(e, req);
     return true;
   },
   writeSync(e, args, cb) {
@@ -456,7 +532,7 @@ const plans = {
     req.bounce = b;
     req.cb = cb;
     req.name = "write";
-    e.exec(req);
+    exec(e, req);
     return true;
   },
   statSync(e, [path, options], cb) {

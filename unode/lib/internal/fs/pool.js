@@ -27,7 +27,7 @@ import * as native from "jsk:native";
 import { nr } from "jsk:sys";
 import { setTimeout, runCallbackHook } from "jsk:loop";
 import { handlers, hold } from "node:internal/worker/io";
-import { syscallOf } from "node:internal/fs/kernel";
+import { syscallOf, complete } from "node:internal/fs/kernel";
 
 const EIO = -5, EINTR = -4;
 const kMaxThreads = 1024;
@@ -161,7 +161,7 @@ class Pool {
 
   complete(req, res) {
     try {
-      req.done(req, res);
+      complete(req, res);
     } finally {
       if (--this.pending === 0) hold(-1);
     }

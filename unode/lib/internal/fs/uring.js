@@ -47,6 +47,7 @@
 import { syscall, addressOf } from "jsk:native";
 import { nr, mmap, munmap, eventfd, EPOLLIN, PROT_READ, PROT_WRITE, MAP_SHARED, MAP_POPULATE } from "jsk:sys";
 import { watch, runCallbackHook, setTimeout } from "jsk:loop";
+import { complete } from "node:internal/fs/kernel";
 
 const IORING_OFF_SQ_RING = 0;
 const IORING_OFF_CQ_RING = 0x8000000;
@@ -268,7 +269,7 @@ class Ring {
         const res = ready[this.readyHead + 1];
         ready[this.readyHead] = undefined;
         this.readyHead += 2;
-        req.done(req, res);
+        complete(req, res);
         runCallbackHook();
       }
     } finally {
