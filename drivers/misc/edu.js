@@ -78,8 +78,8 @@ class Edu {
       throw new RangeError(`edu: DMA of ${length} bytes at buffer offset ${offset} does not fit the first ${DMA_LIMIT} bytes of the device buffer`);
   }
 
-  /** One DMA transfer between `dma` memory and the device buffer; resolves when the device says done. */
-  async transfer(dma, offset, length, toRam) {
+  /** One DMA transfer between `dma` memory and the device buffer; resolves when the device says done (TimeoutError after `timeout` ms). */
+  async transfer(dma, offset, length, toRam, timeout = DMA_TIMEOUT_MS) {
     if (dma.iova > DMA_MASK || dma.iova + BigInt(length) - 1n > DMA_MASK)
       throw new RangeError(`edu: DMA memory at ${dma.iova.toString(16)} is beyond the device's 28-bit DMA mask`);
     const { regs } = this;
@@ -88,27 +88,27 @@ class Edu {
     regs.DMA_DST.write(toRam ? dma.iova : deviceAddr);
     regs.DMA_COUNT.write(BigInt(length));
     regs.DMA_CMD.write({ START: 1, TO_RAM: toRam ? 1 : 0, IRQ: 1 });
-    await this.expectInterrupt("DMA", DMA_TIMEOUT_MS, `DMA ${toRam ? "to RAM" : "from RAM"}`);
+    await this.expectInterrupt("DMA", timeout, `DMA ${toRam ? "to RAM" : "from RAM"}`);
   }
 
   /** Copy `bytes` into the device buffer at `offset` by DMA. */
-  async write(offset, bytes) {
+  async write(offset, bytes, { timeout = DMA_TIMEOUT_MS } = {}) {
     this.checkRange(offset, bytes.length);
     const dma = this.dev.dma(bytes.length, { align: 4096 });
     try {
       dma.bytes.set(bytes);
-      await this.transfer(dma, offset, bytes.length, false);
+      await this.transfer(dma, offset, bytes.length, false, timeout);
     } finally {
       dma.free();
     }
   }
 
   /** Read `length` bytes of the device buffer at `offset` by DMA. */
-  async read(offset, length) {
+  async read(offset, length, { timeout = DMA_TIMEOUT_MS } = {}) {
     this.checkRange(offset, length);
     const dma = this.dev.dma(length, { align: 4096 });
     try {
-      await this.transfer(dma, offset, length, true);
+      await this.transfer(dma, offset, length, true, timeout);
       return dma.bytes.slice(0, length);
     } finally {
       dma.free();
