@@ -182,12 +182,12 @@ impl Board {
             o.set("name", d.name.as_str())?;
             o.set("bus", d.bus)?;
             if let Some(p) = &d.pci {
-                o.set("vendor", p.vendor)?;
-                o.set("device", p.device)?;
-                o.set("class", p.class)?;
-                o.set("revision", p.revision)?;
-                o.set("subsystemVendor", p.subsystem.0)?;
-                o.set("subsystemDevice", p.subsystem.1)?;
+                o.set("vendor", p.ids.vendor)?;
+                o.set("device", p.ids.device)?;
+                o.set("class", p.ids.class)?;
+                o.set("revision", p.ids.revision)?;
+                o.set("subsystemVendor", p.ids.subsystem.0)?;
+                o.set("subsystemDevice", p.ids.subsystem.1)?;
             }
             if let Some(a) = &d.address {
                 o.set("address", a.as_str())?;

@@ -69,7 +69,7 @@ fn q35_edu() -> (Arc<Qtest>, PciFunction) {
     let qt = launch(&x86("q35", &["-device", "edu"]));
     qt.irq_intercept_in("ioapic").unwrap();
     let funcs = pci::enumerate_and_assign(&*qt, &ConfigAccess::Cf8, &PciWindows::X86, &IrqRouting::Ich9).unwrap();
-    let edu = funcs.into_iter().find(|f| (f.vendor, f.device) == (0x1234, 0x11e8)).expect("edu on bus 0");
+    let edu = funcs.into_iter().find(|f| (f.ids.vendor, f.ids.device) == (0x1234, 0x11e8)).expect("edu on bus 0");
     (qt, edu)
 }
 
@@ -108,9 +108,9 @@ fn wait_dead(pid: u32, within: Duration) -> bool {
 #[test]
 fn edu_identity_and_liveness() {
     let (qt, edu) = q35_edu();
-    assert_eq!(edu.class >> 8, 0x00ff, "edu is PCI_CLASS_OTHERS");
-    assert_eq!(edu.revision, 0x10);
-    assert_eq!(edu.irq_pin, 1);
+    assert_eq!(edu.ids.class >> 8, 0x00ff, "edu is PCI_CLASS_OTHERS");
+    assert_eq!(edu.ids.revision, 0x10);
+    assert_eq!(edu.ids.irq_pin, 1);
     let bar = &edu.bars[0];
     assert_eq!((bar.index, bar.size, bar.is64), (0, 1 << 20, false));
     assert!(bar.addr >= PciWindows::X86.mem.0 && bar.addr + bar.size <= PciWindows::X86.mem.1);
@@ -140,7 +140,7 @@ fn edu_factorial_interrupt() {
         edu.bdf.0,
         edu.bdf.1,
         edu.bdf.2,
-        (b'@' + edu.irq_pin) as char
+        (b'@' + edu.ids.irq_pin) as char
     );
     assert_eq!(pci::config_read(&*qt, &ConfigAccess::Cf8, edu.bdf, 0x3c, 1).unwrap(), line);
     let fd = qt.irq_eventfd(line).unwrap();
@@ -167,7 +167,7 @@ fn edu_factorial_interrupt_pc_piix3() {
     qt.irq_intercept_in("ioapic").unwrap();
     let routing = IrqRouting::Piix3 { pirq_irqs: [5, 10, 11, 9] };
     let funcs = pci::enumerate_and_assign(&*qt, &ConfigAccess::Cf8, &PciWindows::X86, &routing).unwrap();
-    let edu = funcs.iter().find(|f| (f.vendor, f.device) == (0x1234, 0x11e8)).unwrap();
+    let edu = funcs.iter().find(|f| (f.ids.vendor, f.ids.device) == (0x1234, 0x11e8)).unwrap();
     // Slot s, INTA -> PIRQ (s - 1) & 3.
     let line = edu.irq_line.unwrap();
     assert_eq!(line, [5, 10, 11, 9][(edu.bdf.1 as usize + 3) & 3]);
@@ -176,7 +176,7 @@ fn edu_factorial_interrupt_pc_piix3() {
         edu.bdf.0,
         edu.bdf.1,
         edu.bdf.2,
-        (b'@' + edu.irq_pin) as char
+        (b'@' + edu.ids.irq_pin) as char
     );
     assert_eq!(pci::config_read(&*qt, &ConfigAccess::Cf8, (0, 1, 0), 0x60, 4).unwrap(), 0x090b_0a05);
     assert_eq!(
@@ -349,8 +349,8 @@ fn virt_pci_edu_intx() {
     qt.irq_intercept_in(&gic[0]).unwrap();
     let ecam = ConfigAccess::Ecam { base: 0x40_1000_0000 };
     let funcs = pci::enumerate_and_assign(&*qt, &ecam, &PciWindows::VIRT, &IrqRouting::VIRT).unwrap();
-    assert_eq!((funcs[0].vendor, funcs[0].device), (0x1b36, 0x0008), "GPEX root at 00:00.0");
-    let edu = funcs.iter().find(|f| (f.vendor, f.device) == (0x1234, 0x11e8)).unwrap();
+    assert_eq!((funcs[0].ids.vendor, funcs[0].ids.device), (0x1b36, 0x0008), "GPEX root at 00:00.0");
+    let edu = funcs.iter().find(|f| (f.ids.vendor, f.ids.device) == (0x1234, 0x11e8)).unwrap();
     let line = edu.irq_line.unwrap();
     assert_eq!(line, 3 + (edu.bdf.1 as u32 % 4));
     eprintln!(
@@ -358,7 +358,7 @@ fn virt_pci_edu_intx() {
         edu.bdf.0,
         edu.bdf.1,
         edu.bdf.2,
-        (b'@' + edu.irq_pin) as char
+        (b'@' + edu.ids.irq_pin) as char
     );
     qt.irq_eventfd(line).unwrap();
     let base = bar0(edu);

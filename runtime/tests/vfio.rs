@@ -9,9 +9,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use jsk::backend::pci::PciAddress;
 use jsk::backend::vfio::{
     check_device, container_message, group_members, not_viable_message, open_group_message, parse_iova_ranges,
-    IovaAllocator, PciAddress, SysPaths, VfioHost, IOVA_BASE, IOVA_LIMIT, PAGE,
+    IovaAllocator, SysPaths, VfioHost, IOVA_BASE, IOVA_LIMIT, PAGE,
 };
 
 // ---- addresses ----------------------------------------------------------
@@ -26,6 +27,9 @@ fn address_parses_full_and_short_forms() {
     assert_eq!(b.to_string(), "0000:3a:1f.7");
     assert_eq!(PciAddress::parse("10000:ff:00.1").ok(), None, "domain is 16-bit");
     assert_eq!(PciAddress::parse("abcd:ff:00.1").unwrap().to_string(), "abcd:ff:00.1");
+    // The short form jsk-probe takes, one parser for both (they disagreed).
+    assert_eq!(PciAddress::parse("2.0").unwrap().to_string(), "0000:00:02.0");
+    assert_eq!(PciAddress::parse("001:02.0").ok(), None, "bus has two digits");
 }
 
 #[test]

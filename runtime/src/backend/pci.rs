@@ -39,7 +39,88 @@
 //! ISA devices on x86 (both pc and q35) interrupt on IOAPIC pin = ISA IRQ, so
 //! the 16550 at 0x3F8 (IRQ 4) is line 4 ([`IrqRouting::isa_line`]).
 
+use std::fmt;
+
 use super::{Bus, HwError, Space};
+
+/// The type-0/1 configuration header's registers, by name (PCI Local Bus 3.0 §6.1).
+pub mod cfg {
+    pub const VENDOR_ID: u16 = 0x00;
+    pub const DEVICE_ID: u16 = 0x02;
+    pub const COMMAND: u16 = 0x04;
+    pub const STATUS: u16 = 0x06;
+    /// Revision ID; the 24-bit class code follows at 0x09..0x0b.
+    pub const REVISION_ID: u16 = 0x08;
+    pub const HEADER_TYPE: u16 = 0x0e;
+    pub const BAR0: u16 = 0x10;
+    pub const SUBSYSTEM_VENDOR_ID: u16 = 0x2c;
+    pub const SUBSYSTEM_ID: u16 = 0x2e;
+    pub const CAPABILITIES_POINTER: u16 = 0x34;
+    pub const INTERRUPT_LINE: u16 = 0x3c;
+    pub const INTERRUPT_PIN: u16 = 0x3d;
+
+    pub const COMMAND_IO: u32 = 1 << 0;
+    pub const COMMAND_MEMORY: u32 = 1 << 1;
+    pub const COMMAND_MASTER: u32 = 1 << 2;
+    /// Header type bit 7: the device has more than one function.
+    pub const HEADER_MULTI_FUNCTION: u32 = 0x80;
+}
+
+/// A PCI function's address, `DDDD:BB:DD.F`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PciAddress {
+    pub domain: u16,
+    pub bus: u8,
+    pub device: u8,
+    pub function: u8,
+}
+
+impl PciAddress {
+    /// `0000:00:02.0`, `00:02.0` (domain 0) or `02.0` (domain 0, bus 0),
+    /// hexadecimal, any case; at most 4 digits of domain, 2 of bus and device.
+    pub fn parse(s: &str) -> Result<PciAddress, String> {
+        let bad = || format!("{s:?} is not a PCI address (DDDD:BB:DD.F, e.g. 0000:00:02.0)");
+        let parts: Vec<&str> = s.trim().split(':').collect();
+        let (domain, bus, devfn) = match parts.as_slice() {
+            [d, b, df] => (*d, *b, *df),
+            [b, df] => ("0", *b, *df),
+            [df] => ("0", "0", *df),
+            _ => return Err(bad()),
+        };
+        let (dev, func) = devfn.split_once('.').ok_or_else(bad)?;
+        let hex = |t: &str, digits: usize, max: u32| -> Result<u32, String> {
+            if t.is_empty() || t.len() > digits || !t.chars().all(|c| c.is_ascii_hexdigit()) {
+                return Err(bad());
+            }
+            u32::from_str_radix(t, 16).ok().filter(|v| *v <= max).ok_or_else(bad)
+        };
+        Ok(PciAddress {
+            domain: hex(domain, 4, 0xffff)? as u16,
+            bus: hex(bus, 2, 0xff)? as u8,
+            device: hex(dev, 2, 0x1f)? as u8,
+            function: hex(func, 1, 7)? as u8,
+        })
+    }
+}
+
+impl fmt::Display for PciAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04x}:{:02x}:{:02x}.{}", self.domain, self.bus, self.device, self.function)
+    }
+}
+
+/// Identification from config space (subsystem (0, 0) for bridges; irq_pin
+/// 0 = no INTx, 1..4 = INTA..INTD).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PciIds {
+    pub vendor: u16,
+    pub device: u16,
+    /// class << 16 | subclass << 8 | prog_if
+    pub class: u32,
+    pub revision: u8,
+    pub subsystem: (u16, u16),
+    pub irq_pin: u8,
+}
 
 /// How configuration space is reached.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,16 +149,8 @@ pub struct PciBar {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PciFunction {
     pub bdf: (u8, u8, u8),
-    pub vendor: u16,
-    pub device: u16,
-    /// class << 16 | subclass << 8 | prog_if
-    pub class: u32,
-    pub revision: u8,
-    /// (subsystem vendor, subsystem id); (0, 0) for bridges.
-    pub subsystem: (u16, u16),
+    pub ids: PciIds,
     pub bars: Vec<PciBar>,
-    /// 0 = no INTx, 1..4 = INTA..INTD.
-    pub irq_pin: u8,
     /// The qtest IRQ line this function's INTx arrives on.
     pub irq_line: Option<u32>,
 }
@@ -168,10 +241,7 @@ impl IrqRouting {
     }
 }
 
-const COMMAND: u16 = 0x04;
-const CMD_IO: u32 = 1 << 0;
-const CMD_MEM: u32 = 1 << 1;
-const CMD_MASTER: u32 = 1 << 2;
+use cfg::{COMMAND, COMMAND_IO as CMD_IO, COMMAND_MASTER as CMD_MASTER, COMMAND_MEMORY as CMD_MEM};
 
 fn check_bdf(bdf: (u8, u8, u8)) -> Result<(), HwError> {
     if bdf.1 > 31 || bdf.2 > 7 {
@@ -283,37 +353,35 @@ pub fn enumerate_and_assign(
     let mut funcs = Vec::new();
     let mut headers = Vec::new();
     for dev in 0..32u8 {
-        let id0 = config_read(bus, access, (0, dev, 0), 0x00, 4)?;
+        let id0 = config_read(bus, access, (0, dev, 0), cfg::VENDOR_ID, 4)?;
         if id0 & 0xffff == 0xffff || id0 & 0xffff == 0 {
             continue;
         }
-        let multi = config_read(bus, access, (0, dev, 0), 0x0e, 1)? & 0x80 != 0;
+        let multi = config_read(bus, access, (0, dev, 0), cfg::HEADER_TYPE, 1)? & cfg::HEADER_MULTI_FUNCTION != 0;
         for func in 0..if multi { 8 } else { 1 } {
             let bdf = (0, dev, func);
-            let id = if func == 0 { id0 } else { config_read(bus, access, bdf, 0x00, 4)? };
+            let id = if func == 0 { id0 } else { config_read(bus, access, bdf, cfg::VENDOR_ID, 4)? };
             if id & 0xffff == 0xffff || id & 0xffff == 0 {
                 continue;
             }
-            let class_rev = config_read(bus, access, bdf, 0x08, 4)?;
-            let header = config_read(bus, access, bdf, 0x0e, 1)? as u8 & 0x7f;
+            let class_rev = config_read(bus, access, bdf, cfg::REVISION_ID, 4)?;
+            let header = config_read(bus, access, bdf, cfg::HEADER_TYPE, 1)? as u8 & 0x7f;
             let subsystem = if header == 0 {
-                let s = config_read(bus, access, bdf, 0x2c, 4)?;
+                let s = config_read(bus, access, bdf, cfg::SUBSYSTEM_VENDOR_ID, 4)?;
                 (s as u16, (s >> 16) as u16)
             } else {
                 (0, 0)
             };
-            let irq_pin = config_read(bus, access, bdf, 0x3d, 1)? as u8;
-            funcs.push(PciFunction {
-                bdf,
+            let irq_pin = config_read(bus, access, bdf, cfg::INTERRUPT_PIN, 1)? as u8;
+            let ids = PciIds {
                 vendor: id as u16,
                 device: (id >> 16) as u16,
                 class: class_rev >> 8,
                 revision: class_rev as u8,
                 subsystem,
-                bars: Vec::new(),
                 irq_pin,
-                irq_line: None,
-            });
+            };
+            funcs.push(PciFunction { bdf, ids, bars: Vec::new(), irq_line: None });
             headers.push(header);
         }
     }
@@ -336,7 +404,7 @@ pub fn enumerate_and_assign(
         config_write(bus, access, f.bdf, COMMAND, 2, cmd & !(CMD_IO | CMD_MEM))?;
         let mut index = 0u8;
         while index < nbars {
-            let reg = 0x10 + 4 * index as u16;
+            let reg = cfg::BAR0 + 4 * index as u16;
             let orig = config_read(bus, access, f.bdf, reg, 4)?;
             config_write(bus, access, f.bdf, reg, 4, 0xffff_ffff)?;
             let probe = config_read(bus, access, f.bdf, reg, 4)?;
@@ -389,7 +457,7 @@ pub fn enumerate_and_assign(
                 ))
             })?;
         *next = addr + s.size;
-        let reg = 0x10 + 4 * s.index as u16;
+        let reg = cfg::BAR0 + 4 * s.index as u16;
         config_write(bus, access, f.bdf, reg, 4, addr as u32)?;
         if s.is64 {
             config_write(bus, access, f.bdf, reg + 4, 4, (addr >> 32) as u32)?;
@@ -416,9 +484,9 @@ pub fn enumerate_and_assign(
             }
         }
         config_write(bus, access, f.bdf, COMMAND, 2, cmd)?;
-        f.irq_line = routing.intx_line(f.bdf.1, f.irq_pin);
+        f.irq_line = routing.intx_line(f.bdf.1, f.ids.irq_pin);
         if let Some(line) = f.irq_line.filter(|l| *l < 0xff) {
-            config_write(bus, access, f.bdf, 0x3c, 1, line)?;
+            config_write(bus, access, f.bdf, cfg::INTERRUPT_LINE, 1, line)?;
         }
     }
     Ok(funcs)

@@ -12,7 +12,6 @@
 //! | release | interrupts disabled, bus mastering off, device reset where VFIO supports it, DMA unmapped; once, from `close()`, the exit hooks (also on `--timeout`) or drop. After SIGKILL the kernel's vfio-pci does the same on close |
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::fs::File;
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::FileExt;
@@ -29,6 +28,7 @@ use vfio_bindings::bindings::vfio::{
 use vfio_ioctls::{VfioContainer, VfioDevice, VfioError, VfioOps};
 use vmm_sys_util::eventfd::EventFd;
 
+use crate::backend::pci::{cfg, PciAddress, PciIds};
 use crate::backend::{Bus, HwError, Space};
 use crate::hw::board::{BackendKind, DeviceInfo, RegionInfo};
 use crate::hw::{DmaMapping, DmaPool, IommuDma, RegionCore, Window};
@@ -46,47 +46,6 @@ pub const PAGE: u64 = 4096;
 pub const MAX_VECTORS: u32 = 32;
 
 // ---- PCI addresses and sysfs --------------------------------------------
-
-/// A PCI function's address, `DDDD:BB:DD.F`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct PciAddress {
-    pub domain: u16,
-    pub bus: u8,
-    pub device: u8,
-    pub function: u8,
-}
-
-impl PciAddress {
-    /// `0000:00:02.0` or `00:02.0` (domain 0), hexadecimal, any case.
-    pub fn parse(s: &str) -> Result<PciAddress, String> {
-        let bad = || format!("{s:?} is not a PCI address (DDDD:BB:DD.F, e.g. 0000:00:02.0)");
-        let parts: Vec<&str> = s.trim().split(':').collect();
-        let (domain, bus, devfn) = match parts.as_slice() {
-            [d, b, df] => (*d, *b, *df),
-            [b, df] => ("0", *b, *df),
-            _ => return Err(bad()),
-        };
-        let (dev, func) = devfn.split_once('.').ok_or_else(bad)?;
-        let hex = |t: &str, max: u32| -> Result<u32, String> {
-            if t.is_empty() || t.len() > 4 || !t.chars().all(|c| c.is_ascii_hexdigit()) {
-                return Err(bad());
-            }
-            u32::from_str_radix(t, 16).ok().filter(|v| *v <= max).ok_or_else(bad)
-        };
-        Ok(PciAddress {
-            domain: hex(domain, 0xffff)? as u16,
-            bus: hex(bus, 0xff)? as u8,
-            device: hex(dev, 0x1f)? as u8,
-            function: hex(func, 7)? as u8,
-        })
-    }
-}
-
-impl fmt::Display for PciAddress {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04x}:{:02x}:{:02x}.{}", self.domain, self.bus, self.device, self.function)
-    }
-}
 
 /// Where sysfs and /dev are (tests point these at a made-up tree).
 #[derive(Clone, Debug)]
@@ -388,18 +347,6 @@ pub struct VfioBar {
     offset: u64,
 }
 
-/// Identification from config space.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct PciIds {
-    pub vendor: u16,
-    pub device: u16,
-    /// class << 16 | subclass << 8 | prog_if
-    pub class: u32,
-    pub revision: u8,
-    pub subsystem: (u16, u16),
-    pub irq_pin: u8,
-}
-
 /// One opened PCI function.
 pub struct VfioFunction {
     pub address: PciAddress,
@@ -472,14 +419,14 @@ impl VfioFunction {
     }
 
     fn read_ids(&self) -> Result<PciIds, HwError> {
-        let r = |o, w| self.config_read(o, w);
+        let r = |o: u16, w| self.config_read(o as u64, w);
         Ok(PciIds {
-            vendor: r(0x00, 2)? as u16,
-            device: r(0x02, 2)? as u16,
-            revision: r(0x08, 1)? as u8,
-            class: (r(0x08, 4)? >> 8) as u32,
-            subsystem: (r(0x2c, 2)? as u16, r(0x2e, 2)? as u16),
-            irq_pin: r(0x3d, 1)? as u8,
+            vendor: r(cfg::VENDOR_ID, 2)? as u16,
+            device: r(cfg::DEVICE_ID, 2)? as u16,
+            revision: r(cfg::REVISION_ID, 1)? as u8,
+            class: (r(cfg::REVISION_ID, 4)? >> 8) as u32,
+            subsystem: (r(cfg::SUBSYSTEM_VENDOR_ID, 2)? as u16, r(cfg::SUBSYSTEM_ID, 2)? as u16),
+            irq_pin: r(cfg::INTERRUPT_PIN, 1)? as u8,
         })
     }
 
@@ -496,7 +443,7 @@ impl VfioFunction {
                 continue;
             }
             // VFIO emulates the BAR registers; bit 0 still says I/O space.
-            let reg = self.config_read(0x10 + 4 * index as u64, 4)?;
+            let reg = self.config_read(cfg::BAR0 as u64 + 4 * index as u64, 4)?;
             let space = if reg & 1 == 1 { Space::Io } else { Space::Mem };
             let mappable = space == Space::Mem && flags & VFIO_REGION_INFO_FLAG_MMAP != 0;
             bars.push(VfioBar { index, space, size, mappable, offset: self.device.get_region_offset(index) });
@@ -561,10 +508,11 @@ impl VfioFunction {
 
     /// Bus mastering (command register bit 2) on or off.
     pub fn set_bus_master(&self, on: bool) -> Result<(), HwError> {
-        let cmd = self.config_read(0x04, 2)?;
-        let new = if on { cmd | 0x4 } else { cmd & !0x4 };
+        let cmd = self.config_read(cfg::COMMAND as u64, 2)?;
+        let master = cfg::COMMAND_MASTER as u64;
+        let new = if on { cmd | master } else { cmd & !master };
         if new != cmd {
-            self.config_write(0x04, 2, new)?;
+            self.config_write(cfg::COMMAND as u64, 2, new)?;
         }
         Ok(())
     }
@@ -848,13 +796,8 @@ impl VfioBackend {
                 let address = a.to_string();
                 let pci = super::pci::PciFunction {
                     bdf: (a.bus, a.device, a.function),
-                    vendor: f.ids.vendor,
-                    device: f.ids.device,
-                    class: f.ids.class,
-                    revision: f.ids.revision,
-                    subsystem: f.ids.subsystem,
+                    ids: f.ids,
                     bars: Vec::new(),
-                    irq_pin: f.ids.irq_pin,
                     irq_line: None,
                 };
                 DeviceInfo {

@@ -173,31 +173,7 @@ pub(crate) fn failed(msg: impl Into<String>) -> ProbeError {
 /// A PCI address in sysfs form (`0000:00:02.0`), from `0000:00:02.0`,
 /// `00:02.0` (domain 0) or `02.0` (domain 0, bus 0); hex digits in either case.
 pub fn normalize_address(s: &str) -> Option<String> {
-    let s = s.trim().to_ascii_lowercase();
-    let parts: Vec<&str> = s.split(':').collect();
-    let (domain, bus, slot_fn) = match parts.as_slice() {
-        [d, b, sf] => (*d, *b, *sf),
-        [b, sf] => ("0000", *b, *sf),
-        [sf] => ("0000", "00", *sf),
-        _ => return None,
-    };
-    let (slot, func) = slot_fn.split_once('.')?;
-    let hex = |t: &str, max: usize| !t.is_empty() && t.len() <= max && t.chars().all(|c| c.is_ascii_hexdigit());
-    if !(hex(domain, 4)
-        && hex(bus, 2)
-        && hex(slot, 2)
-        && func.len() == 1
-        && func.chars().all(|c| ('0'..='7').contains(&c)))
-    {
-        return None;
-    }
-    let d = u32::from_str_radix(domain, 16).ok()?;
-    let b = u32::from_str_radix(bus, 16).ok()?;
-    let sl = u32::from_str_radix(slot, 16).ok()?;
-    if sl > 0x1f {
-        return None;
-    }
-    Some(format!("{d:04x}:{b:02x}:{sl:02x}.{func}"))
+    crate::backend::pci::PciAddress::parse(s).ok().map(|a| a.to_string())
 }
 
 /// Whether `s` looks like a PCI address (see [`normalize_address`]).
