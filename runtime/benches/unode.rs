@@ -4,9 +4,13 @@
 //!   (median time, peak RSS);
 //! - an HTTP hello-world server under `wrk` on loopback (requests/s, peak RSS);
 //! - Buffer encode/decode throughput (unode/bench/buffer.mjs on both);
-//! - a 64 MiB file copy through fs streams (unode/bench/copy.js on both).
+//! - a 64 MiB file copy through fs streams (unode/bench/copy.js on both);
+//! - asynchronous fs (unode/bench/fs-async.js): concurrent readFile and stat,
+//!   a large file through a ReadStream, unode once on io_uring and once on
+//!   its thread pool (`UNODE_FS_BACKEND`), each beside node.
 //!
-//! `cargo bench -p jsk-runtime --bench unode` prints the figures; the
+//! `cargo bench -p jsk-runtime --bench unode` prints the figures
+//! (`UNODE_BENCH_ONLY=startup,http,buffer,copy,fs-async` runs only those); the
 //! targets are read off the printout (README, docs/unode.md). Node and wrk
 //! are required: without them the benchmark fails rather than printing half.
 
@@ -211,18 +215,67 @@ fn script_figures(group: &str, script: &Path, args: &[&str], unit: &str) {
     }
 }
 
+/// unode/bench/fs-async.js on unode with each asynchronous-fs backend, beside node.
+fn fs_async(dir: &Path) {
+    let script = repo().join("unode/bench/fs-async.js");
+    let run = |mut c: Command, label: &str| -> Vec<(String, f64)> {
+        c.arg(&script).arg(dir).stdout(Stdio::piped()).stderr(Stdio::inherit());
+        let out = c.output().expect("spawn");
+        assert!(out.status.success(), "{label} {} failed", script.display());
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| {
+                let mut w = l.split_whitespace();
+                (w.next()? == "fsasync").then_some(())?;
+                Some((w.next()?.to_string(), w.next()?.parse().ok()?))
+            })
+            .collect()
+    };
+    for backend in ["io_uring", "threads"] {
+        let mut u = cmd(0);
+        u.env("UNODE_FS_BACKEND", backend);
+        let uf = run(u, backend);
+        let nf = run(cmd(1), "node");
+        assert!(!uf.is_empty() && uf.len() == nf.len(), "{} printed no comparable figures", script.display());
+        for ((name, uv), (_, nv)) in uf.iter().zip(&nf) {
+            let unit = if name.starts_with("stream") { "MB/s " } else { "ops/s" };
+            println!(
+                "fs-async {name:<13} {backend:<9} unode {uv:>9.1} {unit}   node {nv:>9.1} {unit}   ratio {:.2}",
+                uv / nv
+            );
+        }
+    }
+}
+
 fn main() {
+    let only = std::env::var("UNODE_BENCH_ONLY").unwrap_or_default();
+    let on = |row: &str| only.is_empty() || only.split(',').any(|r| r.trim() == row);
+    let dir = std::env::temp_dir().join(format!("jsk-bench-unode-{}", std::process::id()));
+    if on("fs-async") {
+        fs_async(&dir);
+    }
+    if !on("startup") && !on("http") && !on("buffer") && !on("copy") {
+        let _ = std::fs::remove_dir_all(dir);
+        return;
+    }
     let hello = scratch("hello.js", "console.log('hello world');\n");
     let five = scratch(
         "five.js",
         "const fs = require('fs'), path = require('path'), events = require('events'), util = require('util'), stream = require('stream');\n\
          console.log(typeof fs.readFileSync, path.sep, typeof events, typeof util.inspect, typeof stream.Readable);\n",
     );
-    startup("hello world", &hello);
-    startup("require 5 core modules", &five);
-    http();
-    script_figures("buffer", &repo().join("unode/bench/buffer.mjs"), &[], "MB/s");
-    let dir = std::env::temp_dir().join(format!("jsk-bench-unode-{}", std::process::id()));
-    script_figures("copy", &repo().join("unode/bench/copy.js"), &[dir.to_str().unwrap(), "64"], "MB/s");
+    if on("startup") {
+        startup("hello world", &hello);
+        startup("require 5 core modules", &five);
+    }
+    if on("http") {
+        http();
+    }
+    if on("buffer") {
+        script_figures("buffer", &repo().join("unode/bench/buffer.mjs"), &[], "MB/s");
+    }
+    if on("copy") {
+        script_figures("copy", &repo().join("unode/bench/copy.js"), &[dir.to_str().unwrap(), "64"], "MB/s");
+    }
     let _ = std::fs::remove_dir_all(dir);
 }
