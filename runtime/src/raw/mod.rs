@@ -332,8 +332,21 @@ impl Memory {
         Memory { ptr: map.as_mut_ptr(), len: map.len(), kind: MemoryKind::Shared(map) }
     }
 
-    /// Zeroed host memory with the given alignment.
+    /// Zeroed host memory with the given alignment. From 64 KiB on it is an
+    /// anonymous mapping, whose pages the kernel commits only when touched:
+    /// the allocator writes every byte of a block aligned above 16, so a
+    /// 1 GiB fake register file used to cost 1 GiB of RAM at once.
     pub fn zeroed(size: usize, align: usize) -> Option<Memory> {
+        const PAGE: usize = 4096; // every Linux page size is a multiple
+        if size >= 64 << 10 && align.is_power_of_two() {
+            // Room to round the start up to `align` (mappings start on a page).
+            let align = align.max(PAGE);
+            let map = memmap2::MmapOptions::new().len(size.checked_add(align - PAGE)?).map_anon().ok()?;
+            let map = memmap2::MmapRaw::from(map);
+            let base = map.as_mut_ptr();
+            let pad = (align - base as usize % align) % align;
+            return Some(Memory { ptr: base.wrapping_add(pad), len: size, kind: MemoryKind::Map(map) });
+        }
         let layout = std::alloc::Layout::from_size_align(size.max(1), align.max(1)).ok()?;
         // SAFETY: the layout has a non-zero size.
         let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
