@@ -43,7 +43,7 @@ fn edu_boot() -> &'static (i32, String) {
     })
 }
 
-fn section<'a>(console: &'a str, command: u32) -> &'a str {
+fn section(console: &str, command: u32) -> &str {
     // PID 1 numbers its commands "N/TOTAL".
     let start = console
         .find(&format!("command {command}/"))

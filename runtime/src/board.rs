@@ -111,7 +111,7 @@ pub fn js_open_board<'js>(ctx: Ctx<'js>, opts: Object<'js>) -> Result<Class<'js,
     })?;
     let mut devices = platform_devices(&spec);
     let backend: Box<dyn Backend> = match kind {
-        BackendKind::Fake => Box::new(FakeBackend::new()),
+        BackendKind::Fake => Box::new(FakeBackend::default()),
         BackendKind::Mem => Box::new(MemBackend),
         BackendKind::Qtest => {
             let q = QtestBoard::open(&spec, &o).map_err(|e| err(&ctx, format!("board {}: {e}", o.path)))?;

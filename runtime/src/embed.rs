@@ -119,7 +119,7 @@ impl Session {
     /// absolute paths) and run it to completion.
     pub fn eval_module(&self, name: &str, source: &str) -> Result<(), JsError> {
         self.run(|ctx| {
-            let (_, p) = crate::modules::declare_source(&ctx, name, source.as_bytes())?.eval()?;
+            let (_, p) = crate::modules::declare_source(ctx, name, source.as_bytes())?.eval()?;
             Ok((Some(p), ()))
         })
     }

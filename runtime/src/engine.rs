@@ -299,20 +299,6 @@ fn syntax_error_text(ctx: &Ctx<'_>, file: &str, err: Error) -> String {
     format!("{file}: {err}")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::normalize;
-    use std::path::Path;
-
-    #[test]
-    fn normalize_keeps_relative_paths_relative() {
-        assert_eq!(normalize(Path::new("hwtests/fake/../../drivers/misc/edu.js")), "drivers/misc/edu.js");
-        assert_eq!(normalize(Path::new("./a/./b.js")), "a/b.js");
-        assert_eq!(normalize(Path::new("../x/../../y.js")), "../../y.js");
-        assert_eq!(normalize(Path::new("/a/../../b.js")), "/b.js");
-    }
-}
-
 /// A QuickJS runtime and context set up the jsk way: limits, the `jsk:`
 /// loader, rejection tracking and the timeout interrupt.
 pub(crate) fn new_runtime(opts: &Options, stack_limit: usize) -> std::result::Result<(Runtime, Context), String> {
@@ -469,5 +455,19 @@ fn run_in<'js>(ctx: &Ctx<'js>, file: &str, mode: Mode, opts: Options) -> i32 {
             let stop = host.describe(e);
             host.report(stop)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+    use std::path::Path;
+
+    #[test]
+    fn normalize_keeps_relative_paths_relative() {
+        assert_eq!(normalize(Path::new("hwtests/fake/../../drivers/misc/edu.js")), "drivers/misc/edu.js");
+        assert_eq!(normalize(Path::new("./a/./b.js")), "a/b.js");
+        assert_eq!(normalize(Path::new("../x/../../y.js")), "../../y.js");
+        assert_eq!(normalize(Path::new("/a/../../b.js")), "/b.js");
     }
 }

@@ -24,8 +24,9 @@ pub struct FakeBackend {
     dma: DmaSource,
 }
 
-impl FakeBackend {
-    pub fn new() -> FakeBackend {
+impl Default for FakeBackend {
+    /// The fake backend over this thread's fake DMA memory (shared with `fakeDma`).
+    fn default() -> FakeBackend {
         FakeBackend { dma: DmaSource::Fake(crate::hw::FAKE_DMA.with(|f| f.clone())) }
     }
 }

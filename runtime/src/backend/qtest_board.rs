@@ -179,7 +179,7 @@ impl Backend for QtestBoard {
         let Some(p) = &dev.pci else { return Ok(None) };
         let bus = Rc::new(ConfigBus {
             qtest: self.qtest.clone(),
-            access: self.access.clone().unwrap_or(ConfigAccess::Cf8),
+            access: self.access.unwrap_or(ConfigAccess::Cf8),
             bdf: p.bdf,
         });
         let size = match self.access {
