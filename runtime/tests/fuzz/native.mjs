@@ -555,7 +555,8 @@ const targets = [
   }],
   ["fakeDma", 4, () => {
     const r = call("fakeDma", native.fakeDma, undefined, argList([either(() => pick([1, 64, 4096, 1 << 20])), either(() => pick([1, 64, 4096, 1 << 21]))]));
-    if (Array.isArray(r)) { dmaIovas.push(r[1]); if (chance(0.3)) buffers[below(buffers.length)] = r[0]; }
+    // Kept for later calls when small: the pools stay a few MiB (big ones are touched whole when lent).
+    if (Array.isArray(r)) { dmaIovas.push(r[1]); if (r[0].byteLength <= 65536 && chance(0.3)) buffers[below(buffers.length)] = r[0]; }
   }],
   ["fakeDmaRead", 5, () => call("fakeDmaRead", native.fakeDmaRead, undefined, argList([iova, either(() => below(300))]))],
   ["fakeDmaWrite", 5, () => call("fakeDmaWrite", native.fakeDmaWrite, undefined, argList([iova, bytes]))],
