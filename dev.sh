@@ -4,7 +4,8 @@
 #   bash dev.sh test   install what is missing, then run every test tier
 #                      (cargo tests, jsk tests, the npm packages under unode)
 #   bash dev.sh bench  print the performance figures beside their baselines
-#   bash dev.sh fuzz   the long fuzz run (100,000 iterations per driver)
+#   bash dev.sh fuzz   the long fuzz run (1,000,000 iterations per driver,
+#                      2,000,000 calls of the native-surface fuzzer)
 # Downloads are cached outside the repository (cargo's registry in ~/.cargo,
 # Debian packages in apt's cache).
 set -euo pipefail
@@ -116,7 +117,8 @@ case "${1:-}" in
     ;;
   fuzz)
     build
-    JSK_FUZZ_ITERATIONS=100000 target/release/jsk test --timeout 3600 hwtests/fake
+    JSK_FUZZ_ITERATIONS=1000000 target/release/jsk test --timeout 3600 hwtests/fake
+    JSK_NATIVE_FUZZ_CALLS=2000000 cargo test --release --locked -p jsk-runtime --test native_fuzz -- --nocapture
     ;;
   *)
     echo "usage: bash dev.sh demo|test|bench|fuzz" >&2
