@@ -14,10 +14,13 @@ const define = (name, value) =>
 
 define("console", console);
 define("process", process);
-define("syscall", native.syscall);
-define("syscall64", native.syscall64);
-define("addressOf", native.addressOf);
-define("unsafeArrayBuffer", native.unsafeArrayBuffer);
+// The raw primitives, unless the host was told --deny-unsafe.
+if (!native.options.denyUnsafe) {
+  define("syscall", native.syscall);
+  define("syscall64", native.syscall64);
+  define("addressOf", native.addressOf);
+  define("unsafeArrayBuffer", native.unsafeArrayBuffer);
+}
 define("setTimeout", loop.setTimeout);
 define("setInterval", loop.setInterval);
 define("clearTimeout", loop.clearTimeout);

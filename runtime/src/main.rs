@@ -24,10 +24,17 @@ struct Limits {
     /// Cap the JS heap at MB mebibytes; running out becomes a clear error (exit 1).
     #[arg(long = "memory-limit", value_name = "MB")]
     memory_limit: Option<usize>,
+    /// Refuse the raw primitives to the program: it cannot import jsk:sys or jsk:native, and the
+    /// syscall/addressOf/unsafeArrayBuffer globals are absent (jsk: modules, drivers included, work as before).
+    #[arg(long = "deny-unsafe")]
+    deny_unsafe: bool,
 }
 
 impl Limits {
     fn options(&self) -> Options {
+        if self.deny_unsafe {
+            jsk::modules::deny_unsafe();
+        }
         Options {
             timeout: self.timeout.filter(|t| *t > 0.0).map(Duration::from_secs_f64),
             memory_limit_mb: self.memory_limit,

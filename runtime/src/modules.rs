@@ -103,9 +103,39 @@ pub fn resolve<'js>(ctx: &Ctx<'js>, base: &str, name: &str) -> Result<String> {
     Ok(r)
 }
 
+static DENY_UNSAFE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `--deny-unsafe`: from now on (in every thread) no program module may
+/// import the modules that reach raw memory; built-in modules still may.
+pub fn deny_unsafe() {
+    DENY_UNSAFE.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+pub fn unsafe_denied() -> bool {
+    DENY_UNSAFE.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// The modules whose exports can read or write any memory: raw system calls
+/// with pointer arguments, `mmap`/`munmap` at any address, `addressOf`,
+/// `unsafeArrayBuffer` (and `jsk:native`'s loader hooks).
+const UNSAFE_MODULES: &[&str] = &["jsk:native", "jsk:sys"];
+
 fn resolve_name<'js>(ctx: &Ctx<'js>, base: &str, name: &str) -> Result<String> {
     if name == base {
         return Ok(name.to_string());
+    }
+    // An empty base is the host (or a built-in asking through importSync).
+    if unsafe_denied() && !base.is_empty() && !is_builtin_name(base) {
+        if UNSAFE_MODULES.contains(&name) {
+            return Err(Error::new_resolving_message(
+                base,
+                name,
+                format!("{name} is refused under --deny-unsafe: it reaches raw memory (use jsk:hal, jsk:loop, node: modules)"),
+            ));
+        }
+        if name.starts_with("node:internal/") {
+            return Err(Error::new_resolving_message(base, name, "node:internal/ modules are private to unode"));
+        }
     }
     // Tests may reach into unode's internals; programs may not (as in Node).
     // (The host itself imports with an empty base.)
@@ -252,18 +282,35 @@ impl Loader for JskLoader {
     }
 }
 
-/// Create the module records global; before any module is loaded.
+/// The module records `{ ns: Map, done: Set, declared: Set }`, kept by the
+/// host: JavaScript gets only the write side (the `MODULE_RECORDS` global's
+/// `set` and `done`), so that no program can fetch the namespace of a
+/// module it may not import (`jsk:sys` under `--deny-unsafe`).
+#[derive(rquickjs::JsLifetime)]
+struct Records {
+    all: rquickjs::Persistent<Object<'static>>,
+}
+
+/// Create the module records and their global; before any module is loaded.
 pub fn install_records(ctx: &Ctx<'_>) -> Result<()> {
-    if ctx.globals().get::<_, Value>(MODULE_RECORDS)?.is_undefined() {
-        ctx.eval::<(), _>(format!(
-            "Object.defineProperty(globalThis, {MODULE_RECORDS:?}, {{ value: Object.freeze({{ ns: new Map(), done: new Set(), declared: new Set() }}) }});"
-        ))?;
+    if ctx.userdata::<Records>().is_some() {
+        return Ok(());
     }
+    let all: Object = ctx.eval("({ ns: new Map(), done: new Set(), declared: new Set() })")?;
+    let writer: Function = ctx.eval(
+        "(r) => Object.freeze({ set(name, ns) { r.ns.set(String(name), ns); }, done(name) { r.done.add(String(name)); } })",
+    )?;
+    let global: Object = writer.call((all.clone(),))?;
+    ctx.globals().prop(MODULE_RECORDS, rquickjs::object::Property::from(global))?;
+    let _ = ctx.store_userdata(Records { all: rquickjs::Persistent::save(ctx, all) });
     Ok(())
 }
 
 fn records<'js>(ctx: &Ctx<'js>) -> Result<Object<'js>> {
-    ctx.globals().get(MODULE_RECORDS)
+    let r = ctx
+        .userdata::<Records>()
+        .ok_or_else(|| Exception::throw_internal(ctx, "the module records are not installed"))?;
+    r.all.clone().restore(ctx)
 }
 
 fn map_call<'js, T: rquickjs::FromJs<'js>>(ctx: &Ctx<'js>, field: &str, method: &str, name: &str) -> Result<T> {

@@ -5,7 +5,10 @@
 // The wrapper keeps every line of the module where it was (only columns of
 // line 1 move), so stack traces and syntax errors still point at the source.
 
-/// The global (frozen, not writable) holding `{ ns: Map, done: Set }`.
+/// The global (frozen, not writable) through which a module records itself:
+/// `set(name, namespace)` when its evaluation starts, `done(name)` when it
+/// finished. The records themselves are the host's (`modules.rs`): no
+/// program can read another module's namespace through them.
 pub const MODULE_RECORDS: &str = "__jskModules";
 
 /// `source` with the registration prefix on line 1 and the suffix after the last line.
@@ -20,7 +23,7 @@ pub fn with_registration(name: &str, source: &str) -> String {
         None => ("", source),
     };
     format!(
-        "import * as __jsk$ns from {own}; {MODULE_RECORDS}.ns.set({quoted}, __jsk$ns); {hashbang}{body}\n;{MODULE_RECORDS}.done.add({quoted});\n"
+        "import * as __jsk$ns from {own}; {MODULE_RECORDS}.set({quoted}, __jsk$ns); {hashbang}{body}\n;{MODULE_RECORDS}.done({quoted});\n"
     )
 }
 

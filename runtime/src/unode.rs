@@ -20,6 +20,7 @@ options:
   --input-type=TYPE          commonjs (default) or module, for -e/-p
   --max-old-space-size=MB    cap the JS heap (jsk's --memory-limit)
   --timeout SECONDS          stop the program after SECONDS (exit 124)
+  --deny-unsafe              refuse jsk:sys and jsk:native (raw memory) to the program
   --no-warnings              do not print process warnings
   --no-deprecation           do not print deprecation warnings
   -v, --version              print Node's version unode follows
@@ -97,6 +98,7 @@ pub fn main(exe: String, args: Vec<String>) -> i32 {
                     let secs: f64 = s.parse().map_err(|_| format!("--timeout {s}: not a number of seconds"))?;
                     opts.timeout = (secs > 0.0).then(|| Duration::from_secs_f64(secs));
                 }
+                "--deny-unsafe" => crate::modules::deny_unsafe(),
                 "--no-warnings" => std::env::set_var("NODE_NO_WARNINGS", "1"),
                 "--no-deprecation" => std::env::set_var("UNODE_NO_DEPRECATION", "1"),
                 "--stack-size" | "--max-semi-space-size" | "--conditions" | "-C" | "--title" => {

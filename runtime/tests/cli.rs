@@ -451,3 +451,61 @@ for (const [offset, size] of [[0, 8192], [4096, 4096], [0, 8193], [4096, 8192], 
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stdout, "1\n1\nRangeError\nRangeError\nRangeError\nRangeError\n");
 }
+
+/// `--deny-unsafe`: the program cannot reach raw memory (jsk:sys, jsk:native,
+/// the raw globals), statically, dynamically or through require(); jsk:
+/// modules that use them inside, and a driver on QEMU, work as before.
+#[test]
+fn deny_unsafe_refuses_the_raw_primitives_to_the_program_only() {
+    let dir = scratch(
+        "deny_unsafe",
+        &[
+            ("static.mjs", "import * as sys from \"jsk:sys\";\nconsole.log(sys.getpid());\n"),
+            ("native.mjs", "import { syscall } from \"jsk:native\";\nconsole.log(syscall);\n"),
+            (
+                "dynamic.mjs",
+                r#"import { bind } from "jsk:hal";
+import { setTimeout } from "jsk:loop";
+console.log(typeof syscall, typeof syscall64, typeof addressOf, typeof unsafeArrayBuffer, typeof bind);
+for (const m of ["jsk:sys", "jsk:native"]) {
+  try { await import(m); console.log("loaded", m); } catch (e) { console.log(/refused under --deny-unsafe/.test(e.message)); }
+}
+await new Promise((r) => setTimeout(r, 1));
+"#,
+            ),
+            (
+                "cjs.js",
+                "for (const m of ['jsk:sys', 'jsk:native']) { try { require(m); console.log('loaded', m); } catch (e) { console.log(/refused under --deny-unsafe/.test(e.message)); } }\nconsole.log(typeof require('fs').readFileSync);\n",
+            ),
+        ],
+    );
+    for f in ["static.mjs", "native.mjs"] {
+        let r = run(jsk().args(["run", "--deny-unsafe"]).arg(dir.join(f)));
+        assert_eq!(r.code, 1, "{f}: {}", r.stdout);
+        assert!(r.stderr.contains("is refused under --deny-unsafe"), "{f}: {}", r.stderr);
+        assert_eq!(r.stdout, "");
+    }
+    let r = run(jsk().args(["run", "--deny-unsafe"]).arg(dir.join("dynamic.mjs")));
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "undefined undefined undefined undefined function\ntrue\ntrue\n"),
+        "{}",
+        r.stderr
+    );
+    let r = run(jsk().args(["node", "--deny-unsafe"]).arg(dir.join("cjs.js")));
+    assert_eq!((r.code, r.stdout.as_str()), (0, "true\ntrue\nfunction\n"), "{}", r.stderr);
+    // Without the flag the same program reaches them.
+    let r = run(jsk().arg("run").arg(dir.join("static.mjs")));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // A driver on QEMU's edu device needs nothing unsafe.
+    let r = run(jsk().current_dir(repo()).args([
+        "run",
+        "--deny-unsafe",
+        "--board",
+        "devices/qemu-x86.toml",
+        "examples/edu.js",
+        "10",
+    ]));
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("3628800"), "{}", r.stdout);
+}

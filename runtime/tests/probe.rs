@@ -623,7 +623,11 @@ fn attach_binds_runs_jsk_with_vfio_and_passes_the_exit_status_on() {
     assert!(!r.stderr.contains("\njsk: drivers attached"), "the child's line is replaced, not repeated: {}", r.stderr);
     assert_eq!(r.stdout, "app output\n");
     let args = f.read("jsk.args");
-    assert_eq!(args.trim(), format!("run --vfio 0000:00:02.0 --drivers {} app.js x --y", drivers_dir().display()));
+    // Drivers and app run under --deny-unsafe unless attach is given --allow-unsafe.
+    assert_eq!(
+        args.trim(),
+        format!("run --deny-unsafe --vfio 0000:00:02.0 --drivers {} app.js x --y", drivers_dir().display())
+    );
     assert_eq!(f.driver_of("0000:00:02.0").as_deref(), Some("vfio-pci"));
     assert!(r.stderr.contains("stays on vfio-pci; `jsk-probe restore --all` gives it back"), "{}", r.stderr);
 }
@@ -650,7 +654,7 @@ fn attach_all_takes_every_matching_device_and_skips_refused_ones() {
         r.stderr
     );
     let args = f.read("jsk.args");
-    assert!(args.starts_with("run --vfio 0000:00:02.0 --vfio 0000:00:04.0 --drivers "), "{args}");
+    assert!(args.starts_with("run --deny-unsafe --vfio 0000:00:02.0 --vfio 0000:00:04.0 --drivers "), "{args}");
     assert!(args.contains("misc/edu.js --drivers ") && args.contains("serial/uart16550.js "), "{args}");
     assert!(args.contains("jsk-probe-keepalive-"), "without an app a keep-alive app runs: {args}");
     // --restore: both back where they were (no driver).

@@ -110,6 +110,10 @@ enum Cmd {
         /// Stop the app after SECONDS (jsk run --timeout).
         #[arg(long, value_name = "SECONDS")]
         timeout: Option<f64>,
+        /// Let the app import jsk:sys and jsk:native (raw system calls and memory); by default
+        /// drivers and app run under `jsk run --deny-unsafe`.
+        #[arg(long = "allow-unsafe")]
+        allow_unsafe: bool,
     },
     /// Give devices back to their original kernel drivers (from the state file; also after a crash).
     Restore {
@@ -317,7 +321,7 @@ fn run(cli: Cli) -> Result<i32, ProbeError> {
         Some(Cmd::List { addresses }) => list(c, &addresses),
         Some(Cmd::Bind { addresses, safety }) => bind(c, &addresses, safety),
         Some(Cmd::Restore { addresses, all }) => restore(c, &addresses, all),
-        Some(Cmd::Attach { rest, app_args, all, safety, restore, timeout }) => {
+        Some(Cmd::Attach { rest, app_args, all, safety, restore, timeout, allow_unsafe }) => {
             let split = rest.iter().position(|s| normalize_address(s).is_none()).unwrap_or(rest.len());
             let mut extra: Vec<String> = rest[split..].iter().skip(1).cloned().collect();
             extra.extend(app_args);
@@ -344,6 +348,7 @@ fn run(cli: Cli) -> Result<i32, ProbeError> {
                 bind: safety.options(),
                 restore_after: restore,
                 timeout,
+                allow_unsafe,
                 jsk_bin: None,
                 state_path: state_path(c.state.as_deref()),
             };

@@ -34,6 +34,8 @@ pub struct AttachOptions {
     pub restore_after: bool,
     /// `jsk run --timeout`.
     pub timeout: Option<f64>,
+    /// Run without `--deny-unsafe` (the app needs jsk:sys or jsk:native).
+    pub allow_unsafe: bool,
     /// The jsk binary (default: `JSK_BIN`, else `jsk` beside this executable).
     pub jsk_bin: Option<PathBuf>,
     pub state_path: PathBuf,
@@ -198,7 +200,11 @@ pub fn attach(host: &Host, opts: &AttachOptions) -> Result<i32, ProbeError> {
     let app = opts.app.clone().or_else(|| keep_alive.clone()).expect("one of them");
     let jsk = jsk_binary(opts.jsk_bin.as_deref());
     let mut cmd = Command::new(&jsk);
+    // Drivers need nothing unsafe: they reach devices through jsk:hal only.
     cmd.arg("run");
+    if !opts.allow_unsafe {
+        cmd.arg("--deny-unsafe");
+    }
     if let Some(t) = opts.timeout {
         cmd.arg("--timeout").arg(t.to_string());
     }

@@ -15,9 +15,13 @@ import {
 
 const { ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE } = codes;
 
-/** The exports `require()` gives for a built-in or jsk: module: Node's CommonJS value, i.e. its default export. */
-function builtinExports(name) {
-  const ns = importSync(name);
+/**
+ * The exports `require()` gives for a built-in or jsk: module: Node's
+ * CommonJS value, i.e. its default export. The requiring file is the base,
+ * so that the host applies its rules for programs (--deny-unsafe).
+ */
+function builtinExports(name, parent) {
+  const ns = importSync(name, parent?.filename || "/[require]");
   if (name.startsWith("jsk:")) return ns;
   return "default" in ns ? ns.default : ns;
 }
@@ -69,13 +73,13 @@ let mainModule;
 
 Module._load = function (request, parent, isMain = false) {
   const b = builtinName(request);
-  if (b) return builtinExports(b);
+  if (b) return builtinExports(b, parent);
   if (request.startsWith("node:")) {
     throw nodeError(Error, "ERR_UNKNOWN_BUILTIN_MODULE", `No such built-in module: ${request}`);
   }
-  if (request.startsWith("jsk:")) return builtinExports(request);
+  if (request.startsWith("jsk:")) return builtinExports(request, parent);
   const filename = Module._resolveFilename(request, parent, isMain);
-  if (filename.startsWith("node:") || filename.startsWith("jsk:")) return builtinExports(filename);
+  if (filename.startsWith("node:") || filename.startsWith("jsk:")) return builtinExports(filename, parent);
   const cached = Module._cache[filename];
   if (cached !== undefined) {
     if (parent?.children && !parent.children.includes(cached)) parent.children.push(cached);
