@@ -101,6 +101,10 @@ case "${1:-}" in
     need_packages
     need_apt_lists
     build
+    echo "== rustfmt and clippy (warnings are errors)"
+    if command -v rustup >/dev/null; then rustup component add rustfmt clippy >/dev/null 2>&1 || true; fi
+    cargo fmt --all -- --check
+    cargo clippy --release --locked --workspace --all-targets -- -D warnings
     echo "== cargo test (unit, CLI, qtest and guest tiers)"
     cargo test --release --locked --workspace
     echo "== jsk test (JavaScript tests)"

@@ -190,13 +190,13 @@ fn http() {
 /// Run a bench script on both runtimes; it prints `<group> <figure> <value>` lines.
 fn script_figures(group: &str, script: &Path, args: &[&str], unit: &str) {
     let mut outs = Vec::new();
-    for i in 0..2 {
+    for (i, name) in NAMES.iter().enumerate() {
         let mut c = cmd(i);
         c.arg(script).args(args).stdout(Stdio::piped()).stderr(Stdio::inherit());
         let mut child = c.spawn().expect("spawn");
         let mut s = String::new();
         child.stdout.take().unwrap().read_to_string(&mut s).unwrap();
-        assert!(child.wait().unwrap().success(), "{} {} failed", NAMES[i], script.display());
+        assert!(child.wait().unwrap().success(), "{name} {} failed", script.display());
         outs.push(s);
     }
     let figures = |s: &str| -> Vec<(String, f64)> {

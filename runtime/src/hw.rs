@@ -81,7 +81,7 @@ impl RegionCore {
                 self.name, self.size
             )));
         }
-        if off % width as u64 != 0 {
+        if !off.is_multiple_of(width as u64) {
             return Err(AccessError::Range(format!(
                 "{}: offset {off:#x} is not aligned for a {bits}-bit access",
                 self.name
@@ -154,7 +154,7 @@ pub fn fits(v: i64, width: u8) -> bool {
         return true;
     }
     let bits = width as u32 * 8;
-    v >= -(1i64 << (bits - 1)) && v <= (1i64 << bits) - 1
+    v >= -(1i64 << (bits - 1)) && v < (1i64 << bits)
 }
 
 /// Integer bits of a number or BigInt; None for anything else (or a non-integer).

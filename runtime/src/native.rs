@@ -199,7 +199,7 @@ fn type_error<T>(ctx: &Ctx<'_>, msg: String) -> Result<T> {
 
 /// A JS number that must be an exact integer, as the 64 bits a register holds.
 fn number_to_bits(ctx: &Ctx<'_>, f: f64, what: &dyn Fn() -> String) -> Result<i64> {
-    if !f.is_finite() || f.fract() != 0.0 || f < -9.223372036854776e18 || f >= 1.8446744073709552e19 {
+    if !f.is_finite() || f.fract() != 0.0 || !(-9.223372036854776e18..1.8446744073709552e19).contains(&f) {
         return type_error(ctx, format!("{}: {f} is not a 64-bit integer", what()));
     }
     Ok(if f >= 9.223372036854776e18 { f as u64 as i64 } else { f as i64 })

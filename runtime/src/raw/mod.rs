@@ -364,7 +364,7 @@ impl Memory {
     /// One volatile read of exactly `width` (1, 2, 4, 8) bytes; None when the
     /// access is out of bounds or not naturally aligned.
     pub fn read(&self, off: usize, width: u8) -> Option<u64> {
-        if !self.in_bounds(off, width as usize) || (self.ptr as usize + off) % width as usize != 0 {
+        if !self.in_bounds(off, width as usize) || !(self.ptr as usize + off).is_multiple_of(width as usize) {
             return None;
         }
         // SAFETY: checked just above: in bounds and aligned; the mapping or
@@ -384,7 +384,7 @@ impl Memory {
     /// One volatile write of exactly `width` bytes; false when out of bounds
     /// or misaligned (nothing is written then).
     pub fn write(&self, off: usize, width: u8, value: u64) -> bool {
-        if !self.in_bounds(off, width as usize) || (self.ptr as usize + off) % width as usize != 0 {
+        if !self.in_bounds(off, width as usize) || !(self.ptr as usize + off).is_multiple_of(width as usize) {
             return false;
         }
         // SAFETY: as in `read`.
