@@ -225,24 +225,10 @@ pub fn js_map_region<'js>(
             &format!("mapRegion {name}: offset and size must be integers, size > 0"),
         ));
     }
-    // Pages of a mapping past the end of a regular file fault (SIGBUS) when
-    // touched: refuse a window the file does not hold. Device files (/dev/mem)
-    // are not regular files; sysfs resourceN files report their BAR's size.
-    // (A file truncated after it was mapped still faults: keep it whole.)
-    if let Ok(meta) = std::fs::metadata(&path) {
-        if meta.is_file() && offset + size > meta.len() as f64 {
-            return Err(Exception::throw_range(
-                &ctx,
-                &format!(
-                    "mapRegion {name}: {size} bytes at {offset:#x} run past the end of {path} ({} bytes)",
-                    meta.len(),
-                    offset = offset as u64
-                ),
-            ));
-        }
-    }
-    let region = crate::backend::mem::map_file(&path, offset as u64, size as u64, name)
-        .map_err(|e| Exception::throw_message(&ctx, &e.to_string()))?;
+    let region = crate::backend::mem::map_file(&path, offset as u64, size as u64, name).map_err(|e| match e {
+        crate::backend::HwError::OutOfRange(m) => Exception::throw_range(&ctx, &m),
+        e => Exception::throw_message(&ctx, &e.to_string()),
+    })?;
     raw::new_region(&ctx, region)
 }
 

@@ -72,11 +72,9 @@ fn native_surface_fuzz_gets_exceptions_not_signals() {
 }
 
 /// The SIGBUS `mapRegion` had (a window past the end of a regular file),
-/// reached through a board file on the mem backend: `backend::mem::map_file`
-/// maps what the board says without checking the file's size. Ignored until
-/// that check moves from `hw::js_map_region` into `map_file`.
+/// reached through a board file on the mem backend: the size check lives in
+/// `backend::mem::map_file`, which both paths use.
 #[test]
-#[ignore = "SIGBUS: backend::mem::map_file does not check a regular file's size yet"]
 fn mem_board_region_past_the_end_of_its_file_is_an_error() {
     let dir = common::scratch("native-fuzz", "mem-board", &[]);
     let data = dir.join("data.bin");

@@ -21,6 +21,18 @@ pub fn map_file(path: &str, offset: u64, size: u64, name: String) -> Result<Regi
         .custom_flags(libc::O_SYNC)
         .open(path)
         .map_err(|e| HwError::Invalid(format!("mapRegion {name}: cannot open {path}: {e}")))?;
+    // Pages of a mapping past the end of a regular file fault (SIGBUS) when
+    // touched: refuse a window the file does not hold. Device files (/dev/mem)
+    // are not regular files; sysfs resourceN files report their BAR's size.
+    // (A file truncated after it was mapped still faults: keep it whole.)
+    if let Ok(meta) = file.metadata() {
+        if meta.is_file() && offset.checked_add(size).is_none_or(|end| end > meta.len()) {
+            return Err(HwError::OutOfRange(format!(
+                "mapRegion {name}: {size} bytes at {offset:#x} run past the end of {path} ({} bytes)",
+                meta.len()
+            )));
+        }
+    }
     let map = memmap2::MmapOptions::new()
         .offset(offset)
         .len(size as usize)

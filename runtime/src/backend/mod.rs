@@ -44,6 +44,9 @@ pub enum HwError {
     Unsupported(String),
     #[error("{0}")]
     Invalid(String),
+    /// An offset or size outside what the resource holds (JS: RangeError).
+    #[error("{0}")]
+    OutOfRange(String),
 }
 
 /// A bus that carries register accesses one at a time (the qtest socket).
