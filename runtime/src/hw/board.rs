@@ -221,10 +221,10 @@ pub fn pci_device(f: &crate::backend::pci::PciFunction) -> DeviceInfo {
     let address = format!("0000:{:02x}:{:02x}.{}", f.bdf.0, f.bdf.1, f.bdf.2);
     DeviceInfo {
         id: address.clone(),
-        name: address,
+        name: address.clone(),
         bus: "pci",
         pci: Some(f.clone()),
-        address: Some(format!("0000:{:02x}:{:02x}.{}", f.bdf.0, f.bdf.1, f.bdf.2)),
+        address: Some(address),
         irq_kind: None,
         compatible: Vec::new(),
         clock: None,
