@@ -38,7 +38,7 @@ impl Loader for StandIn {
     }
 }
 
-include!("src/registration.rs");
+include!("src/engine/registration.rs");
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };

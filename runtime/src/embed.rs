@@ -119,7 +119,7 @@ impl Session {
     /// absolute paths) and run it to completion.
     pub fn eval_module(&self, name: &str, source: &str) -> Result<(), JsError> {
         self.run(|ctx| {
-            let (_, p) = crate::modules::declare_source(ctx, name, source.as_bytes())?.eval()?;
+            let (_, p) = crate::engine::modules::declare_source(ctx, name, source.as_bytes())?.eval()?;
             Ok((Some(p), ()))
         })
     }
@@ -278,7 +278,7 @@ impl<'js> rquickjs::FromJs<'js> for Chunk {
         if v.is_null() || v.is_undefined() {
             return Ok(Chunk(None));
         }
-        Ok(Chunk(Some(crate::native::copy_view(ctx, &v, "serial read")?)))
+        Ok(Chunk(Some(crate::js::native::copy_view(ctx, &v, "serial read")?)))
     }
 }
 

@@ -1,26 +1,33 @@
 //! jsk: a QuickJS host for writing hardware drivers in JavaScript.
 //!
-//! - [`native`] lists every function Rust gives JavaScript.
-//! - [`raw`] is the one module with `unsafe` code.
-//! - [`engine`] runs modules and drives the event loop (which is JS, in hal-js).
-//! - [`host`] holds exit-path duties: cleanup hooks and the timeout watchdog.
-//! - [`testrun`] is `jsk test`.
+//! Layers, each importing only those below it (docs/architecture.md):
+//!
+//! - [`sys`]: system calls, signals, mappings, process exit; `unsafe` code.
+//! - [`hw`]: register windows, DMA memory, board descriptions, errors.
+//! - [`backend`]: where devices come from (fake, mem, qtest, vfio), one `Backend` trait.
+//! - [`js`]: what JavaScript sees of the above; its C-API part (`js::ffi`) is
+//!   the only other place with `unsafe` code.
+//! - [`engine`]: runtimes, modules, threads, the event loop's host side, and
+//!   `jsk:native`, the list of every function Rust gives JavaScript.
+//! - [`embed`], [`probe`], [`image`], [`testrun`], [`unode`]: what the CLIs run.
+#![deny(unsafe_code)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
+pub mod sys;
+
+pub mod hw;
 
 pub mod backend;
-pub mod board;
-pub mod embed;
+
+pub mod js;
+
 pub mod engine;
-pub mod fake_nic;
-pub mod host;
-pub mod hw;
+
+pub mod embed;
 pub mod image;
-pub mod modules;
-pub mod native;
 pub mod probe;
-mod raw;
 pub mod testrun;
 pub mod unode;
-pub mod workers;
 
 /// The Node.js release whose behaviour unode follows (`process.version`).
 pub const NODE_VERSION: &str = "20.18.0";
@@ -34,19 +41,19 @@ pub const JS_STACK_LIMIT: usize = 16 << 20;
 /// in a RangeError rather than a stack overflow.
 pub fn on_js_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     // The JS thread takes the process's signals; this one only waits.
-    raw::block_signals();
+    sys::block_signals();
     std::thread::Builder::new()
         .name("jsk".into())
         .stack_size(JS_THREAD_STACK)
         .spawn(move || {
-            raw::unblock_signals(false);
+            sys::unblock_signals(false);
             f()
         })
         .expect("spawn the JS thread")
         .join()
         .unwrap_or_else(|_| {
             eprintln!("jsk: internal error (panic on the JS thread)");
-            host::exit(70)
+            sys::process::exit(70)
         })
 }
 

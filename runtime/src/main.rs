@@ -33,7 +33,7 @@ struct Limits {
 impl Limits {
     fn options(&self) -> Options {
         if self.deny_unsafe {
-            jsk::modules::deny_unsafe();
+            jsk::engine::modules::deny_unsafe();
         }
         Options {
             timeout: self.timeout.filter(|t| *t > 0.0).map(Duration::from_secs_f64),
@@ -171,7 +171,7 @@ fn host_options(hw: &Hardware, app: &std::path::Path) -> Result<(), String> {
         return Err("--backend and --drivers go with --board or --vfio".into());
     }
     let board = match path {
-        Some(path) => Some(jsk::native::BoardOptions {
+        Some(path) => Some(jsk::engine::native_module::BoardOptions {
             path,
             vfio: hw.vfio.clone(),
             backend: if hw.vfio.is_empty() { hw.backend.clone() } else { Some("vfio".into()) },
@@ -182,12 +182,12 @@ fn host_options(hw: &Hardware, app: &std::path::Path) -> Result<(), String> {
         }),
         None => None,
     };
-    let opts = jsk::native::HostOptions {
+    let opts = jsk::engine::native_module::HostOptions {
         trace_vcd: hw.trace_vcd.as_ref().map(|p| p.to_string_lossy().into_owned()),
         pcap: hw.pcap.as_ref().map(|p| p.to_string_lossy().into_owned()),
         board,
     };
-    let _ = jsk::native::OPTIONS.set(opts);
+    let _ = jsk::engine::native_module::OPTIONS.set(opts);
     Ok(())
 }
 
@@ -201,10 +201,10 @@ fn main() {
     // `unode ...`, `node ...` (a symlink) and `jsk node ...` run Node programs.
     let exe = args.first().cloned().unwrap_or_else(|| "jsk".into());
     if jsk::unode::invoked_as_node(&exe) {
-        jsk::host::exit(jsk::unode::main(exe, args.split_off(1)));
+        jsk::sys::process::exit(jsk::unode::main(exe, args.split_off(1)));
     }
     if args.get(1).map(String::as_str) == Some("node") {
-        jsk::host::exit(jsk::unode::main(exe, args.split_off(2)));
+        jsk::sys::process::exit(jsk::unode::main(exe, args.split_off(2)));
     }
     // `jsk FILE ...` is shorthand for `jsk run FILE ...`.
     if let Some(first) = args.get(1) {
@@ -218,18 +218,18 @@ fn main() {
         Command::Run { limits, hardware, file, args } => {
             if let Err(e) = host_options(&hardware, &file) {
                 eprintln!("jsk: {e}");
-                jsk::host::exit(2);
+                jsk::sys::process::exit(2);
             }
             let file = file.to_string_lossy().into_owned();
             let mut argv = vec![exe, file.clone()];
             argv.extend(args);
-            let _ = jsk::native::ARGV.set(argv);
+            let _ = jsk::engine::native_module::ARGV.set(argv);
             let opts = limits.options();
             jsk::on_js_thread(move || engine::run_file(&file, Mode::Run, opts))
         }
         Command::TestFile { limits, file } => {
             let file = file.to_string_lossy().into_owned();
-            let _ = jsk::native::ARGV.set(vec![exe, file.clone()]);
+            let _ = jsk::engine::native_module::ARGV.set(vec![exe, file.clone()]);
             let opts = limits.options();
             jsk::on_js_thread(move || engine::run_file(&file, Mode::Test, opts))
         }
@@ -237,5 +237,5 @@ fn main() {
         Command::Image { command } => jsk::image::cli::main(command),
         Command::Node { args } => jsk::unode::main(exe.clone(), args),
     };
-    jsk::host::exit(code)
+    jsk::sys::process::exit(code)
 }

@@ -98,7 +98,7 @@ pub fn main(exe: String, args: Vec<String>) -> i32 {
                     let secs: f64 = s.parse().map_err(|_| format!("--timeout {s}: not a number of seconds"))?;
                     opts.timeout = (secs > 0.0).then(|| Duration::from_secs_f64(secs));
                 }
-                "--deny-unsafe" => crate::modules::deny_unsafe(),
+                "--deny-unsafe" => crate::engine::modules::deny_unsafe(),
                 "--no-warnings" => std::env::set_var("NODE_NO_WARNINGS", "1"),
                 "--no-deprecation" => std::env::set_var("UNODE_NO_DEPRECATION", "1"),
                 "--stack-size" | "--max-semi-space-size" | "--conditions" | "-C" | "--title" => {
@@ -134,7 +134,7 @@ pub fn main(exe: String, args: Vec<String>) -> i32 {
             }
         },
     };
-    let _ = crate::native::ARGV.set(argv);
+    let _ = crate::engine::native_module::ARGV.set(argv);
     crate::on_js_thread(move || engine::run_file("", Mode::Node(entry), opts))
 }
 

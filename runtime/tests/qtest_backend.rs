@@ -8,9 +8,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use jsk::backend::pci::{self, ConfigAccess, IrqRouting, PciFunction, PciWindows};
 use jsk::backend::qtest::{QemuSpec, Qtest};
-use jsk::backend::{Bus, HwError, Space};
+use jsk::hw::pci::{self, ConfigAccess, IrqRouting, PciFunction, PciWindows};
+use jsk::hw::{Bus, HwError, Space};
 
 const WAIT: Duration = Duration::from_secs(5);
 

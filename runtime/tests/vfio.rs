@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use jsk::backend::pci::PciAddress;
 use jsk::backend::vfio::{
     check_device, container_message, group_members, not_viable_message, open_group_message, parse_iova_ranges,
     IovaAllocator, SysPaths, VfioHost, IOVA_BASE, IOVA_LIMIT, PAGE,
 };
+use jsk::hw::pci::PciAddress;
 
 // ---- addresses ----------------------------------------------------------
 

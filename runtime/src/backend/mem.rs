@@ -4,8 +4,9 @@
 
 use std::rc::Rc;
 
-use super::{Backend, Bus, HwError, Space};
+use super::Backend;
 use crate::hw::board::{BackendKind, DeviceInfo, RegionInfo};
+use crate::hw::{Bus, HwError, Space};
 use crate::hw::{RegionCore, Window};
 
 /// `size` bytes of `path` at `offset`, mapped shared and read-write; opened
@@ -38,7 +39,7 @@ pub fn map_file(path: &str, offset: u64, size: u64, name: String) -> Result<Regi
         .len(size as usize)
         .map_raw(&file)
         .map_err(|e| HwError::Invalid(format!("mapRegion {name}: cannot map {path} at {offset:#x}: {e}")))?;
-    let window = Window::Mapped { mem: Rc::new(crate::raw::Memory::from_map(map)), off: 0 };
+    let window = Window::Mapped { mem: Rc::new(crate::sys::Memory::from_map(map)), off: 0 };
     Ok(RegionCore::new(name, size, Space::Mem, window))
 }
 

@@ -12,52 +12,16 @@
 //! made them.
 
 pub mod fake;
+pub mod fake_nic;
 pub mod mem;
-pub mod pci;
 pub mod qtest;
 pub mod qtest_board;
 pub mod vfio;
 
-use std::time::Duration;
-
 use crate::hw::board::{BackendKind, DeviceInfo, RegionInfo};
-use crate::hw::{DmaSource, RegionCore};
+use crate::hw::{DmaSource, HwError, RegionCore};
 
-/// Address spaces a register window can live in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Space {
-    /// Memory-mapped I/O.
-    Mem,
-    /// x86 port I/O.
-    Io,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum HwError {
-    #[error("{0}")]
-    Io(#[from] std::io::Error),
-    #[error("QEMU: {0}")]
-    Qemu(String),
-    #[error("timed out after {} ms waiting for {what}", .after.as_millis())]
-    Timeout { what: String, after: Duration },
-    #[error("{0}")]
-    Unsupported(String),
-    #[error("{0}")]
-    Invalid(String),
-    /// An offset or size outside what the resource holds (JS: RangeError).
-    #[error("{0}")]
-    OutOfRange(String),
-}
-
-/// A bus that carries register accesses one at a time (the qtest socket).
-/// Mapped windows do not use this: they are read and written in place.
-/// Called from the JS thread only; widths are 1, 2, 4 or 8 bytes.
-pub trait Bus {
-    fn read(&self, space: Space, addr: u64, width: u8) -> Result<u64, HwError>;
-    fn write(&self, space: Space, addr: u64, width: u8, value: u64) -> Result<(), HwError>;
-}
-
-/// One opened board's backend: what `Board` (the JS class in `crate::board`)
+/// One opened board's backend: what `Board` (the JS class in `js::board`)
 /// asks for each device. `Board` checks once that the board is still open
 /// before it calls any of these; a backend only answers for live devices.
 /// Errors are the backend's; `Board` adds the device's name.

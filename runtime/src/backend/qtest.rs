@@ -100,8 +100,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value as Json;
 
-use super::{Bus, HwError, Space};
-use crate::raw;
+use crate::hw::{Bus, HwError, Space};
+use crate::sys;
 
 /// How to start QEMU.
 #[derive(Clone, Debug)]
@@ -235,7 +235,7 @@ impl Qtest {
                 Arch::Aarch64 | Arch::Arm => {
                     let code = arm_idle_loop(arch);
                     if spec.ram_base == 0 {
-                        raw::shared_copy_in(&ram, 0, &code);
+                        sys::shared_copy_in(&ram, 0, &code);
                     } else {
                         let fw = dir.join("idle.bin");
                         std::fs::write(&fw, code)?;
@@ -274,7 +274,7 @@ impl Qtest {
         cmd.args(&fw_args);
         cmd.args(&spec.args);
         cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
-        raw::kill_child_with_parent(&mut cmd);
+        sys::kill_child_with_parent(&mut cmd);
         let mut child =
             spawn_from_keeper(cmd).map_err(|e| HwError::Qemu(format!("cannot start {}: {e}", spec.binary)))?;
 
@@ -291,7 +291,7 @@ impl Qtest {
         cleanup.0 = None; // Proc owns the directory from here on
         if let Some(pipe) = pipe {
             let (tail, done) = (proc_.stderr.clone(), proc_.stderr_done.clone());
-            if let Err(e) = crate::raw::with_signals_blocked(|| {
+            if let Err(e) = crate::sys::with_signals_blocked(|| {
                 std::thread::Builder::new().name("jsk-qemu-stderr".into()).spawn(move || keep_tail(pipe, tail, done))
             }) {
                 proc_.stop();
@@ -301,7 +301,7 @@ impl Qtest {
         {
             // Weak: a dropped Qtest already stopped QEMU and frees its Proc.
             let p = Arc::downgrade(&proc_);
-            crate::host::on_exit(move || {
+            crate::sys::process::on_exit(move || {
                 if let Some(p) = p.upgrade() {
                     p.stop();
                 }
@@ -338,7 +338,7 @@ impl Qtest {
         let rx = qtest.try_clone()?;
         let reader = {
             let link = link.clone();
-            crate::raw::with_signals_blocked(|| {
+            crate::sys::with_signals_blocked(|| {
                 std::thread::Builder::new().name("jsk-qtest-rx".into()).spawn(move || reader_loop(link, rx))
             })?
         };
@@ -372,14 +372,14 @@ impl Qtest {
     /// mapping (what a device's DMA will read).
     pub fn write_ram(&self, gpa: u64, data: &[u8]) -> Result<(), HwError> {
         let off = self.ram_offset(gpa, data.len())?;
-        raw::shared_copy_in(&self.ram, off, data).then_some(()).ok_or_else(|| self.ram_range_error(gpa, data.len()))
+        sys::shared_copy_in(&self.ram, off, data).then_some(()).ok_or_else(|| self.ram_range_error(gpa, data.len()))
     }
 
     /// Copy guest RAM at guest-physical `gpa` into `out` through the host
     /// mapping (what a device's DMA wrote).
     pub fn read_ram(&self, gpa: u64, out: &mut [u8]) -> Result<(), HwError> {
         let off = self.ram_offset(gpa, out.len())?;
-        raw::shared_copy_out(&self.ram, off, out).then_some(()).ok_or_else(|| self.ram_range_error(gpa, out.len()))
+        sys::shared_copy_out(&self.ram, off, out).then_some(()).ok_or_else(|| self.ram_range_error(gpa, out.len()))
     }
 
     fn ram_offset(&self, gpa: u64, len: usize) -> Result<usize, HwError> {
@@ -509,7 +509,7 @@ impl Qtest {
         if let Some(f) = irq.fds.get(&line) {
             return Ok(f.as_raw_fd());
         }
-        let f = raw::eventfd_file()?;
+        let f = sys::eventfd_file()?;
         if irq.levels.get(line as usize).copied().unwrap_or(false) {
             (&f).write_all(&1u64.to_ne_bytes())?;
         }
@@ -543,7 +543,7 @@ impl Qtest {
             if lock(&self.link.replies).closed {
                 return Err(self.dead());
             }
-            raw::poll_readable(file.as_fd(), left.min(Duration::from_millis(100)))?;
+            sys::poll_readable(file.as_fd(), left.min(Duration::from_millis(100)))?;
         }
     }
 
@@ -962,7 +962,7 @@ fn spawn_from_keeper(cmd: Command) -> std::io::Result<Child> {
     let keeper = KEEPER.get_or_init(|| {
         let (tx, rx) = mpsc::channel::<SpawnRequest>();
         // Rust's spawn gives QEMU an empty signal mask, whatever this thread blocks.
-        crate::raw::with_signals_blocked(|| {
+        crate::sys::with_signals_blocked(|| {
             std::thread::Builder::new().name("jsk-qemu-parent".into()).spawn(move || {
                 for (mut cmd, reply) in rx {
                     let _ = reply.send(cmd.spawn());

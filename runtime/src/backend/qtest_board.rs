@@ -7,10 +7,11 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::backend::pci::{self, ConfigAccess, IrqRouting, PciFunction, PciWindows};
 use crate::backend::qtest::{IrqEvent, QemuSpec, Qtest};
-use crate::backend::{Backend, Bus, HwError, Space};
+use crate::backend::Backend;
 use crate::hw::board::{BackendKind, BoardSpec, DeviceInfo, OpenOptions, RegionInfo};
+use crate::hw::pci::{self, ConfigAccess, IrqRouting, PciFunction, PciWindows};
+use crate::hw::{Bus, HwError, Space};
 use crate::hw::{DmaPool, DmaSource, RegionCore, Window};
 
 /// Guest RAM kept back from DMA when the board names nothing: the first MiB
@@ -156,7 +157,7 @@ impl QtestBoard {
         };
         let (_, len, guest_base) = qtest.ram();
         let reserved = if q.dma_reserved > 0 { q.dma_reserved } else { DEFAULT_DMA_RESERVED }.min(len as u64);
-        let memory = Rc::new(crate::raw::Memory::from_shared_map(qtest.ram_map()));
+        let memory = Rc::new(crate::sys::Memory::from_shared_map(qtest.ram_map()));
         let pool = Rc::new(RefCell::new(DmaPool::new(guest_base + reserved, len as u64 - reserved)));
         let dma = DmaSource::Window { memory, device_base: guest_base, pool };
         Ok(QtestBoard { qtest, bus, access, pci, dma })

@@ -28,11 +28,11 @@ use vfio_bindings::bindings::vfio::{
 use vfio_ioctls::{VfioContainer, VfioDevice, VfioError, VfioOps};
 use vmm_sys_util::eventfd::EventFd;
 
-use crate::backend::pci::{cfg, PciAddress, PciIds};
-use crate::backend::{Bus, HwError, Space};
-use crate::hw::board::{BackendKind, DeviceInfo, RegionInfo};
+use crate::hw::board::{pci_device, BackendKind, DeviceInfo, RegionInfo};
+use crate::hw::pci::{cfg, PciAddress, PciBar, PciFunction, PciIds};
+use crate::hw::{Bus, HwError, Space};
 use crate::hw::{DmaMapping, DmaPool, IommuDma, RegionCore, Window};
-use crate::raw;
+use crate::sys;
 
 /// Lowest IOVA handed out: low, so devices with narrow DMA masks (edu: 28
 /// bits) reach the first buffers, but not 0 (a null bus address hides bugs).
@@ -368,7 +368,7 @@ fn io_err(e: std::io::Error) -> HwError {
 
 impl VfioFunction {
     fn open(addr: PciAddress, device: VfioDevice) -> Result<VfioFunction, String> {
-        let file = raw::vfio::dup_fd(&device)
+        let file = sys::vfio::dup_fd(&device)
             .map_err(|e| format!("vfio {addr}: cannot duplicate the device descriptor: {e}"))?;
         let config = (
             device.get_region_offset(VFIO_PCI_CONFIG_REGION_INDEX),
@@ -627,7 +627,7 @@ impl VfioHost {
             functions.push(VfioFunction::open(addr, device)?);
         }
         // The IOMMU is set up once the first group joined the container.
-        let ranges = raw::vfio::iommu_info(&container).map(|b| parse_iova_ranges(&b)).unwrap_or_default();
+        let ranges = sys::vfio::iommu_info(&container).map(|b| parse_iova_ranges(&b)).unwrap_or_default();
         let book = DmaBook { iova: IovaAllocator::new(&ranges), mapped: BTreeMap::new() };
         Ok(Arc::new(VfioHost { functions, dma: Mutex::new(book), released: AtomicBool::new(false), container }))
     }
@@ -649,7 +649,7 @@ impl VfioHost {
             let len = usize::try_from(b.size).map_err(|_| format!("{label}: too large to map"))?;
             // A failed mmap (e.g. a BAR smaller than a page) falls back to positioned I/O.
             if let Ok(map) = memmap2::MmapOptions::new().offset(b.offset).len(len).map_raw(&f.file) {
-                let window = Window::Mapped { mem: Rc::new(raw::Memory::from_map(map)), off: 0 };
+                let window = Window::Mapped { mem: Rc::new(sys::Memory::from_map(map)), off: 0 };
                 return Ok(RegionCore::new(label, b.size, b.space, window));
             }
         }
@@ -686,8 +686,8 @@ impl VfioHost {
             .map_anon()
             .map_err(|e| format!("cannot allocate {len} bytes: {e}"))
             .and_then(|m| {
-                let mem = raw::Memory::from_map(memmap2::MmapRaw::from(m));
-                match raw::vfio::dma_map(&self.container, iova, &mem) {
+                let mem = sys::Memory::from_map(memmap2::MmapRaw::from(m));
+                match sys::vfio::dma_map(&self.container, iova, &mem) {
                     Ok(()) => Ok(mem),
                     Err(VfioError::IommuDmaMap(e)) if e.errno() == libc::ENOMEM => Err(format!(
                         "mapping {len} bytes at IOVA {iova:#x} for the device: out of lockable memory \
@@ -777,7 +777,7 @@ impl VfioBackend {
     pub fn open(addrs: &[String]) -> Result<VfioBackend, String> {
         let host = VfioHost::open(addrs)?;
         let weak = Arc::downgrade(&host);
-        crate::host::on_exit(move || {
+        crate::sys::process::on_exit(move || {
             if let Some(h) = weak.upgrade() {
                 h.release();
             }
@@ -786,43 +786,31 @@ impl VfioBackend {
         Ok(VfioBackend { host, dma })
     }
 
-    /// The opened functions as the board lists them.
+    /// The opened functions as the board lists them. A BAR's bus address is
+    /// the host's business under VFIO: regions are offsets into the device fd.
     pub fn devices(&self) -> Vec<DeviceInfo> {
         self.host
             .functions
             .iter()
             .map(|f| {
                 let a = f.address;
-                let address = a.to_string();
-                let pci = super::pci::PciFunction {
-                    bdf: (a.bus, a.device, a.function),
-                    ids: f.ids,
-                    bars: Vec::new(),
-                    irq_line: None,
-                };
+                let bars = f
+                    .bars
+                    .iter()
+                    .map(|b| PciBar {
+                        index: b.index as u8,
+                        space: b.space,
+                        addr: 0,
+                        size: b.size,
+                        prefetchable: false,
+                        is64: false,
+                    })
+                    .collect();
+                let pci = PciFunction { bdf: (a.bus, a.device, a.function), ids: f.ids, bars, irq_line: None };
                 DeviceInfo {
-                    id: address.clone(),
-                    name: address.clone(),
-                    bus: "pci",
-                    pci: Some(pci),
-                    address: Some(address),
                     irq_kind: Some(f.irq_kind.name()),
-                    compatible: Vec::new(),
-                    clock: None,
-                    regions: f
-                        .bars
-                        .iter()
-                        .map(|b| RegionInfo {
-                            index: Some(b.index),
-                            name: None,
-                            space: b.space,
-                            base: 0,
-                            size: b.size,
-                            file: None,
-                            offset: None,
-                        })
-                        .collect(),
                     irq_lines: (0..f.irq_count() as u32).collect(),
+                    ..pci_device(a.domain, &pci)
                 }
             })
             .collect()

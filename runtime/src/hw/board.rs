@@ -1,7 +1,7 @@
 //! Board descriptions: the TOML files in `devices/` (`BoardSpec`), the
 //! devices a board has once opened on a backend (`DeviceInfo`, `RegionInfo`)
 //! and the options of opening one. No JavaScript here: the `Board` JS class
-//! (`crate::board`) hands these out.
+//! (`crate::js::board`) hands these out.
 //!
 //! Errors name the board file and what was wrong with it.
 
@@ -10,7 +10,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::backend::Space;
+use crate::hw::pci::{PciAddress, PciFunction};
+use crate::hw::Space;
 
 /// One board file.
 #[derive(Clone, Debug, Deserialize)]
@@ -64,7 +65,7 @@ pub struct PciSection {
     pub mem_window: [u64; 2],
     /// [start, end) where I/O BARs may be placed.
     pub io_window: [u64; 2],
-    /// How INTx reaches the interrupt controller (see backend::pci::IrqRouting).
+    /// How INTx reaches the interrupt controller (see hw::pci::IrqRouting).
     pub irq_routing: String,
 }
 
@@ -165,7 +166,7 @@ pub struct DeviceInfo {
     pub id: String,
     pub name: String,
     pub bus: &'static str,
-    pub pci: Option<crate::backend::pci::PciFunction>,
+    pub pci: Option<PciFunction>,
     /// PCI address shown to JS (`DDDD:BB:DD.F`).
     pub address: Option<String>,
     /// VFIO: the interrupt mechanism in use.
@@ -217,8 +218,10 @@ pub fn platform_devices(spec: &BoardSpec) -> Vec<DeviceInfo> {
         .collect()
 }
 
-pub fn pci_device(f: &crate::backend::pci::PciFunction) -> DeviceInfo {
-    let address = format!("0000:{:02x}:{:02x}.{}", f.bdf.0, f.bdf.1, f.bdf.2);
+/// A PCI function in PCI domain `domain` as a board lists it: named by its address.
+pub fn pci_device(domain: u16, f: &PciFunction) -> DeviceInfo {
+    let (bus, device, function) = f.bdf;
+    let address = PciAddress { domain, bus, device, function }.to_string();
     DeviceInfo {
         id: address.clone(),
         name: address.clone(),

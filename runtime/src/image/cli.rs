@@ -163,7 +163,7 @@ pub fn main(cmd: ImageCommand) -> i32 {
                     print!("{}", r.summary().lines().map(|l| format!("jsk image: {l}\n")).collect::<String>());
                     if r.timed_out {
                         println!("jsk image: timed out after {} s (--timeout): QEMU stopped", opts.timeout);
-                        return crate::host::TIMEOUT_EXIT;
+                        return crate::sys::process::TIMEOUT_EXIT;
                     }
                     match r.status {
                         Some(s) => {

@@ -28,7 +28,7 @@ use anyhow::{bail, Context, Result};
 
 use super::console::{ATTACHED_MARK, DRIVERS_ATTACHED, EXIT_STATUS};
 use super::{CommandSpec, Manifest, DEBUG_EXIT_PORT, IMAGE_MANIFEST};
-use crate::raw::init as sys;
+use crate::sys::init as sys;
 
 /// Status for a command killed by its timeout (as `timeout(1)` and `jsk --timeout`).
 pub const TIMEOUT_STATUS: i32 = 124;
@@ -187,7 +187,7 @@ fn run_one(c: &CommandSpec, attached_reported: &mut bool) -> Result<Outcome> {
     let mut buf = [0u8; 4096];
     let (mut eof, mut ended, mut timed_out) = (false, None, false);
     loop {
-        let readable = !eof && crate::raw::poll_readable(reader.as_fd(), Duration::from_millis(20)).unwrap_or(false);
+        let readable = !eof && crate::sys::poll_readable(reader.as_fd(), Duration::from_millis(20)).unwrap_or(false);
         if readable {
             match reader.read(&mut buf) {
                 Ok(0) | Err(_) => eof = true,
@@ -261,7 +261,7 @@ fn power_off(status: i32) -> ! {
             std::thread::sleep(Duration::from_secs(3600));
         }
     }
-    crate::host::exit(status)
+    crate::sys::process::exit(status)
 }
 
 /// `jsk image init --manifest FILE`: run a manifest's commands as init would,

@@ -180,7 +180,7 @@ pub fn run(opts: &RunOptions, console_out: Box<dyn Write + Send>) -> Result<RunR
         ..Default::default()
     };
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::inherit());
-    crate::raw::kill_child_with_parent(&mut cmd);
+    crate::sys::kill_child_with_parent(&mut cmd);
     let started = Instant::now();
     let mut child = cmd.spawn().with_context(|| format!("cannot start {} (install qemu-system-x86)", opts.qemu))?;
     let mut stdout = child.stdout.take().context("QEMU's stdout")?;

@@ -217,7 +217,7 @@ pub fn attach(host: &Host, opts: &AttachOptions) -> Result<i32, ProbeError> {
     cmd.arg(&app).args(&opts.app_args);
     cmd.stderr(Stdio::piped()).process_group(0);
 
-    crate::host::install_termination_handlers();
+    crate::sys::process::install_termination_handlers();
     let code = run_child(&mut cmd, &jsk, keep_alive.is_some());
     if let Some(p) = keep_alive {
         let _ = std::fs::remove_file(p);
@@ -290,12 +290,12 @@ fn run_child(cmd: &mut Command, jsk: &Path, keep_alive: bool) -> Result<i32, Pro
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => return Err(failed(format!("waiting for jsk (pid {pid}): {e}"))),
         }
-        let sig = crate::host::termination_signal();
+        let sig = crate::sys::process::termination_signal();
         if sig != 0 && !forwarded {
             forwarded = true;
             say(&format!(
                 "{}: stopping jsk (pid {pid}); its exit hooks remove the drivers and release the devices",
-                crate::host::signal_name(sig)
+                crate::sys::process::signal_name(sig)
             ));
             send_signal(pid, sig);
         }
@@ -307,7 +307,7 @@ fn run_child(cmd: &mut Command, jsk: &Path, keep_alive: bool) -> Result<i32, Pro
 
 /// kill(pid, sig) through the runtime's one raw syscall entry point.
 fn send_signal(pid: u32, sig: i32) {
-    let r = crate::raw::syscall6(libc::SYS_kill, [pid as i64, sig as i64, 0, 0, 0, 0]);
+    let r = crate::sys::syscall6(libc::SYS_kill, [pid as i64, sig as i64, 0, 0, 0, 0]);
     if r < 0 && r != -(libc::ESRCH as i64) {
         say(&format!("could not signal jsk (pid {pid}): errno {}", -r));
     }

@@ -173,7 +173,7 @@ pub(crate) fn failed(msg: impl Into<String>) -> ProbeError {
 /// A PCI address in sysfs form (`0000:00:02.0`), from `0000:00:02.0`,
 /// `00:02.0` (domain 0) or `02.0` (domain 0, bus 0); hex digits in either case.
 pub fn normalize_address(s: &str) -> Option<String> {
-    crate::backend::pci::PciAddress::parse(s).ok().map(|a| a.to_string())
+    crate::hw::pci::PciAddress::parse(s).ok().map(|a| a.to_string())
 }
 
 /// Whether `s` looks like a PCI address (see [`normalize_address`]).

@@ -238,7 +238,7 @@ function wrapperSource(filename) {
   return src;
 }
 
-/** Installed as the host's module hooks (see runtime/src/modules.rs). */
+/** Installed as the host's module hooks (see runtime/src/engine/modules.rs). */
 export const hooks = Object.freeze({
   resolve(specifier, base) {
     return resolveESM(specifier, base);

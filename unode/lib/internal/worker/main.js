@@ -1,5 +1,5 @@
 // node:internal/worker/main — the entry module of a worker thread. The host
-// (runtime/src/workers.rs) boots the worker's runtime like a unode program,
+// (runtime/src/engine/workers.rs) boots the worker's runtime like a unode program,
 // then calls start() and drives the event loop until the worker's work is
 // done; an error nobody caught goes to uncaught(), whose bytes reach the
 // parent's Worker as its 'error' event.

@@ -41,7 +41,7 @@
 
 use std::fmt;
 
-use super::{Bus, HwError, Space};
+use crate::hw::{Bus, HwError, Space};
 
 /// The type-0/1 configuration header's registers, by name (PCI Local Bus 3.0 §6.1).
 pub mod cfg {

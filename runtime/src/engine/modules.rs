@@ -19,7 +19,8 @@ use rquickjs::{
     Ctx, Error, Exception, Function, Module, Object, Result, Value,
 };
 
-use crate::{native::NativeModule, raw};
+use super::native_module::NativeModule;
+use crate::js::ffi;
 
 include!("registration.rs");
 
@@ -186,7 +187,7 @@ fn load<'js>(ctx: &Ctx<'js>, name: &str) -> Result<Module<'js, Declared>> {
         let Some(bytecode) = builtin(name) else {
             return Err(Error::new_loading_message(name, "no such built-in module"));
         };
-        return raw::load_builtin_module(ctx, bytecode);
+        return ffi::load_builtin_module(ctx, bytecode);
     }
     if let Some(h) = hooks(ctx) {
         let f: Function = h.get("load")?;
@@ -386,7 +387,7 @@ pub fn js_import_sync<'js>(
         }
         // Built-ins are bytecode, linked by QuickJS as it loads them; none of
         // their dependencies is mid-evaluation (checked just above).
-        let promise = raw::load_module(&ctx, &name)?;
+        let promise = ffi::load_module(&ctx, &name)?;
         mark_handled(&ctx, &promise)?;
         return match finished(&ctx)? {
             Some(ns) => Ok(ns),
@@ -489,10 +490,10 @@ pub fn js_eval_script<'js>(ctx: Ctx<'js>, source: rquickjs::String<'js>, filenam
 /// Throws what a job threw.
 pub fn js_run_microtasks(ctx: Ctx<'_>) -> Result<()> {
     loop {
-        match raw::execute_pending_job(&ctx) {
+        match ffi::execute_pending_job(&ctx) {
             Ok(true) => continue,
             Ok(false) => return Ok(()),
-            Err(()) => return Err(ctx.throw(ctx.catch())),
+            Err(ffi::JobThrew) => return Err(ctx.throw(ctx.catch())),
         }
     }
 }

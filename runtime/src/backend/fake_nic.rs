@@ -4,7 +4,7 @@
 //! (SDM §3.2.3 receive descriptors, §3.3.3 transmit descriptors) to measure a
 //! driver's per-packet cost without QEMU: the model runs in Rust, so what is
 //! measured is the driver. `runtime/benches/net.rs` drives the JS driver and a
-//! Rust reference loop over the same model.
+//! Rust reference loop (written in the benchmark) over the same model.
 //!
 //! The model acts when the driver writes TDT: it walks TDH..TDT, copies each
 //! frame into the next free receive buffer (RDH..RDT), writes the receive
@@ -13,7 +13,7 @@
 
 use std::rc::Rc;
 
-use crate::raw::Memory;
+use crate::sys::Memory;
 
 /// Register offsets (SDM §13.4).
 pub mod reg {
@@ -34,8 +34,9 @@ pub mod reg {
     pub const RAH0: usize = 0x5404;
 }
 
-const DESC: usize = 16;
-const DD: u8 = 1 << 0;
+/// Bytes per legacy descriptor, and the descriptor-done status bit.
+pub const DESC: usize = 16;
+pub const DD: u8 = 1 << 0;
 const EOP: u8 = 1 << 1;
 
 /// Where the model finds memory by device address.
@@ -151,113 +152,5 @@ impl Loopback {
         if rx_n > 0 {
             w32(regs, reg::RDH, rdh as u32);
         }
-    }
-}
-
-/// The Rust reference for the per-packet benchmark: the same forwarding loop
-/// a JS driver runs (receive a batch, send the same buffers back out, reclaim
-/// finished transmissions), written directly against the loopback model.
-pub mod reference {
-    use super::*;
-    use std::time::{Duration, Instant};
-
-    const RING: usize = 512;
-    const BUF: usize = 2048;
-    const POOL: usize = 4 * RING;
-    const BASE: u64 = 0x10_0000;
-
-    struct Flat(Rc<Memory>);
-
-    impl DeviceMemory for Flat {
-        fn find(&self, addr: u64, len: usize) -> Option<(Rc<Memory>, usize)> {
-            let off = addr.checked_sub(BASE)? as usize;
-            (off.checked_add(len)? <= self.0.len()).then(|| (self.0.clone(), off))
-        }
-    }
-
-    /// Forward `packets` frames of `frame` bytes in batches of `batch`;
-    /// returns how many were forwarded and how long it took.
-    pub fn forward(packets: u64, batch: usize, frame: usize) -> (u64, Duration) {
-        let regs = Memory::zeroed(0x20000, 4096).expect("registers");
-        let mem = Rc::new(Memory::zeroed(2 * RING * DESC + POOL * BUF, 4096).expect("DMA memory"));
-        let dma = Flat(mem.clone());
-        let mut model = Loopback::new(&regs);
-        let (rx_ring, tx_ring) = (0usize, RING * DESC);
-        let buf_off = |i: usize| 2 * RING * DESC + i * BUF;
-        let iova = |off: usize| BASE + off as u64;
-        w32(&regs, reg::RDBAL, iova(rx_ring) as u32);
-        w32(&regs, reg::RDLEN, (RING * DESC) as u32);
-        w32(&regs, reg::TDBAL, iova(tx_ring) as u32);
-        w32(&regs, reg::TDLEN, (RING * DESC) as u32);
-        let mut free: Vec<usize> = (0..POOL).collect();
-        let mut rx_buf = vec![0usize; RING];
-        for (i, slot) in rx_buf.iter_mut().enumerate() {
-            *slot = free.pop().unwrap();
-            mem.write(rx_ring + i * DESC, 8, iova(buf_off(*slot)));
-        }
-        w32(&regs, reg::RDT, (RING - 1) as u32);
-        let mut tx_buf = vec![usize::MAX; RING];
-        let (mut rx_next, mut tx_next, mut tx_clean) = (0usize, 0usize, 0usize);
-        let send = |tx_next: &mut usize, tx_buf: &mut Vec<usize>, b: usize, len: usize| {
-            let d = tx_ring + *tx_next * DESC;
-            mem.write(d, 8, iova(buf_off(b)));
-            mem.write(d + 8, 2, len as u64);
-            mem.write(d + 11, 1, 0x0b); // CMD: EOP | IFCS | RS
-            mem.write(d + 12, 1, 0);
-            tx_buf[*tx_next] = b;
-            *tx_next = (*tx_next + 1) % RING;
-        };
-        // Prime the loop with one batch of frames.
-        for _ in 0..batch {
-            let b = free.pop().unwrap();
-            send(&mut tx_next, &mut tx_buf, b, frame);
-        }
-        w32(&regs, reg::TDT, tx_next as u32);
-        model.on_tdt(&regs, &dma);
-        let mut got = Vec::with_capacity(batch);
-        let mut done = 0u64;
-        let start = Instant::now();
-        while done < packets {
-            // Receive a batch: descriptors the device marked done, refilled from the pool.
-            got.clear();
-            while got.len() < batch {
-                let d = rx_ring + rx_next * DESC;
-                if mem.read(d + 12, 1).unwrap_or(0) as u8 & DD == 0 {
-                    break;
-                }
-                let len = (mem.read(d + 8, 2).unwrap_or(0) as usize).min(BUF);
-                got.push((rx_buf[rx_next], len));
-                let nb = free.pop().expect("pool");
-                rx_buf[rx_next] = nb;
-                mem.write(d, 8, iova(buf_off(nb)));
-                mem.write(d + 12, 1, 0);
-                rx_next = (rx_next + 1) % RING;
-            }
-            w32(&regs, reg::RDT, ((rx_next + RING - 1) % RING) as u32);
-            // Reclaim finished transmissions, then send what came in.
-            while tx_clean != tx_next && mem.read(tx_ring + tx_clean * DESC + 12, 1).unwrap_or(0) as u8 & DD != 0 {
-                free.push(tx_buf[tx_clean]);
-                tx_clean = (tx_clean + 1) % RING;
-            }
-            for &(b, len) in &got {
-                send(&mut tx_next, &mut tx_buf, b, len);
-            }
-            w32(&regs, reg::TDT, tx_next as u32);
-            model.on_tdt(&regs, &dma);
-            done += got.len() as u64;
-            if got.is_empty() {
-                break;
-            }
-        }
-        (done, start.elapsed())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_reference_loop_forwards_every_frame_through_the_model() {
-        let (n, _) = super::reference::forward(100_000, 32, 64);
-        assert!(n >= 100_000, "forwarded {n}");
     }
 }

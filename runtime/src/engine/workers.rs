@@ -26,8 +26,10 @@ use rquickjs::{
     Function, Module, Object, Promise, Result, Value,
 };
 
+use super::modules;
 use crate::engine::{self, Options};
-use crate::{host, modules, raw};
+use crate::js::ffi;
+use crate::sys::{self, process as host};
 
 /// What a mailbox holds.
 enum Item {
@@ -46,7 +48,7 @@ struct Mailbox {
 
 impl Mailbox {
     fn new() -> std::io::Result<Mailbox> {
-        Ok(Mailbox { queue: Mutex::new(VecDeque::new()), signal: raw::eventfd_file()? })
+        Ok(Mailbox { queue: Mutex::new(VecDeque::new()), signal: sys::eventfd_file()? })
     }
 
     fn push(&self, item: Item) {
@@ -177,7 +179,7 @@ fn parts_of<'js>(ctx: &Ctx<'js>, v: &Value<'js>, what: &str) -> Result<Vec<Vec<u
     };
     let mut parts = Vec::with_capacity(list.len());
     for item in list.iter::<Value>() {
-        parts.push(crate::native::copy_view(ctx, &item?, what)?);
+        parts.push(crate::js::native::copy_view(ctx, &item?, what)?);
     }
     Ok(parts)
 }
@@ -233,13 +235,13 @@ pub fn js_thread_start<'js>(ctx: Ctx<'js>, entry: String, parts: Value<'js>, lim
     });
     rec.mailbox.push(Item::Message { from: me.id, parts });
     threads().insert(id, rec.clone());
-    raw::install_wake_handler();
+    sys::install_wake_handler();
     let opts = Options { timeout: None, memory_limit_mb: heap };
     // Signals go to the main JS thread, as in Node; a worker keeps only the
     // wake signal (threadStop interrupts its blocking calls with it).
-    let spawned = raw::with_signals_blocked(|| {
+    let spawned = sys::with_signals_blocked(|| {
         std::thread::Builder::new().name(format!("jsk-worker-{id}")).stack_size(thread_stack).spawn(move || {
-            raw::unblock_signals(true);
+            sys::unblock_signals(true);
             worker_thread(rec, entry, opts, stack_limit)
         })
     });
@@ -325,7 +327,7 @@ pub fn js_thread_stop<'js>(ctx: Ctx<'js>, id: u32, code: Opt<i32>) -> Result<boo
     if rec.id != me.id {
         // Held while signalling: the thread clears it (under the lock) before it ends.
         if let Some(t) = *lock(&rec.os_thread) {
-            raw::wake_thread(t);
+            sys::wake_thread(t);
         }
     }
     Ok(true)
@@ -352,7 +354,7 @@ impl Outcome {
 }
 
 fn worker_thread(rec: Arc<ThreadRec>, entry: String, opts: Options, stack_limit: usize) {
-    *lock(&rec.os_thread) = Some(raw::current_thread());
+    *lock(&rec.os_thread) = Some(sys::current_thread());
     CURRENT.with(|c| *c.borrow_mut() = Some(rec.clone()));
     HEAP_LIMIT_MB.with(|l| l.set(opts.memory_limit_mb));
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| run_worker(&rec, &entry, &opts, stack_limit)))
@@ -371,7 +373,7 @@ fn worker_thread(rec: Arc<ThreadRec>, entry: String, opts: Options, stack_limit:
         child.stop.store(true, Ordering::SeqCst);
         child.mailbox.wake();
         if let Some(t) = *lock(&child.os_thread) {
-            raw::wake_thread(t);
+            sys::wake_thread(t);
         }
     }
     CHILDREN.with(|c| c.borrow_mut().clear());
@@ -504,7 +506,7 @@ impl<'js> Driver<'js> {
         let maybe_oom = value.is_null();
         let mut outcome = match self.uncaught.call::<_, Value>((value, rejection)).catch(&self.ctx) {
             Ok(v) if v.as_bool() == Some(true) => return Flow::Go,
-            Ok(v) => match crate::native::copy_view(&self.ctx, &v, "uncaught") {
+            Ok(v) => match crate::js::native::copy_view(&self.ctx, &v, "uncaught") {
                 Ok(bytes) => Outcome { code: 1, error: Some(bytes), text: None, maybe_oom: false },
                 Err(_) => Outcome::failed("the worker failed (and reporting its error failed)".into()),
             },
@@ -521,10 +523,10 @@ impl<'js> Driver<'js> {
     fn jobs(&self) -> std::result::Result<(), CaughtError<'js>> {
         self.tick.call::<_, ()>(()).catch(&self.ctx)?;
         loop {
-            match raw::execute_pending_job(&self.ctx) {
+            match ffi::execute_pending_job(&self.ctx) {
                 Ok(true) => continue,
                 Ok(false) => return Ok(()),
-                Err(()) => return Err(caught(self.ctx.catch())),
+                Err(ffi::JobThrew) => return Err(caught(self.ctx.catch())),
             }
         }
     }
@@ -573,7 +575,7 @@ impl<'js> Driver<'js> {
             }
             match self.step.call::<_, bool>(()).catch(&self.ctx) {
                 Ok(true) => {}
-                Ok(false) if raw::job_pending(&self.ctx) => {}
+                Ok(false) if ffi::job_pending(&self.ctx) => {}
                 // Done, unless the last callback left a rejection nobody handled.
                 Ok(false) => match self.take_unhandled() {
                     None => break None,

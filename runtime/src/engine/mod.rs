@@ -1,6 +1,11 @@
-//! The host: one QuickJS runtime (its module loader is in `modules`), the
-//! run loop that drives microtasks and the JS event loop, and the reporting
-//! of errors and limits.
+//! The engine: one QuickJS runtime per JS thread (its module loader is
+//! `modules`, its worker threads `workers`, the `jsk:native` module it gives
+//! every context `native_module`), the run loop that drives microtasks and
+//! the JS event loop, and the reporting of errors and limits.
+
+pub mod modules;
+pub mod native_module;
+pub mod workers;
 
 use std::path::Path;
 use std::time::Duration;
@@ -10,7 +15,8 @@ use rquickjs::{
     Runtime, Value,
 };
 
-use crate::{host, modules, raw};
+use crate::js::ffi;
+use crate::sys::process as host;
 pub use modules::{builtin_modules, normalize};
 
 #[derive(Clone, Debug, Default)]
@@ -166,7 +172,7 @@ impl<'js> Host<'js> {
             tick.call::<_, ()>(()).catch(&self.ctx)?;
         }
         loop {
-            match raw::execute_pending_job(&self.ctx) {
+            match ffi::execute_pending_job(&self.ctx) {
                 Ok(true) => continue,
                 Ok(false) => return Ok(()),
                 Err(_) => return Err(value_to_caught(self.ctx.catch())),
@@ -250,7 +256,7 @@ impl<'js> Host<'js> {
             }
             match self.step.call::<_, bool>(()).catch(&self.ctx) {
                 // Done, unless the last callback left a rejection nobody handled.
-                Ok(more) if !more && !raw::job_pending(&self.ctx) => {
+                Ok(more) if !more && !ffi::job_pending(&self.ctx) => {
                     let Some((promise, reason)) = self.take_unhandled(until) else { break };
                     self.failure(value_to_caught(reason), Some(promise))?;
                 }
@@ -404,7 +410,7 @@ fn run_in<'js>(ctx: &Ctx<'js>, file: &str, mode: Mode, opts: Options) -> i32 {
         }
     };
     let attach = || -> std::result::Result<(), Stop> {
-        if crate::native::OPTIONS.get().is_none_or(|o| o.board.is_none()) {
+        if crate::engine::native_module::OPTIONS.get().is_none_or(|o| o.board.is_none()) {
             return Ok(());
         }
         let run = (|| -> Result<Promise<'js>> {

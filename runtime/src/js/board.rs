@@ -29,12 +29,15 @@ use std::time::Instant;
 
 use rquickjs::{class::Trace, function::Opt, Array, BigInt, Class, Ctx, Exception, JsLifetime, Object, Result, Value};
 
+use super::ffi::region::new_region;
+use super::hw::{describe_key, dma_alloc};
 use crate::backend::fake::FakeBackend;
 use crate::backend::mem::MemBackend;
 use crate::backend::qtest_board::QtestBoard;
 use crate::backend::vfio::VfioBackend;
-use crate::backend::{Backend, Space};
+use crate::backend::Backend;
 use crate::hw::board::{pci_device, platform_devices, BackendKind, BoardSpec, DeviceInfo, OpenOptions};
+use crate::hw::Space;
 
 #[derive(Trace, JsLifetime)]
 #[rquickjs::class]
@@ -115,7 +118,7 @@ pub fn js_open_board<'js>(ctx: Ctx<'js>, opts: Object<'js>) -> Result<Class<'js,
         BackendKind::Mem => Box::new(MemBackend),
         BackendKind::Qtest => {
             let q = QtestBoard::open(&spec, &o).map_err(|e| err(&ctx, format!("board {}: {e}", o.path)))?;
-            let mut pci: Vec<DeviceInfo> = q.pci_functions().iter().map(pci_device).collect();
+            let mut pci: Vec<DeviceInfo> = q.pci_functions().iter().map(|f| pci_device(0, f)).collect();
             pci.append(&mut devices);
             devices = pci;
             Box::new(q)
@@ -229,7 +232,7 @@ impl Board {
             d.regions.iter().find(|r| r.name.as_deref() == Some(k.as_str()))
         };
         let Some(r) = r else {
-            return Err(err(&ctx, format!("{}: no region {}", d.name, crate::hw::describe_key(&key))));
+            return Err(err(&ctx, format!("{}: no region {}", d.name, describe_key(&key))));
         };
         let label = match (&r.name, r.index, d.bus) {
             (_, Some(i), "pci") => format!("{} BAR{i}", d.name),
@@ -238,7 +241,7 @@ impl Board {
             _ => d.name.clone(),
         };
         let region = backend.region(d, r, label).map_err(|e| err(&ctx, format!("{}: {e}", d.name)))?;
-        crate::raw::new_region(&ctx, region)
+        new_region(&ctx, region)
     }
 
     /// PCI config space of a device, as a Region (qtest, vfio).
@@ -246,7 +249,7 @@ impl Board {
         let backend = self.live(&ctx)?;
         let d = self.device(&ctx, &id)?;
         match backend.config(d, format!("{} config", d.name)).map_err(|e| err(&ctx, format!("{}: {e}", d.name)))? {
-            Some(region) => crate::raw::new_region(&ctx, region),
+            Some(region) => new_region(&ctx, region),
             None => Ok(Value::new_undefined(ctx)),
         }
     }
@@ -284,7 +287,7 @@ impl Board {
                 format!("board {}: the {} backend has no DMA memory", self.spec.name, backend.kind().name()),
             ));
         };
-        let (buf, iova) = source.alloc(&ctx, size, align.0.unwrap_or(64.0))?;
+        let (buf, iova) = dma_alloc(&ctx, source, size, align.0.unwrap_or(64.0))?;
         let arr = Array::new(ctx.clone())?;
         arr.set(0, buf)?;
         arr.set(1, BigInt::from_u64(ctx, iova)?)?;

@@ -6,8 +6,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::raw;
-
 /// Set when `--timeout` expired; the QuickJS interrupt handler reads it.
 pub static TIMED_OUT: AtomicBool = AtomicBool::new(false);
 
@@ -37,13 +35,13 @@ pub fn exit(code: i32) -> ! {
 
 pub const TIMEOUT_EXIT: i32 = 124;
 
-/// The termination signal received (0 if none); see `raw::install_termination_handlers`.
+/// The termination signal received (0 if none); see `super::install_termination_handlers`.
 pub fn termination_signal() -> i32 {
-    raw::TERMINATION.load(Ordering::SeqCst)
+    super::TERMINATION.load(Ordering::SeqCst)
 }
 
 pub fn install_termination_handlers() {
-    raw::install_termination_handlers();
+    super::install_termination_handlers();
 }
 
 /// Set once the host runs the exit listeners: JS may run again to clean up.
@@ -52,7 +50,7 @@ static CLEANING: AtomicBool = AtomicBool::new(false);
 /// Whether running JS must stop now (the QuickJS interrupt handler).
 pub fn must_stop() -> bool {
     !CLEANING.load(Ordering::Relaxed)
-        && (TIMED_OUT.load(Ordering::Relaxed) || raw::TERMINATION.load(Ordering::Relaxed) != 0)
+        && (TIMED_OUT.load(Ordering::Relaxed) || super::TERMINATION.load(Ordering::Relaxed) != 0)
 }
 
 /// Let the exit listeners run after a stop (the flags would interrupt them).
@@ -80,19 +78,19 @@ pub fn timeout_message(secs: f64) -> String {
 /// the thread out of any blocking system call; if JS still has not returned
 /// two seconds later, it ends the process itself after the cleanup hooks.
 pub fn start_watchdog(timeout: Duration) {
-    raw::install_wake_handler();
-    let js_thread = raw::current_thread();
-    raw::with_signals_blocked(|| {
+    super::install_wake_handler();
+    let js_thread = super::current_thread();
+    super::with_signals_blocked(|| {
         std::thread::Builder::new().name("jsk-watchdog".into()).spawn(move || {
             std::thread::sleep(timeout);
             TIMED_OUT.store(true, Ordering::SeqCst);
             for _ in 0..40 {
-                raw::wake_thread(js_thread);
+                super::wake_thread(js_thread);
                 std::thread::sleep(Duration::from_millis(50));
             }
             eprintln!("{} (it did not return from a native wait)", timeout_message(timeout.as_secs_f64()));
             run_cleanup();
-            raw::exit_now(TIMEOUT_EXIT);
+            super::exit_now(TIMEOUT_EXIT);
         })
     })
     .expect("spawn watchdog thread");

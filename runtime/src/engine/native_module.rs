@@ -1,0 +1,191 @@
+//! The native surface: `jsk:native`, the list of every function Rust gives
+//! JavaScript, with its checks and the errors it throws. The functions live in
+//! `js/` (memory, registers, DMA, boards) and in `engine/` (modules, threads). Everything above this list (the event loop, the
+//! HAL, the drivers) is JavaScript; a new host implements exactly this list.
+//!
+//! Module `jsk:native` exports:
+//!
+//! | name | contract |
+//! | --- | --- |
+//! | `syscall(nr, ...args)` | up to 6 args. Integers (number or BigInt, BigInt taken mod 2^64), booleans (0/1), null/undefined (0), strings (pointer to a NUL-terminated UTF-8 copy; TypeError if it contains NUL), ArrayBuffer (pointer to its bytes), TypedArray/DataView (pointer at its byteOffset; real views only, not look-alike objects or Proxies; every argument is read before any pointer is taken, so a getter that detaches or shrinks a buffer gets a TypeError/RangeError). Returns the kernel's raw result as a number (negative errno on failure, never throws for kernel errors). TypeError for a non-integer number, a detached buffer, or any other value; RangeError for more than 6 args. |
+//! | `syscall64(nr, ...args)` | as `syscall`, returns a BigInt. |
+//! | `addressOf(buffer)` | BigInt address of an ArrayBuffer's or view's first byte. TypeError otherwise. |
+//! | `unsafeArrayBuffer(address, length)` | ArrayBuffer aliasing raw memory, never freed by jsk. The caller promises the memory stays mapped while the buffer is reachable. RangeError for a zero address with a non-zero length. |
+//! | `arch` | `"x86_64"` or `"aarch64"`. |
+//! | `nodeVersion` | the Node.js release unode follows, e.g. `"20.18.0"`. |
+//! | `argv` | `[jsk executable, script, ...args]`. |
+//! | `env` | environment variables as an object of strings. |
+//! | `encodeUtf8(string)` | Uint8Array of the UTF-8 bytes. |
+//! | `decodeUtf8(bufferOrView)` | string (invalid sequences become U+FFFD). |
+//! | `exit(code)` | runs the host's cleanup hooks (devices quiet, QEMU stopped) and ends the process with `code & 0xff`. Never returns. |
+//! | `options` | host options: `traceVcd` (path given to `--trace-vcd`), `pcap` (`--pcap`), `denyUnsafe` (`--deny-unsafe`: program modules may not import `jsk:sys`/`jsk:native` and the raw globals are absent), `board` (`{ board, backend, drivers, chardev, netdev }` from `--board`). |
+//! | `fakeRegion(name, size, space?)` | a zeroed register file as a `Region` (see `js/hw.rs` for every `Region` method and its errors); `space` is `"mem"` (default) or `"io"`. RangeError for a size outside [1, 1 GiB]. |
+//! | `mapRegion(path, offset, size, name?)` | the mem backend: `size` bytes of `path` mapped shared at `offset` (O_SYNC), as a `Region`. Error naming the path when it cannot be opened or mapped; RangeError for a window past the end of a regular file (its pages would fault). A device file maps what the device gives: the caller trusts it (`/dev/zero` past offset 0 faults). |
+//! | `fakeDma(size, align = 64)` | `[ArrayBuffer, iova]`: zeroed host memory with a made-up device address; freed when the buffer is collected or detached. RangeError for a bad size or align. |
+//! | `fakeDmaRead(iova, length)`, `fakeDmaWrite(iova, bytes)` | what a fake device reads/writes by DMA; RangeError unless the bytes lie inside one live DMA buffer. |
+//! | `fakeNicLoopback(region)` | the fake backend's e1000 loopback model (`backend/fake_nic.rs`) on a fake register file: frames transmitted come back received. TypeError for other regions. |
+//! | `openBoard(options)` | a `Board` on the qtest backend (see `js/board.rs`). |
+//! | `importSync(specifier, base?)` | the namespace of an ES module, loaded and evaluated now if it was not (`engine/modules.rs`). Why native: QuickJS delivers a dynamic import's namespace only through a promise job, and unode's `require()` of an ES module (and of built-ins) must return synchronously. Throws the module's evaluation error, resolution/load errors as `import` does, `ERR_REQUIRE_ASYNC_MODULE` for a module waiting at a top-level await. |
+//! | `evalScript(source, filename)` | runs a classic sloppy-mode script and returns its completion value. Why native: indirect eval and `Function` cannot name the file, and CommonJS modules need their path in stack traces and syntax errors. |
+//! | `runMicrotasks()` | runs every queued promise job now; throws what a job threw. Why native: Node runs the nextTick queue and then the microtasks after every event-loop callback, not once per loop turn; QuickJS's job queue is reachable only from the host. |
+//! | `threadSelf()` | `{ id, parent, fd }` of the calling JS thread: its thread id (0 on the main thread), its parent's (-1 on the main thread), and the eventfd that is readable while messages may be queued for it (watch it with `jsk:loop`). Error if no eventfd can be created. Why native: QuickJS runtimes cannot share memory; only the host can hand bytes from one OS thread to another (`engine/workers.rs`). |
+//! | `threadStart(entry, parts, limits?)` | starts a worker: a new QuickJS runtime on its own OS thread (jsk's JS stack), booted like unode, driven by built-in module `entry` (its `start()` and `uncaught(error, isRejection)` exports); `parts` (array of ArrayBuffers/views, copied) is its first message. `limits`: `memoryLimitMb` (default: the parent's heap limit), `stackSizeMb`. Returns the new thread id. TypeError for a non-built-in entry or bad parts, RangeError for a bad limit, Error if the thread cannot start. Why native: a runtime and an OS thread. |
+//! | `threadPost(id, parts)` | queues a copy of `parts` (array of ArrayBuffers/views) for thread `id` and wakes it; false if that thread has ended. TypeError for bad parts. Why native: crossing threads. |
+//! | `threadReceive()` | drains the calling thread's queue: an array of `[from, 0, [ArrayBuffer...]]` (a message; the buffers are the receiver's own) and `[from, 1, error, code]` (worker `from` ended with exit `code`; `error` is the bytes its entry gave for an uncaught error, a host-made text (out of memory, internal failure) or undefined). A worker's thread is joined when its exit notice is received. Why native: crossing threads. |
+//! | `threadStop(id, code = 1)` | stops worker `id` at its next interrupt check (even in a busy loop) or blocking call, and reports `code` as its exit code (a worker may stop itself: `process.exit`). False if it has ended; RangeError for the main thread. Why native: the QuickJS interrupt handler of another runtime. |
+
+use rquickjs::{
+    module::{Declarations, Exports, ModuleDef},
+    Ctx, Function, Object, Result,
+};
+use std::sync::OnceLock;
+
+use crate::js;
+
+/// The process's arguments as JS sees them; set once by the host before JS runs.
+pub static ARGV: OnceLock<Vec<String>> = OnceLock::new();
+
+/// Host options JS reads as `options` (e.g. `--trace-vcd`); set once before JS runs.
+#[derive(Clone, Debug, Default)]
+pub struct HostOptions {
+    pub trace_vcd: Option<String>,
+    /// `--pcap FILE`: every frame a NetDevice receives or sends, in libpcap format.
+    pub pcap: Option<String>,
+    /// `--board`: attach drivers to this board's devices before the app runs.
+    pub board: Option<BoardOptions>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct BoardOptions {
+    /// The board file; empty with `vfio`.
+    pub path: String,
+    /// PCI addresses to open through VFIO (backend "vfio").
+    pub vfio: Vec<String>,
+    pub backend: Option<String>,
+    pub drivers: Vec<String>,
+    pub chardev: Vec<(String, String)>,
+    pub netdev: Vec<(String, String)>,
+    pub observe: Option<String>,
+}
+pub static OPTIONS: OnceLock<HostOptions> = OnceLock::new();
+
+pub struct NativeModule;
+
+const EXPORTS: &[&str] = &[
+    "syscall",
+    "syscall64",
+    "addressOf",
+    "unsafeArrayBuffer",
+    "arch",
+    "nodeVersion",
+    "argv",
+    "env",
+    "encodeUtf8",
+    "decodeUtf8",
+    "exit",
+    "options",
+    "fakeRegion",
+    "mapRegion",
+    "fakeDma",
+    "fakeDmaRead",
+    "fakeDmaWrite",
+    "openBoard",
+    "fakeNicLoopback",
+    "importSync",
+    "evalScript",
+    "runMicrotasks",
+    "threadSelf",
+    "threadStart",
+    "threadPost",
+    "threadReceive",
+    "threadStop",
+];
+
+impl ModuleDef for NativeModule {
+    fn declare<'js>(decl: &Declarations<'js>) -> Result<()> {
+        for name in EXPORTS {
+            decl.declare(*name)?;
+        }
+        Ok(())
+    }
+
+    fn evaluate<'js>(ctx: &Ctx<'js>, exports: &Exports<'js>) -> Result<()> {
+        let f = |name: &str, f: Function<'js>| -> Result<Function<'js>> { f.with_name(name) };
+        exports.export("syscall", f("syscall", Function::new(ctx.clone(), js::native::js_syscall)?)?)?;
+        exports.export("syscall64", f("syscall64", Function::new(ctx.clone(), js::native::js_syscall64)?)?)?;
+        exports.export("addressOf", f("addressOf", Function::new(ctx.clone(), js::native::js_address_of)?)?)?;
+        exports.export(
+            "unsafeArrayBuffer",
+            f("unsafeArrayBuffer", Function::new(ctx.clone(), js::native::js_unsafe_array_buffer)?)?,
+        )?;
+        exports.export("arch", std::env::consts::ARCH)?;
+        exports.export("nodeVersion", crate::NODE_VERSION)?;
+        exports.export("argv", ARGV.get().cloned().unwrap_or_default())?;
+        let env = Object::new(ctx.clone())?;
+        for (k, v) in std::env::vars_os() {
+            env.set(k.to_string_lossy().as_ref(), v.to_string_lossy().as_ref())?;
+        }
+        exports.export("env", env)?;
+        exports.export("encodeUtf8", f("encodeUtf8", Function::new(ctx.clone(), js::native::js_encode_utf8)?)?)?;
+        exports.export("decodeUtf8", f("decodeUtf8", Function::new(ctx.clone(), js::native::js_decode_utf8)?)?)?;
+        exports.export("exit", f("exit", Function::new(ctx.clone(), js::native::js_exit)?)?)?;
+        let options = Object::new(ctx.clone())?;
+        let host = OPTIONS.get().cloned().unwrap_or_default();
+        if let Some(p) = host.trace_vcd {
+            options.set("traceVcd", p)?;
+        }
+        if let Some(p) = host.pcap {
+            options.set("pcap", p)?;
+        }
+        options.set("denyUnsafe", super::modules::unsafe_denied())?;
+        if let Some(b) = host.board {
+            let o = Object::new(ctx.clone())?;
+            o.set("board", b.path)?;
+            if let Some(k) = b.backend {
+                o.set("backend", k)?;
+            }
+            o.set("drivers", b.drivers)?;
+            o.set("vfio", b.vfio)?;
+            if let Some(t) = b.observe {
+                o.set("observe", t)?;
+            }
+            let pairs = |v: Vec<(String, String)>| -> Result<Object<'js>> {
+                let m = Object::new(ctx.clone())?;
+                for (k, v) in v {
+                    m.set(k, v)?;
+                }
+                Ok(m)
+            };
+            o.set("chardev", pairs(b.chardev)?)?;
+            o.set("netdev", pairs(b.netdev)?)?;
+            options.set("board", o)?;
+        }
+        exports.export("options", options)?;
+        exports.export("fakeRegion", f("fakeRegion", Function::new(ctx.clone(), js::hw::js_fake_region)?)?)?;
+        exports.export("mapRegion", f("mapRegion", Function::new(ctx.clone(), js::hw::js_map_region)?)?)?;
+        exports.export("fakeDma", f("fakeDma", Function::new(ctx.clone(), js::hw::js_fake_dma)?)?)?;
+        exports.export("fakeDmaRead", f("fakeDmaRead", Function::new(ctx.clone(), js::hw::js_fake_dma_read)?)?)?;
+        exports.export("fakeDmaWrite", f("fakeDmaWrite", Function::new(ctx.clone(), js::hw::js_fake_dma_write)?)?)?;
+        exports.export(
+            "fakeNicLoopback",
+            f("fakeNicLoopback", Function::new(ctx.clone(), js::hw::js_fake_nic_loopback)?)?,
+        )?;
+        exports.export("importSync", f("importSync", Function::new(ctx.clone(), super::modules::js_import_sync)?)?)?;
+        exports.export("evalScript", f("evalScript", Function::new(ctx.clone(), super::modules::js_eval_script)?)?)?;
+        exports.export(
+            "runMicrotasks",
+            f("runMicrotasks", Function::new(ctx.clone(), super::modules::js_run_microtasks)?)?,
+        )?;
+        exports.export("threadSelf", f("threadSelf", Function::new(ctx.clone(), super::workers::js_thread_self)?)?)?;
+        exports
+            .export("threadStart", f("threadStart", Function::new(ctx.clone(), super::workers::js_thread_start)?)?)?;
+        exports.export("threadPost", f("threadPost", Function::new(ctx.clone(), super::workers::js_thread_post)?)?)?;
+        exports.export(
+            "threadReceive",
+            f("threadReceive", Function::new(ctx.clone(), super::workers::js_thread_receive)?)?,
+        )?;
+        exports.export("threadStop", f("threadStop", Function::new(ctx.clone(), super::workers::js_thread_stop)?)?)?;
+        exports.export("openBoard", f("openBoard", Function::new(ctx.clone(), js::board::js_open_board)?)?)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,222 @@
+//! The QuickJS C API, the one part of `js/` that may use `unsafe`: buffers
+//! and views read without running JavaScript, ArrayBuffers over memory jsk
+//! lends (DMA) or the program names (`unsafeArrayBuffer`), module loading
+//! from bytecode, the job queue, and the `Region` class (`region`).
+#![allow(unsafe_code)]
+
+pub mod region;
+
+use rquickjs::ArrayBufferSource;
+
+use crate::hw::DmaBuffer;
+
+/// Memory that jsk does not own: an ArrayBuffer made over it never frees it.
+pub struct Borrowed {
+    ptr: *mut u8,
+    len: usize,
+}
+
+impl Borrowed {
+    /// # Safety
+    /// The caller promises that `len` bytes at `ptr` stay mapped for as long as
+    /// JavaScript can reach the ArrayBuffer. This backs `unsafeArrayBuffer`,
+    /// whose name tells the JS caller the same.
+    pub unsafe fn new(ptr: *mut u8, len: usize) -> Self {
+        Borrowed { ptr, len }
+    }
+}
+
+// SAFETY: `Borrowed::new`'s contract makes the pointer valid for `len` bytes
+// while the buffer lives; QuickJS is single-threaded per runtime.
+unsafe impl ArrayBufferSource for Borrowed {
+    fn as_ptr(&self) -> *mut u8 {
+        self.ptr
+    }
+    fn len(&self) -> usize {
+        self.len
+    }
+}
+
+/// What a value is, as far as passing its bytes to native code goes.
+pub enum BufferBytes {
+    NotABuffer,
+    Detached,
+    Bytes(*mut u8, usize),
+}
+
+/// The bytes of an ArrayBuffer. rquickjs' `as_array_buffer` leaves a
+/// TypeError pending on the context for any other object (which later
+/// surfaces in unrelated code, e.g. after a top-level await); this asks
+/// QuickJS first and clears what it throws for a detached buffer.
+pub fn array_buffer_bytes(v: &rquickjs::Value<'_>) -> BufferBytes {
+    let raw = v.as_raw();
+    // SAFETY: `raw` is a live value borrowed from `v`; JS_IsArrayBuffer only
+    // inspects it. JS_GetArrayBuffer writes the size through a valid
+    // pointer, and the exception it may leave is taken and freed at once.
+    unsafe {
+        if !rquickjs::qjs::JS_IsArrayBuffer(raw) {
+            return BufferBytes::NotABuffer;
+        }
+        let ctx = v.ctx().as_raw().as_ptr();
+        let mut size: rquickjs::qjs::size_t = 0;
+        let p = rquickjs::qjs::JS_GetArrayBuffer(ctx, &mut size, raw);
+        if p.is_null() {
+            if rquickjs::qjs::JS_HasException(ctx) {
+                rquickjs::qjs::JS_FreeValue(ctx, rquickjs::qjs::JS_GetException(ctx));
+            }
+            // A zero-length buffer may have no storage; it is not detached.
+            return if size == 0 && !is_detached(ctx, raw) {
+                BufferBytes::Bytes(std::ptr::NonNull::dangling().as_ptr(), 0)
+            } else {
+                BufferBytes::Detached
+            };
+        }
+        BufferBytes::Bytes(p, size as usize)
+    }
+}
+
+/// What a view is made of, read without running any JavaScript.
+pub enum ViewKind<'js> {
+    /// A TypedArray: its ArrayBuffer, byte offset and byte length (from the
+    /// engine, not from the possibly overridden `buffer`/`byteOffset` getters).
+    Typed(rquickjs::Value<'js>, usize, usize),
+    /// A TypedArray whose buffer is detached or that lies out of bounds of a
+    /// resizable buffer that shrank.
+    OutOfBounds,
+    /// A DataView (QuickJS has no C accessor for its fields).
+    DataView,
+    Neither,
+}
+
+/// Classify `v` as a TypedArray (with its parts) or a DataView. Runs no JS.
+pub fn view_kind<'js>(v: &rquickjs::Value<'js>) -> ViewKind<'js> {
+    let raw = v.as_raw();
+    // SAFETY: `raw` is a live value borrowed from `v`. JS_GetTypedArrayType
+    // and JS_IsDataView only inspect it; JS_GetTypedArrayBuffer (called only
+    // for a typed array) writes two sizes through valid pointers and returns
+    // a new reference to the buffer, or an exception that is taken and freed.
+    unsafe {
+        if rquickjs::qjs::JS_IsDataView(raw) {
+            return ViewKind::DataView;
+        }
+        if rquickjs::qjs::JS_GetTypedArrayType(raw) < 0 {
+            return ViewKind::Neither;
+        }
+        let ctx = v.ctx().as_raw().as_ptr();
+        let (mut offset, mut length): (rquickjs::qjs::size_t, rquickjs::qjs::size_t) = (0, 0);
+        let buf = rquickjs::qjs::JS_GetTypedArrayBuffer(ctx, raw, &mut offset, &mut length, std::ptr::null_mut());
+        if rquickjs::qjs::JS_IsException(buf) {
+            rquickjs::qjs::JS_FreeValue(ctx, rquickjs::qjs::JS_GetException(ctx));
+            return ViewKind::OutOfBounds;
+        }
+        ViewKind::Typed(rquickjs::Value::from_raw(v.ctx().clone(), buf), offset as usize, length as usize)
+    }
+}
+
+/// Whether an ArrayBuffer is detached (its `detached` getter).
+fn is_detached(ctx: *mut rquickjs::qjs::JSContext, buf: rquickjs::qjs::JSValue) -> bool {
+    // SAFETY: reading a property of a live object on its own context.
+    unsafe {
+        let v = rquickjs::qjs::JS_GetPropertyStr(ctx, buf, c"detached".as_ptr());
+        let detached =
+            rquickjs::qjs::JS_VALUE_GET_TAG(v) == rquickjs::qjs::JS_TAG_BOOL && rquickjs::qjs::JS_VALUE_GET_INT(v) != 0;
+        rquickjs::qjs::JS_FreeValue(ctx, v);
+        detached
+    }
+}
+
+/// A queued microtask threw: the exception is left pending on the (only)
+/// context, for `ctx.catch()`.
+#[derive(Debug)]
+pub struct JobThrew;
+
+/// Run one queued microtask: Ok(false) when none was queued.
+pub fn execute_pending_job(ctx: &rquickjs::Ctx<'_>) -> Result<bool, JobThrew> {
+    let mut job_ctx: *mut rquickjs::qjs::JSContext = std::ptr::null_mut();
+    // SAFETY: the runtime is live on this thread and `job_ctx` is a valid
+    // out-pointer; jsk runs one context per runtime, so the failing job's
+    // context is `ctx`.
+    let r = unsafe { rquickjs::qjs::JS_ExecutePendingJob(runtime_of(ctx), &mut job_ctx) };
+    match r {
+        0 => Ok(false),
+        r if r > 0 => Ok(true),
+        _ => Err(JobThrew),
+    }
+}
+
+/// DMA memory shown to JS as an ArrayBuffer. The buffer's `release` runs
+/// when the ArrayBuffer is freed or detached; its memory stays alive until then.
+pub struct Lent(pub DmaBuffer);
+
+// SAFETY: a `DmaBuffer` points at `len` bytes inside the memory it keeps alive
+// (checked when it was made), for as long as it lives.
+unsafe impl ArrayBufferSource for Lent {
+    fn as_ptr(&self) -> *mut u8 {
+        self.0.as_ptr()
+    }
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+/// Copy the bytes of a JS buffer or view. `view` must come from
+/// `_keep.bytes()`, which checked `[ptr, ptr+len)` lies inside that live
+/// ArrayBuffer with no JavaScript run since; holding `_keep` keeps it alive.
+pub(crate) fn copy_view_bytes(_keep: &crate::js::native::ViewParts<'_>, view: (*mut u8, usize)) -> Vec<u8> {
+    // SAFETY: per the contract above, the range is inside a live buffer that
+    // cannot be freed or detached during this synchronous copy.
+    unsafe { std::slice::from_raw_parts(view.0, view.1) }.to_vec()
+}
+
+/// The JS escape hatch `unsafeArrayBuffer(address, length)`: an ArrayBuffer
+/// over memory jsk does not own. Its soundness rests on the JS caller, as the
+/// name says; jsk only refuses a null address.
+pub fn alias_array_buffer<'js>(
+    ctx: rquickjs::Ctx<'js>,
+    addr: u64,
+    len: usize,
+) -> rquickjs::Result<rquickjs::ArrayBuffer<'js>> {
+    // SAFETY: none from Rust's side: this is the documented unchecked hatch.
+    let src = unsafe { Borrowed::new(addr as usize as *mut u8, len) };
+    rquickjs::ArrayBuffer::from_source(ctx, src)
+}
+
+/// Load a module from bytecode that build.rs compiled with this QuickJS.
+pub fn load_builtin_module<'js>(
+    ctx: &rquickjs::Ctx<'js>,
+    bytecode: &'static [u8],
+) -> rquickjs::Result<rquickjs::Module<'js>> {
+    // SAFETY: the bytecode was produced at build time by the same QuickJS
+    // version and configuration that this binary links.
+    unsafe { rquickjs::Module::load(ctx.clone(), bytecode) }
+}
+
+/// Load, link and evaluate module `name` (already resolved) as the host,
+/// i.e. with an empty base name, so that no user module's name takes part in
+/// resolving it. Returns the promise QuickJS settles with the namespace.
+pub fn load_module<'js>(ctx: &rquickjs::Ctx<'js>, name: &str) -> rquickjs::Result<rquickjs::Promise<'js>> {
+    let name = std::ffi::CString::new(name)?;
+    // SAFETY: both strings are NUL-terminated and outlive the call; the
+    // context is live on this thread; JS_LoadModule returns an owned value
+    // (a promise, or JS_EXCEPTION with the exception pending), which
+    // Value::from_js_value takes over.
+    let v = unsafe {
+        let raw = rquickjs::qjs::JS_LoadModule(ctx.as_raw().as_ptr(), c"".as_ptr(), name.as_ptr());
+        if rquickjs::qjs::JS_IsException(raw) {
+            return Err(rquickjs::Error::Exception);
+        }
+        rquickjs::Value::from_raw(ctx.clone(), raw)
+    };
+    v.into_promise().ok_or(rquickjs::Error::Unknown)
+}
+
+fn runtime_of(ctx: &rquickjs::Ctx<'_>) -> *mut rquickjs::qjs::JSRuntime {
+    // SAFETY: JS_GetRuntime only reads the live context's runtime pointer.
+    unsafe { rquickjs::qjs::JS_GetRuntime(ctx.as_raw().as_ptr()) }
+}
+
+/// Whether a microtask is queued.
+pub fn job_pending(ctx: &rquickjs::Ctx<'_>) -> bool {
+    // SAFETY: JS_IsJobPending only reads the runtime's job list.
+    unsafe { rquickjs::qjs::JS_IsJobPending(runtime_of(ctx)) }
+}
