@@ -192,6 +192,7 @@ fn host_options(hw: &Hardware, app: &std::path::Path) -> Result<(), String> {
 }
 
 fn main() {
+    jsk::sys::process::init_log("jsk");
     // In the boot image the kernel starts jsk as /init: PID 1 mounts, loads
     // modules, runs the image's commands and powers off (never returns).
     if jsk::image::init::is_pid1() {

@@ -478,8 +478,8 @@ impl VfioFunction {
             }
         }
         if !offered.is_empty() {
-            eprintln!(
-                "jsk: vfio {}: no interrupt could be enabled (offered: {}); drivers must poll",
+            log::warn!(
+                "vfio {}: no interrupt could be enabled (offered: {}); drivers must poll",
                 self.address,
                 offered.join(", ")
             );
@@ -720,7 +720,7 @@ impl VfioHost {
         let Some(len) = book.mapped.remove(&iova) else { return };
         match self.container.vfio_dma_unmap(iova, len as usize) {
             Ok(()) => book.iova.release(iova, len),
-            Err(e) => eprintln!("jsk: vfio: unmapping DMA at IOVA {iova:#x} ({len} bytes): {e}"),
+            Err(e) => log::error!("vfio: unmapping DMA at IOVA {iova:#x} ({len} bytes): {e}"),
         }
     }
 
@@ -731,7 +731,7 @@ impl VfioHost {
 
     /// Leave every function quiet and the IOMMU empty: interrupts disabled,
     /// bus mastering off, reset where supported, then all DMA unmapped. Runs
-    /// once; later calls do nothing. Problems are printed, not returned
+    /// once; later calls do nothing. Problems are logged, not returned
     /// (this runs on exit paths).
     pub fn release(&self) {
         if self.released.swap(true, Ordering::SeqCst) {
@@ -739,7 +739,7 @@ impl VfioHost {
         }
         for f in &self.functions {
             for p in f.quiesce() {
-                eprintln!("jsk: vfio {}: release: {p}", f.address);
+                log::error!("vfio {}: release: {p}", f.address);
             }
         }
         let iovas: Vec<u64> = self.dma.lock().unwrap_or_else(|e| e.into_inner()).mapped.keys().copied().collect();

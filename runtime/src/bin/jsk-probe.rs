@@ -358,6 +358,7 @@ fn run(cli: Cli) -> Result<i32, ProbeError> {
 }
 
 fn main() {
+    jsk::sys::process::init_log("jsk-probe");
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -101,7 +101,7 @@ pub fn list_devices(host: &Host) -> Result<Vec<PciDevice>, ProbeError> {
     for a in addrs {
         match PciDevice::read(host, &a) {
             Ok(d) => out.push(d),
-            Err(e) => eprintln!("jsk-probe: warning: {e}"),
+            Err(e) => log::warn!("{e}"),
         }
     }
     Ok(out)

@@ -10,6 +10,8 @@ pub mod init;
 pub mod process;
 pub mod vfio;
 
+use volatile::VolatilePtr;
+
 /// Issue a raw Linux system call and return the kernel's result unchanged:
 /// a negative errno on failure (e.g. -2 for ENOENT), never an exception.
 pub fn syscall6(nr: i64, a: [i64; 6]) -> i64 {
@@ -177,7 +179,8 @@ pub fn exit_now(code: i32) -> ! {
 }
 
 /// Memory jsk can reach by pointer: a mapping (memmap2), or zeroed host
-/// memory it allocated. All pointer arithmetic on it happens here, checked.
+/// memory it allocated. All pointer arithmetic on it happens here, checked;
+/// register reads and writes go through `volatile`'s `VolatilePtr`.
 pub struct Memory {
     ptr: *mut u8,
     len: usize,
@@ -249,44 +252,46 @@ impl Memory {
         true
     }
 
+    /// The register at `off` as `volatile`'s pointer type, when `[off,
+    /// off+size_of::<T>())` is inside this memory and naturally aligned.
+    fn register<T: Copy>(&self, off: usize) -> Option<VolatilePtr<'_, T>> {
+        let width = std::mem::size_of::<T>();
+        let p = self.range_ptr(off, width)?;
+        if !(p.as_ptr() as usize).is_multiple_of(width) {
+            return None;
+        }
+        // SAFETY: `range_ptr` checked that the `width` bytes lie inside this
+        // mapping or allocation, which lives as long as the borrow of `self`
+        // the pointer carries; the address is aligned for `T` (checked just
+        // above), and `T` is a plain integer, valid for any bit pattern.
+        Some(unsafe { VolatilePtr::new(p.cast::<T>()) })
+    }
+
     /// One volatile read of exactly `width` (1, 2, 4, 8) bytes; None when the
     /// access is out of bounds or not naturally aligned.
     pub fn read(&self, off: usize, width: u8) -> Option<u64> {
-        if !self.in_bounds(off, width as usize) || !(self.ptr as usize + off).is_multiple_of(width as usize) {
-            return None;
-        }
-        // SAFETY: checked just above: in bounds and aligned; the mapping or
-        // allocation lives as long as `self`.
-        unsafe {
-            let p = self.ptr.add(off);
-            Some(match width {
-                1 => std::ptr::read_volatile(p) as u64,
-                2 => std::ptr::read_volatile(p as *const u16) as u64,
-                4 => std::ptr::read_volatile(p as *const u32) as u64,
-                8 => std::ptr::read_volatile(p as *const u64),
-                _ => return None,
-            })
-        }
+        Some(match width {
+            1 => self.register::<u8>(off)?.read() as u64,
+            2 => self.register::<u16>(off)?.read() as u64,
+            4 => self.register::<u32>(off)?.read() as u64,
+            8 => self.register::<u64>(off)?.read(),
+            _ => return None,
+        })
     }
 
     /// One volatile write of exactly `width` bytes; false when out of bounds
     /// or misaligned (nothing is written then).
     pub fn write(&self, off: usize, width: u8, value: u64) -> bool {
-        if !self.in_bounds(off, width as usize) || !(self.ptr as usize + off).is_multiple_of(width as usize) {
-            return false;
+        fn put<T: Copy>(r: Option<VolatilePtr<'_, T>>, v: T) -> bool {
+            r.map(|r| r.write(v)).is_some()
         }
-        // SAFETY: as in `read`.
-        unsafe {
-            let p = self.ptr.add(off);
-            match width {
-                1 => std::ptr::write_volatile(p, value as u8),
-                2 => std::ptr::write_volatile(p as *mut u16, value as u16),
-                4 => std::ptr::write_volatile(p as *mut u32, value as u32),
-                8 => std::ptr::write_volatile(p as *mut u64, value),
-                _ => return false,
-            }
+        match width {
+            1 => put(self.register::<u8>(off), value as u8),
+            2 => put(self.register::<u16>(off), value as u16),
+            4 => put(self.register::<u32>(off), value as u32),
+            8 => put(self.register::<u64>(off), value),
+            _ => false,
         }
-        true
     }
 
     /// Copy bytes out; None when out of bounds.

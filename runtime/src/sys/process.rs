@@ -95,3 +95,36 @@ pub fn start_watchdog(timeout: Duration) {
     })
     .expect("spawn watchdog thread");
 }
+
+/// Diagnostics from library code (a VFIO release that failed, a device
+/// probe that was skipped) go through the `log` crate, so an embedder routes
+/// them where it likes. The CLIs call this: records at or above `JSK_LOG`
+/// (`error`, `warn` (the default), `info`, `debug`, `trace`, `off`) go to
+/// stderr as `PROGRAM: warning: message`.
+pub fn init_log(program: &'static str) {
+    static PROGRAM: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
+    struct Stderr;
+    impl log::Log for Stderr {
+        fn enabled(&self, m: &log::Metadata<'_>) -> bool {
+            m.level() <= log::max_level()
+        }
+        fn log(&self, r: &log::Record<'_>) {
+            if self.enabled(r.metadata()) {
+                let kind = match r.level() {
+                    log::Level::Error => "error",
+                    log::Level::Warn => "warning",
+                    log::Level::Info => "info",
+                    log::Level::Debug => "debug",
+                    log::Level::Trace => "trace",
+                };
+                eprintln!("{}: {kind}: {}", PROGRAM.get().copied().unwrap_or("jsk"), r.args());
+            }
+        }
+        fn flush(&self) {}
+    }
+    let _ = PROGRAM.set(program);
+    let level = std::env::var("JSK_LOG").ok().and_then(|v| v.parse().ok()).unwrap_or(log::LevelFilter::Warn);
+    if log::set_logger(&Stderr).is_ok() {
+        log::set_max_level(level);
+    }
+}
