@@ -5,7 +5,7 @@
 //! ```no_run
 //! use embedded_hal::digital::{OutputPin, StatefulOutputPin};
 //! let js = jsk::embed::Session::new().unwrap();
-//! js.attach_board(jsk::embed::BoardAttach::new("devices/qemu-aarch64-virt.toml", "drivers")).unwrap();
+//! js.attach_board(jsk::embed::attach_options("devices/qemu-aarch64-virt.toml", "drivers")).unwrap();
 //! js.eval_module("setup.js", "import { gpioController } from 'jsk:board'; globalThis.led = gpioController().pin(0).intoOutput();").unwrap();
 //! let mut led = js.pin("led").unwrap();
 //! led.set_high().unwrap();
@@ -22,6 +22,7 @@ use std::rc::Rc;
 use rquickjs::{CatchResultExt, Context, Ctx, Function, Module, Object, Persistent, Promise, Runtime, Value};
 
 use crate::engine::{self, Options};
+use crate::hw::board::{AttachOptions, BoardOptions};
 
 #[derive(Debug, thiserror::Error)]
 pub enum JsError {
@@ -60,32 +61,20 @@ pub struct Session {
     inner: Rc<Inner>,
 }
 
-/// What `attach_board` opens: a board file, the drivers to try, and the
-/// same options as `jsk run --board`.
-#[derive(Clone, Debug, Default)]
-pub struct BoardAttach {
-    pub board: String,
-    pub drivers: Vec<String>,
-    pub backend: Option<String>,
-    pub observe: Option<String>,
-    pub chardev: Vec<(String, String)>,
-    /// PCI addresses to open through VFIO (then `board` is empty).
-    pub vfio: Vec<String>,
-}
-
-impl BoardAttach {
-    /// `board` file and a folder (or file) of drivers.
-    pub fn new(board: &str, drivers: &str) -> BoardAttach {
-        let mut found = Vec::new();
-        crate::collect_driver_files(std::path::Path::new(drivers), &mut found);
-        let mut files: Vec<String> = found
-            .into_iter()
-            .filter_map(|f| std::fs::canonicalize(f).ok())
-            .map(|f| f.to_string_lossy().into_owned())
-            .collect();
-        files.sort();
-        BoardAttach { board: board.into(), drivers: files, ..Default::default() }
-    }
+/// What `Session::attach_board` opens: `board` (a board file) with the
+/// driver files found under `drivers` (a file or a folder, searched
+/// recursively); set the other `BoardOptions` fields as `jsk run --board`'s
+/// flags would.
+pub fn attach_options(board: &str, drivers: &str) -> AttachOptions {
+    let mut found = Vec::new();
+    crate::collect_driver_files(std::path::Path::new(drivers), &mut found);
+    let mut files: Vec<String> = found
+        .into_iter()
+        .filter_map(|f| std::fs::canonicalize(f).ok())
+        .map(|f| f.to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    AttachOptions { board: BoardOptions { path: board.into(), ..Default::default() }, drivers: files }
 }
 
 impl Session {
@@ -131,24 +120,9 @@ impl Session {
     }
 
     /// Open a board and attach the matching drivers, as `jsk run --board` does.
-    pub fn attach_board(&self, b: BoardAttach) -> Result<(), JsError> {
+    pub fn attach_board(&self, a: AttachOptions) -> Result<(), JsError> {
         self.run(move |ctx| {
-            let o = Object::new(ctx.clone())?;
-            o.set("board", b.board)?;
-            o.set("drivers", b.drivers)?;
-            o.set("vfio", b.vfio)?;
-            if let Some(k) = b.backend {
-                o.set("backend", k)?;
-            }
-            if let Some(t) = b.observe {
-                o.set("observe", t)?;
-            }
-            let ch = Object::new(ctx.clone())?;
-            for (k, v) in b.chardev {
-                ch.set(k, v)?;
-            }
-            o.set("chardev", ch)?;
-            o.set("netdev", Object::new(ctx.clone())?)?;
+            let o = crate::js::board::attach_object(ctx, &a)?;
             let p = Module::import(ctx, "jsk:board")?;
             while ctx.execute_pending_job() {}
             let ns: Object = p.finish()?;

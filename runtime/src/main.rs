@@ -1,8 +1,10 @@
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use jsk::engine::{self, Mode, Options};
+use jsk::hw::board::{AttachOptions, BackendKind, BoardOptions};
 
 #[derive(Parser)]
 #[command(
@@ -50,9 +52,9 @@ struct Hardware {
     /// Open this PCI device through VFIO (repeatable; it must be bound to vfio-pci, see jsk-probe) and attach the matching drivers.
     #[arg(long, value_name = "ADDR")]
     vfio: Vec<String>,
-    /// Backend for --board: qtest (QEMU device models), mem (/dev/mem, /dev/gpiomem) or fake.
-    #[arg(long, value_name = "KIND")]
-    backend: Option<String>,
+    /// Backend for --board (default: the board file's default_backend, else qtest with a [qemu] section, else mem).
+    #[arg(long, value_enum)]
+    backend: Option<BackendKind>,
     /// Driver files or folders to attach from (default: the nearest drivers/ folder above the app, else above the current folder).
     #[arg(long = "drivers", value_name = "PATH")]
     drivers: Vec<PathBuf>,
@@ -117,7 +119,7 @@ enum Command {
 
 const SUBCOMMANDS: &[&str] = &["run", "test", "test-file", "image", "help", "node"];
 
-fn pairs(flag: &str, items: &[String]) -> Result<Vec<(String, String)>, String> {
+fn pairs(flag: &str, items: &[String]) -> Result<BTreeMap<String, String>, String> {
     items
         .iter()
         .map(|s| {
@@ -171,14 +173,16 @@ fn host_options(hw: &Hardware, app: &std::path::Path) -> Result<(), String> {
         return Err("--backend and --drivers go with --board or --vfio".into());
     }
     let board = match path {
-        Some(path) => Some(jsk::engine::native_module::BoardOptions {
-            path,
-            vfio: hw.vfio.clone(),
-            backend: if hw.vfio.is_empty() { hw.backend.clone() } else { Some("vfio".into()) },
+        Some(path) => Some(AttachOptions {
+            board: BoardOptions {
+                path,
+                vfio: hw.vfio.clone(),
+                backend: if hw.vfio.is_empty() { hw.backend } else { Some(BackendKind::Vfio) },
+                chardev: pairs("chardev", &hw.chardev)?,
+                netdev: pairs("netdev", &hw.netdev)?,
+                observe: hw.qtest_observe.clone(),
+            },
             drivers: driver_files(&hw.drivers, app)?,
-            chardev: pairs("chardev", &hw.chardev)?,
-            netdev: pairs("netdev", &hw.netdev)?,
-            observe: hw.qtest_observe.clone(),
         }),
         None => None,
     };

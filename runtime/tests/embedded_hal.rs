@@ -3,7 +3,7 @@
 //! virt machine (qtest), checked on the wire: QEMU reports the output lines.
 
 use embedded_hal::digital::{InputPin, OutputPin, StatefulOutputPin};
-use jsk::embed::{BoardAttach, Session};
+use jsk::embed::{attach_options, Session};
 
 /// A "driver" written against embedded-hal only: blink, reporting the level
 /// the pin says it drives after each step.
@@ -31,8 +31,8 @@ fn repo() -> String {
 fn pl061_pin_driven_from_generic_rust_code() {
     let r = repo();
     let js = Session::new().unwrap();
-    let mut board = BoardAttach::new(&format!("{r}/devices/qemu-aarch64-virt.toml"), &format!("{r}/drivers/gpio"));
-    board.observe = Some("pl061".into());
+    let mut board = attach_options(&format!("{r}/devices/qemu-aarch64-virt.toml"), &format!("{r}/drivers/gpio"));
+    board.board.observe = Some("pl061".into());
     js.attach_board(board).unwrap();
     js.eval_module(
         "setup.js",

@@ -137,6 +137,9 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 /// The IRQ log keeps at most this many events; older ones are dropped (and
 /// counted, see [`Qtest::irq_log_dropped`]) when nobody takes the log.
 pub const IRQ_LOG_CAP: usize = 1 << 16;
+/// IRQ lines above this are ignored: no QEMU machine has more (the GIC's
+/// 1020 interrupt IDs are the most), and a line number sizes a table.
+pub const MAX_IRQ_LINE: u32 = 1023;
 
 /// Largest x86 RAM jsk accepts: below it guest RAM is one linear window at 0
 /// on both pc and q35 (above it QEMU splits RAM around the PCI hole).
@@ -177,8 +180,9 @@ struct Replies {
     closed: bool,
 }
 
+/// A reply line of the qtest protocol.
 #[derive(Debug)]
-enum Reply {
+pub enum Reply {
     /// `OK` or `OK <number>`.
     Ok(Option<u64>),
     /// `OK <text>` that is not a number (e.g. `OK little`).
@@ -774,6 +778,35 @@ fn push_hex(buf: &mut Vec<u8>, v: u64) {
     }
 }
 
+/// One line QEMU sent on the qtest socket, without its newline.
+#[derive(Debug)]
+pub enum Line {
+    /// An answer to the last command.
+    Reply(Reply),
+    /// `IRQ raise N` / `IRQ lower N`, N at most `MAX_IRQ_LINE`.
+    Irq { line: u32, level: bool },
+    /// An `IRQ` line that is none of those (a future QEMU, a bad line number).
+    Ignored,
+}
+
+/// What one line from QEMU says. Nothing QEMU sends makes this fail.
+pub fn parse_line(line: &[u8]) -> Line {
+    let Some(rest) = line.strip_prefix(b"IRQ ") else {
+        return Line::Reply(parse_reply(line));
+    };
+    let (level, num) = if let Some(n) = rest.strip_prefix(b"raise ") {
+        (true, n)
+    } else if let Some(n) = rest.strip_prefix(b"lower ") {
+        (false, n)
+    } else {
+        return Line::Ignored;
+    };
+    match parse_radix(num, 10).and_then(|n| u32::try_from(n).ok()) {
+        Some(line) if line <= MAX_IRQ_LINE => Line::Irq { line, level },
+        _ => Line::Ignored,
+    }
+}
+
 fn parse_reply(line: &[u8]) -> Reply {
     if line == b"OK" {
         return Reply::Ok(None);
@@ -813,11 +846,14 @@ fn reader_loop(link: Arc<Link>, stream: UnixStream) {
         while line.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
             line.pop();
         }
-        if let Some(rest) = line.strip_prefix(b"IRQ ") {
-            on_irq(&link, rest);
-            continue;
-        }
-        let reply = parse_reply(&line);
+        let reply = match parse_line(&line) {
+            Line::Reply(r) => r,
+            Line::Irq { line, level } => {
+                on_irq(&link, line, level);
+                continue;
+            }
+            Line::Ignored => continue,
+        };
         let mut st = lock(&link.replies);
         st.received += 1;
         st.last = reply;
@@ -828,17 +864,7 @@ fn reader_loop(link: Arc<Link>, stream: UnixStream) {
     link.cv.notify_all();
 }
 
-fn on_irq(link: &Link, rest: &[u8]) {
-    let (level, num) = if let Some(n) = rest.strip_prefix(b"raise ") {
-        (true, n)
-    } else if let Some(n) = rest.strip_prefix(b"lower ") {
-        (false, n)
-    } else {
-        return;
-    };
-    let Some(line) = parse_radix(num, 10).and_then(|n| u32::try_from(n).ok()) else {
-        return;
-    };
+fn on_irq(link: &Link, line: u32, level: bool) {
     let at = Instant::now();
     let mut irq = lock(&link.irq);
     let i = line as usize;
@@ -1209,6 +1235,17 @@ mod tests {
         assert!(matches!(parse_reply(b"OK 123"), Reply::Ok(Some(123))));
         assert!(matches!(parse_reply(b"OK little"), Reply::Text(t) if t == "little"));
         assert!(matches!(parse_reply(b"FAIL Unknown device"), Reply::Fail(t) if t == "FAIL Unknown device"));
+    }
+
+    #[test]
+    fn irq_lines_name_a_bounded_line() {
+        assert!(matches!(parse_line(b"IRQ raise 4"), Line::Irq { line: 4, level: true }));
+        assert!(matches!(parse_line(b"IRQ lower 1023"), Line::Irq { line: 1023, level: false }));
+        // A line number sizes the level table: a huge one is ignored, not allocated.
+        assert!(matches!(parse_line(b"IRQ raise 4294967295"), Line::Ignored));
+        assert!(matches!(parse_line(b"IRQ raise 1024"), Line::Ignored));
+        assert!(matches!(parse_line(b"IRQ blink 3"), Line::Ignored));
+        assert!(matches!(parse_line(b"OK"), Line::Reply(Reply::Ok(None))));
     }
 
     #[test]

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use crate::backend::qtest::{IrqEvent, QemuSpec, Qtest};
 use crate::backend::Backend;
-use crate::hw::board::{BackendKind, BoardSpec, DeviceInfo, OpenOptions, RegionInfo};
-use crate::hw::pci::{self, ConfigAccess, IrqRouting, PciFunction, PciWindows};
+use crate::hw::board::{BackendKind, BoardOptions, BoardSpec, ConfigMechanism, DeviceInfo, RegionInfo};
+use crate::hw::pci::{self, ConfigAccess, PciFunction, PciWindows};
 use crate::hw::{Bus, HwError, Space};
 use crate::hw::{DmaPool, DmaSource, RegionCore, Window};
 
@@ -90,22 +90,23 @@ fn with_backends(
 }
 
 impl QtestBoard {
-    pub fn open(spec: &BoardSpec, opts: &OpenOptions) -> Result<QtestBoard, String> {
-        let q = spec.qemu.as_ref().ok_or("the qtest backend needs a [qemu] section")?;
+    pub fn open(spec: &BoardSpec, opts: &BoardOptions) -> Result<QtestBoard, HwError> {
+        let q =
+            spec.qemu.as_ref().ok_or_else(|| HwError::Invalid("the qtest backend needs a [qemu] section".into()))?;
         for id in opts.chardev.keys() {
             if !q.chardev.contains_key(id) {
-                return Err(format!(
+                return Err(HwError::Invalid(format!(
                     "--chardev {id}: the board has no chardev {id:?} (has {:?})",
                     q.chardev.keys().collect::<Vec<_>>()
-                ));
+                )));
             }
         }
         for id in opts.netdev.keys() {
             if !q.netdev.contains_key(id) {
-                return Err(format!(
+                return Err(HwError::Invalid(format!(
                     "--netdev {id}: the board has no netdev {id:?} (has {:?})",
                     q.netdev.keys().collect::<Vec<_>>()
-                ));
+                )));
             }
         }
         let mut args = with_backends(&q.args, "chardev", &q.chardev, &opts.chardev);
@@ -121,36 +122,28 @@ impl QtestBoard {
         };
         if q.irq_controller.is_some() && q.intercept_out.is_some() {
             // QEMU intercepts the lines of one device per process.
-            return Err(
+            return Err(HwError::Invalid(
                 "[qemu] names both irq_controller and intercept_out; QEMU's qtest intercepts one device per process"
                     .into(),
-            );
+            ));
         }
-        let qtest = Qtest::launch(&qspec).map_err(|e| e.to_string())?;
+        let qtest = Qtest::launch(&qspec)?;
         match (&opts.observe, &q.irq_controller, &q.intercept_out) {
-            (Some(dev), _, _) | (None, None, Some(dev)) => {
-                let path = first_path(&qtest, dev).map_err(|e| e.to_string())?;
-                qtest.irq_intercept_out(&path).map_err(|e| e.to_string())?;
-            }
-            (None, Some(ctrl), _) => {
-                let path = first_path(&qtest, ctrl).map_err(|e| e.to_string())?;
-                qtest.irq_intercept_in(&path).map_err(|e| e.to_string())?;
-            }
+            (Some(dev), _, _) | (None, None, Some(dev)) => qtest.irq_intercept_out(&first_path(&qtest, dev)?)?,
+            (None, Some(ctrl), _) => qtest.irq_intercept_in(&first_path(&qtest, ctrl)?)?,
             (None, None, None) => {}
         }
         let bus: Rc<dyn Bus> = Rc::new(QtestBus(qtest.clone()));
         let (access, pci) = match &spec.pci {
             Some(p) => {
-                let access = match p.config.as_str() {
-                    "ecam" => ConfigAccess::Ecam { base: p.ecam_base.unwrap_or(0) },
-                    _ => ConfigAccess::Cf8,
+                let access = match p.config {
+                    ConfigMechanism::Ecam => ConfigAccess::Ecam { base: p.ecam_base.unwrap_or(0) },
+                    ConfigMechanism::Cf8 => ConfigAccess::Cf8,
                 };
-                let routing = IrqRouting::parse(&p.irq_routing)
-                    .ok_or_else(|| format!("pci.irq_routing {:?} is unknown", p.irq_routing))?;
                 let windows =
                     PciWindows { mem: (p.mem_window[0], p.mem_window[1]), io: (p.io_window[0], p.io_window[1]) };
-                let found = pci::enumerate_and_assign(&*qtest, &access, &windows, &routing)
-                    .map_err(|e| format!("PCI enumeration: {e}"))?;
+                let found = pci::enumerate_and_assign(&*qtest, &access, &windows, &p.irq_routing)
+                    .map_err(|e| e.during("PCI enumeration"))?;
                 (Some(access), found)
             }
             None => (None, Vec::new()),

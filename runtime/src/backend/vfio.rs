@@ -29,7 +29,7 @@ use vfio_ioctls::{VfioContainer, VfioDevice, VfioError, VfioOps};
 use vmm_sys_util::eventfd::EventFd;
 
 use crate::hw::board::{pci_device, BackendKind, DeviceInfo, RegionInfo};
-use crate::hw::pci::{cfg, PciAddress, PciBar, PciFunction, PciIds};
+use crate::hw::pci::{cfg, BadPciAddress, PciAddress, PciBar, PciFunction, PciIds};
 use crate::hw::{Bus, HwError, Space};
 use crate::hw::{DmaMapping, DmaPool, IommuDma, RegionCore, Window};
 use crate::sys;
@@ -96,37 +96,55 @@ pub fn group_members(paths: &SysPaths, group: u32) -> Vec<(String, Option<String
     out
 }
 
+/// Why PCI functions cannot be opened through VFIO; each message says what
+/// is wrong and what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum VfioOpenError {
+    #[error("vfio: no PCI function given (--vfio DDDD:BB:DD.F)")]
+    NoneGiven,
+    #[error("vfio: {0}")]
+    BadAddress(#[from] BadPciAddress),
+    #[error("vfio {0}: given twice")]
+    GivenTwice(PciAddress),
+    #[error("vfio {addr}: no such PCI device ({dir} does not exist; lspci lists the devices there are)")]
+    NoSuchDevice { addr: PciAddress, dir: String },
+    #[error(
+        "vfio {0}: the device has no IOMMU group, so the kernel runs without an IOMMU: boot with intel_iommu=on \
+         (or amd_iommu=on) and enable VT-d/AMD-Vi; under QEMU use -M q35,kernel-irqchip=split -device intel-iommu,intremap=on"
+    )]
+    NoIommuGroup(PciAddress),
+    #[error("vfio {addr}: IOMMU group {group:?} is not a number")]
+    BadGroup { addr: PciAddress, group: String },
+    #[error("vfio {addr}: the device is bound to {driver}, not vfio-pci: `jsk-probe bind {addr}` rebinds it")]
+    BoundElsewhere { addr: PciAddress, driver: String },
+    #[error("vfio {0}: the device is not bound to vfio-pci (it has no driver): run `jsk-probe bind {0}`")]
+    Unbound(PciAddress),
+    /// The VFIO container or the device's group refused (`container_message`,
+    /// `open_group_message`, `not_viable_message` say why).
+    #[error("{0}")]
+    Vfio(String),
+    /// Opened, but the device could not be brought to a known state.
+    #[error("vfio {addr}: {source}")]
+    Device { addr: PciAddress, source: HwError },
+}
+
 /// Check that `addr` can be opened through VFIO as far as sysfs tells, and
-/// return its IOMMU group. Each error says what is wrong and what to do.
-pub fn check_device(paths: &SysPaths, addr: &PciAddress) -> Result<u32, String> {
-    let dir = paths.device_dir(addr);
+/// return its IOMMU group.
+pub fn check_device(paths: &SysPaths, addr: &PciAddress) -> Result<u32, VfioOpenError> {
+    let addr = *addr;
+    let dir = paths.device_dir(&addr);
     if !dir.exists() {
-        return Err(format!(
-            "vfio {addr}: no such PCI device ({} does not exist; lspci lists the devices there are)",
-            dir.display()
-        ));
+        return Err(VfioOpenError::NoSuchDevice { addr, dir: dir.display().to_string() });
     }
     let Some(group) = link_name(&dir.join("iommu_group")) else {
-        return Err(format!(
-            "vfio {addr}: the device has no IOMMU group, so the kernel runs without an IOMMU: boot with intel_iommu=on \
-             (or amd_iommu=on) and enable VT-d/AMD-Vi; under QEMU use -M q35,kernel-irqchip=split -device intel-iommu,intremap=on"
-        ));
+        return Err(VfioOpenError::NoIommuGroup(addr));
     };
-    let group: u32 = group.parse().map_err(|_| format!("vfio {addr}: IOMMU group {group:?} is not a number"))?;
+    let group: u32 = group.parse().map_err(|_| VfioOpenError::BadGroup { addr, group })?;
     match driver_of(paths, &addr.to_string()) {
-        Some(d) if d == "vfio-pci" => {}
-        Some(d) => {
-            return Err(format!(
-                "vfio {addr}: the device is bound to {d}, not vfio-pci: `jsk-probe bind {addr}` rebinds it"
-            ));
-        }
-        None => {
-            return Err(format!(
-                "vfio {addr}: the device is not bound to vfio-pci (it has no driver): run `jsk-probe bind {addr}`"
-            ))
-        }
+        Some(d) if d == "vfio-pci" => Ok(group),
+        Some(driver) => Err(VfioOpenError::BoundElsewhere { addr, driver }),
+        None => Err(VfioOpenError::Unbound(addr)),
     }
-    Ok(group)
 }
 
 /// Why group `group` is not viable: the members and their drivers.
@@ -367,15 +385,17 @@ fn io_err(e: std::io::Error) -> HwError {
 }
 
 impl VfioFunction {
-    fn open(addr: PciAddress, device: VfioDevice) -> Result<VfioFunction, String> {
-        let file = sys::vfio::dup_fd(&device)
-            .map_err(|e| format!("vfio {addr}: cannot duplicate the device descriptor: {e}"))?;
+    fn open(addr: PciAddress, device: VfioDevice) -> Result<VfioFunction, VfioOpenError> {
+        let failed = |what: &str, e: HwError| VfioOpenError::Device { addr, source: e.during(what) };
+        let file =
+            sys::vfio::dup_fd(&device).map_err(|e| failed("cannot duplicate the device descriptor", HwError::Io(e)))?;
         let config = (
             device.get_region_offset(VFIO_PCI_CONFIG_REGION_INDEX),
             device.get_region_size(VFIO_PCI_CONFIG_REGION_INDEX),
         );
         if config.1 < 64 {
-            return Err(format!("vfio {addr}: VFIO reports no PCI config space (region 7 has {} bytes)", config.1));
+            let e = HwError::Host(format!("VFIO reports no PCI config space (region 7 has {} bytes)", config.1));
+            return Err(VfioOpenError::Device { addr, source: e });
         }
         let mut f = VfioFunction {
             address: addr,
@@ -390,10 +410,10 @@ impl VfioFunction {
         // Start from a known state whatever the last user left (a jsk killed
         // with SIGKILL included): reset where VFIO can, no bus mastering.
         f.device.reset();
-        f.set_bus_master(false).map_err(|e| format!("vfio {addr}: turning bus mastering off: {e}"))?;
-        f.ids = f.read_ids().map_err(|e| format!("vfio {addr}: reading config space: {e}"))?;
-        f.bars = f.read_bars().map_err(|e| format!("vfio {addr}: reading the BARs: {e}"))?;
-        f.enable_irqs().map_err(|e| format!("vfio {addr}: interrupts: {e}"))?;
+        f.set_bus_master(false).map_err(|e| failed("turning bus mastering off", e))?;
+        f.ids = f.read_ids().map_err(|e| failed("reading config space", e))?;
+        f.bars = f.read_bars().map_err(|e| failed("reading the BARs", e))?;
+        f.enable_irqs().map_err(|e| failed("interrupts", e))?;
         Ok(f)
     }
 
@@ -455,7 +475,7 @@ impl VfioFunction {
     /// eventfd each; fall back to fewer vectors, then to the next mechanism.
     /// A function whose interrupts all refuse is still usable by polling
     /// drivers, so that is a warning, not an error.
-    fn enable_irqs(&mut self) -> Result<(), String> {
+    fn enable_irqs(&mut self) -> Result<(), HwError> {
         let mut offered = Vec::new();
         for kind in [IrqKind::MsiX, IrqKind::Msi, IrqKind::Intx] {
             let index = kind.index().expect("a real kind");
@@ -469,7 +489,7 @@ impl VfioFunction {
                 let fds = (0..n)
                     .map(|_| EventFd::new(libc::EFD_NONBLOCK | libc::EFD_CLOEXEC))
                     .collect::<std::io::Result<Vec<_>>>()
-                    .map_err(|e| format!("cannot create an eventfd: {e}"))?;
+                    .map_err(|e| HwError::Io(e).during("cannot create an eventfd"))?;
                 if self.device.enable_irq(index, fds.iter().collect()).is_ok() {
                     self.irq_kind = kind;
                     self.irq_fds = fds;
@@ -499,11 +519,13 @@ impl VfioFunction {
 
     /// Re-arm INTx after the device was serviced (the kernel masks it when
     /// it fires); nothing to do for MSI and MSI-X.
-    pub fn unmask(&self) -> Result<(), String> {
+    pub fn unmask(&self) -> Result<(), HwError> {
         if self.irq_kind != IrqKind::Intx {
             return Ok(());
         }
-        self.device.unmask_irq(VFIO_PCI_INTX_IRQ_INDEX).map_err(|e| format!("vfio {}: INTx unmask: {e}", self.address))
+        self.device
+            .unmask_irq(VFIO_PCI_INTX_IRQ_INDEX)
+            .map_err(|e| HwError::Host(format!("vfio {}: INTx unmask: {e}", self.address)))
     }
 
     /// Bus mastering (command register bit 2) on or off.
@@ -601,29 +623,29 @@ pub struct VfioHost {
 
 impl VfioHost {
     /// Open `addrs` (each `DDDD:BB:DD.F` or `BB:DD.F`), bound to vfio-pci.
-    pub fn open(addrs: &[String]) -> Result<Arc<VfioHost>, String> {
+    pub fn open(addrs: &[String]) -> Result<Arc<VfioHost>, VfioOpenError> {
         Self::open_at(&SysPaths::default(), addrs)
     }
 
-    pub fn open_at(paths: &SysPaths, addrs: &[String]) -> Result<Arc<VfioHost>, String> {
+    pub fn open_at(paths: &SysPaths, addrs: &[String]) -> Result<Arc<VfioHost>, VfioOpenError> {
         if addrs.is_empty() {
-            return Err("vfio: no PCI function given (--vfio DDDD:BB:DD.F)".into());
+            return Err(VfioOpenError::NoneGiven);
         }
         let mut checked = Vec::new();
         for a in addrs {
-            let addr = PciAddress::parse(a).map_err(|e| format!("vfio: {e}"))?;
+            let addr = PciAddress::parse(a)?;
             if checked.iter().any(|(b, _)| *b == addr) {
-                return Err(format!("vfio {addr}: given twice"));
+                return Err(VfioOpenError::GivenTwice(addr));
             }
             let group = check_device(paths, &addr)?;
             checked.push((addr, group));
         }
-        let container = Arc::new(VfioContainer::new(None).map_err(|e| container_message(&e))?);
+        let container = Arc::new(VfioContainer::new(None).map_err(|e| VfioOpenError::Vfio(container_message(&e)))?);
         let ops: Arc<dyn VfioOps> = container.clone();
         let mut functions = Vec::new();
         for (addr, group) in checked {
             let device = VfioDevice::new(&paths.device_dir(&addr), ops.clone(), false)
-                .map_err(|e| device_message(paths, &addr, group, e))?;
+                .map_err(|e| VfioOpenError::Vfio(device_message(paths, &addr, group, e)))?;
             functions.push(VfioFunction::open(addr, device)?);
         }
         // The IOMMU is set up once the first group joined the container.
@@ -642,11 +664,12 @@ impl VfioHost {
 
     /// BAR `bar` of function `index` as a register window named `label`:
     /// mapped in place where VFIO allows, else through the device fd.
-    pub fn bar_region(self: &Arc<Self>, index: usize, bar: u32, label: String) -> Result<RegionCore, String> {
+    pub fn bar_region(self: &Arc<Self>, index: usize, bar: u32, label: String) -> Result<RegionCore, HwError> {
         let f = &self.functions[index];
-        let b = f.bars.iter().find(|b| b.index == bar).ok_or_else(|| format!("{label}: no such BAR"))?;
+        let b =
+            f.bars.iter().find(|b| b.index == bar).ok_or_else(|| HwError::Invalid(format!("{label}: no such BAR")))?;
         if b.mappable {
-            let len = usize::try_from(b.size).map_err(|_| format!("{label}: too large to map"))?;
+            let len = usize::try_from(b.size).map_err(|_| HwError::OutOfRange(format!("{label}: too large to map")))?;
             // A failed mmap (e.g. a BAR smaller than a page) falls back to positioned I/O.
             if let Ok(map) = memmap2::MmapOptions::new().offset(b.offset).len(len).map_raw(&f.file) {
                 let window = Window::Mapped { mem: Rc::new(sys::Memory::from_map(map)), off: 0 };
@@ -670,30 +693,33 @@ impl VfioHost {
     }
 
     /// Allocate, map, and book `size` bytes for DMA.
-    fn map_dma(self: &Arc<Self>, size: u64, align: u64) -> Result<DmaMapping, String> {
+    fn map_dma(self: &Arc<Self>, size: u64, align: u64) -> Result<DmaMapping, HwError> {
         let mut book = self.dma.lock().unwrap_or_else(|e| e.into_inner());
         // Checked under the lock: `release` sets the flag before it collects
         // the mappings to undo, so nothing is mapped behind its back.
         if self.is_released() {
-            return Err("the VFIO board is closed".into());
+            return Err(HwError::Invalid("the VFIO board is closed".into()));
         }
         let (iova, len) = book.iova.alloc(size, align).ok_or_else(|| {
-            format!("no IOVA space left for {size} bytes (align {align}; {} bytes free)", book.iova.free_bytes())
+            HwError::Exhausted(format!(
+                "no IOVA space left for {size} bytes (align {align}; {} bytes free)",
+                book.iova.free_bytes()
+            ))
         })?;
         let mapped = memmap2::MmapOptions::new()
             .len(len as usize)
             .populate()
             .map_anon()
-            .map_err(|e| format!("cannot allocate {len} bytes: {e}"))
+            .map_err(|e| HwError::Io(e).during(format!("cannot allocate {len} bytes")))
             .and_then(|m| {
                 let mem = sys::Memory::from_map(memmap2::MmapRaw::from(m));
                 match sys::vfio::dma_map(&self.container, iova, &mem) {
                     Ok(()) => Ok(mem),
-                    Err(VfioError::IommuDmaMap(e)) if e.errno() == libc::ENOMEM => Err(format!(
+                    Err(VfioError::IommuDmaMap(e)) if e.errno() == libc::ENOMEM => Err(HwError::Exhausted(format!(
                         "mapping {len} bytes at IOVA {iova:#x} for the device: out of lockable memory \
                          (raise the locked-memory limit, ulimit -l / RLIMIT_MEMLOCK, or run as root)"
-                    )),
-                    Err(e) => Err(format!("mapping {len} bytes at IOVA {iova:#x} for the device: {e}")),
+                    ))),
+                    Err(e) => Err(HwError::Host(format!("mapping {len} bytes at IOVA {iova:#x} for the device: {e}"))),
                 }
             });
         let mem = match mapped {
@@ -758,8 +784,8 @@ impl Drop for VfioHost {
 struct VfioDma(Weak<VfioHost>);
 
 impl IommuDma for VfioDma {
-    fn map(&self, size: u64, align: u64) -> Result<DmaMapping, String> {
-        let host = self.0.upgrade().ok_or("the VFIO board is gone")?;
+    fn map(&self, size: u64, align: u64) -> Result<DmaMapping, HwError> {
+        let host = self.0.upgrade().ok_or_else(|| HwError::Invalid("the VFIO board is gone".into()))?;
         host.map_dma(size, align)
     }
 }
@@ -774,7 +800,7 @@ impl VfioBackend {
     /// Open `addrs` and release them on every exit path (process.exit,
     /// --timeout, signals) even if JS never closes the board; the hook holds
     /// a Weak, so a board that is closed and collected does not stay open.
-    pub fn open(addrs: &[String]) -> Result<VfioBackend, String> {
+    pub fn open(addrs: &[String]) -> Result<VfioBackend, VfioOpenError> {
         let host = VfioHost::open(addrs)?;
         let weak = Arc::downgrade(&host);
         crate::sys::process::on_exit(move || {
@@ -827,7 +853,7 @@ impl super::Backend for VfioBackend {
     }
     fn region(&self, dev: &DeviceInfo, r: &RegionInfo, label: String) -> Result<RegionCore, HwError> {
         let (index, _) = self.function(dev)?;
-        self.host.bar_region(index, r.index.unwrap_or(0), label).map_err(HwError::Invalid)
+        self.host.bar_region(index, r.index.unwrap_or(0), label)
     }
     fn config(&self, dev: &DeviceInfo, label: String) -> Result<Option<RegionCore>, HwError> {
         let (index, _) = self.function(dev)?;
@@ -839,7 +865,7 @@ impl super::Backend for VfioBackend {
     }
     fn irq_unmask(&self, dev: &DeviceInfo, _i: u32) -> Result<(), HwError> {
         let (_, f) = self.function(dev)?;
-        f.unmask().map_err(HwError::Invalid)
+        f.unmask()
     }
     fn dma(&self) -> Option<&crate::hw::DmaSource> {
         Some(&self.dma)

@@ -18,7 +18,7 @@
 //! | `encodeUtf8(string)` | Uint8Array of the UTF-8 bytes. |
 //! | `decodeUtf8(bufferOrView)` | string (invalid sequences become U+FFFD). |
 //! | `exit(code)` | runs the host's cleanup hooks (devices quiet, QEMU stopped) and ends the process with `code & 0xff`. Never returns. |
-//! | `options` | host options: `traceVcd` (path given to `--trace-vcd`), `pcap` (`--pcap`), `denyUnsafe` (`--deny-unsafe`: program modules may not import `jsk:sys`/`jsk:native` and the raw globals are absent), `board` (`{ board, backend, drivers, chardev, netdev }` from `--board`). |
+//! | `options` | host options: `traceVcd` (path given to `--trace-vcd`), `pcap` (`--pcap`), `denyUnsafe` (`--deny-unsafe`: program modules may not import `jsk:sys`/`jsk:native` and the raw globals are absent), `board` (`{ board, backend?, vfio, observe?, chardev, netdev, drivers }` from `--board` or `--vfio`). |
 //! | `fakeRegion(name, size, space?)` | a zeroed register file as a `Region` (see `js/hw.rs` for every `Region` method and its errors); `space` is `"mem"` (default) or `"io"`. RangeError for a size outside [1, 1 GiB]. |
 //! | `mapRegion(path, offset, size, name?)` | the mem backend: `size` bytes of `path` mapped shared at `offset` (O_SYNC), as a `Region`. Error naming the path when it cannot be opened or mapped; RangeError for a window past the end of a regular file (its pages would fault). A device file maps what the device gives: the caller trusts it (`/dev/zero` past offset 0 faults). |
 //! | `fakeDma(size, align = 64)` | `[ArrayBuffer, iova]`: zeroed host memory with a made-up device address; freed when the buffer is collected or detached. RangeError for a bad size or align. |
@@ -40,6 +40,7 @@ use rquickjs::{
 };
 use std::sync::OnceLock;
 
+use crate::hw::board::AttachOptions;
 use crate::js;
 
 /// The process's arguments as JS sees them; set once by the host before JS runs.
@@ -51,22 +52,10 @@ pub struct HostOptions {
     pub trace_vcd: Option<String>,
     /// `--pcap FILE`: every frame a NetDevice receives or sends, in libpcap format.
     pub pcap: Option<String>,
-    /// `--board`: attach drivers to this board's devices before the app runs.
-    pub board: Option<BoardOptions>,
+    /// `--board`, `--vfio`: attach drivers to this board's devices before the app runs.
+    pub board: Option<AttachOptions>,
 }
 
-#[derive(Clone, Debug, Default)]
-pub struct BoardOptions {
-    /// The board file; empty with `vfio`.
-    pub path: String,
-    /// PCI addresses to open through VFIO (backend "vfio").
-    pub vfio: Vec<String>,
-    pub backend: Option<String>,
-    pub drivers: Vec<String>,
-    pub chardev: Vec<(String, String)>,
-    pub netdev: Vec<(String, String)>,
-    pub observe: Option<String>,
-}
 pub static OPTIONS: OnceLock<HostOptions> = OnceLock::new();
 
 pub struct NativeModule;
@@ -138,27 +127,8 @@ impl ModuleDef for NativeModule {
             options.set("pcap", p)?;
         }
         options.set("denyUnsafe", super::modules::unsafe_denied())?;
-        if let Some(b) = host.board {
-            let o = Object::new(ctx.clone())?;
-            o.set("board", b.path)?;
-            if let Some(k) = b.backend {
-                o.set("backend", k)?;
-            }
-            o.set("drivers", b.drivers)?;
-            o.set("vfio", b.vfio)?;
-            if let Some(t) = b.observe {
-                o.set("observe", t)?;
-            }
-            let pairs = |v: Vec<(String, String)>| -> Result<Object<'js>> {
-                let m = Object::new(ctx.clone())?;
-                for (k, v) in v {
-                    m.set(k, v)?;
-                }
-                Ok(m)
-            };
-            o.set("chardev", pairs(b.chardev)?)?;
-            o.set("netdev", pairs(b.netdev)?)?;
-            options.set("board", o)?;
+        if let Some(b) = &host.board {
+            options.set("board", js::board::attach_object(ctx, b)?)?;
         }
         exports.export("options", options)?;
         exports.export("fakeRegion", f("fakeRegion", Function::new(ctx.clone(), js::hw::js_fake_region)?)?)?;

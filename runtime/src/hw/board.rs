@@ -10,8 +10,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::hw::pci::{PciAddress, PciFunction};
-use crate::hw::Space;
+use crate::hw::pci::{IrqRouting, PciAddress, PciFunction};
+use crate::hw::{choose, Space, UnknownChoice};
 
 /// One board file.
 #[derive(Clone, Debug, Deserialize)]
@@ -21,7 +21,7 @@ pub struct BoardSpec {
     pub description: String,
     pub arch: String,
     /// Backend used when `--backend` is not given.
-    pub default_backend: Option<String>,
+    pub default_backend: Option<BackendKind>,
     pub qemu: Option<QemuSection>,
     pub pci: Option<PciSection>,
     #[serde(default, rename = "device")]
@@ -58,15 +58,26 @@ pub struct QemuSection {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PciSection {
-    /// "cf8" (x86 config mechanism #1) or "ecam".
-    pub config: String,
+    /// How configuration space is reached.
+    pub config: ConfigMechanism,
+    /// Where ECAM sits (`config = "ecam"`).
     pub ecam_base: Option<u64>,
     /// [start, end) where memory BARs may be placed.
     pub mem_window: [u64; 2],
     /// [start, end) where I/O BARs may be placed.
     pub io_window: [u64; 2],
     /// How INTx reaches the interrupt controller (see hw::pci::IrqRouting).
-    pub irq_routing: String,
+    pub irq_routing: IrqRouting,
+}
+
+/// `pci.config` of a board file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConfigMechanism {
+    /// x86 configuration mechanism #1 (ports 0xCF8/0xCFC).
+    Cf8,
+    /// PCIe memory-mapped configuration at `pci.ecam_base`.
+    Ecam,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -87,8 +98,8 @@ pub struct PlatformDevice {
 #[serde(deny_unknown_fields)]
 pub struct RegionSpec {
     pub name: String,
-    #[serde(default = "mem_space")]
-    pub space: String,
+    #[serde(default)]
+    pub space: Space,
     /// Physical (guest-physical) address, or the port number for space "io".
     pub base: u64,
     pub size: u64,
@@ -98,34 +109,48 @@ pub struct RegionSpec {
     pub offset: Option<u64>,
 }
 
-fn mem_space() -> String {
-    "mem".into()
+/// Why a board file cannot be used; each names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum BoardError {
+    #[error("{path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("{path}: {source}")]
+    Bad { path: String, source: BadBoard },
+}
+
+/// What is wrong with a board file's text.
+#[derive(Debug, thiserror::Error)]
+pub enum BadBoard {
+    #[error(transparent)]
+    Toml(#[from] toml::de::Error),
+    #[error("{0}")]
+    Invalid(String),
 }
 
 impl BoardSpec {
-    pub fn load(path: &Path) -> std::result::Result<BoardSpec, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let spec: BoardSpec = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        spec.check().map_err(|e| format!("{}: {e}", path.display()))?;
+    pub fn load(path: &Path) -> Result<BoardSpec, BoardError> {
+        let shown = || path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| BoardError::Read { path: shown(), source })?;
+        Self::parse(&text).map_err(|source| BoardError::Bad { path: shown(), source })
+    }
+
+    /// A board file's text, checked.
+    pub fn parse(text: &str) -> Result<BoardSpec, BadBoard> {
+        let spec: BoardSpec = toml::from_str(text)?;
+        spec.check().map_err(BadBoard::Invalid)?;
         Ok(spec)
     }
 
-    fn check(&self) -> std::result::Result<(), String> {
+    fn check(&self) -> Result<(), String> {
         for d in &self.devices {
             for r in &d.regions {
-                if r.space != "mem" && r.space != "io" {
-                    return Err(format!("device {}: region {}: space must be \"mem\" or \"io\"", d.name, r.name));
-                }
                 if r.size == 0 {
                     return Err(format!("device {}: region {}: size must be > 0", d.name, r.name));
                 }
             }
         }
         if let Some(p) = &self.pci {
-            if p.config != "cf8" && p.config != "ecam" {
-                return Err("pci.config must be \"cf8\" or \"ecam\"".into());
-            }
-            if p.config == "ecam" && p.ecam_base.is_none() {
+            if p.config == ConfigMechanism::Ecam && p.ecam_base.is_none() {
                 return Err("pci.config = \"ecam\" needs pci.ecam_base".into());
             }
         }
@@ -133,24 +158,29 @@ impl BoardSpec {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Where a board's devices come from (`--backend`, `default_backend`,
+/// `openBoard(path, { backend })`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
 pub enum BackendKind {
-    Fake,
-    Mem,
+    /// QEMU device models over the qtest protocol.
     Qtest,
+    /// memmap2 over /dev/mem, /dev/gpiomem or the files the board names.
+    Mem,
+    /// In-process register files.
+    Fake,
+    /// PCI functions through VFIO (PCI addresses, no board file).
     Vfio,
 }
 
-impl BackendKind {
-    pub fn parse(s: &str) -> Option<BackendKind> {
-        match s {
-            "fake" => Some(BackendKind::Fake),
-            "mem" => Some(BackendKind::Mem),
-            "qtest" => Some(BackendKind::Qtest),
-            "vfio" => Some(BackendKind::Vfio),
-            _ => None,
-        }
+impl std::str::FromStr for BackendKind {
+    type Err = UnknownChoice;
+    fn from_str(s: &str) -> Result<BackendKind, UnknownChoice> {
+        choose("backend", s)
     }
+}
+
+impl BackendKind {
     pub fn name(self) -> &'static str {
         match self {
             BackendKind::Fake => "fake",
@@ -206,7 +236,7 @@ pub fn platform_devices(spec: &BoardSpec) -> Vec<DeviceInfo> {
                 .map(|(i, r)| RegionInfo {
                     index: Some(i as u32),
                     name: Some(r.name.clone()),
-                    space: if r.space == "io" { Space::Io } else { Space::Mem },
+                    space: r.space,
                     base: r.base,
                     size: r.size,
                     file: r.file.clone(),
@@ -248,14 +278,29 @@ pub fn pci_device(domain: u16, f: &PciFunction) -> DeviceInfo {
     }
 }
 
-/// Options of opening a board (`openBoard` from JS, `--board` on the command line).
-pub struct OpenOptions {
+/// How to open a board: `openBoard(path, options)` from JS, `--board` or
+/// `--vfio` on the command line, `embed::Session::attach_board`.
+#[derive(Clone, Debug, Default)]
+pub struct BoardOptions {
+    /// The board file; empty for PCI functions opened through VFIO.
     pub path: String,
+    /// The board file's `default_backend` (else qtest with a `[qemu]` section, else mem) when None.
+    pub backend: Option<BackendKind>,
     /// vfio: the PCI functions to open.
     pub vfio: Vec<String>,
     /// qtest: watch this device model's output lines instead of the interrupt controller.
     pub observe: Option<String>,
-    pub backend: Option<String>,
+    /// qtest: chardev backends by id, over the board file's.
     pub chardev: BTreeMap<String, String>,
+    /// qtest: netdev backends by id, over the board file's.
     pub netdev: BTreeMap<String, String>,
+}
+
+/// A board and the driver files to attach to its devices (`--board` with
+/// `--drivers`, `embed::Session::attach_board`).
+#[derive(Clone, Debug, Default)]
+pub struct AttachOptions {
+    pub board: BoardOptions,
+    /// Absolute paths of the driver modules to try.
+    pub drivers: Vec<String>,
 }

@@ -15,13 +15,61 @@ use crate::sys::Memory;
 pub mod board;
 pub mod pci;
 
-/// Address spaces a register window can live in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Address spaces a register window can live in (`"mem"`, `"io"` in board
+/// files and from JS).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
 pub enum Space {
     /// Memory-mapped I/O.
+    #[default]
     Mem,
     /// x86 port I/O.
     Io,
+}
+
+impl Space {
+    pub fn name(self) -> &'static str {
+        match self {
+            Space::Mem => "mem",
+            Space::Io => "io",
+        }
+    }
+}
+
+impl std::str::FromStr for Space {
+    type Err = UnknownChoice;
+    fn from_str(s: &str) -> Result<Space, UnknownChoice> {
+        choose("space", s)
+    }
+}
+
+/// A name that is none of an option's choices (`space`, `backend`, ...).
+#[derive(Debug, thiserror::Error)]
+#[error("{what} must be {}, not {given:?}", or_list(.choices))]
+pub struct UnknownChoice {
+    pub what: &'static str,
+    pub given: String,
+    pub choices: Vec<String>,
+}
+
+fn or_list(choices: &[String]) -> String {
+    let quoted: Vec<String> = choices.iter().map(|c| format!("{c:?}")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => quoted.join(""),
+    }
+}
+
+/// The choice of a `clap::ValueEnum` named `s`, exactly as the CLI spells it.
+pub fn choose<T: clap::ValueEnum>(what: &'static str, s: &str) -> Result<T, UnknownChoice> {
+    T::from_str(s, false).map_err(|_| UnknownChoice {
+        what,
+        given: s.to_string(),
+        choices: T::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+            .collect(),
+    })
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +90,27 @@ pub enum HwError {
     /// A pool or space with no room left.
     #[error("{0}")]
     Exhausted(String),
+    /// The host (kernel, VFIO, the IOMMU) refused.
+    #[error("{0}")]
+    Host(String),
+    /// `source`, met while doing `what` (`vfio 0000:00:03.0: reading the BARs`).
+    #[error("{what}: {source}")]
+    During { what: String, source: Box<HwError> },
+}
+
+impl HwError {
+    /// This error, as met while doing `what`.
+    pub fn during(self, what: impl Into<String>) -> HwError {
+        HwError::During { what: what.into(), source: Box::new(self) }
+    }
+
+    /// The error under every `During`.
+    pub fn root(&self) -> &HwError {
+        match self {
+            HwError::During { source, .. } => source.root(),
+            e => e,
+        }
+    }
 }
 
 /// A bus that carries register accesses one at a time (the qtest socket).
@@ -153,10 +222,7 @@ impl RegionCore {
     }
 
     pub fn space_name(&self) -> &'static str {
-        match self.space {
-            Space::Mem => "mem",
-            Space::Io => "io",
-        }
+        self.space.name()
     }
 }
 
@@ -249,7 +315,7 @@ pub type DmaMapping = (Rc<Memory>, u64, Box<dyn FnOnce()>);
 /// page-aligned memory at an IOVA of jsk's choosing); the release unmaps it
 /// and gives the IOVA back. An error says what failed.
 pub trait IommuDma {
-    fn map(&self, size: u64, align: u64) -> std::result::Result<DmaMapping, String>;
+    fn map(&self, size: u64, align: u64) -> Result<DmaMapping, HwError>;
 }
 
 #[derive(Default)]
@@ -288,8 +354,7 @@ impl DmaSource {
                     .ok_or_else(|| HwError::Invalid("dma: pool and window disagree".into()))
             }
             DmaSource::Iommu(mapper) => {
-                let (memory, addr, release) =
-                    mapper.map(size, align).map_err(|e| HwError::Invalid(format!("dma: {e}")))?;
+                let (memory, addr, release) = mapper.map(size, align).map_err(|e| e.during("dma"))?;
                 DmaBuffer::new(memory, 0, len, addr, release)
                     .ok_or_else(|| HwError::Invalid("dma: mapping smaller than asked".into()))
             }

@@ -78,8 +78,8 @@ pub struct PciAddress {
 impl PciAddress {
     /// `0000:00:02.0`, `00:02.0` (domain 0) or `02.0` (domain 0, bus 0),
     /// hexadecimal, any case; at most 4 digits of domain, 2 of bus and device.
-    pub fn parse(s: &str) -> Result<PciAddress, String> {
-        let bad = || format!("{s:?} is not a PCI address (DDDD:BB:DD.F, e.g. 0000:00:02.0)");
+    pub fn parse(s: &str) -> Result<PciAddress, BadPciAddress> {
+        let bad = || BadPciAddress(s.to_string());
         let parts: Vec<&str> = s.trim().split(':').collect();
         let (domain, bus, devfn) = match parts.as_slice() {
             [d, b, df] => (*d, *b, *df),
@@ -88,7 +88,7 @@ impl PciAddress {
             _ => return Err(bad()),
         };
         let (dev, func) = devfn.split_once('.').ok_or_else(bad)?;
-        let hex = |t: &str, digits: usize, max: u32| -> Result<u32, String> {
+        let hex = |t: &str, digits: usize, max: u32| -> Result<u32, BadPciAddress> {
             if t.is_empty() || t.len() > digits || !t.chars().all(|c| c.is_ascii_hexdigit()) {
                 return Err(bad());
             }
@@ -100,6 +100,18 @@ impl PciAddress {
             device: hex(dev, 2, 0x1f)? as u8,
             function: hex(func, 1, 7)? as u8,
         })
+    }
+}
+
+/// Text that is not a PCI address.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a PCI address (DDDD:BB:DD.F, e.g. 0000:00:02.0)")]
+pub struct BadPciAddress(pub String);
+
+impl std::str::FromStr for PciAddress {
+    type Err = BadPciAddress;
+    fn from_str(s: &str) -> Result<PciAddress, BadPciAddress> {
+        PciAddress::parse(s)
     }
 }
 
@@ -172,7 +184,10 @@ impl PciWindows {
 }
 
 /// INTx routing of the machine (see the module docs).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How INTx reaches the interrupt controller; a board file's
+/// `pci.irq_routing` (see [`IrqRouting::parse`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(try_from = "String")]
 pub enum IrqRouting {
     /// Leave INTx alone; `irq_line` is None.
     None,
@@ -182,6 +197,15 @@ pub enum IrqRouting {
     Ich9,
     /// A host bridge that swizzles INTx over four outputs, arriving on these lines.
     Gpex { lines: [u32; 4] },
+}
+
+impl TryFrom<String> for IrqRouting {
+    type Error = String;
+    fn try_from(s: String) -> Result<IrqRouting, String> {
+        IrqRouting::parse(&s).ok_or_else(|| {
+            format!("irq_routing {s:?} is unknown (none, ich9, piix3, piix3:A,B,C,D, gpex or gpex:A,B,C,D)")
+        })
+    }
 }
 
 impl IrqRouting {

@@ -36,8 +36,7 @@ use crate::backend::mem::MemBackend;
 use crate::backend::qtest_board::QtestBoard;
 use crate::backend::vfio::VfioBackend;
 use crate::backend::Backend;
-use crate::hw::board::{pci_device, platform_devices, BackendKind, BoardSpec, DeviceInfo, OpenOptions};
-use crate::hw::Space;
+use crate::hw::board::{pci_device, platform_devices, AttachOptions, BackendKind, BoardOptions, BoardSpec, DeviceInfo};
 
 #[derive(Trace, JsLifetime)]
 #[rquickjs::class]
@@ -90,28 +89,63 @@ fn string_map(o: &Option<Object<'_>>) -> Result<BTreeMap<String, String>> {
     Ok(m)
 }
 
+fn map_object<'js>(ctx: &Ctx<'js>, m: &BTreeMap<String, String>) -> Result<Object<'js>> {
+    let o = Object::new(ctx.clone())?;
+    for (k, v) in m {
+        o.set(k.as_str(), v.as_str())?;
+    }
+    Ok(o)
+}
+
+/// `openBoard`'s options: `{ path, backend?, vfio?: [address], observe?,
+/// chardev?: {id: spec}, netdev?: {id: spec} }`.
+fn board_options<'js>(ctx: &Ctx<'js>, o: &Object<'js>) -> Result<BoardOptions> {
+    let path = o.get::<_, Option<String>>("path")?.unwrap_or_default();
+    let backend = match o.get::<_, Option<String>>("backend")? {
+        Some(b) => Some(b.parse::<BackendKind>().map_err(|e| err(ctx, format!("board {path}: {e}")))?),
+        None => None,
+    };
+    Ok(BoardOptions {
+        backend,
+        vfio: o.get::<_, Option<Vec<String>>>("vfio")?.unwrap_or_default(),
+        observe: o.get("observe")?,
+        chardev: string_map(&o.get("chardev")?)?,
+        netdev: string_map(&o.get("netdev")?)?,
+        path,
+    })
+}
+
+/// What `jsk:board`'s `hostAttach` takes: the board's options (the file as
+/// `board`) and the driver files (`drivers`).
+pub fn attach_object<'js>(ctx: &Ctx<'js>, a: &AttachOptions) -> Result<Object<'js>> {
+    let b = &a.board;
+    let o = Object::new(ctx.clone())?;
+    o.set("board", b.path.as_str())?;
+    if let Some(k) = b.backend {
+        o.set("backend", k.name())?;
+    }
+    o.set("drivers", a.drivers.clone())?;
+    o.set("vfio", b.vfio.clone())?;
+    if let Some(t) = &b.observe {
+        o.set("observe", t.as_str())?;
+    }
+    o.set("chardev", map_object(ctx, &b.chardev)?)?;
+    o.set("netdev", map_object(ctx, &b.netdev)?)?;
+    Ok(o)
+}
+
 /// `openBoard({ path, backend?, chardev?: {id: spec}, netdev?: {id: spec}, vfio?: [address] })`.
 pub fn js_open_board<'js>(ctx: Ctx<'js>, opts: Object<'js>) -> Result<Class<'js, Board>> {
-    let o = OpenOptions {
-        path: opts.get::<_, Option<String>>("path")?.unwrap_or_default(),
-        vfio: opts.get::<_, Option<Vec<String>>>("vfio")?.unwrap_or_default(),
-        observe: opts.get("observe")?,
-        backend: opts.get("backend")?,
-        chardev: string_map(&opts.get("chardev")?)?,
-        netdev: string_map(&opts.get("netdev")?)?,
-    };
-    if o.backend.as_deref() == Some("vfio") || (o.path.is_empty() && !o.vfio.is_empty()) {
+    let o = board_options(&ctx, &opts)?;
+    if o.backend == Some(BackendKind::Vfio) || (o.path.is_empty() && !o.vfio.is_empty()) {
         return open_vfio_board(ctx, &o);
     }
     let spec = BoardSpec::load(Path::new(&o.path)).map_err(|e| err(&ctx, format!("board {e}")))?;
-    let backend = o
-        .backend
-        .clone()
-        .or_else(|| spec.default_backend.clone())
-        .unwrap_or_else(|| if spec.qemu.is_some() { "qtest" } else { "mem" }.to_string());
-    let kind = BackendKind::parse(&backend).ok_or_else(|| {
-        err(&ctx, format!("board {}: unknown backend {backend:?} (qtest, mem, fake or vfio)", o.path))
-    })?;
+    let kind = o.backend.or(spec.default_backend).unwrap_or(if spec.qemu.is_some() {
+        BackendKind::Qtest
+    } else {
+        BackendKind::Mem
+    });
     let mut devices = platform_devices(&spec);
     let backend: Box<dyn Backend> = match kind {
         BackendKind::Fake => Box::new(FakeBackend::default()),
@@ -135,7 +169,7 @@ pub fn js_open_board<'js>(ctx: Ctx<'js>, opts: Object<'js>) -> Result<Class<'js,
 }
 
 /// A board of PCI functions opened through VFIO; no board file.
-fn open_vfio_board<'js>(ctx: Ctx<'js>, o: &OpenOptions) -> Result<Class<'js, Board>> {
+fn open_vfio_board<'js>(ctx: Ctx<'js>, o: &BoardOptions) -> Result<Class<'js, Board>> {
     if !o.path.is_empty() {
         return Err(err(
             &ctx,
@@ -145,12 +179,12 @@ fn open_vfio_board<'js>(ctx: Ctx<'js>, o: &OpenOptions) -> Result<Class<'js, Boa
     if !o.chardev.is_empty() || !o.netdev.is_empty() || o.observe.is_some() {
         return Err(err(&ctx, "vfio: chardev, netdev and observe belong to the qtest backend".into()));
     }
-    let backend = VfioBackend::open(&o.vfio).map_err(|e| err(&ctx, e))?;
+    let backend = VfioBackend::open(&o.vfio).map_err(|e| err(&ctx, e.to_string()))?;
     let spec = BoardSpec {
         name: "vfio".into(),
         description: "PCI functions through VFIO".into(),
         arch: std::env::consts::ARCH.into(),
-        default_backend: Some("vfio".into()),
+        default_backend: Some(BackendKind::Vfio),
         qemu: None,
         pci: None,
         devices: Vec::new(),
@@ -211,7 +245,7 @@ impl Board {
                 if let Some(n) = &r.name {
                     ro.set("name", n.as_str())?;
                 }
-                ro.set("space", if r.space == Space::Io { "io" } else { "mem" })?;
+                ro.set("space", r.space.name())?;
                 ro.set("size", r.size as f64)?;
                 regions.set(j, ro)?;
             }

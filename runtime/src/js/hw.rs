@@ -26,14 +26,14 @@ use rquickjs::{function::Opt, ArrayBuffer, BigInt, Ctx, Exception, Result, Value
 use super::ffi::{self, Lent};
 use super::native::copy_view;
 use crate::backend::fake::{self, FAKE_DMA};
-use crate::hw::{DmaSource, HwError, Space};
+use crate::hw::{DmaSource, HwError, Space, UnknownChoice};
 
 /// The JS exception for a hardware error: RangeError for an offset or size
 /// outside the resource, Error otherwise.
 pub fn throw_hw(ctx: &Ctx<'_>, e: HwError) -> rquickjs::Error {
-    match e {
-        HwError::OutOfRange(m) => Exception::throw_range(ctx, &m),
-        e => Exception::throw_message(ctx, &e.to_string()),
+    match e.root() {
+        HwError::OutOfRange(_) => Exception::throw_range(ctx, &e.to_string()),
+        _ => Exception::throw_message(ctx, &e.to_string()),
     }
 }
 
@@ -80,11 +80,7 @@ pub fn js_fake_region<'js>(ctx: Ctx<'js>, name: String, size: f64, space: Opt<St
 }
 
 fn parse_space(ctx: &Ctx<'_>, s: Option<&str>) -> Result<Space> {
-    match s.unwrap_or("mem") {
-        "mem" => Ok(Space::Mem),
-        "io" => Ok(Space::Io),
-        other => Err(Exception::throw_type(ctx, &format!("space must be \"mem\" or \"io\", not {other:?}"))),
-    }
+    s.map_or(Ok(Space::Mem), |s| s.parse().map_err(|e: UnknownChoice| Exception::throw_type(ctx, &e.to_string())))
 }
 
 /// `mapRegion(path, offset, size, name)`: the mem backend. Maps `size` bytes of
