@@ -5,7 +5,9 @@
 #                      (cargo tests, jsk tests, the npm packages under unode)
 #   bash dev.sh bench  print the performance figures beside their baselines
 #   bash dev.sh fuzz   the long fuzz run (1,000,000 iterations per driver,
-#                      2,000,000 calls of the native-surface fuzzer)
+#                      2,000,000 calls of the native-surface fuzzer, then each
+#                      coverage-guided cargo fuzz target in fuzz/ for
+#                      JSK_FUZZ_SECONDS, default 60; needs a nightly toolchain)
 # Downloads are cached outside the repository (cargo's registry in ~/.cargo,
 # Debian packages in apt's cache).
 set -euo pipefail
@@ -123,6 +125,17 @@ case "${1:-}" in
     build
     JSK_FUZZ_ITERATIONS=1000000 target/release/jsk test --timeout 3600 hwtests/fake
     JSK_NATIVE_FUZZ_CALLS=2000000 cargo test --release --locked -p jsk-runtime --test native_fuzz -- --nocapture
+    # The parsers of outside input (qtest replies, board files, ELF, cpio,
+    # PCI config space, VFIO's IOMMU info) under libFuzzer: nightly only.
+    if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+      echo "dev.sh fuzz: cargo fuzz needs a nightly toolchain: rustup toolchain install nightly" >&2
+      exit 1
+    fi
+    command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
+    for target in $(cargo +nightly fuzz list); do
+      echo "== cargo fuzz $target (${JSK_FUZZ_SECONDS:-60} s)"
+      cargo +nightly fuzz run "$target" -- -max_total_time="${JSK_FUZZ_SECONDS:-60}"
+    done
     ;;
   *)
     echo "usage: bash dev.sh demo|test|bench|fuzz" >&2

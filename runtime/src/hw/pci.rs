@@ -352,6 +352,14 @@ struct Sized {
     is64: bool,
 }
 
+/// A BAR's size from the address bits that took the all-ones probe: its
+/// lowest writable bit, as Linux's `pci_size` has it. A device whose bits
+/// have holes (a broken or hostile one) still gets a power of two, so its
+/// placement stays aligned and inside the window; 0 means not implemented.
+fn bar_size(writable: u64) -> u64 {
+    writable & writable.wrapping_neg()
+}
+
 /// Enumerate bus 0 (multi-function aware), size every BAR, place it aligned
 /// inside `windows`, enable memory/I/O decode (never bus mastering), and set
 /// up INTx per `routing` (also writing the line to Interrupt Line, 0x3C, when
@@ -438,15 +446,18 @@ pub fn enumerate_and_assign(
                 continue;
             }
             if probe & 1 == 1 {
-                let mask = (probe & !0x3) as u64 | if probe & 0xffff_0000 == 0 { 0xffff_0000 } else { 0 };
-                let size = ((!mask) & 0xffff_ffff) + 1;
-                sized.push(Sized { func: i, index, space: Space::Io, size, prefetchable: false, is64: false });
+                // A 16-bit I/O decoder reads back zeros in the upper half.
+                let writable = (probe & !0x3) as u64 & if probe & 0xffff_0000 == 0 { 0xffff } else { 0xffff_ffff };
+                let size = bar_size(writable);
+                if size != 0 {
+                    sized.push(Sized { func: i, index, space: Space::Io, size, prefetchable: false, is64: false });
+                }
                 index += 1;
                 continue;
             }
             let is64 = (probe >> 1) & 3 == 2 && index + 1 < nbars;
             let prefetchable = probe & 8 != 0;
-            let mut mask = (probe & !0xf) as u64 | 0xffff_ffff_0000_0000;
+            let mut mask = (probe & !0xf) as u64;
             if is64 {
                 let hi_reg = reg + 4;
                 let orig_hi = config_read(bus, access, f.bdf, hi_reg, 4)?;
@@ -455,7 +466,7 @@ pub fn enumerate_and_assign(
                 config_write(bus, access, f.bdf, hi_reg, 4, orig_hi)?;
                 mask = (probe_hi as u64) << 32 | (probe & !0xf) as u64;
             }
-            let size = (!mask).wrapping_add(1);
+            let size = bar_size(mask);
             if size != 0 {
                 sized.push(Sized { func: i, index, space: Space::Mem, size, prefetchable, is64 });
             }
@@ -548,6 +559,18 @@ fn program_piix3(bus: &dyn Bus, access: &ConfigAccess, pirq_irqs: &[u8; 4]) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bar_sizes_are_the_lowest_writable_bit() {
+        // A proper 4 KiB memory BAR and a 32-byte I/O BAR (16-bit decoder).
+        assert_eq!(bar_size(0xffff_f000), 0x1000);
+        assert_eq!(bar_size(0xffe0), 0x20);
+        // A 64-bit BAR of 8 GiB.
+        assert_eq!(bar_size(0xffff_fffe_0000_0000), 0x2_0000_0000);
+        // Holes in the mask (cargo fuzz found an I/O BAR "of 152 bytes"): still a power of two.
+        assert_eq!(bar_size(0x98), 8);
+        assert_eq!(bar_size(0), 0);
+    }
 
     #[test]
     fn intx_routing() {

@@ -24,7 +24,7 @@
 
 pub mod cli;
 pub mod cpio;
-mod elf;
+pub mod elf;
 pub mod init;
 pub mod kernel;
 pub mod modules;
