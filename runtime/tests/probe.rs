@@ -14,7 +14,7 @@ use jsk::probe::checks::{check_bind, BindOptions, Reason};
 use jsk::probe::matching::{load_drivers, DriverSource};
 use jsk::probe::pci::PciDevice;
 use jsk::probe::state::State;
-use jsk::probe::{ops, Host, Kernel};
+use jsk::probe::{ops, Kernel, System};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().unwrap()
@@ -125,8 +125,8 @@ impl Fake {
         write(&b.join(part).join("partition"), "1\n");
     }
 
-    fn host(&self) -> Host {
-        Host::with_roots(self.sys(), self.root.join("proc"), self.root.join("dev"))
+    fn host(&self) -> System {
+        System::with_roots(self.sys(), self.root.join("proc"), self.root.join("dev"))
     }
 
     fn cmd(&self) -> Command {

@@ -394,7 +394,7 @@ impl VfioFunction {
             device.get_region_size(VFIO_PCI_CONFIG_REGION_INDEX),
         );
         if config.1 < 64 {
-            let e = HwError::Host(format!("VFIO reports no PCI config space (region 7 has {} bytes)", config.1));
+            let e = HwError::Refused(format!("VFIO reports no PCI config space (region 7 has {} bytes)", config.1));
             return Err(VfioOpenError::Device { addr, source: e });
         }
         let mut f = VfioFunction {
@@ -525,7 +525,7 @@ impl VfioFunction {
         }
         self.device
             .unmask_irq(VFIO_PCI_INTX_IRQ_INDEX)
-            .map_err(|e| HwError::Host(format!("vfio {}: INTx unmask: {e}", self.address)))
+            .map_err(|e| HwError::Refused(format!("vfio {}: INTx unmask: {e}", self.address)))
     }
 
     /// Bus mastering (command register bit 2) on or off.
@@ -719,7 +719,9 @@ impl VfioHost {
                         "mapping {len} bytes at IOVA {iova:#x} for the device: out of lockable memory \
                          (raise the locked-memory limit, ulimit -l / RLIMIT_MEMLOCK, or run as root)"
                     ))),
-                    Err(e) => Err(HwError::Host(format!("mapping {len} bytes at IOVA {iova:#x} for the device: {e}"))),
+                    Err(e) => {
+                        Err(HwError::Refused(format!("mapping {len} bytes at IOVA {iova:#x} for the device: {e}")))
+                    }
                 }
             });
         let mem = match mapped {

@@ -12,7 +12,7 @@ use jsk::probe::checks::{check_bind, BindOptions};
 use jsk::probe::matching::{load_drivers, DriverSource};
 use jsk::probe::pci::{iommu_summary, list_devices, row, table, PciDevice};
 use jsk::probe::state::{state_path, State};
-use jsk::probe::{access, normalize_address, ops, Host, ProbeError, EXIT_ERROR};
+use jsk::probe::{access, normalize_address, ops, ProbeError, System, EXIT_ERROR};
 
 #[derive(Parser)]
 #[command(
@@ -139,9 +139,9 @@ macro_rules! out {
     }};
 }
 
-fn host(c: &Common) -> Host {
-    let env = Host::from_env();
-    let mut h = Host::with_roots(
+fn host(c: &Common) -> System {
+    let env = System::from_env();
+    let mut h = System::with_roots(
         c.sysfs_root.clone().unwrap_or(env.sys),
         c.proc_root.clone().unwrap_or(env.proc_root),
         c.dev_root.clone().unwrap_or(env.dev),

@@ -85,7 +85,9 @@ pub(crate) enum Stop {
     OutOfMemory,
 }
 
-pub(crate) struct Host<'js> {
+/// One booted context's event loop: the JS functions the run loop calls
+/// (`step`, error formatting, the exit event) and the limits it enforces.
+pub(crate) struct EventLoop<'js> {
     ctx: Ctx<'js>,
     opts: Options,
     step: Function<'js>,
@@ -100,7 +102,7 @@ pub(crate) struct Host<'js> {
     unhandled: Object<'js>,
 }
 
-impl<'js> Host<'js> {
+impl<'js> EventLoop<'js> {
     pub(crate) fn describe(&self, err: CaughtError<'js>) -> Stop {
         if host::TIMED_OUT.load(std::sync::atomic::Ordering::SeqCst) {
             return Stop::Timeout;
@@ -346,7 +348,7 @@ pub fn run_file(file: &str, mode: Mode, opts: Options) -> i32 {
 pub(crate) const UNHANDLED: &str = "__jskUnhandledRejections";
 
 /// Evaluate the bootstrap (`jsk:globals`) and collect the hooks the host calls.
-pub(crate) fn boot<'js>(ctx: &Ctx<'js>, opts: Options) -> std::result::Result<Host<'js>, String> {
+pub(crate) fn boot<'js>(ctx: &Ctx<'js>, opts: Options) -> std::result::Result<EventLoop<'js>, String> {
     boot_with(ctx, opts, "jsk:globals")
 }
 
@@ -359,7 +361,7 @@ fn bootstrap_module(mode: &Mode) -> &'static str {
     }
 }
 
-fn boot_with<'js>(ctx: &Ctx<'js>, opts: Options, bootstrap: &str) -> std::result::Result<Host<'js>, String> {
+fn boot_with<'js>(ctx: &Ctx<'js>, opts: Options, bootstrap: &str) -> std::result::Result<EventLoop<'js>, String> {
     let boot = (|| -> Result<Object<'js>> {
         modules::install_records(ctx)?;
         if ctx.globals().get::<_, Value>(UNHANDLED)?.is_undefined() {
@@ -371,7 +373,7 @@ fn boot_with<'js>(ctx: &Ctx<'js>, opts: Options, bootstrap: &str) -> std::result
     })();
     let ns = boot.catch(ctx).map_err(|e| format!("the built-in bootstrap failed: {e}"))?;
     let get = |name: &str| ns.get::<_, Function>(name).map_err(|e| format!("{bootstrap} lacks {name}: {e}"));
-    Ok(Host {
+    Ok(EventLoop {
         ctx: ctx.clone(),
         opts,
         step: get("step")?,

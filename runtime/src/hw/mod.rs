@@ -92,7 +92,7 @@ pub enum HwError {
     Exhausted(String),
     /// The host (kernel, VFIO, the IOMMU) refused.
     #[error("{0}")]
-    Host(String),
+    Refused(String),
     /// `source`, met while doing `what` (`vfio 0000:00:03.0: reading the BARs`).
     #[error("{what}: {source}")]
     During { what: String, source: Box<HwError> },

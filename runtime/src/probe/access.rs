@@ -5,7 +5,7 @@
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::Path;
 
-use super::{checks, failed, Host, ProbeError};
+use super::{checks, failed, ProbeError, System};
 
 /// This process's user and groups, from `/proc/self/status`.
 #[derive(Clone, Debug, Default)]
@@ -89,7 +89,7 @@ fn open_rw(path: &Path) -> std::io::Result<std::fs::File> {
 
 /// Check that this process can open the VFIO container and `group_dev`
 /// (`3`, or `noiommu-3`) for reading and writing. The group is closed again at once.
-pub fn check_vfio_access(host: &Host, address: &str, group_dev: &str) -> Result<(), ProbeError> {
+pub fn check_vfio_access(host: &System, address: &str, group_dev: &str) -> Result<(), ProbeError> {
     let me = Identity::current();
     let container = host.vfio_container_dev();
     if let Err(e) = open_rw(&container) {

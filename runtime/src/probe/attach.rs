@@ -18,7 +18,7 @@ use std::time::Duration;
 use super::checks::{check_bind, BindOptions, Refusal};
 use super::matching::{find_match, load_drivers, DriverSource};
 use super::pci::{list_devices, PciDevice};
-use super::{access, checks, failed, ops, Host, Kernel, ProbeError, VFIO_PCI};
+use super::{access, checks, failed, ops, Kernel, ProbeError, System, VFIO_PCI};
 
 #[derive(Clone, Debug, Default)]
 pub struct AttachOptions {
@@ -68,7 +68,7 @@ fn say(msg: &str) {
 }
 
 /// Run an attach; returns the exit code to end with.
-pub fn attach(host: &Host, opts: &AttachOptions) -> Result<i32, ProbeError> {
+pub fn attach(host: &System, opts: &AttachOptions) -> Result<i32, ProbeError> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| "/".into());
     let roots = opts.drivers.roots(&cwd)?;
     if roots.is_empty() {

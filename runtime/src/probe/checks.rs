@@ -7,7 +7,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use std::path::{Path, PathBuf};
 
 use super::pci::{display_name, names, PciDevice};
-use super::{link_name, read_attr, Host, VFIO_PCI};
+use super::{link_name, read_attr, System, VFIO_PCI};
 
 /// A group member in the way.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -183,7 +183,7 @@ pub struct BindOptions {
 /// Decide whether `dev` may be moved to vfio-pci. `together`: addresses
 /// bound in the same request (group members among them do not count as
 /// in the way).
-pub fn check_bind(host: &Host, dev: &PciDevice, together: &[String], opts: BindOptions) -> Result<BindPlan, Refusal> {
+pub fn check_bind(host: &System, dev: &PciDevice, together: &[String], opts: BindOptions) -> Result<BindPlan, Refusal> {
     let mut plan = BindPlan { device: dev.clone(), already: false, noiommu: false, warnings: Vec::new() };
     if dev.driver.as_deref() == Some(VFIO_PCI) {
         plan.already = true;
@@ -246,7 +246,7 @@ pub fn check_bind(host: &Host, dev: &PciDevice, together: &[String], opts: BindO
 
 /// Members of `group` other than `me` bound to a host driver VFIO does not
 /// accept (anything but vfio-pci and pci-stub; bridges are always fine).
-pub fn group_members_in_the_way(host: &Host, group: u32, me: &str, together: &[String]) -> Vec<Member> {
+pub fn group_members_in_the_way(host: &System, group: u32, me: &str, together: &[String]) -> Vec<Member> {
     let dir = host.iommu_groups().join(group.to_string()).join("devices");
     let mut entries: Vec<String> = std::fs::read_dir(&dir)
         .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
@@ -364,7 +364,7 @@ pub fn block_devices(device_dir: &Path) -> Vec<BlockDev> {
 
 /// Mounts of `blocks`, from `self/mountinfo` (by major:minor or source) and
 /// `mounts` (by source) under the procfs root.
-pub fn mounts_of(host: &Host, blocks: &[BlockDev]) -> Vec<Mount> {
+pub fn mounts_of(host: &System, blocks: &[BlockDev]) -> Vec<Mount> {
     let mut out: Vec<Mount> = Vec::new();
     let mut add = |m: Mount| {
         if !out.iter().any(|o| o.point == m.point && o.block == m.block) {
@@ -404,7 +404,7 @@ pub fn mounts_of(host: &Host, blocks: &[BlockDev]) -> Vec<Mount> {
 }
 
 /// Which of `blocks` are active swap (`swaps` under the procfs root).
-pub fn swaps_of(host: &Host, blocks: &[BlockDev]) -> Vec<String> {
+pub fn swaps_of(host: &System, blocks: &[BlockDev]) -> Vec<String> {
     let Ok(text) = std::fs::read_to_string(host.proc_path("swaps")) else { return Vec::new() };
     text.lines()
         .skip(1)
@@ -419,7 +419,7 @@ const IFF_UP: u32 = 0x1;
 const RTF_GATEWAY: u32 = 0x2;
 
 /// A reason when `interface` is up and has addresses or routes.
-fn interface_in_use(host: &Host, interface: &str, ifdir: &Path) -> Option<Reason> {
+fn interface_in_use(host: &System, interface: &str, ifdir: &Path) -> Option<Reason> {
     let flags = read_attr(&ifdir.join("flags"))
         .and_then(|s| u32::from_str_radix(s.trim_start_matches("0x"), 16).ok())
         .unwrap_or(0);
@@ -475,7 +475,7 @@ fn hex_ipv4(s: &str) -> Option<Ipv4Addr> {
     Some(Ipv4Addr::from(v.to_le_bytes()))
 }
 
-fn ipv4_routes(host: &Host) -> Vec<Route4> {
+fn ipv4_routes(host: &System) -> Vec<Route4> {
     let Ok(text) = std::fs::read_to_string(host.proc_path("net/route")) else { return Vec::new() };
     text.lines()
         .skip(1)
@@ -508,7 +508,7 @@ fn owner_of(routes: &[Route4], a: Ipv4Addr) -> Option<&Route4> {
 }
 
 /// Local IPv4 addresses from `/proc/net/fib_trie` (`|-- A.B.C.D` then `/32 host LOCAL`).
-fn ipv4_local_addresses(host: &Host) -> Vec<Ipv4Addr> {
+fn ipv4_local_addresses(host: &System) -> Vec<Ipv4Addr> {
     let Ok(text) = std::fs::read_to_string(host.proc_path("net/fib_trie")) else { return Vec::new() };
     let mut last: Option<Ipv4Addr> = None;
     let mut out = Vec::new();
@@ -536,7 +536,7 @@ fn hex_ipv6(s: &str) -> Option<Ipv6Addr> {
 }
 
 /// Global IPv6 addresses of `interface` from `/proc/net/if_inet6` (link-local ones do not count).
-fn ipv6_addresses(host: &Host, interface: &str) -> Vec<String> {
+fn ipv6_addresses(host: &System, interface: &str) -> Vec<String> {
     let Ok(text) = std::fs::read_to_string(host.proc_path("net/if_inet6")) else { return Vec::new() };
     text.lines()
         .filter_map(|l| {
@@ -558,7 +558,7 @@ fn is_link_local6(a: &Ipv6Addr) -> bool {
 
 /// IPv6 routes through `interface` from `/proc/net/ipv6_route`, without
 /// link-local and multicast ones (every IPv6 interface has those).
-fn ipv6_routes(host: &Host, interface: &str) -> Vec<String> {
+fn ipv6_routes(host: &System, interface: &str) -> Vec<String> {
     let Ok(text) = std::fs::read_to_string(host.proc_path("net/ipv6_route")) else { return Vec::new() };
     text.lines()
         .filter_map(|l| {
@@ -584,7 +584,7 @@ fn ipv6_routes(host: &Host, interface: &str) -> Vec<String> {
 }
 
 /// The name `/dev/vfio/` uses for `group`: `N`, or `noiommu-N` for a no-IOMMU group.
-pub fn group_dev_name(host: &Host, group: u32) -> String {
+pub fn group_dev_name(host: &System, group: u32) -> String {
     let name = read_attr(&host.iommu_groups().join(group.to_string()).join("name"));
     if name.as_deref() == Some("vfio-noiommu") {
         format!("noiommu-{group}")
@@ -594,7 +594,7 @@ pub fn group_dev_name(host: &Host, group: u32) -> String {
 }
 
 /// Processes holding `/dev/vfio/<group_dev>` open (from `PID/fd/*` under the procfs root).
-pub fn vfio_users(host: &Host, group_dev: &str) -> Vec<(u32, String)> {
+pub fn vfio_users(host: &System, group_dev: &str) -> Vec<(u32, String)> {
     let wanted = [host.vfio_group_dev(group_dev), PathBuf::from("/dev/vfio").join(group_dev)];
     let Ok(procs) = std::fs::read_dir(&host.proc_root) else { return Vec::new() };
     let mut out = Vec::new();

@@ -1,7 +1,7 @@
 //! `jsk-probe`: find PCI devices, tell which jsk driver fits each, move
 //! devices to `vfio-pci` and back, and run drivers on them through VFIO.
 //!
-//! Everything reads the host through a [`Host`]: a sysfs root (default
+//! Everything reads the host through a [`System`]: a sysfs root (default
 //! `/sys`, env `JSK_SYSFS_ROOT`), a procfs root (`/proc`, `JSK_PROC_ROOT`) and
 //! a dev root (`/dev`, `JSK_DEV_ROOT`). Tests point them at fake trees in a
 //! temp folder. The decisions (may this device be bound? what must be
@@ -44,7 +44,7 @@ pub enum Kernel {
 
 /// Where jsk-probe reads (and writes) the host's state.
 #[derive(Clone, Debug)]
-pub struct Host {
+pub struct System {
     pub sys: PathBuf,
     pub proc_root: PathBuf,
     pub dev: PathBuf,
@@ -53,26 +53,26 @@ pub struct Host {
     pub deadline: Duration,
 }
 
-impl Host {
+impl System {
     /// The running system: `/sys`, `/proc`, `/dev`.
-    pub fn system() -> Host {
-        Host::with_roots("/sys", "/proc", "/dev")
+    pub fn running() -> System {
+        System::with_roots("/sys", "/proc", "/dev")
     }
 
     /// Roots given explicitly; the kernel is [`Kernel::Real`] only when `sys`
     /// is a mounted sysfs.
-    pub fn with_roots(sys: impl Into<PathBuf>, proc_root: impl Into<PathBuf>, dev: impl Into<PathBuf>) -> Host {
+    pub fn with_roots(sys: impl Into<PathBuf>, proc_root: impl Into<PathBuf>, dev: impl Into<PathBuf>) -> System {
         let sys = sys.into();
         let kernel = if is_sysfs_mount(&sys) { Kernel::Real } else { Kernel::Emulated };
-        Host { sys, proc_root: proc_root.into(), dev: dev.into(), kernel, deadline: Duration::from_secs(5) }
+        System { sys, proc_root: proc_root.into(), dev: dev.into(), kernel, deadline: Duration::from_secs(5) }
     }
 
     /// Roots from `JSK_SYSFS_ROOT`, `JSK_PROC_ROOT`, `JSK_DEV_ROOT` (defaults `/sys`, `/proc`, `/dev`).
-    pub fn from_env() -> Host {
+    pub fn from_env() -> System {
         let get = |k: &str, d: &str| {
             std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from).unwrap_or_else(|| d.into())
         };
-        Host::with_roots(get("JSK_SYSFS_ROOT", "/sys"), get("JSK_PROC_ROOT", "/proc"), get("JSK_DEV_ROOT", "/dev"))
+        System::with_roots(get("JSK_SYSFS_ROOT", "/sys"), get("JSK_PROC_ROOT", "/proc"), get("JSK_DEV_ROOT", "/dev"))
     }
 
     pub fn pci_devices(&self) -> PathBuf {

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use super::checks::{self, BindPlan, Reason, Refusal};
 use super::pci::PciDevice;
 use super::state::{Entry, State};
-use super::{failed, link_name, now_secs, read_attr, rfc3339, Host, Kernel, ProbeError, VFIO_PCI};
+use super::{failed, link_name, now_secs, read_attr, rfc3339, Kernel, ProbeError, System, VFIO_PCI};
 
 /// One sysfs write made.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,14 +32,14 @@ pub struct Written {
 
 /// Makes the writes (and records them).
 pub struct Sysfs<'a> {
-    host: &'a Host,
+    host: &'a System,
     pub log: Vec<Written>,
     /// Emulation only: the driver `drivers_probe` picks when no override is set.
     probe_hint: Option<String>,
 }
 
 impl<'a> Sysfs<'a> {
-    pub fn new(host: &'a Host) -> Sysfs<'a> {
+    pub fn new(host: &'a System) -> Sysfs<'a> {
         Sysfs { host, log: Vec::new(), probe_hint: None }
     }
 
@@ -136,7 +136,7 @@ fn write_error(path: &Path, value: &str, e: &std::io::Error) -> ProbeError {
 
 /// Make sure vfio-pci is loaded: `modprobe vfio-pci` on a real kernel
 /// when `bus/pci/drivers/vfio-pci` is missing.
-pub fn ensure_vfio_pci(host: &Host) -> Result<(), ProbeError> {
+pub fn ensure_vfio_pci(host: &System) -> Result<(), ProbeError> {
     let dir = host.pci_drivers().join(VFIO_PCI);
     if dir.is_dir() {
         return Ok(());
@@ -205,7 +205,7 @@ pub struct Bound {
 /// The state entry is written first, so that even a crash half-way leaves
 /// what `restore` needs. Waits (up to `host.deadline`) for the driver link
 /// to show vfio-pci and for `/dev/vfio/N` to exist.
-pub fn bind(host: &Host, plan: &BindPlan, state_path: &Path) -> Result<Bound, ProbeError> {
+pub fn bind(host: &System, plan: &BindPlan, state_path: &Path) -> Result<Bound, ProbeError> {
     let dev = &plan.device;
     let addr = dev.address.clone();
     if plan.already {
@@ -289,7 +289,7 @@ pub struct Restored {
 /// Give a device jsk-probe bound back to its original driver (from the
 /// state entry), and drop the entry. Refuses while a process holds its VFIO
 /// group open.
-pub fn restore(host: &Host, addr: &str, state_path: &Path) -> Result<Restored, ProbeError> {
+pub fn restore(host: &System, addr: &str, state_path: &Path) -> Result<Restored, ProbeError> {
     let state = State::load(state_path)?;
     let Some(entry) = state.devices.get(addr).cloned() else {
         let known: Vec<&str> = state.devices.keys().map(String::as_str).collect();

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::matching::JskDriver;
 use super::state::State;
-use super::{failed, link_name, normalize_address, read_attr, Host, ProbeError};
+use super::{failed, link_name, normalize_address, read_attr, ProbeError, System};
 
 /// One PCI function, read from `bus/pci/devices/ADDR`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,7 +38,7 @@ fn hex_attr(dir: &Path, name: &str) -> Option<u32> {
 
 impl PciDevice {
     /// Read `addr` (any form [`normalize_address`] accepts).
-    pub fn read(host: &Host, addr: &str) -> Result<PciDevice, ProbeError> {
+    pub fn read(host: &System, addr: &str) -> Result<PciDevice, ProbeError> {
         let address = normalize_address(addr)
             .ok_or_else(|| failed(format!("{addr}: not a PCI address (expected DDDD:BB:SS.F, e.g. 0000:00:02.0)")))?;
         let dir = host.device_dir(&address);
@@ -87,7 +87,7 @@ impl PciDevice {
 }
 
 /// Every PCI device under the sysfs root, by address.
-pub fn list_devices(host: &Host) -> Result<Vec<PciDevice>, ProbeError> {
+pub fn list_devices(host: &System) -> Result<Vec<PciDevice>, ProbeError> {
     let root = host.pci_devices();
     let entries =
         std::fs::read_dir(&root).map_err(|e| failed(format!("cannot list PCI devices in {}: {e}", root.display())))?;
@@ -309,7 +309,7 @@ pub fn table(rows: &[Row], relative_to: Option<&Path>) -> String {
 }
 
 /// One line about the IOMMU: on (how many groups) or off (what to do).
-pub fn iommu_summary(host: &Host) -> String {
+pub fn iommu_summary(host: &System) -> String {
     let groups = std::fs::read_dir(host.iommu_groups()).map(|d| d.count()).unwrap_or(0);
     let units: Vec<String> = std::fs::read_dir(host.sys.join("class/iommu"))
         .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
