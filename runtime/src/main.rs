@@ -1,3 +1,6 @@
+//! The `jsk` command line (and `unode`/`node` by the name it is called by).
+#![deny(unsafe_code)]
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;

@@ -3,6 +3,7 @@
 //!
 //! Exit codes: 0 done, 1 error, 2 refused (nothing was changed; the message
 //! says what is in the way). Everything is in `jsk::probe`.
+#![deny(unsafe_code)]
 
 use std::path::PathBuf;
 
