@@ -62,6 +62,15 @@ declare module "jsk:hal" {
     on(region: Region, opts?: { shift?: number; accessWidth?: 8 | 16 | 32 | 64 }): BoundRegisters;
   }
   /** Declare a register map once. @throws TypeError for a malformed declaration (naming the register). */
+  /**
+   * DMA barriers, as Linux's: `dmaWmb()` before the doorbell write that hands the device
+   * descriptors just written; `dmaRmb()` between reading a descriptor's done bit and reading
+   * the rest of it; `mb()` orders everything. Register writes already order earlier DMA-memory
+   * writes before them (Linux's writel). aarch64: dmb oshst / dmb oshld / dsb sy; x86: free.
+   */
+  export function dmaWmb(): void;
+  export function dmaRmb(): void;
+  export function mb(): void;
   export function registers(spec: Record<string, RegisterSpec>, opts?: {
     device?: string; width?: 8 | 16 | 32 | 64;
     banks?: Record<string, { enter(regs: BoundRegisters): void; leave(regs: BoundRegisters): void }>;

@@ -9,3 +9,5 @@ export { Pin, EdgeSubscribers } from "jsk:hal/gpio";
 export { Serial } from "jsk:hal/serial";
 export { trace } from "jsk:hal/trace";
 export { NetDevice, Packet, PacketPool, macString } from "jsk:hal/net";
+// DMA barriers (Linux's dma_wmb, dma_rmb, mb); see hal.d.ts.
+export { dmaWmb, dmaRmb, mb } from "jsk:native";

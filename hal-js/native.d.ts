@@ -30,10 +30,16 @@ declare module "jsk:native" {
   export function encodeUtf8(s: string): Uint8Array;
   /** Invalid UTF-8 becomes U+FFFD. @throws TypeError if not a buffer or view. */
   export function decodeUtf8(b: ArrayBuffer | ArrayBufferView): string;
+  /** Linux's dma_wmb(): writes to DMA memory reach the device before later writes (the doorbell). */
+  export function dmaWmb(): void;
+  /** Linux's dma_rmb(): a read of DMA memory (a done bit) completes before later reads (the rest of the descriptor). */
+  export function dmaRmb(): void;
+  /** Linux's mb(): a full barrier. */
+  export function mb(): void;
   /** Run the host's cleanup (devices quiet, QEMU stopped) and end the process. Never returns. */
   export function exit(code?: number): never;
   /** Host options: --trace-vcd path, --board settings. */
-  export const options: { traceVcd?: string; board?: { board: string; backend?: string; drivers: string[]; chardev: Record<string, string>; netdev: Record<string, string>; observe?: string } };
+  export const options: { traceVcd?: string; pcap?: string; denyUnsafe: boolean; board?: { board: string; backend?: "qtest" | "mem" | "fake" | "vfio"; vfio: string[]; drivers: string[]; chardev: Record<string, string>; netdev: Record<string, string>; observe?: string } };
   /** A zeroed register file as a Region (fake backend). @throws RangeError for a size outside [1, 1 GiB]. */
   export function fakeRegion(name: string, size: number, space?: "mem" | "io"): import("jsk:hal").Region;
   /** mem backend: map `size` bytes of `path` at `offset` (O_SYNC). @throws Error naming the path. */

@@ -40,7 +40,7 @@
 // bad one is counted (stats.badDescriptors) and its buffer goes straight back
 // to the ring. Only descriptors software gave the device are ever looked at.
 
-import { driver, registers, waitFor, spinUntil, delay, TimeoutError, NetDevice, Packet, PacketPool } from "jsk:hal";
+import { driver, registers, waitFor, spinUntil, delay, TimeoutError, NetDevice, Packet, PacketPool, dmaWmb, dmaRmb } from "jsk:hal";
 
 // SDM 13.4 (Table 13-2, register summary). Only what this driver uses.
 const E1000 = registers({
@@ -614,7 +614,8 @@ class E1000Device extends NetDevice {
   }
 
   /**
-   * Up to `max` received frames, in order. Each descriptor the device finished is checked
+   * Up to `max` received frames, in order, from the next `max` descriptors the device finished
+   * (a bad one takes a place too). Each descriptor the device finished is checked
    * (DD and EOP set, no frame error, ETH_HLEN <= length <= buffer) before its buffer leaves
    * the ring; the ring is refilled from the pool and RDT written once per batch. Without a
    * spare buffer the frame is dropped (stats.rxDropped) and its buffer stays in the ring.
@@ -631,14 +632,20 @@ class E1000Device extends NetDevice {
     const budget = size - 1;
     let discarding = this.rxDiscarding;
     let next = this.rxNext;
+    // How many of the next `max` descriptors the device is done with (DD, status bit 0 of
+    // word 3), read first: then one dmaRmb() before anything else of them is read, as
+    // Linux's e1000_clean_rx_irq. A bad descriptor takes a place of `max` too.
+    const limit = Math.min(max, budget);
+    let done = 0;
+    for (let i = next; done < limit && (u32[(i << 2) + 3] & RXD_STAT_DD) !== 0; i = i + 1 === size ? 0 : i + 1) done++;
+    if (done > 0) dmaRmb();
     let got = 0;
     let seen = 0;
     let bytes = 0;
-    while (got < max && seen < budget) {
+    while (seen < done) {
       const w = next << 2;
       // Descriptor word 3: status 7:0, errors 15:8, special 31:16 (SDM 3.2.3).
       const word3 = u32[w + 3];
-      if ((word3 & RXD_STAT_DD) === 0) break;
       seen++;
       let p = rxSlots[next];
       const length = u32[w + 2] & 0xffff;         // word 2: length 15:0, checksum 31:16
@@ -679,7 +686,9 @@ class E1000Device extends NetDevice {
     this.rxDiscarding = discarding;
     if (seen > 0) {
       this.rxNext = next;
-      // Everything before `next` goes back to the device except the held-back one.
+      // Everything before `next` goes back to the device except the held-back one; the
+      // descriptors' new addresses reach memory before the device sees RDT move.
+      dmaWmb();
       this.bar.write32(this.RDT, next === 0 ? size - 1 : next - 1);
       counters.rxPackets += got;
       counters.rxBytes += bytes;
@@ -788,6 +797,7 @@ class E1000Device extends NetDevice {
     if (queued > 0) {
       this.txTail = tail;
       this.txInFlight += queued;
+      dmaWmb();                                        // the descriptors, then the doorbell
       this.bar.write32(this.TDT, tail);
       counters.txPackets += queued;
       counters.txBytes += bytes;

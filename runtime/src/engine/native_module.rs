@@ -17,6 +17,7 @@
 //! | `env` | environment variables as an object of strings. |
 //! | `encodeUtf8(string)` | Uint8Array of the UTF-8 bytes. |
 //! | `decodeUtf8(bufferOrView)` | string (invalid sequences become U+FFFD). |
+//! | `dmaWmb()`, `dmaRmb()`, `mb()` | memory barriers after Linux's `dma_wmb`, `dma_rmb`, `mb` (`sys::barrier`): writes to DMA memory reach the device before later writes (call it before the doorbell); a read of DMA memory completes before later reads (call it between a descriptor's done bit and its other fields); everything before, before everything after. aarch64: `dmb oshst`, `dmb oshld`, `dsb sy`; x86: nothing but `mfence` for `mb` (its stores and loads are already ordered). Register writes (`Region.write*`) order earlier DMA-memory writes before them and register reads later ones after them, as Linux's `writel`/`readl`. Why native: no JavaScript orders memory for a device. |
 //! | `exit(code)` | runs the host's cleanup hooks (devices quiet, QEMU stopped) and ends the process with `code & 0xff`. Never returns. |
 //! | `options` | host options: `traceVcd` (path given to `--trace-vcd`), `pcap` (`--pcap`), `denyUnsafe` (`--deny-unsafe`: program modules may not import `jsk:sys`/`jsk:native` and the raw globals are absent), `board` (`{ board, backend?, vfio, observe?, chardev, netdev, drivers }` from `--board` or `--vfio`). |
 //! | `fakeRegion(name, size, space?)` | a zeroed register file as a `Region` (see `js/hw.rs` for every `Region` method and its errors); `space` is `"mem"` (default) or `"io"`. RangeError for a size outside [1, 1 GiB]. |
@@ -72,6 +73,9 @@ const EXPORTS: &[&str] = &[
     "encodeUtf8",
     "decodeUtf8",
     "exit",
+    "dmaWmb",
+    "dmaRmb",
+    "mb",
     "options",
     "fakeRegion",
     "mapRegion",
@@ -118,6 +122,9 @@ impl ModuleDef for NativeModule {
         exports.export("encodeUtf8", f("encodeUtf8", Function::new(ctx.clone(), js::native::js_encode_utf8)?)?)?;
         exports.export("decodeUtf8", f("decodeUtf8", Function::new(ctx.clone(), js::native::js_decode_utf8)?)?)?;
         exports.export("exit", f("exit", Function::new(ctx.clone(), js::native::js_exit)?)?)?;
+        exports.export("dmaWmb", f("dmaWmb", Function::new(ctx.clone(), js::native::js_dma_wmb)?)?)?;
+        exports.export("dmaRmb", f("dmaRmb", Function::new(ctx.clone(), js::native::js_dma_rmb)?)?)?;
+        exports.export("mb", f("mb", Function::new(ctx.clone(), js::native::js_mb)?)?)?;
         let options = Object::new(ctx.clone())?;
         let host = OPTIONS.get().cloned().unwrap_or_default();
         if let Some(p) = host.trace_vcd {

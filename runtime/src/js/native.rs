@@ -248,6 +248,17 @@ pub fn js_decode_utf8<'js>(ctx: Ctx<'js>, v: Value<'js>) -> Result<String> {
     Ok(String::from_utf8_lossy(&copy_view(&ctx, &v, "decodeUtf8")?).into_owned())
 }
 
+/// `dmaWmb()`, `dmaRmb()`, `mb()`: `sys::barrier`'s three, for drivers.
+pub fn js_dma_wmb() {
+    sys::barrier::dma_wmb()
+}
+pub fn js_dma_rmb() {
+    sys::barrier::dma_rmb()
+}
+pub fn js_mb() {
+    sys::barrier::mb()
+}
+
 pub fn js_exit(code: Opt<i32>) -> Result<()> {
     sys::process::exit(code.0.unwrap_or(0))
 }

@@ -12,6 +12,51 @@ pub mod vfio;
 
 use volatile::VolatilePtr;
 
+/// Memory barriers for device I/O, after Linux's model
+/// (Documentation/memory-barriers.txt; arch/{x86,arm64}/include/asm/barrier.h).
+/// x86 orders stores with stores and loads with loads already (TSO), so the
+/// DMA barriers only stop the compiler there; aarch64 needs instructions.
+pub mod barrier {
+    use std::sync::atomic::{compiler_fence, Ordering};
+
+    /// `dma_wmb()`: CPU writes to DMA memory (descriptors) are visible to the
+    /// device before any later write (the doorbell). aarch64: `dmb oshst`.
+    #[inline]
+    pub fn dma_wmb() {
+        #[cfg(target_arch = "aarch64")]
+        // SAFETY: a barrier instruction: it reads and writes no memory and no register.
+        unsafe {
+            std::arch::asm!("dmb oshst", options(nostack, preserves_flags))
+        };
+        compiler_fence(Ordering::SeqCst);
+    }
+
+    /// `dma_rmb()`: a read of DMA memory (a descriptor's done bit) completes
+    /// before any later read (the rest of the descriptor). aarch64: `dmb oshld`.
+    #[inline]
+    pub fn dma_rmb() {
+        #[cfg(target_arch = "aarch64")]
+        // SAFETY: as in `dma_wmb`.
+        unsafe {
+            std::arch::asm!("dmb oshld", options(nostack, preserves_flags))
+        };
+        compiler_fence(Ordering::SeqCst);
+    }
+
+    /// `mb()`: every earlier load and store, to memory or device, completes
+    /// before any later one. x86: `mfence`; aarch64: `dsb sy`.
+    #[inline]
+    pub fn mb() {
+        #[cfg(target_arch = "aarch64")]
+        // SAFETY: as in `dma_wmb`.
+        unsafe {
+            std::arch::asm!("dsb sy", options(nostack, preserves_flags))
+        };
+        #[cfg(not(target_arch = "aarch64"))]
+        std::sync::atomic::fence(Ordering::SeqCst);
+    }
+}
+
 /// Issue a raw Linux system call and return the kernel's result unchanged:
 /// a negative errno on failure (e.g. -2 for ENOENT), never an exception.
 pub fn syscall6(nr: i64, a: [i64; 6]) -> i64 {
@@ -268,23 +313,28 @@ impl Memory {
     }
 
     /// One volatile read of exactly `width` (1, 2, 4, 8) bytes; None when the
-    /// access is out of bounds or not naturally aligned.
+    /// access is out of bounds or not naturally aligned. As Linux's `readl`,
+    /// later reads of DMA memory wait for it (`dma_rmb` after the load).
     pub fn read(&self, off: usize, width: u8) -> Option<u64> {
-        Some(match width {
+        let v = match width {
             1 => self.register::<u8>(off)?.read() as u64,
             2 => self.register::<u16>(off)?.read() as u64,
             4 => self.register::<u32>(off)?.read() as u64,
             8 => self.register::<u64>(off)?.read(),
             _ => return None,
-        })
+        };
+        barrier::dma_rmb();
+        Some(v)
     }
 
     /// One volatile write of exactly `width` bytes; false when out of bounds
-    /// or misaligned (nothing is written then).
+    /// or misaligned (nothing is written then). As Linux's `writel`, earlier
+    /// writes to DMA memory are visible to the device first (`dma_wmb`).
     pub fn write(&self, off: usize, width: u8, value: u64) -> bool {
         fn put<T: Copy>(r: Option<VolatilePtr<'_, T>>, v: T) -> bool {
             r.map(|r| r.write(v)).is_some()
         }
+        barrier::dma_wmb();
         match width {
             1 => put(self.register::<u8>(off), value as u8),
             2 => put(self.register::<u16>(off), value as u16),
@@ -396,4 +446,24 @@ pub fn shared_copy_out(map: &memmap2::MmapRaw, off: usize, out: &mut [u8]) -> bo
     // SAFETY: as in `shared_copy_in`; `out` is a distinct host buffer.
     unsafe { std::ptr::copy_nonoverlapping(map.as_ptr().add(off), out.as_mut_ptr(), out.len()) };
     true
+}
+
+#[cfg(test)]
+mod tests {
+    /// No aarch64 standard library can be had here, so the aarch64 barriers
+    /// are checked in their source: each is the instruction Linux's arm64
+    /// barrier.h uses (dma_wmb = dmb oshst, dma_rmb = dmb oshld, mb = dsb sy),
+    /// under `cfg(target_arch = "aarch64")`.
+    #[test]
+    fn aarch64_barriers_are_linuxs_instructions() {
+        let src = include_str!("mod.rs");
+        let module = &src[src.find("pub mod barrier {").unwrap()..];
+        let module = &module[..module.find("\n}\n").unwrap() + 1];
+        for (f, insn) in [("dma_wmb", "dmb oshst"), ("dma_rmb", "dmb oshld"), ("mb", "dsb sy")] {
+            let body = &module[module.find(&format!("pub fn {f}()")).unwrap()..];
+            let body = &body[..body.find("\n    }\n").unwrap()];
+            let at = body.find(&format!("asm!(\"{insn}\"")).unwrap_or_else(|| panic!("{f}: no {insn}"));
+            assert!(body[..at].contains("#[cfg(target_arch = \"aarch64\")]"), "{f}: {insn} is not aarch64-only");
+        }
+    }
 }

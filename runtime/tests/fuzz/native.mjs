@@ -544,6 +544,8 @@ const targets = [
   ["unsafeArrayBuffer", 2, () => { call("unsafeArrayBuffer", native.unsafeArrayBuffer, undefined, [zeroAddress(), chance(0.5) ? 0 : hostile()]); }],
   ["encodeUtf8", 3, () => call("encodeUtf8", native.encodeUtf8, undefined, argList([either(() => pick(STRINGS))]))],
   ["decodeUtf8", 6, () => call("decodeUtf8", native.decodeUtf8, undefined, argList([either(bytes)]))],
+  // The barriers take nothing and return nothing, whatever they are given.
+  ["barriers", 1, () => { for (const b of ["dmaWmb", "dmaRmb", "mb"]) if (call(b, native[b], undefined, argList([])) !== undefined) throw new Error(`${b} returned a value`); }],
   ["fakeRegion", 3, () => use(call("fakeRegion", native.fakeRegion, undefined, argList([either(() => pick(STRINGS)), either(() => pick([1, 4, 64, 4096, 0x20000])), either(() => pick(["mem", "io"]))])))],
   ["mapRegion", 3, () => {
     // A device file's mapping is what the device makes of it (/dev/zero past offset 0
@@ -741,6 +743,12 @@ const show = (m) => [...m].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v
 console.log(`native fuzz: ${calls} calls in ${took.toFixed(1)} s (${workersStarted} workers started, ${workers.size} not ended; ${rss()})`);
 console.log(`outcomes: ${show(outcomes)}`);
 console.log(`per function: ${show(perFunction)}`);
+// Every function jsk:native exports was called (a new one must be added to `targets`).
+const missed = Object.keys(native).filter((k) => typeof native[k] === "function" && k !== "exit" && !perFunction.has(k));
+if (missed.length) {
+  console.error(`native fuzz: never called: ${missed.join(", ")}`);
+  native.exit(1);
+}
 if (failures.length) {
   console.error(`native fuzz: ${outcomes.get("NOT AN ERROR")} calls threw a non-Error (seed ${SEED}):`);
   for (const f of failures) console.error(`  ${f}`);
