@@ -36,6 +36,25 @@ declare module "jsk:native" {
   export function dmaRmb(): void;
   /** Linux's mb(): a full barrier. */
   export function mb(): void;
+  /** Integer TypedArrays and Float64Array (exact below 2^53) the batch operations move values through. */
+  type Numbers = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | BigUint64Array | BigInt64Array | Float64Array;
+  /** `slots` records of `stride` bytes in a buffer (a descriptor ring); a field is `width` (1, 2, 4, 8) bytes at `offset`. */
+  export interface Ring {
+    readonly slots: number;
+    readonly stride: number;
+    /** Consecutive records from `start` (wrapping), at most `max`, whose `(field & mask) === value`. */
+    count(start: number, max: number, offset: number, width: 1 | 2 | 4 | 8, mask: number | bigint, value: number | bigint): number;
+    /** The field of `n` records from `start` into `out[outStart..]`; returns `n`. */
+    gather(start: number, n: number, offset: number, width: 1 | 2 | 4 | 8, out: Numbers, outStart?: number): number;
+    /** `src[srcStart..]`, or one value, into the field of `n` records; every value checked to fit before any is written. */
+    scatter(start: number, n: number, offset: number, width: 1 | 2 | 4 | 8, src: Numbers | number | bigint, srcStart?: number): number;
+  }
+  /** @throws TypeError unless an ArrayBuffer or TypedArray; RangeError unless the records fit. */
+  export function ring(buffer: ArrayBuffer | ArrayBufferView, slots: number, stride: number): Ring;
+  /** out[outStart + i] = table[indices[start + i]] for i < n (table and out of one type); every index checked first. */
+  export function take(table: Numbers, indices: Numbers, start: number, n: number, out: Numbers, outStart?: number): number;
+  /** memcmp of `n` bytes: -1, 0 or 1. */
+  export function compareBytes(a: ArrayBuffer | ArrayBufferView, aOffset: number, b: ArrayBuffer | ArrayBufferView, bOffset: number, n: number): -1 | 0 | 1;
   /** Run the host's cleanup (devices quiet, QEMU stopped) and end the process. Never returns. */
   export function exit(code?: number): never;
   /** Host options: --trace-vcd path, --board settings. */

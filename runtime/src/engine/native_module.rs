@@ -18,6 +18,7 @@
 //! | `encodeUtf8(string)` | Uint8Array of the UTF-8 bytes. |
 //! | `decodeUtf8(bufferOrView)` | string (invalid sequences become U+FFFD). |
 //! | `dmaWmb()`, `dmaRmb()`, `mb()` | memory barriers after Linux's `dma_wmb`, `dma_rmb`, `mb` (`sys::barrier`): writes to DMA memory reach the device before later writes (call it before the doorbell); a read of DMA memory completes before later reads (call it between a descriptor's done bit and its other fields); everything before, before everything after. aarch64: `dmb oshst`, `dmb oshld`, `dsb sy`; x86: nothing but `mfence` for `mb` (its stores and loads are already ordered). Register writes (`Region.write*`) order earlier DMA-memory writes before them and register reads later ones after them, as Linux's `writel`/`readl`. Why native: no JavaScript orders memory for a device. |
+//! | `ring(buffer, slots, stride)`, `Ring.count/gather/scatter`, `take`, `compareBytes` | batch operations over descriptor rings and typed arrays: a whole batch of descriptors in one call (see `js/ring.rs` for each contract and its errors). Why native: QuickJS interprets every typed-array access (150-190 ns per descriptor-like loop iteration here), so a driver that touches each descriptor from JS cannot forward at line rate; nothing in them knows a device. |
 //! | `exit(code)` | runs the host's cleanup hooks (devices quiet, QEMU stopped) and ends the process with `code & 0xff`. Never returns. |
 //! | `options` | host options: `traceVcd` (path given to `--trace-vcd`), `pcap` (`--pcap`), `denyUnsafe` (`--deny-unsafe`: program modules may not import `jsk:sys`/`jsk:native` and the raw globals are absent), `board` (`{ board, backend?, vfio, observe?, chardev, netdev, drivers }` from `--board` or `--vfio`). |
 //! | `fakeRegion(name, size, space?)` | a zeroed register file as a `Region` (see `js/hw.rs` for every `Region` method and its errors); `space` is `"mem"` (default) or `"io"`. RangeError for a size outside [1, 1 GiB]. |
@@ -76,6 +77,9 @@ const EXPORTS: &[&str] = &[
     "dmaWmb",
     "dmaRmb",
     "mb",
+    "ring",
+    "take",
+    "compareBytes",
     "options",
     "fakeRegion",
     "mapRegion",
@@ -125,6 +129,9 @@ impl ModuleDef for NativeModule {
         exports.export("dmaWmb", f("dmaWmb", Function::new(ctx.clone(), js::native::js_dma_wmb)?)?)?;
         exports.export("dmaRmb", f("dmaRmb", Function::new(ctx.clone(), js::native::js_dma_rmb)?)?)?;
         exports.export("mb", f("mb", Function::new(ctx.clone(), js::native::js_mb)?)?)?;
+        exports.export("ring", f("ring", Function::new(ctx.clone(), js::ring::js_ring)?)?)?;
+        exports.export("take", f("take", Function::new(ctx.clone(), js::ring::js_take)?)?)?;
+        exports.export("compareBytes", f("compareBytes", Function::new(ctx.clone(), js::ring::js_compare_bytes)?)?)?;
         let options = Object::new(ctx.clone())?;
         let host = OPTIONS.get().cloned().unwrap_or_default();
         if let Some(p) = host.trace_vcd {

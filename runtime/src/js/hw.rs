@@ -38,7 +38,7 @@ pub fn throw_hw(ctx: &Ctx<'_>, e: HwError) -> rquickjs::Error {
 }
 
 /// Integer bits of a number or BigInt; None for anything else (or a non-integer).
-fn value_bits(v: &Value<'_>) -> Result<Option<u64>> {
+pub(crate) fn value_bits(v: &Value<'_>) -> Result<Option<u64>> {
     if let Some(i) = v.as_int() {
         return Ok(Some(i as i64 as u64));
     }

@@ -297,32 +297,16 @@ impl Memory {
         true
     }
 
-    /// The register at `off` as `volatile`'s pointer type, when `[off,
-    /// off+size_of::<T>())` is inside this memory and naturally aligned.
-    fn register<T: Copy>(&self, off: usize) -> Option<VolatilePtr<'_, T>> {
-        let width = std::mem::size_of::<T>();
-        let p = self.range_ptr(off, width)?;
-        if !(p.as_ptr() as usize).is_multiple_of(width) {
-            return None;
-        }
-        // SAFETY: `range_ptr` checked that the `width` bytes lie inside this
-        // mapping or allocation, which lives as long as the borrow of `self`
-        // the pointer carries; the address is aligned for `T` (checked just
-        // above), and `T` is a plain integer, valid for any bit pattern.
-        Some(unsafe { VolatilePtr::new(p.cast::<T>()) })
+    /// This memory as `Bytes`, for volatile accesses of one width.
+    pub fn bytes(&self) -> Bytes<'_> {
+        Bytes { ptr: self.ptr, len: self.len, _borrow: std::marker::PhantomData }
     }
 
     /// One volatile read of exactly `width` (1, 2, 4, 8) bytes; None when the
     /// access is out of bounds or not naturally aligned. As Linux's `readl`,
     /// later reads of DMA memory wait for it (`dma_rmb` after the load).
     pub fn read(&self, off: usize, width: u8) -> Option<u64> {
-        let v = match width {
-            1 => self.register::<u8>(off)?.read() as u64,
-            2 => self.register::<u16>(off)?.read() as u64,
-            4 => self.register::<u32>(off)?.read() as u64,
-            8 => self.register::<u64>(off)?.read(),
-            _ => return None,
-        };
+        let v = self.bytes().load(off, width)?;
         barrier::dma_rmb();
         Some(v)
     }
@@ -331,17 +315,8 @@ impl Memory {
     /// or misaligned (nothing is written then). As Linux's `writel`, earlier
     /// writes to DMA memory are visible to the device first (`dma_wmb`).
     pub fn write(&self, off: usize, width: u8, value: u64) -> bool {
-        fn put<T: Copy>(r: Option<VolatilePtr<'_, T>>, v: T) -> bool {
-            r.map(|r| r.write(v)).is_some()
-        }
         barrier::dma_wmb();
-        match width {
-            1 => put(self.register::<u8>(off), value as u8),
-            2 => put(self.register::<u16>(off), value as u16),
-            4 => put(self.register::<u32>(off), value as u32),
-            8 => put(self.register::<u64>(off), value),
-            _ => false,
-        }
+        self.bytes().store(off, width, value)
     }
 
     /// Copy bytes out; None when out of bounds.
@@ -358,6 +333,83 @@ impl Memory {
         // SAFETY: bounds checked; `data` cannot overlap memory jsk owns here.
         unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), self.ptr.add(off), data.len()) };
         true
+    }
+}
+
+/// `len` bytes that a device or another thread may change at any time (a
+/// register window, DMA memory, a JS buffer a native function borrows),
+/// reached only by checked volatile accesses of one width each. It borrows
+/// the memory for `'a`; it owns nothing.
+#[derive(Clone, Copy)]
+pub struct Bytes<'a> {
+    ptr: *mut u8,
+    len: usize,
+    _borrow: std::marker::PhantomData<&'a std::cell::UnsafeCell<[u8]>>,
+}
+
+impl<'a> Bytes<'a> {
+    /// # Safety
+    /// `[ptr, ptr+len)` must stay mapped, and not be freed or moved, for `'a`.
+    pub unsafe fn new(ptr: *mut u8, len: usize) -> Bytes<'a> {
+        Bytes { ptr, len, _borrow: std::marker::PhantomData }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Where the bytes start (for alignment checks; never dereferenced by callers).
+    pub fn addr(&self) -> usize {
+        self.ptr as usize
+    }
+
+    /// The `T` at `off` as `volatile`'s pointer type, when `[off,
+    /// off+size_of::<T>())` is inside and naturally aligned.
+    fn at<T: Copy>(&self, off: usize) -> Option<VolatilePtr<'a, T>> {
+        let width = std::mem::size_of::<T>();
+        if off.checked_add(width)? > self.len {
+            return None;
+        }
+        let p = self.ptr.wrapping_add(off);
+        if !(p as usize).is_multiple_of(width) {
+            return None;
+        }
+        // SAFETY: the `width` bytes at `p` lie inside `[ptr, ptr+len)` (checked
+        // just above), which stays mapped for `'a` (the contract of `new`, or a
+        // `Memory` borrowed for `'a`); `p` is aligned for `T`, non-null as an
+        // address inside a mapping, and `T` is a plain integer, valid for any bits.
+        Some(unsafe { VolatilePtr::new(std::ptr::NonNull::new_unchecked(p.cast::<T>())) })
+    }
+
+    /// One volatile read of exactly `width` (1, 2, 4, 8) bytes; None when the
+    /// access is out of bounds or not naturally aligned.
+    pub fn load(&self, off: usize, width: u8) -> Option<u64> {
+        Some(match width {
+            1 => self.at::<u8>(off)?.read() as u64,
+            2 => self.at::<u16>(off)?.read() as u64,
+            4 => self.at::<u32>(off)?.read() as u64,
+            8 => self.at::<u64>(off)?.read(),
+            _ => return None,
+        })
+    }
+
+    /// One volatile write of the low `width` bytes of `value`; false (nothing
+    /// written) when out of bounds or misaligned.
+    pub fn store(&self, off: usize, width: u8, value: u64) -> bool {
+        fn put<T: Copy>(r: Option<VolatilePtr<'_, T>>, v: T) -> bool {
+            r.map(|r| r.write(v)).is_some()
+        }
+        match width {
+            1 => put(self.at::<u8>(off), value as u8),
+            2 => put(self.at::<u16>(off), value as u16),
+            4 => put(self.at::<u32>(off), value as u32),
+            8 => put(self.at::<u64>(off), value),
+            _ => false,
+        }
     }
 }
 

@@ -401,6 +401,10 @@ function parts() {
 // ---- what each function is given ------------------------------------------------------
 
 const H = () => hostile();
+const rings = [];   // Rings over the pooled buffers (which get detached, resized, transferred)
+const RingProto = Object.getPrototypeOf(native.ring(new ArrayBuffer(16), 1, 16));
+const ringIndex = () => pick([0, 1, 2, 7, 8, 63, 255, 256, -1, 0.5, 2 ** 32]);
+const ringCount = () => pick([0, 1, 4, 8, 32, 256, 257, 1 << 20, -1, NaN]);
 const either = (plausible) => () => (chance(0.6) ? plausible() : hostile());
 
 /** A register offset: inside the region, near its end, misaligned, or hostile. */
@@ -546,6 +550,23 @@ const targets = [
   ["decodeUtf8", 6, () => call("decodeUtf8", native.decodeUtf8, undefined, argList([either(bytes)]))],
   // The barriers take nothing and return nothing, whatever they are given.
   ["barriers", 1, () => { for (const b of ["dmaWmb", "dmaRmb", "mb"]) if (call(b, native[b], undefined, argList([])) !== undefined) throw new Error(`${b} returned a value`); }],
+  ["ring", 3, () => {
+    const r = call("ring", native.ring, undefined, argList([either(() => chance(0.5) ? pick(buffers) : view()), either(ringCount), either(() => pick([1, 2, 4, 8, 16, 32]))]));
+    if (r instanceof Object && chance(0.5)) rings[below(rings.length + 1) % 8] = r;
+  }],
+  ["Ring", 12, () => {
+    if (!rings.length) return;
+    const m = pick(["count", "gather", "scatter", "slots", "stride"]);
+    const r = pick(rings);
+    if (m === "slots" || m === "stride") { call(`Ring.${m}`, Object.getOwnPropertyDescriptor(RingProto, m).get, self(() => r), []); return; }
+    const field = [either(ringIndex), either(ringCount), either(() => pick([0, 1, 2, 4, 8, 12, 13, 15, 16])), either(() => pick([1, 2, 4, 8, 3]))];
+    const rest = m === "count"
+      ? [either(() => pick([1, 3, 0xff, 0xffffffff, 1n, 2n ** 64n - 1n])), either(() => pick([0, 1, 3, -1]))]
+      : [either(() => chance(0.3) && m === "scatter" ? pick(NUMBERS) : view()), either(ringIndex)];
+    call(`Ring.${m}`, RingProto[m], self(() => r), argList([...field, ...rest]));
+  }],
+  ["take", 3, () => call("take", native.take, undefined, argList([either(view), either(view), either(ringIndex), either(ringCount), either(view), either(ringIndex)]))],
+  ["compareBytes", 3, () => call("compareBytes", native.compareBytes, undefined, argList([either(bytes), either(ringIndex), either(bytes), either(ringIndex), either(ringCount)]))],
   ["fakeRegion", 3, () => use(call("fakeRegion", native.fakeRegion, undefined, argList([either(() => pick(STRINGS)), either(() => pick([1, 4, 64, 4096, 0x20000])), either(() => pick(["mem", "io"]))])))],
   ["mapRegion", 3, () => {
     // A device file's mapping is what the device makes of it (/dev/zero past offset 0

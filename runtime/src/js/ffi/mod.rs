@@ -9,6 +9,7 @@ pub mod region;
 use rquickjs::ArrayBufferSource;
 
 use crate::hw::DmaBuffer;
+use crate::sys;
 
 /// Memory that jsk does not own: an ArrayBuffer made over it never frees it.
 pub struct Borrowed {
@@ -111,6 +112,70 @@ pub fn view_kind<'js>(v: &rquickjs::Value<'js>) -> ViewKind<'js> {
         }
         ViewKind::Typed(rquickjs::Value::from_raw(v.ctx().clone(), buf), offset as usize, length as usize)
     }
+}
+
+/// A TypedArray's element type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Element {
+    U8,
+    U8Clamped,
+    I8,
+    U16,
+    I16,
+    U32,
+    I32,
+    U64,
+    I64,
+    F16,
+    F32,
+    F64,
+}
+
+impl Element {
+    /// Bytes per element.
+    pub fn size(self) -> usize {
+        match self {
+            Element::U8 | Element::U8Clamped | Element::I8 => 1,
+            Element::U16 | Element::I16 | Element::F16 => 2,
+            Element::U32 | Element::I32 | Element::F32 => 4,
+            Element::U64 | Element::I64 | Element::F64 => 8,
+        }
+    }
+}
+
+/// The element type of a TypedArray; None for anything else. Runs no JS.
+pub fn element_type(v: &rquickjs::Value<'_>) -> Option<Element> {
+    use rquickjs::qjs::*;
+    // SAFETY: `v` is a live value; JS_GetTypedArrayType only inspects it.
+    let t = unsafe { JS_GetTypedArrayType(v.as_raw()) };
+    let t = JSTypedArrayEnum::try_from(t).ok()?;
+    #[allow(non_upper_case_globals)]
+    Some(match t {
+        JSTypedArrayEnum_JS_TYPED_ARRAY_UINT8C => Element::U8Clamped,
+        JSTypedArrayEnum_JS_TYPED_ARRAY_INT8 => Element::I8,
+        JSTypedArrayEnum_JS_TYPED_ARRAY_UINT8 => Element::U8,
+        JSTypedArrayEnum_JS_TYPED_ARRAY_INT16 => Element::I16,
+        JSTypedArrayEnum_JS_TYPED_ARRAY_UINT16 => Element::U16,
+        JSTypedArrayEnum_JS_TYPED_ARRAY_INT32 => Element::I32,
+        JSTypedArrayEnum_JS_TYPED_ARRAY_UINT32 => Element::U32,
+        JSTypedArrayEnum_JS_TYPED_ARRAY_BIG_INT64 => Element::I64,
+        JSTypedArrayEnum_JS_TYPED_ARRAY_BIG_UINT64 => Element::U64,
+        JSTypedArrayEnum_JS_TYPED_ARRAY_FLOAT16 => Element::F16,
+        JSTypedArrayEnum_JS_TYPED_ARRAY_FLOAT32 => Element::F32,
+        JSTypedArrayEnum_JS_TYPED_ARRAY_FLOAT64 => Element::F64,
+        _ => return None,
+    })
+}
+
+/// The bytes of a buffer or view as `sys::Bytes`. `view` must come from
+/// `keep.bytes()`, with no JavaScript run since, and the caller runs none
+/// while it uses the result (the contract of `copy_view_bytes`): then the
+/// buffer can be neither freed, detached nor resized under it.
+pub(crate) fn view_memory<'a>(_keep: &'a crate::js::native::ViewParts<'_>, view: (*mut u8, usize)) -> sys::Bytes<'a> {
+    // SAFETY: per the contract above, `[view.0, view.0 + view.1)` lies inside
+    // a live ArrayBuffer that `_keep` holds and no JavaScript can change
+    // while the result, which borrows `_keep`, is in use.
+    unsafe { sys::Bytes::new(view.0, view.1) }
 }
 
 /// Whether an ArrayBuffer is detached (its `detached` getter).

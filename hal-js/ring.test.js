@@ -1,0 +1,140 @@
+// Tests for jsk:native's batch operations over descriptor rings (ring, Ring.count/gather/
+// scatter, take, compareBytes) and the DMA barriers: results against a plain JS reading of
+// the same bytes, wrap-around, and every check (ranges, alignment, types, detached and
+// shrunk buffers) ending in a RangeError or TypeError with nothing written.
+
+import { test, assert } from "jsk:test";
+import { ring, take, compareBytes, fakeDma } from "jsk:native";
+import { dmaWmb, dmaRmb, mb } from "jsk:hal";
+
+// 8 legacy e1000 descriptors (16 bytes): address 0..7, length 8..9, status byte 12.
+function descriptors(n = 8) {
+  const buf = new ArrayBuffer(n * 16);
+  return { buf, u8: new Uint8Array(buf), u16: new Uint16Array(buf), u32: new Uint32Array(buf), r: ring(buf, n, 16) };
+}
+
+test("count: consecutive records whose masked field equals the value, wrapping at the end", () => {
+  const { u8, r } = descriptors();
+  for (const i of [6, 7, 0, 1]) u8[i * 16 + 12] = 0x03;   // DD | EOP
+  u8[2 * 16 + 12] = 0x01;                                  // DD without EOP
+  assert.equal(r.count(6, 8, 12, 1, 0x01, 0x01), 5);      // 6, 7, 0, 1, 2 are done
+  assert.equal(r.count(6, 8, 12, 1, 0x03, 0x03), 4);      // 2 lacks EOP
+  assert.equal(r.count(6, 3, 12, 1, 0x01, 0x01), 3);      // at most max
+  assert.equal(r.count(3, 8, 12, 1, 0x01, 0x01), 0);
+  assert.equal(r.count(0, 0, 12, 1, 0x01, 0x01), 0);
+  assert.equal(r.slots, 8);
+  assert.equal(r.stride, 16);
+});
+
+test("gather and scatter move one field of n records to and from typed arrays", () => {
+  const { u16, u32, r } = descriptors();
+  for (let i = 0; i < 8; i++) u16[i * 8 + 4] = 60 + i;     // lengths at offset 8
+  const lens = new Uint16Array(10);
+  assert.equal(r.gather(6, 4, 8, 2, lens, 1), 4);
+  assert.deepEqual([...lens], [0, 66, 67, 60, 61, 0, 0, 0, 0, 0]);
+  const wide = new Float64Array(2);
+  r.gather(7, 2, 8, 2, wide);
+  assert.deepEqual([...wide], [67, 60]);
+
+  // 64-bit addresses from a Float64Array (what a buffer pool keeps), then the words as JS sees them.
+  const iovas = new Float64Array([0x1_2345_6000, 0x7000, 2 ** 52]);
+  assert.equal(r.scatter(7, 3, 0, 8, iovas), 3);
+  assert.deepEqual([u32[7 * 4], u32[7 * 4 + 1], u32[0], u32[1], u32[4], u32[5]], [0x2345_6000, 1, 0x7000, 0, 0, 2 ** 20]);
+  const back = new BigUint64Array(3);
+  r.gather(7, 3, 0, 8, back);
+  assert.deepEqual([...back], [0x1_2345_6000n, 0x7000n, 2n ** 52n]);
+
+  // One value fills the field (clear the status of 3 descriptors).
+  const { u8: s8, r: s } = descriptors();
+  s8.fill(0xff);
+  assert.equal(s.scatter(6, 3, 12, 1, 0), 3);
+  assert.deepEqual([s8[6 * 16 + 12], s8[7 * 16 + 12], s8[12], s8[16 + 12], s8[6 * 16 + 13]], [0, 0, 0, 0xff, 0xff]);
+  s.scatter(0, 1, 8, 4, 0xdeadbeefn);
+  assert.equal(new Uint32Array(s8.buffer)[2], 0xdeadbeef);
+});
+
+test("scatter checks every value before writing any", () => {
+  const { u16, r } = descriptors();
+  u16.fill(7);
+  assert.throws(() => r.scatter(0, 3, 8, 2, new Uint32Array([1, 2, 0x10000])), RangeError);
+  assert.throws(() => r.scatter(0, 2, 8, 2, new Float64Array([1, 2.5])), RangeError);
+  assert.throws(() => r.scatter(0, 1, 8, 2, 0x10000), RangeError);
+  assert.throws(() => r.scatter(0, 1, 8, 2, new Float32Array([1])), RangeError);
+  assert.equal(u16.every((x) => x === 7), true, "nothing was written");
+  // Two's complement fits: -1 into 16 bits.
+  r.scatter(0, 1, 8, 2, new Int32Array([-1]));
+  assert.equal(u16[4], 0xffff);
+});
+
+test("take: out[i] = table[indices[start + i]], every index checked first", () => {
+  const table = new Float64Array([10, 11, 12, 13]);
+  const out = new Float64Array(4);
+  assert.equal(take(table, new Uint16Array([3, 0, 2, 9]), 0, 3, out, 1), 3);
+  assert.deepEqual([...out], [0, 13, 10, 12]);
+  const before = [...out];
+  assert.throws(() => take(table, new Uint16Array([1, 4]), 0, 2, out), RangeError);
+  assert.throws(() => take(table, new Int32Array([-1]), 0, 1, out), RangeError);
+  assert.deepEqual([...out], before, "nothing was written");
+  assert.throws(() => take(table, new Uint8Array([0]), 0, 1, new Uint32Array(1)), TypeError);
+  assert.throws(() => take(table, new Float64Array([0]), 0, 1, out), TypeError);
+  assert.throws(() => take(table, new Uint8Array([0]), 1, 1, out), RangeError);
+});
+
+test("compareBytes is memcmp over buffers and views", () => {
+  const a = new Uint8Array([1, 2, 3, 4]);
+  const b = new Uint8Array([0, 1, 2, 9]);
+  assert.equal(compareBytes(a, 0, b, 1, 2), 0);
+  assert.equal(compareBytes(a, 0, b, 1, 3), -1);
+  assert.equal(compareBytes(b.buffer, 3, a, 0, 1), 1);
+  assert.equal(compareBytes(a, 4, b, 4, 0), 0);
+  assert.throws(() => compareBytes(a, 2, b, 0, 3), RangeError);
+  assert.throws(() => compareBytes(new DataView(a.buffer), 0, b, 0, 1), TypeError);
+});
+
+test("the ring's checks: arguments, fields, alignment, types", () => {
+  assert.throws(() => ring(new ArrayBuffer(64), 5, 16), RangeError);
+  assert.throws(() => ring(new ArrayBuffer(64), 0, 16), RangeError);
+  assert.throws(() => ring(new DataView(new ArrayBuffer(64)), 4, 16), TypeError);
+  assert.throws(() => ring({ buffer: new ArrayBuffer(64), byteOffset: 0, byteLength: 64 }, 4, 16), TypeError);
+  const { r } = descriptors();
+  assert.throws(() => r.count(8, 1, 12, 1, 1, 1), RangeError);      // start outside the ring
+  assert.throws(() => r.count(0, 9, 12, 1, 1, 1), RangeError);      // more than the ring
+  assert.throws(() => r.count(0.5, 1, 12, 1, 1, 1), RangeError);
+  assert.throws(() => r.count(0, 1, 15, 2, 1, 1), RangeError);      // the field leaves its record
+  assert.throws(() => r.count(0, 1, 13, 2, 1, 1), RangeError);      // misaligned
+  assert.throws(() => r.count(0, 1, 12, 3, 1, 1), RangeError);      // no 3-byte fields
+  assert.throws(() => r.count(0, 1, 12, 1, "1", 1), TypeError);
+  assert.throws(() => r.gather(0, 2, 8, 4, new Uint16Array(2)), TypeError); // elements too small
+  assert.throws(() => r.gather(0, 3, 8, 2, new Uint16Array(2)), RangeError);
+  assert.throws(() => r.gather(0, 1, 8, 2, [0]), TypeError);
+  // A ring over a view starts at the view's offset, alignment checked against it.
+  const big = new ArrayBuffer(130);
+  const shifted = ring(new Uint8Array(big, 1, 128), 8, 16);
+  assert.throws(() => shifted.count(0, 1, 12, 4, 1, 1), RangeError);
+  assert.equal(shifted.count(0, 8, 12, 1, 1, 0), 8);
+});
+
+test("detached, transferred and shrunk buffers are errors, not stale memory", () => {
+  const buf = new ArrayBuffer(128, { maxByteLength: 256 });
+  const r = ring(buf, 8, 16);
+  buf.resize(64);
+  assert.throws(() => r.count(0, 8, 12, 1, 1, 1), RangeError);
+  buf.resize(128);
+  assert.equal(r.count(0, 8, 12, 1, 1, 0), 8);
+  buf.transfer();
+  assert.throws(() => r.count(0, 8, 12, 1, 1, 1), TypeError);
+  const { r: r2 } = descriptors();
+  const out = new Uint16Array(8);
+  out.buffer.transfer();
+  assert.throws(() => r2.gather(0, 1, 8, 2, out), TypeError);
+});
+
+test("a ring over DMA memory and the barriers", () => {
+  const [buf] = fakeDma(4096, 4096);
+  const r = ring(buf, 256, 16);
+  new Uint8Array(buf)[12] = 1;
+  assert.equal(r.count(0, 256, 12, 1, 1, 1), 1);
+  assert.equal(dmaWmb(), undefined);
+  assert.equal(dmaRmb(), undefined);
+  assert.equal(mb(), undefined);
+});
