@@ -9,5 +9,6 @@ export { Pin, EdgeSubscribers } from "jsk:hal/gpio";
 export { Serial } from "jsk:hal/serial";
 export { trace } from "jsk:hal/trace";
 export { NetDevice, Packet, PacketPool, macString } from "jsk:hal/net";
-// DMA barriers (Linux's dma_wmb, dma_rmb, mb); see hal.d.ts.
-export { dmaWmb, dmaRmb, mb } from "jsk:native";
+// DMA barriers (Linux's dma_wmb, dma_rmb, mb) and the batch operations over descriptor
+// rings (safe: every access is checked); see hal.d.ts and native.d.ts.
+export { dmaWmb, dmaRmb, mb, ring, take, compareBytes } from "jsk:native";

@@ -40,7 +40,7 @@
 // bad one is counted (stats.badDescriptors) and its buffer goes straight back
 // to the ring. Only descriptors software gave the device are ever looked at.
 
-import { driver, registers, waitFor, spinUntil, delay, TimeoutError, NetDevice, Packet, PacketPool, dmaWmb, dmaRmb } from "jsk:hal";
+import { driver, registers, waitFor, spinUntil, delay, TimeoutError, NetDevice, Packet, PacketPool, dmaWmb, dmaRmb, ring } from "jsk:hal";
 
 // SDM 13.4 (Table 13-2, register summary). Only what this driver uses.
 const E1000 = registers({
@@ -230,6 +230,7 @@ class DescriptorRing {
     this.u8 = new Uint8Array(this.dma.buffer);
     this.u16 = new Uint16Array(this.dma.buffer);
     this.u32 = new Uint32Array(this.dma.buffer);
+    this.records = ring(this.dma.buffer, size, DESC_SIZE);   // batch reads of one field of many descriptors
     this.iovaLo = Number(this.dma.iova & 0xffffffffn);
     this.iovaHi = Number(this.dma.iova >> 32n);
   }
@@ -635,9 +636,7 @@ class E1000Device extends NetDevice {
     // How many of the next `max` descriptors the device is done with (DD, status bit 0 of
     // word 3), read first: then one dmaRmb() before anything else of them is read, as
     // Linux's e1000_clean_rx_irq. A bad descriptor takes a place of `max` too.
-    const limit = Math.min(max, budget);
-    let done = 0;
-    for (let i = next; done < limit && (u32[(i << 2) + 3] & RXD_STAT_DD) !== 0; i = i + 1 === size ? 0 : i + 1) done++;
+    const done = this.rxRing.records.count(next, Math.min(max, budget), 12, 1, RXD_STAT_DD, RXD_STAT_DD);
     if (done > 0) dmaRmb();
     let got = 0;
     let seen = 0;

@@ -32,12 +32,13 @@ fn range_error<T>(ctx: &Ctx<'_>, msg: String) -> Result<T> {
     Err(Exception::throw_range(ctx, &msg))
 }
 
-/// An integer argument in [0, max].
-fn index(ctx: &Ctx<'_>, what: &str, v: f64, max: usize) -> Result<usize> {
+/// An integer argument `name` of function `what` in [0, max] (the message
+/// is made only on error: this is every batch call's path).
+fn index(ctx: &Ctx<'_>, (what, name): (&str, &str), v: f64, max: usize) -> Result<usize> {
     if v.fract() == 0.0 && v >= 0.0 && v <= max as f64 {
         Ok(v as usize)
     } else {
-        range_error(ctx, format!("{what} {v} must be an integer in [0, {max}]"))
+        range_error(ctx, format!("{what}: {name} {v} must be an integer in [0, {max}]"))
     }
 }
 
@@ -148,8 +149,8 @@ const MAX_SLOTS: usize = 1 << 20;
 pub fn js_ring<'js>(ctx: Ctx<'js>, buffer: Value<'js>, slots: f64, stride: f64) -> Result<Class<'js, Ring<'js>>> {
     let (p, _) = parts(&ctx, "ring: buffer", &buffer)?;
     let (_, len) = p.bytes(&ctx, &|| "ring: buffer".into())?;
-    let slots = index(&ctx, "ring: slots", slots, MAX_SLOTS)?;
-    let stride = index(&ctx, "ring: stride", stride, 4096)?;
+    let slots = index(&ctx, ("ring", "slots"), slots, MAX_SLOTS)?;
+    let stride = index(&ctx, ("ring", "stride"), stride, 4096)?;
     if slots == 0 || stride == 0 || slots * stride > len {
         return range_error(&ctx, format!("ring: {slots} slots of {stride} bytes do not fit a {len}-byte buffer"));
     }
@@ -168,7 +169,7 @@ impl<'js> Ring<'js> {
                 format!("{what}: a {width}-byte field does not fit a {}-byte record", self.stride),
             );
         }
-        let offset = index(ctx, &format!("{what}: offset"), offset, self.stride.saturating_sub(width as usize))?;
+        let offset = index(ctx, (what, "offset"), offset, self.stride.saturating_sub(width as usize))?;
         let (p, _) = parts(ctx, what, &self.buffer)?;
         Ok((p, offset, width))
     }
@@ -203,9 +204,9 @@ impl<'js> Ring<'js> {
         [start, n, offset, width]: [f64; 4],
         at: (&str, Option<f64>),
     ) -> Result<Span<'js>> {
-        let start = index(ctx, &format!("{what}: start"), start, self.slots - 1)?;
-        let n = index(ctx, &format!("{what}: n"), n, self.slots)?;
-        let at = index(ctx, &format!("{what}: {}", at.0), at.1.unwrap_or(0.0), usize::MAX >> 12)?;
+        let start = index(ctx, (what, "start"), start, self.slots - 1)?;
+        let n = index(ctx, (what, "n"), n, self.slots)?;
+        let at = index(ctx, (what, at.0), at.1.unwrap_or(0.0), usize::MAX >> 12)?;
         let (parts, offset, width) = self.field(ctx, what, offset, width)?;
         Ok(Span { start, n, at, parts, offset, width })
     }
@@ -241,8 +242,8 @@ impl<'js> Ring<'js> {
         value: Value<'js>,
     ) -> Result<usize> {
         let what = "Ring.count";
-        let start = index(&ctx, "Ring.count: start", start, self.slots - 1)?;
-        let max = index(&ctx, "Ring.count: max", max, self.slots)?;
+        let start = index(&ctx, ("Ring.count", "start"), start, self.slots - 1)?;
+        let max = index(&ctx, ("Ring.count", "max"), max, self.slots)?;
         let (Some(mask), Some(value)) = (value_bits(&mask)?, value_bits(&value)?) else {
             return type_error(&ctx, format!("{what}: mask and value must be integers (numbers or BigInts)"));
         };
@@ -352,9 +353,9 @@ pub fn js_take<'js>(
     out_start: rquickjs::function::Opt<f64>,
 ) -> Result<usize> {
     let what = "take";
-    let start = index(&ctx, "take: start", start, usize::MAX >> 12)?;
-    let n = index(&ctx, "take: n", n, usize::MAX >> 12)?;
-    let out_start = index(&ctx, "take: outStart", out_start.0.unwrap_or(0.0), usize::MAX >> 12)?;
+    let start = index(&ctx, ("take", "start"), start, usize::MAX >> 12)?;
+    let n = index(&ctx, ("take", "n"), n, usize::MAX >> 12)?;
+    let out_start = index(&ctx, ("take", "outStart"), out_start.0.unwrap_or(0.0), usize::MAX >> 12)?;
     let (tp, te) = typed(&ctx, "take: table", &table)?;
     let (ip, ie) = typed(&ctx, "take: indices", &indices)?;
     let (op, oe) = typed(&ctx, "take: out", &out)?;
@@ -397,9 +398,9 @@ pub fn js_compare_bytes<'js>(
     b_offset: f64,
     n: f64,
 ) -> Result<i32> {
-    let a_offset = index(&ctx, "compareBytes: aOffset", a_offset, usize::MAX >> 12)?;
-    let b_offset = index(&ctx, "compareBytes: bOffset", b_offset, usize::MAX >> 12)?;
-    let n = index(&ctx, "compareBytes: n", n, usize::MAX >> 12)?;
+    let a_offset = index(&ctx, ("compareBytes", "aOffset"), a_offset, usize::MAX >> 12)?;
+    let b_offset = index(&ctx, ("compareBytes", "bOffset"), b_offset, usize::MAX >> 12)?;
+    let n = index(&ctx, ("compareBytes", "n"), n, usize::MAX >> 12)?;
     let (ap, _) = parts(&ctx, "compareBytes: a", &a)?;
     let (bp, _) = parts(&ctx, "compareBytes: b", &b)?;
     let aview = ap.bytes(&ctx, &|| "compareBytes: a".into())?;
