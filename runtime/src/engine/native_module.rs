@@ -18,7 +18,13 @@
 //! | `encodeUtf8(string)` | Uint8Array of the UTF-8 bytes. |
 //! | `decodeUtf8(bufferOrView)` | string (invalid sequences become U+FFFD). |
 //! | `dmaWmb()`, `dmaRmb()`, `mb()` | memory barriers after Linux's `dma_wmb`, `dma_rmb`, `mb` (`sys::barrier`): writes to DMA memory reach the device before later writes (call it before the doorbell); a read of DMA memory completes before later reads (call it between a descriptor's done bit and its other fields); everything before, before everything after. aarch64: `dmb oshst`, `dmb oshld`, `dsb sy`; x86: nothing but `mfence` for `mb` (its stores and loads are already ordered). Register writes (`Region.write*`) order earlier DMA-memory writes before them and register reads later ones after them, as Linux's `writel`/`readl`. Why native: no JavaScript orders memory for a device. |
-//! | `ring(buffer, slots, stride)`, `Ring.count/gather/scatter`, `take`, `compareBytes` | batch operations over descriptor rings and typed arrays: a whole batch of descriptors in one call (see `js/ring.rs` for each contract and its errors). Why native: QuickJS interprets every typed-array access (150-190 ns per descriptor-like loop iteration here), so a driver that touches each descriptor from JS cannot forward at line rate; nothing in them knows a device. |
+//! | `ring(buffer, slots, stride)`, `Ring.count/gather/scatter`, `take`, `compareBytes` | batch operations over descriptor rings and typed arrays: a whole batch of descriptors in one call (the checks and loops are `hw/ring.rs`, the binding `js/ffi/ring.rs`; each contract below). Why native: QuickJS interprets every typed-array access (150-190 ns per descriptor-like loop iteration here), so a driver that touches each descriptor from JS cannot forward at line rate; nothing in them knows a device. |
+//! | `ring(buffer, slots, stride)` | a `Ring` (read-only `slots`, `stride`) over an ArrayBuffer or TypedArray (a DMA buffer). TypeError for anything else (a DataView's fields are getters); RangeError unless `slots`, `stride` >= 1 and `slots * stride` bytes fit. |
+//! | `Ring.count(start, max, offset, width, mask, value)` | how many consecutive records from `start` (wrapping at `slots`), at most `max` (<= `slots`), have `(field & mask) === value`: "how many descriptors are done". |
+//! | `Ring.gather(start, n, offset, width, out, outStart = 0)` | the field of `n` records from `start` into `out[outStart..]`: an integer TypedArray with elements of at least `width` bytes, or a Float64Array (exact below 2^53). Returns `n`. |
+//! | `Ring.scatter(start, n, offset, width, src, srcStart = 0)` | `src[srcStart..]` (an integer TypedArray or Float64Array), or one number/BigInt, into the field of `n` records. Every value must fit `width` bytes (unsigned or two's complement) and be an integer, else RangeError and nothing is written. Returns `n`. |
+//! | `take(table, indices, start, n, out, outStart = 0)` | `out[outStart + i] = table[indices[start + i]]` for `i < n`: `table` and `out` TypedArrays of one element type, `indices` an integer TypedArray. RangeError, nothing written, for an index outside `table`. |
+//! | `compareBytes(a, aOffset, b, bOffset, n)` | -1, 0 or 1 as memcmp of `n` bytes of two ArrayBuffers or TypedArrays. Bulk copies need nothing new: `TypedArray.prototype.set` and `copyWithin` are native and checked. |
 //! | `exit(code)` | runs the host's cleanup hooks (devices quiet, QEMU stopped) and ends the process with `code & 0xff`. Never returns. |
 //! | `options` | host options: `traceVcd` (path given to `--trace-vcd`), `pcap` (`--pcap`), `denyUnsafe` (`--deny-unsafe`: program modules may not import `jsk:sys`/`jsk:native` and the raw globals are absent), `board` (`{ board, backend?, vfio, observe?, chardev, netdev, drivers }` from `--board` or `--vfio`). |
 //! | `fakeRegion(name, size, space?)` | a zeroed register file as a `Region` (see `js/hw.rs` for every `Region` method and its errors); `space` is `"mem"` (default) or `"io"`. RangeError for a size outside [1, 1 GiB]. |
@@ -129,9 +135,10 @@ impl ModuleDef for NativeModule {
         exports.export("dmaWmb", f("dmaWmb", Function::new(ctx.clone(), js::native::js_dma_wmb)?)?)?;
         exports.export("dmaRmb", f("dmaRmb", Function::new(ctx.clone(), js::native::js_dma_rmb)?)?)?;
         exports.export("mb", f("mb", Function::new(ctx.clone(), js::native::js_mb)?)?)?;
-        exports.export("ring", f("ring", Function::new(ctx.clone(), js::ring::js_ring)?)?)?;
-        exports.export("take", f("take", Function::new(ctx.clone(), js::ring::js_take)?)?)?;
-        exports.export("compareBytes", f("compareBytes", Function::new(ctx.clone(), js::ring::js_compare_bytes)?)?)?;
+        exports.export("ring", f("ring", Function::new(ctx.clone(), js::ffi::ring::js_ring)?)?)?;
+        for (name, func) in js::ffi::ring::batch_functions(ctx)? {
+            exports.export(name, func)?;
+        }
         let options = Object::new(ctx.clone())?;
         let host = OPTIONS.get().cloned().unwrap_or_default();
         if let Some(p) = host.trace_vcd {

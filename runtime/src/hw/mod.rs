@@ -14,6 +14,7 @@ use crate::sys::Memory;
 
 pub mod board;
 pub mod pci;
+pub mod ring;
 
 /// Address spaces a register window can live in (`"mem"`, `"io"` in board
 /// files and from JS).
@@ -150,6 +151,7 @@ pub trait RegisterModel {
 }
 
 /// Why an access was refused.
+#[derive(Debug)]
 pub enum AccessError {
     Range(String),
     Type(String),

@@ -6,11 +6,10 @@
 //! - `native`: the raw `syscall`, buffer and view arguments, UTF-8, `exit`.
 //! - `hw`: `fakeRegion`, `mapRegion`, fake DMA, and DMA buffers as ArrayBuffers.
 //! - `board`: the `Board` class over one `Backend`.
-//! - `ring`: batch operations over descriptor rings and typed arrays.
-//! - `ffi`: the C API (`Region`, views read without running JavaScript).
+//! - `ffi`: the C API (`Region`, the batch operations' `Ring`, views read
+//!   without running JavaScript).
 
 pub mod board;
 pub mod ffi;
 pub mod hw;
 pub mod native;
-pub mod ring;

@@ -367,6 +367,15 @@ impl<'a> Bytes<'a> {
         self.ptr as usize
     }
 
+    /// `[off, off+len)` of these bytes, when inside.
+    pub fn sub(&self, off: usize, len: usize) -> Option<Bytes<'a>> {
+        (off.checked_add(len)? <= self.len).then(|| Bytes {
+            ptr: self.ptr.wrapping_add(off),
+            len,
+            _borrow: self._borrow,
+        })
+    }
+
     /// The `T` at `off` as `volatile`'s pointer type, when `[off,
     /// off+size_of::<T>())` is inside and naturally aligned.
     fn at<T: Copy>(&self, off: usize) -> Option<VolatilePtr<'a, T>> {

@@ -556,9 +556,8 @@ const targets = [
   }],
   ["Ring", 12, () => {
     if (!rings.length) return;
-    const m = pick(["count", "gather", "scatter", "slots", "stride"]);
+    const m = pick(["count", "gather", "scatter"]);
     const r = pick(rings);
-    if (m === "slots" || m === "stride") { call(`Ring.${m}`, Object.getOwnPropertyDescriptor(RingProto, m).get, self(() => r), []); return; }
     const field = [either(ringIndex), either(ringCount), either(() => pick([0, 1, 2, 4, 8, 12, 13, 15, 16])), either(() => pick([1, 2, 4, 8, 3]))];
     const rest = m === "count"
       ? [either(() => pick([1, 3, 0xff, 0xffffffff, 1n, 2n ** 64n - 1n])), either(() => pick([0, 1, 3, -1]))]

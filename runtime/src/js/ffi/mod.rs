@@ -5,11 +5,11 @@
 #![allow(unsafe_code)]
 
 pub mod region;
+pub mod ring;
 
 use rquickjs::ArrayBufferSource;
 
 use crate::hw::DmaBuffer;
-use crate::sys;
 
 /// Memory that jsk does not own: an ArrayBuffer made over it never frees it.
 pub struct Borrowed {
@@ -114,68 +114,109 @@ pub fn view_kind<'js>(v: &rquickjs::Value<'js>) -> ViewKind<'js> {
     }
 }
 
-/// A TypedArray's element type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Element {
-    U8,
-    U8Clamped,
-    I8,
-    U16,
-    I16,
-    U32,
-    I32,
-    U64,
-    I64,
-    F16,
-    F32,
-    F64,
+/// A native method as QuickJS calls it with a magic number (JS_CFUNC_generic_magic).
+pub(crate) type MagicFn = unsafe extern "C" fn(
+    *mut rquickjs::qjs::JSContext,
+    rquickjs::qjs::JSValue,
+    std::ffi::c_int,
+    *mut rquickjs::qjs::JSValue,
+    std::ffi::c_int,
+) -> rquickjs::qjs::JSValue;
+
+/// A new function object calling `f` with `magic`.
+///
+/// # Safety
+/// `ctx` is the live context of this thread.
+pub(crate) unsafe fn c_function(
+    ctx: *mut rquickjs::qjs::JSContext,
+    f: MagicFn,
+    name: &std::ffi::CStr,
+    len: i32,
+    magic: i32,
+) -> rquickjs::qjs::JSValue {
+    use rquickjs::qjs;
+    // SAFETY: QuickJS calls a JS_CFUNC_generic_magic function with the
+    // five-argument signature `f` has; JSCFunction is only its storage type.
+    unsafe {
+        let f: qjs::JSCFunction = Some(std::mem::transmute::<
+            MagicFn,
+            unsafe extern "C" fn(*mut qjs::JSContext, qjs::JSValue, std::ffi::c_int, *mut qjs::JSValue) -> qjs::JSValue,
+        >(f));
+        qjs::JS_NewCFunction2(ctx, f, name.as_ptr(), len, qjs::JSCFunctionEnum_JS_CFUNC_generic_magic, magic)
+    }
 }
 
-impl Element {
-    /// Bytes per element.
-    pub fn size(self) -> usize {
-        match self {
-            Element::U8 | Element::U8Clamped | Element::I8 => 1,
-            Element::U16 | Element::I16 | Element::F16 => 2,
-            Element::U32 | Element::I32 | Element::F32 => 4,
-            Element::U64 | Element::I64 | Element::F64 => 8,
+/// A class written against the C API: its id (allocated on first use), its
+/// name, finalizer and marker, and the methods of its prototype (name, magic,
+/// length), all calling `method`.
+pub(crate) struct CClass {
+    pub id: std::sync::atomic::AtomicU32,
+    pub name: &'static std::ffi::CStr,
+    pub finalizer: unsafe extern "C" fn(*mut rquickjs::qjs::JSRuntime, rquickjs::qjs::JSValue),
+    pub mark: unsafe extern "C" fn(*mut rquickjs::qjs::JSRuntime, rquickjs::qjs::JSValue, rquickjs::qjs::JS_MarkFunc),
+    pub methods: &'static [(&'static std::ffi::CStr, i32, i32)],
+    pub method: MagicFn,
+}
+
+impl CClass {
+    pub fn id(&self) -> u32 {
+        self.id.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Register the class with the runtime and give `ctx` its prototype, once;
+    /// `installed` records the context that has it (one per thread).
+    pub fn ensure(
+        &self,
+        ctx: *mut rquickjs::qjs::JSContext,
+        installed: &'static std::thread::LocalKey<std::cell::Cell<usize>>,
+    ) {
+        use rquickjs::qjs;
+        // SAFETY: class registration and prototype setup on the live context
+        // and runtime of this thread; QuickJS copies the class definition.
+        unsafe {
+            let rt = qjs::JS_GetRuntime(ctx);
+            let mut id = self.id();
+            if id == 0 {
+                qjs::JS_NewClassID(rt, &mut id);
+                self.id.store(id, std::sync::atomic::Ordering::Relaxed);
+            }
+            if !qjs::JS_IsRegisteredClass(rt, id) {
+                let def = qjs::JSClassDef {
+                    class_name: self.name.as_ptr(),
+                    finalizer: Some(self.finalizer),
+                    gc_mark: Some(self.mark),
+                    call: None,
+                    exotic: std::ptr::null_mut(),
+                };
+                qjs::JS_NewClass(rt, id, &def);
+            }
+            if installed.with(|c| c.get()) == ctx as usize {
+                return;
+            }
+            let proto = qjs::JS_NewObject(ctx);
+            for (name, magic, len) in self.methods {
+                qjs::JS_SetPropertyStr(ctx, proto, name.as_ptr(), c_function(ctx, self.method, name, *len, *magic));
+            }
+            qjs::JS_SetClassProto(ctx, id, proto);
+            installed.with(|c| c.set(ctx as usize));
         }
     }
 }
 
-/// The element type of a TypedArray; None for anything else. Runs no JS.
-pub fn element_type(v: &rquickjs::Value<'_>) -> Option<Element> {
-    use rquickjs::qjs::*;
-    // SAFETY: `v` is a live value; JS_GetTypedArrayType only inspects it.
-    let t = unsafe { JS_GetTypedArrayType(v.as_raw()) };
-    let t = JSTypedArrayEnum::try_from(t).ok()?;
-    #[allow(non_upper_case_globals)]
-    Some(match t {
-        JSTypedArrayEnum_JS_TYPED_ARRAY_UINT8C => Element::U8Clamped,
-        JSTypedArrayEnum_JS_TYPED_ARRAY_INT8 => Element::I8,
-        JSTypedArrayEnum_JS_TYPED_ARRAY_UINT8 => Element::U8,
-        JSTypedArrayEnum_JS_TYPED_ARRAY_INT16 => Element::I16,
-        JSTypedArrayEnum_JS_TYPED_ARRAY_UINT16 => Element::U16,
-        JSTypedArrayEnum_JS_TYPED_ARRAY_INT32 => Element::I32,
-        JSTypedArrayEnum_JS_TYPED_ARRAY_UINT32 => Element::U32,
-        JSTypedArrayEnum_JS_TYPED_ARRAY_BIG_INT64 => Element::I64,
-        JSTypedArrayEnum_JS_TYPED_ARRAY_BIG_UINT64 => Element::U64,
-        JSTypedArrayEnum_JS_TYPED_ARRAY_FLOAT16 => Element::F16,
-        JSTypedArrayEnum_JS_TYPED_ARRAY_FLOAT32 => Element::F32,
-        JSTypedArrayEnum_JS_TYPED_ARRAY_FLOAT64 => Element::F64,
-        _ => return None,
-    })
-}
-
-/// The bytes of a buffer or view as `sys::Bytes`. `view` must come from
-/// `keep.bytes()`, with no JavaScript run since, and the caller runs none
-/// while it uses the result (the contract of `copy_view_bytes`): then the
-/// buffer can be neither freed, detached nor resized under it.
-pub(crate) fn view_memory<'a>(_keep: &'a crate::js::native::ViewParts<'_>, view: (*mut u8, usize)) -> sys::Bytes<'a> {
-    // SAFETY: per the contract above, `[view.0, view.0 + view.1)` lies inside
-    // a live ArrayBuffer that `_keep` holds and no JavaScript can change
-    // while the result, which borrows `_keep`, is in use.
-    unsafe { sys::Bytes::new(view.0, view.1) }
+/// The arguments QuickJS passed a C function.
+///
+/// # Safety
+/// `argv` holds `argc` live values for the duration of the call.
+pub(crate) unsafe fn arguments<'a>(
+    argc: std::ffi::c_int,
+    argv: *mut rquickjs::qjs::JSValue,
+) -> &'a [rquickjs::qjs::JSValue] {
+    if argc > 0 && !argv.is_null() {
+        // SAFETY: per the contract.
+        unsafe { std::slice::from_raw_parts(argv, argc as usize) }
+    } else {
+        &[]
+    }
 }
 
 /// Whether an ArrayBuffer is detached (its `detached` getter).

@@ -6,9 +6,7 @@
 #![allow(unsafe_code)]
 
 use rquickjs::qjs;
-use std::sync::atomic::{AtomicU32, Ordering as AtomicOrdering};
-
-static REGION_CLASS: AtomicU32 = AtomicU32::new(0);
+use std::sync::atomic::AtomicU32;
 
 struct RegionObject {
     core: crate::hw::RegionCore,
@@ -24,7 +22,7 @@ unsafe extern "C" fn region_finalizer(rt: *mut qjs::JSRuntime, val: qjs::JSValue
     // SAFETY: called once by QuickJS for an object of our class; the opaque is
     // the Box leaked in `new_region`.
     unsafe {
-        let p = qjs::JS_GetOpaque(val, REGION_CLASS.load(AtomicOrdering::Relaxed)) as *mut RegionObject;
+        let p = qjs::JS_GetOpaque(val, REGION.id()) as *mut RegionObject;
         if !p.is_null() {
             let obj = Box::from_raw(p);
             qjs::JS_FreeValueRT(rt, obj.hook);
@@ -36,14 +34,14 @@ unsafe extern "C" fn region_mark(rt: *mut qjs::JSRuntime, val: qjs::JSValue, mar
     // SAFETY: the opaque is ours (see finalizer); marking the hook keeps the
     // cycle collector aware of the reference we hold.
     unsafe {
-        let p = qjs::JS_GetOpaque(val, REGION_CLASS.load(AtomicOrdering::Relaxed)) as *mut RegionObject;
+        let p = qjs::JS_GetOpaque(val, REGION.id()) as *mut RegionObject;
         if !p.is_null() {
             qjs::JS_MarkValue(rt, (*p).hook, mark);
         }
     }
 }
 
-fn throw(ctx: *mut qjs::JSContext, e: crate::hw::AccessError) -> qjs::JSValue {
+pub(super) fn throw(ctx: *mut qjs::JSContext, e: crate::hw::AccessError) -> qjs::JSValue {
     let (kind, msg) = match e {
         crate::hw::AccessError::Range(m) => (0, m),
         crate::hw::AccessError::Type(m) => (1, m),
@@ -64,7 +62,7 @@ fn throw(ctx: *mut qjs::JSContext, e: crate::hw::AccessError) -> qjs::JSValue {
 
 /// The integer in a JS number or BigInt (two's complement for negatives),
 /// or None.
-fn int_of(ctx: *mut qjs::JSContext, v: qjs::JSValue) -> Option<i64> {
+pub(super) fn int_of(ctx: *mut qjs::JSContext, v: qjs::JSValue) -> Option<i64> {
     // SAFETY: inspecting the tag of a live value; JS_ToBigInt64 only reads it.
     unsafe {
         let tag = qjs::JS_VALUE_GET_TAG(v);
@@ -159,7 +157,7 @@ unsafe extern "C" fn region_method(
     // alive while `this` is.
     unsafe {
         let arg = |i: i32| if i < argc { *argv.add(i as usize) } else { qjs::JS_UNDEFINED };
-        let p = qjs::JS_GetOpaque(this, REGION_CLASS.load(AtomicOrdering::Relaxed)) as *mut RegionObject;
+        let p = qjs::JS_GetOpaque(this, REGION.id()) as *mut RegionObject;
         if p.is_null() {
             return throw(ctx, crate::hw::AccessError::Type("not a Region".into()));
         }
@@ -243,60 +241,18 @@ const REGION_METHODS: &[(&std::ffi::CStr, i32, i32)] = &[
     (c"setHook", OP_HOOK, 1),
 ];
 
-thread_local! {
-    /// Contexts whose Region prototype is installed.
-    static REGION_PROTO_CTX: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-}
+static REGION: super::CClass = super::CClass {
+    id: AtomicU32::new(0),
+    name: c"Region",
+    finalizer: region_finalizer,
+    mark: region_mark,
+    methods: REGION_METHODS,
+    method: region_method,
+};
 
-/// Register the class with the runtime and give this context its prototype.
-fn ensure_region_class(ctx: *mut qjs::JSContext) {
-    // SAFETY: class registration and prototype setup on the live context and
-    // runtime of this thread; the class definition is static.
-    unsafe {
-        let rt = qjs::JS_GetRuntime(ctx);
-        let mut id = REGION_CLASS.load(AtomicOrdering::Relaxed);
-        if id == 0 {
-            qjs::JS_NewClassID(rt, &mut id);
-            REGION_CLASS.store(id, AtomicOrdering::Relaxed);
-        }
-        if !qjs::JS_IsRegisteredClass(rt, id) {
-            // QuickJS copies what it needs from the definition.
-            let def = qjs::JSClassDef {
-                class_name: c"Region".as_ptr(),
-                finalizer: Some(region_finalizer),
-                gc_mark: Some(region_mark),
-                call: None,
-                exotic: std::ptr::null_mut(),
-            };
-            qjs::JS_NewClass(rt, id, &def);
-        }
-        if REGION_PROTO_CTX.with(|c| c.get()) == ctx as usize {
-            return;
-        }
-        let proto = qjs::JS_NewObject(ctx);
-        for (name, magic, len) in REGION_METHODS {
-            let f: qjs::JSCFunction = Some(std::mem::transmute::<
-                unsafe extern "C" fn(
-                    *mut qjs::JSContext,
-                    qjs::JSValue,
-                    std::ffi::c_int,
-                    *mut qjs::JSValue,
-                    std::ffi::c_int,
-                ) -> qjs::JSValue,
-                unsafe extern "C" fn(
-                    *mut qjs::JSContext,
-                    qjs::JSValue,
-                    std::ffi::c_int,
-                    *mut qjs::JSValue,
-                ) -> qjs::JSValue,
-            >(region_method));
-            let func =
-                qjs::JS_NewCFunction2(ctx, f, name.as_ptr(), *len, qjs::JSCFunctionEnum_JS_CFUNC_generic_magic, *magic);
-            qjs::JS_SetPropertyStr(ctx, proto, name.as_ptr(), func);
-        }
-        qjs::JS_SetClassProto(ctx, id, proto);
-        REGION_PROTO_CTX.with(|c| c.set(ctx as usize));
-    }
+thread_local! {
+    /// The context whose Region prototype is installed.
+    static REGION_PROTO_CTX: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// Run `f` on the RegionCore behind a JS `Region`; None for other values.
@@ -305,7 +261,7 @@ pub fn with_region_core<R>(v: &rquickjs::Value<'_>, f: impl FnOnce(&mut crate::h
     // the RegionObject owned by the live object `v` holds. JS is single-threaded
     // and no region method runs while `f` does.
     unsafe {
-        let p = qjs::JS_GetOpaque(v.as_raw(), REGION_CLASS.load(AtomicOrdering::Relaxed)) as *mut RegionObject;
+        let p = qjs::JS_GetOpaque(v.as_raw(), REGION.id()) as *mut RegionObject;
         p.as_mut().map(|o| f(&mut o.core))
     }
 }
@@ -316,20 +272,20 @@ pub fn new_region<'js>(
     core: crate::hw::RegionCore,
 ) -> rquickjs::Result<rquickjs::Value<'js>> {
     let c = ctx.as_raw().as_ptr();
-    ensure_region_class(c);
+    REGION.ensure(c, &REGION_PROTO_CTX);
     let (name, size, space) = (core.name.clone(), core.size as f64, core.space_name());
     // SAFETY: a fresh object of our class; the Box is owned by the object from
     // here on and freed in the finalizer. The returned value is handed to
     // rquickjs, which takes over its reference.
     let value = unsafe {
-        let obj = qjs::JS_NewObjectClass(c, REGION_CLASS.load(AtomicOrdering::Relaxed));
+        let obj = qjs::JS_NewObjectClass(c, REGION.id());
         if qjs::JS_IsException(obj) {
             return Err(rquickjs::Error::Exception);
         }
         qjs::JS_SetOpaque(obj, Box::into_raw(Box::new(RegionObject { core, hook: qjs::JS_UNDEFINED })) as *mut _);
         // The accessors again as own properties: QuickJS finds an own
         // property faster than one on the prototype, and this is the hot call.
-        let proto = qjs::JS_GetClassProto(c, REGION_CLASS.load(AtomicOrdering::Relaxed));
+        let proto = qjs::JS_GetClassProto(c, REGION.id());
         for (name, _, _) in REGION_METHODS {
             let f = qjs::JS_GetPropertyStr(c, proto, name.as_ptr());
             qjs::JS_DefinePropertyValueStr(c, obj, name.as_ptr(), f, qjs::JS_PROP_CONFIGURABLE as i32);

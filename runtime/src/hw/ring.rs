@@ -1,0 +1,369 @@
+//! Batch operations over DMA memory: what a descriptor ring driver does to a
+//! whole batch of descriptors, in one call each, so that the driver's logic
+//! stays JavaScript while its per-packet work does not run in the interpreter.
+//! Nothing here knows a device: a ring is `slots` records of `stride` bytes,
+//! a field is `width` bytes at `offset` in each record, and arrays are runs of
+//! lanes (a JS TypedArray's elements). JavaScript reaches these through
+//! `js::ffi::ring` (contracts in `engine::native_module`).
+//!
+//! Every function checks everything before it touches memory: counts and
+//! indices in range, fields naturally aligned and inside their record, the
+//! memory large enough; `scatter` and `take` check every value or index they
+//! will write before writing any. Values read from memory are returned or
+//! copied, never used as an index or a count (`take`'s indices are checked one
+//! by one). Accesses are volatile, of the field's or lane's width.
+
+use crate::hw::AccessError;
+use crate::sys::Bytes;
+
+/// How the elements of an array are stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lane {
+    Unsigned(u8),
+    Signed(u8),
+    /// IEEE double (Float64Array): integers exact below 2^53.
+    F64,
+    /// A float type values are not moved through (Float16Array, Float32Array).
+    OtherFloat(u8),
+}
+
+impl Lane {
+    pub fn size(self) -> usize {
+        match self {
+            Lane::Unsigned(n) | Lane::Signed(n) | Lane::OtherFloat(n) => n as usize,
+            Lane::F64 => 8,
+        }
+    }
+
+    fn integer(self) -> bool {
+        matches!(self, Lane::Unsigned(_) | Lane::Signed(_))
+    }
+}
+
+/// A typed array: its bytes and how they are laned.
+#[derive(Clone, Copy)]
+pub struct Array<'a> {
+    pub bytes: Bytes<'a>,
+    pub lane: Lane,
+}
+
+impl Array<'_> {
+    pub fn len(&self) -> usize {
+        self.bytes.len() / self.lane.size()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Element `i` as the bits of an integer (sign-extended); None for a
+    /// Float64 that is no integer within 64 bits, or another float type.
+    fn get(&self, i: usize) -> Option<u64> {
+        let size = self.lane.size();
+        let raw = self.bytes.load(i * size, size as u8)?;
+        Some(match self.lane {
+            Lane::Unsigned(_) => raw,
+            Lane::Signed(n) => {
+                let shift = 64 - 8 * n as u32;
+                (((raw << shift) as i64) >> shift) as u64
+            }
+            Lane::F64 => {
+                let f = f64::from_bits(raw);
+                if f.fract() != 0.0 || !(-9.223372036854776e18..1.8446744073709552e19).contains(&f) {
+                    return None;
+                }
+                if f < 0.0 {
+                    f as i64 as u64
+                } else {
+                    f as u64
+                }
+            }
+            Lane::OtherFloat(_) => return None,
+        })
+    }
+
+    /// Store `bits` as element `i` (a Float64 gets the number, exact below 2^53).
+    fn set(&self, i: usize, bits: u64) {
+        let size = self.lane.size();
+        let v = if self.lane == Lane::F64 { (bits as f64).to_bits() } else { bits };
+        self.bytes.store(i * size, size as u8, v);
+    }
+
+    /// `[start, start + n)` inside the array.
+    fn check_span(&self, what: &str, name: &str, start: usize, n: usize) -> Result<(), AccessError> {
+        let have = self.len();
+        if start.checked_add(n).is_none_or(|end| end > have) {
+            return Err(AccessError::Range(format!("{what}: {name} [{start}, +{n}) is outside its {have} elements")));
+        }
+        Ok(())
+    }
+}
+
+/// Whether `bits` fits `width` bytes, unsigned or (when negative as 64 bits) two's complement.
+pub fn fits(bits: u64, width: u8) -> bool {
+    let v = bits as i64;
+    width == 8 || bits < 1u64 << (8 * width as u32) || (v < 0 && v >= -(1i64 << (8 * width as u32 - 1)))
+}
+
+/// `slots` records of `stride` bytes at the start of `bytes`, and one field.
+pub struct Field<'a> {
+    bytes: Bytes<'a>,
+    slots: usize,
+    stride: usize,
+    offset: usize,
+    width: u8,
+}
+
+/// The most records a ring may have (a descriptor ring has at most 65536).
+pub const MAX_SLOTS: usize = 1 << 20;
+/// The longest record.
+pub const MAX_STRIDE: usize = 4096;
+
+/// Check a ring's shape against the memory it is over.
+pub fn check_ring(what: &str, len: usize, slots: usize, stride: usize) -> Result<(), AccessError> {
+    if !(1..=MAX_SLOTS).contains(&slots) || !(1..=MAX_STRIDE).contains(&stride) {
+        return Err(AccessError::Range(format!(
+            "{what}: {slots} slots of {stride} bytes: slots must be in [1, {MAX_SLOTS}], stride in [1, {MAX_STRIDE}]"
+        )));
+    }
+    if slots * stride > len {
+        return Err(AccessError::Range(format!("{what}: {slots} slots of {stride} bytes do not fit {len} bytes")));
+    }
+    Ok(())
+}
+
+impl<'a> Field<'a> {
+    /// Field `offset`/`width` of a ring of `slots` × `stride` bytes over `bytes`.
+    pub fn new(
+        what: &str,
+        bytes: Bytes<'a>,
+        slots: usize,
+        stride: usize,
+        offset: usize,
+        width: u8,
+    ) -> Result<Field<'a>, AccessError> {
+        check_ring(what, bytes.len(), slots, stride)?;
+        if !matches!(width, 1 | 2 | 4 | 8) {
+            return Err(AccessError::Range(format!("{what}: width {width} must be 1, 2, 4 or 8")));
+        }
+        if offset.checked_add(width as usize).is_none_or(|end| end > stride) {
+            return Err(AccessError::Range(format!(
+                "{what}: a {width}-byte field at offset {offset} does not fit a {stride}-byte record"
+            )));
+        }
+        if !stride.is_multiple_of(width as usize) || !(bytes.addr() + offset).is_multiple_of(width as usize) {
+            return Err(AccessError::Range(format!(
+                "{what}: a {width}-byte field at offset {offset} is not aligned in every record"
+            )));
+        }
+        Ok(Field { bytes, slots, stride, offset, width })
+    }
+
+    /// `start` a record and `n` at most all of them.
+    fn check(&self, what: &str, start: usize, n: usize) -> Result<(), AccessError> {
+        if start >= self.slots || n > self.slots {
+            return Err(AccessError::Range(format!(
+                "{what}: start {start} and count {n} must lie in a ring of {} slots",
+                self.slots
+            )));
+        }
+        Ok(())
+    }
+
+    /// Calls `f(i, byte offset)` for the `n` records from `start`, wrapping.
+    fn each(&self, start: usize, n: usize, mut f: impl FnMut(usize, usize) -> bool) {
+        let mut at = start * self.stride + self.offset;
+        let end = self.slots * self.stride;
+        for i in 0..n {
+            if !f(i, at) {
+                return;
+            }
+            at += self.stride;
+            if at >= end {
+                at = self.offset;
+            }
+        }
+    }
+
+    /// How many consecutive records from `start`, at most `max`, have `(field & mask) == value`.
+    pub fn count(&self, start: usize, max: usize, mask: u64, value: u64) -> Result<usize, AccessError> {
+        self.check("count", start, max)?;
+        let mut n = 0;
+        self.each(start, max, |_, at| {
+            let done = self.bytes.load(at, self.width).is_some_and(|v| v & mask == value);
+            n += done as usize;
+            done
+        });
+        Ok(n)
+    }
+
+    /// The field of `n` records from `start` into `out[out_start..]`.
+    pub fn gather(&self, start: usize, n: usize, out: &Array<'_>, out_start: usize) -> Result<usize, AccessError> {
+        self.check("gather", start, n)?;
+        if !(out.lane == Lane::F64 || out.lane.integer() && out.lane.size() >= self.width as usize) {
+            return Err(AccessError::Type(format!(
+                "gather: out's {:?} elements cannot hold {}-byte fields",
+                out.lane, self.width
+            )));
+        }
+        out.check_span("gather", "out", out_start, n)?;
+        self.each(start, n, |i, at| {
+            out.set(out_start + i, self.bytes.load(at, self.width).unwrap_or(0));
+            true
+        });
+        Ok(n)
+    }
+
+    /// One value into the field of `n` records from `start`.
+    pub fn fill(&self, start: usize, n: usize, value: u64) -> Result<usize, AccessError> {
+        self.check("scatter", start, n)?;
+        if !fits(value, self.width) {
+            return Err(AccessError::Range(format!(
+                "scatter: the value {value:#x} does not fit a {}-byte field",
+                self.width
+            )));
+        }
+        self.each(start, n, |_, at| self.bytes.store(at, self.width, value));
+        Ok(n)
+    }
+
+    /// `src[src_start..]` into the field of `n` records from `start`; every
+    /// value is checked (an integer that fits the field) before any is written.
+    pub fn scatter(&self, start: usize, n: usize, src: &Array<'_>, src_start: usize) -> Result<usize, AccessError> {
+        self.check("scatter", start, n)?;
+        src.check_span("scatter", "src", src_start, n)?;
+        for i in src_start..src_start + n {
+            match src.get(i) {
+                Some(v) if fits(v, self.width) => {}
+                Some(v) => {
+                    return Err(AccessError::Range(format!(
+                        "scatter: src[{i}] ({v:#x}) does not fit a {}-byte field",
+                        self.width
+                    )))
+                }
+                None => return Err(AccessError::Range(format!("scatter: src[{i}] is not an integer"))),
+            }
+        }
+        // A value changed since (by another thread sharing the buffer) is
+        // truncated to the field, never written beyond it.
+        self.each(start, n, |i, at| self.bytes.store(at, self.width, src.get(src_start + i).unwrap_or(0)));
+        Ok(n)
+    }
+}
+
+/// `out[out_start + i] = table[indices[start + i]]` for `i < n`; every index
+/// is checked before anything is written.
+pub fn take(
+    table: &Array<'_>,
+    indices: &Array<'_>,
+    start: usize,
+    n: usize,
+    out: &Array<'_>,
+    out_start: usize,
+) -> Result<usize, AccessError> {
+    if table.lane != out.lane {
+        return Err(AccessError::Type(format!(
+            "take: table holds {:?} and out {:?} elements; they must be one type",
+            table.lane, out.lane
+        )));
+    }
+    if !indices.lane.integer() {
+        return Err(AccessError::Type(format!("take: indices must be integers, not {:?}", indices.lane)));
+    }
+    indices.check_span("take", "indices", start, n)?;
+    out.check_span("take", "out", out_start, n)?;
+    let have = table.len() as u64;
+    for i in start..start + n {
+        let k = indices.get(i).unwrap_or(u64::MAX);
+        if k >= have {
+            return Err(AccessError::Range(format!(
+                "take: indices[{i}] = {} is outside the table's {have} elements",
+                k as i64
+            )));
+        }
+    }
+    let size = table.lane.size();
+    for i in 0..n {
+        // Re-read, so no copy of the indices is needed; one that changed
+        // since (another thread) is checked again and skipped.
+        let k = indices.get(start + i).unwrap_or(u64::MAX);
+        if k < have {
+            let v = table.bytes.load(k as usize * size, size as u8).unwrap_or(0);
+            out.bytes.store((out_start + i) * size, size as u8, v);
+        }
+    }
+    Ok(n)
+}
+
+/// -1, 0 or 1 as memcmp of `n` bytes of `a` from `a_off` and `b` from `b_off`.
+pub fn compare(a: &Bytes<'_>, a_off: usize, b: &Bytes<'_>, b_off: usize, n: usize) -> Result<i32, AccessError> {
+    for (name, off, len) in [("a", a_off, a.len()), ("b", b_off, b.len())] {
+        if off.checked_add(n).is_none_or(|end| end > len) {
+            return Err(AccessError::Range(format!("compareBytes: {name} [{off}, +{n}) is outside its {len} bytes")));
+        }
+    }
+    for i in 0..n {
+        let (x, y) = (a.load(a_off + i, 1), b.load(b_off + i, 1));
+        if x != y {
+            return Ok(if x < y { -1 } else { 1 });
+        }
+    }
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sys::Memory;
+
+    /// 8 records of 16 bytes.
+    fn records() -> Memory {
+        Memory::zeroed(128, 16).unwrap()
+    }
+
+    #[test]
+    fn count_wraps_and_stops_at_the_first_miss() {
+        let mem = records();
+        for i in [6, 7, 0, 1] {
+            mem.write(16 * i + 8, 1, 3);
+        }
+        let f = Field::new("t", mem.bytes(), 8, 16, 8, 1).unwrap();
+        assert_eq!(f.count(6, 8, 1, 1).unwrap(), 4);
+        assert_eq!(f.count(6, 2, 1, 1).unwrap(), 2);
+        assert!(f.count(8, 1, 1, 1).is_err());
+        assert!(f.count(0, 9, 1, 1).is_err());
+    }
+
+    #[test]
+    fn fields_must_fit_and_align() {
+        let mem = records();
+        assert!(Field::new("t", mem.bytes(), 8, 16, 15, 2).is_err());
+        assert!(Field::new("t", mem.bytes(), 8, 16, 13, 2).is_err());
+        assert!(Field::new("t", mem.bytes(), 9, 16, 0, 1).is_err());
+        assert!(Field::new("t", mem.bytes(), 8, 16, 0, 3).is_err());
+        assert!(Field::new("t", mem.bytes(), 8, 16, 8, 8).is_ok());
+    }
+
+    #[test]
+    fn scatter_writes_nothing_when_a_value_does_not_fit() {
+        let mem = records();
+        let src = Memory::zeroed(16, 8).unwrap();
+        src.write(0, 8, 1);
+        src.write(8, 8, 0x1_0000_0000);
+        let f = Field::new("t", mem.bytes(), 8, 16, 0, 4).unwrap();
+        let a = Array { bytes: src.bytes(), lane: Lane::Unsigned(8) };
+        assert!(f.scatter(0, 2, &a, 0).is_err());
+        assert_eq!(mem.copy_out(0, 128).unwrap(), vec![0u8; 128]);
+    }
+
+    #[test]
+    fn signed_lanes_sign_extend() {
+        assert!(fits((-1i64) as u64, 2));
+        assert!(!fits(0x1_0000, 2));
+        assert!(!fits((-40000i64) as u64, 2));
+        let v = Memory::zeroed(2, 2).unwrap();
+        v.write(0, 2, 0xffff);
+        let a = Array { bytes: v.bytes(), lane: Lane::Signed(2) };
+        assert_eq!(a.get(0), Some(u64::MAX));
+    }
+}
