@@ -61,6 +61,15 @@ test("scatter checks every value before writing any", () => {
   assert.throws(() => r.scatter(0, 1, 8, 2, 0x10000), RangeError);
   assert.throws(() => r.scatter(0, 1, 8, 2, new Float32Array([1])), RangeError);
   assert.equal(u16.every((x) => x === 7), true, "nothing was written");
+  // BigInts are taken exactly, not mod 2^64, and unsigned 64-bit lanes are not negative.
+  assert.throws(() => r.scatter(0, 1, 8, 2, 2n ** 64n), RangeError);
+  assert.throws(() => r.scatter(0, 1, 8, 2, 2n ** 64n + 5n), RangeError);
+  assert.throws(() => r.scatter(0, 1, 8, 2, new BigUint64Array([2n ** 64n - 1n])), RangeError);
+  assert.throws(() => r.scatter(0, 1, 8, 2, new Float64Array([2 ** 64 - 2048])), RangeError);
+  assert.throws(() => r.scatter(0, 1, 8, 2, 1.5), RangeError);
+  assert.equal(u16.every((x) => x === 7), true, "nothing was written");
+  r.scatter(0, 1, 0, 8, 2n ** 64n - 1n);
+  assert.equal(new BigUint64Array(u16.buffer)[0], 2n ** 64n - 1n);
   // Two's complement fits: -1 into 16 bits.
   r.scatter(0, 1, 8, 2, new Int32Array([-1]));
   assert.equal(u16[4], 0xffff);
@@ -112,6 +121,17 @@ test("the ring's checks: arguments, fields, alignment, types", () => {
   const shifted = ring(new Uint8Array(big, 1, 128), 8, 16);
   assert.throws(() => shifted.count(0, 1, 12, 4, 1, 1), RangeError);
   assert.equal(shifted.count(0, 8, 12, 1, 1, 0), 8);
+});
+
+test("detachment is read from the engine, not from a getter a program replaced", () => {
+  let ran = false;
+  const d = new ArrayBuffer(8);
+  d.transfer();
+  Object.defineProperty(d, "detached", { get() { ran = true; return false; } });
+  assert.throws(() => compareBytes(new Uint8Array(4), 0, d, 0, 0), TypeError);
+  const e = new ArrayBuffer(0);
+  assert.equal(compareBytes(e, 0, e, 0, 0), 0, "an empty live buffer is not detached");
+  assert.equal(ran, false);
 });
 
 test("detached, transferred and shrunk buffers are errors, not stale memory", () => {

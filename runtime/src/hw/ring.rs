@@ -56,27 +56,24 @@ impl Array<'_> {
         self.len() == 0
     }
 
-    /// Element `i` as the bits of an integer (sign-extended); None for a
-    /// Float64 that is no integer within 64 bits, or another float type.
-    fn get(&self, i: usize) -> Option<u64> {
+    /// Element `i` as an exact integer (signed lanes sign-extended, unsigned
+    /// ones not); None for a Float64 that is no integer in [-2^63, 2^64), or
+    /// another float type.
+    fn get(&self, i: usize) -> Option<i128> {
         let size = self.lane.size();
         let raw = self.bytes.load(i * size, size as u8)?;
         Some(match self.lane {
-            Lane::Unsigned(_) => raw,
+            Lane::Unsigned(_) => raw as i128,
             Lane::Signed(n) => {
                 let shift = 64 - 8 * n as u32;
-                (((raw << shift) as i64) >> shift) as u64
+                (((raw << shift) as i64) >> shift) as i128
             }
             Lane::F64 => {
                 let f = f64::from_bits(raw);
                 if f.fract() != 0.0 || !(-9.223372036854776e18..1.8446744073709552e19).contains(&f) {
                     return None;
                 }
-                if f < 0.0 {
-                    f as i64 as u64
-                } else {
-                    f as u64
-                }
+                f as i128
             }
             Lane::OtherFloat(_) => return None,
         })
@@ -99,10 +96,11 @@ impl Array<'_> {
     }
 }
 
-/// Whether `bits` fits `width` bytes, unsigned or (when negative as 64 bits) two's complement.
-pub fn fits(bits: u64, width: u8) -> bool {
-    let v = bits as i64;
-    width == 8 || bits < 1u64 << (8 * width as u32) || (v < 0 && v >= -(1i64 << (8 * width as u32 - 1)))
+/// Whether the integer `v` fits `width` bytes, as an unsigned number or a
+/// negative one in two's complement.
+pub fn fits(v: i128, width: u8) -> bool {
+    let bits = 8 * width as u32;
+    v >= -(1i128 << (bits - 1)) && v < 1i128 << bits
 }
 
 /// `slots` records of `stride` bytes at the start of `bytes`, and one field.
@@ -126,7 +124,7 @@ pub fn check_ring(what: &str, len: usize, slots: usize, stride: usize) -> Result
             "{what}: {slots} slots of {stride} bytes: slots must be in [1, {MAX_SLOTS}], stride in [1, {MAX_STRIDE}]"
         )));
     }
-    if slots * stride > len {
+    if slots.checked_mul(stride).is_none_or(|n| n > len) {
         return Err(AccessError::Range(format!("{what}: {slots} slots of {stride} bytes do not fit {len} bytes")));
     }
     Ok(())
@@ -215,15 +213,15 @@ impl<'a> Field<'a> {
     }
 
     /// One value into the field of `n` records from `start`.
-    pub fn fill(&self, start: usize, n: usize, value: u64) -> Result<usize, AccessError> {
+    pub fn fill(&self, start: usize, n: usize, value: i128) -> Result<usize, AccessError> {
         self.check("scatter", start, n)?;
         if !fits(value, self.width) {
             return Err(AccessError::Range(format!(
-                "scatter: the value {value:#x} does not fit a {}-byte field",
+                "scatter: the value {value} does not fit a {}-byte field",
                 self.width
             )));
         }
-        self.each(start, n, |_, at| self.bytes.store(at, self.width, value));
+        self.each(start, n, |_, at| self.bytes.store(at, self.width, value as u64));
         Ok(n)
     }
 
@@ -237,7 +235,7 @@ impl<'a> Field<'a> {
                 Some(v) if fits(v, self.width) => {}
                 Some(v) => {
                     return Err(AccessError::Range(format!(
-                        "scatter: src[{i}] ({v:#x}) does not fit a {}-byte field",
+                        "scatter: src[{i}] ({v}) does not fit a {}-byte field",
                         self.width
                     )))
                 }
@@ -246,7 +244,7 @@ impl<'a> Field<'a> {
         }
         // A value changed since (by another thread sharing the buffer) is
         // truncated to the field, never written beyond it.
-        self.each(start, n, |i, at| self.bytes.store(at, self.width, src.get(src_start + i).unwrap_or(0)));
+        self.each(start, n, |i, at| self.bytes.store(at, self.width, src.get(src_start + i).unwrap_or(0) as u64));
         Ok(n)
     }
 }
@@ -272,22 +270,19 @@ pub fn take(
     }
     indices.check_span("take", "indices", start, n)?;
     out.check_span("take", "out", out_start, n)?;
-    let have = table.len() as u64;
+    let have = table.len() as i128;
     for i in start..start + n {
-        let k = indices.get(i).unwrap_or(u64::MAX);
-        if k >= have {
-            return Err(AccessError::Range(format!(
-                "take: indices[{i}] = {} is outside the table's {have} elements",
-                k as i64
-            )));
+        let k = indices.get(i).unwrap_or(-1);
+        if !(0..have).contains(&k) {
+            return Err(AccessError::Range(format!("take: indices[{i}] = {k} is outside the table's {have} elements")));
         }
     }
     let size = table.lane.size();
     for i in 0..n {
         // Re-read, so no copy of the indices is needed; one that changed
         // since (another thread) is checked again and skipped.
-        let k = indices.get(start + i).unwrap_or(u64::MAX);
-        if k < have {
+        let k = indices.get(start + i).unwrap_or(-1);
+        if (0..have).contains(&k) {
             let v = table.bytes.load(k as usize * size, size as u8).unwrap_or(0);
             out.bytes.store((out_start + i) * size, size as u8, v);
         }
@@ -358,12 +353,16 @@ mod tests {
 
     #[test]
     fn signed_lanes_sign_extend() {
-        assert!(fits((-1i64) as u64, 2));
+        assert!(fits(-1, 2));
+        assert!(fits(0xffff, 2));
         assert!(!fits(0x1_0000, 2));
-        assert!(!fits((-40000i64) as u64, 2));
+        assert!(!fits(-40000, 2));
+        assert!(fits(u64::MAX as i128, 8));
+        assert!(!fits(u64::MAX as i128, 1));
+        assert!(!fits(1i128 << 64, 8));
         let v = Memory::zeroed(2, 2).unwrap();
         v.write(0, 2, 0xffff);
         let a = Array { bytes: v.bytes(), lane: Lane::Signed(2) };
-        assert_eq!(a.get(0), Some(u64::MAX));
+        assert_eq!(a.get(0), Some(-1));
     }
 }

@@ -62,15 +62,15 @@ pub fn array_buffer_bytes(v: &rquickjs::Value<'_>) -> BufferBytes {
         let mut size: rquickjs::qjs::size_t = 0;
         let p = rquickjs::qjs::JS_GetArrayBuffer(ctx, &mut size, raw);
         if p.is_null() {
+            // For an ArrayBuffer, JS_GetArrayBuffer throws only when it is
+            // detached; a live empty one may have no storage. (Asking the
+            // `detached` getter instead would run JavaScript a program can
+            // replace, in the middle of a native call.)
             if rquickjs::qjs::JS_HasException(ctx) {
                 rquickjs::qjs::JS_FreeValue(ctx, rquickjs::qjs::JS_GetException(ctx));
+                return BufferBytes::Detached;
             }
-            // A zero-length buffer may have no storage; it is not detached.
-            return if size == 0 && !is_detached(ctx, raw) {
-                BufferBytes::Bytes(std::ptr::NonNull::dangling().as_ptr(), 0)
-            } else {
-                BufferBytes::Detached
-            };
+            return BufferBytes::Bytes(std::ptr::NonNull::dangling().as_ptr(), 0);
         }
         BufferBytes::Bytes(p, size as usize)
     }
@@ -216,18 +216,6 @@ pub(crate) unsafe fn arguments<'a>(
         unsafe { std::slice::from_raw_parts(argv, argc as usize) }
     } else {
         &[]
-    }
-}
-
-/// Whether an ArrayBuffer is detached (its `detached` getter).
-fn is_detached(ctx: *mut rquickjs::qjs::JSContext, buf: rquickjs::qjs::JSValue) -> bool {
-    // SAFETY: reading a property of a live object on its own context.
-    unsafe {
-        let v = rquickjs::qjs::JS_GetPropertyStr(ctx, buf, c"detached".as_ptr());
-        let detached =
-            rquickjs::qjs::JS_VALUE_GET_TAG(v) == rquickjs::qjs::JS_TAG_BOOL && rquickjs::qjs::JS_VALUE_GET_INT(v) != 0;
-        rquickjs::qjs::JS_FreeValue(ctx, v);
-        detached
     }
 }
 

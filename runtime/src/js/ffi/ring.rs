@@ -73,7 +73,7 @@ unsafe fn view<'a>(
         let mut size: qjs::size_t = 0;
         if qjs::JS_IsArrayBuffer(v) {
             let p = qjs::JS_GetArrayBuffer(ctx, &mut size, v);
-            return match buffer_bytes(ctx, v, p, size) {
+            return match buffer_bytes(ctx, p, size) {
                 Some(b) => Ok((b, None)),
                 None => Err(AccessError::Type(format!("{what}: the ArrayBuffer is detached"))),
             };
@@ -102,7 +102,7 @@ unsafe fn view<'a>(
             return Err(AccessError::Type(format!("{what}: the view's ArrayBuffer is detached or too small")));
         }
         let p = qjs::JS_GetArrayBuffer(ctx, &mut size, buf);
-        let bytes = buffer_bytes(ctx, buf, p, size);
+        let bytes = buffer_bytes(ctx, p, size);
         qjs::JS_FreeValue(ctx, buf);
         match bytes.and_then(|b| b.sub(offset as usize, length as usize)) {
             Some(b) => Ok((b, Some(lane))),
@@ -114,22 +114,18 @@ unsafe fn view<'a>(
 /// What JS_GetArrayBuffer returned, as bytes; None when detached.
 ///
 /// # Safety
-/// As `view`: `p` and `size` come from JS_GetArrayBuffer on `buf` just now.
-unsafe fn buffer_bytes<'a>(
-    ctx: *mut qjs::JSContext,
-    buf: qjs::JSValue,
-    p: *mut u8,
-    size: qjs::size_t,
-) -> Option<Bytes<'a>> {
+/// As `view`: `p` and `size` come from JS_GetArrayBuffer just now.
+unsafe fn buffer_bytes<'a>(ctx: *mut qjs::JSContext, p: *mut u8, size: qjs::size_t) -> Option<Bytes<'a>> {
     // SAFETY: per the contract; a pending exception is taken and freed.
     unsafe {
         if p.is_null() {
+            // JS_GetArrayBuffer throws only for a detached buffer; a live
+            // empty one may have no storage (see `array_buffer_bytes`).
             if qjs::JS_HasException(ctx) {
                 qjs::JS_FreeValue(ctx, qjs::JS_GetException(ctx));
+                return None;
             }
-            // A zero-length buffer may have no storage; it is not detached.
-            return (size == 0 && !super::is_detached(ctx, buf))
-                .then(|| Bytes::new(std::ptr::NonNull::dangling().as_ptr(), 0));
+            return Some(Bytes::new(std::ptr::NonNull::dangling().as_ptr(), 0));
         }
         Some(Bytes::new(p, size as usize))
     }
@@ -142,7 +138,10 @@ unsafe fn buffer_bytes<'a>(
 unsafe fn array<'a>(ctx: *mut qjs::JSContext, v: &'a qjs::JSValue, what: &str) -> Result<Array<'a>, AccessError> {
     // SAFETY: per the contract.
     match unsafe { view(ctx, v, what) }? {
-        (bytes, Some(lane)) => Ok(Array { bytes, lane }),
+        (bytes, Some(lane)) if bytes.addr().is_multiple_of(lane.size()) => Ok(Array { bytes, lane }),
+        (_, Some(lane)) => {
+            Err(AccessError::Range(format!("{what}: its elements are not {}-byte aligned", lane.size())))
+        }
         _ => Err(AccessError::Type(format!("{what} must be a TypedArray"))),
     }
 }
@@ -162,6 +161,47 @@ fn index(v: qjs::JSValue, what: &str, name: &str, max: usize, default: Option<us
         Ok(f as usize)
     } else {
         Err(AccessError::Range(format!("{what}: {name} {f} must be an integer in [0, {max}]")))
+    }
+}
+
+/// A number or BigInt argument as an exact integer: None when it is
+/// neither, Some(None) when it is one but no integer in [-2^63, 2^64).
+/// Runs no JavaScript (BigInts are compared, not converted by `valueOf`).
+fn exact_int(ctx: *mut qjs::JSContext, v: qjs::JSValue) -> Option<Option<i128>> {
+    // SAFETY: inspecting a live value; the BigInts made to compare with it
+    // are freed here, and an exception from making one (out of memory) is
+    // taken and freed.
+    unsafe {
+        match qjs::JS_VALUE_GET_TAG(v) {
+            qjs::JS_TAG_INT => return Some(Some(qjs::JS_VALUE_GET_INT(v) as i128)),
+            qjs::JS_TAG_FLOAT64 => {
+                let f = qjs::JS_VALUE_GET_FLOAT64(v);
+                let ok = f.fract() == 0.0 && (-9.223372036854776e18..1.8446744073709552e19).contains(&f);
+                return Some(ok.then_some(f as i128));
+            }
+            _ if !qjs::JS_IsBigInt(v) => return None,
+            _ => {}
+        }
+        let mut low = 0i64;
+        if qjs::JS_ToBigInt64(ctx, &mut low, v) != 0 {
+            qjs::JS_FreeValue(ctx, qjs::JS_GetException(ctx));
+            return Some(None);
+        }
+        // The low 64 bits, read as signed and as unsigned: whichever equals the BigInt is it.
+        for (made, value) in
+            [(qjs::JS_NewBigInt64(ctx, low), low as i128), (qjs::JS_NewBigUint64(ctx, low as u64), low as u64 as i128)]
+        {
+            if qjs::JS_IsException(made) {
+                qjs::JS_FreeValue(ctx, qjs::JS_GetException(ctx));
+                continue;
+            }
+            let same = qjs::JS_IsStrictEqual(ctx, made, v);
+            qjs::JS_FreeValue(ctx, made);
+            if same {
+                return Some(Some(value));
+            }
+        }
+        Some(None)
     }
 }
 
@@ -224,8 +264,11 @@ unsafe extern "C" fn ring_method(
                 _ => {
                     let at = index(*arg(5), what, "srcStart", LIMIT, Some(0))?;
                     let field = Field::new(what, mem, obj.slots, obj.stride, offset, width)?;
-                    match int_of(ctx, *arg(4)) {
-                        Some(v) => field.fill(start, n, v as u64),
+                    match exact_int(ctx, *arg(4)) {
+                        Some(Some(v)) => field.fill(start, n, v),
+                        Some(None) => {
+                            Err(AccessError::Range(format!("{what}: the value is no integer in [-2^63, 2^64)")))
+                        }
                         None => field.scatter(start, n, &array(ctx, arg(4), "Ring.scatter: src")?, at),
                     }
                 }
