@@ -237,13 +237,18 @@ pub fn mask(width: u8) -> u64 {
     }
 }
 
-/// Whether an integer fits a `width`-byte register, signed or unsigned.
-pub fn fits(v: i64, width: u8) -> bool {
-    if width == 8 {
-        return true;
-    }
+/// Whether an integer fits `width` bytes (a register, a descriptor field),
+/// as an unsigned number or a negative one in two's complement.
+pub fn fits(v: i128, width: u8) -> bool {
     let bits = width as u32 * 8;
-    v >= -(1i64 << (bits - 1)) && v < (1i64 << bits)
+    v >= -(1i128 << (bits - 1)) && v < 1i128 << bits
+}
+
+/// The integer a double holds, when it is one in [-2^63, 2^64) (what 64
+/// bits hold, signed or unsigned); None for fractions, NaN, infinities and
+/// anything larger.
+pub fn f64_integer(f: f64) -> Option<i128> {
+    (f.fract() == 0.0 && (-9.223372036854776e18..1.8446744073709552e19).contains(&f)).then_some(f as i128)
 }
 
 // ---- DMA memory -------------------------------------------------------

@@ -13,7 +13,7 @@
 //! copied, never used as an index or a count (`take`'s indices are checked one
 //! by one). Accesses are volatile, of the field's or lane's width.
 
-use crate::hw::AccessError;
+use crate::hw::{f64_integer, fits, AccessError};
 use crate::sys::Bytes;
 
 /// How the elements of an array are stored.
@@ -68,13 +68,7 @@ impl Array<'_> {
                 let shift = 64 - 8 * n as u32;
                 (((raw << shift) as i64) >> shift) as i128
             }
-            Lane::F64 => {
-                let f = f64::from_bits(raw);
-                if f.fract() != 0.0 || !(-9.223372036854776e18..1.8446744073709552e19).contains(&f) {
-                    return None;
-                }
-                f as i128
-            }
+            Lane::F64 => f64_integer(f64::from_bits(raw))?,
             Lane::OtherFloat(_) => return None,
         })
     }
@@ -94,13 +88,6 @@ impl Array<'_> {
         }
         Ok(())
     }
-}
-
-/// Whether the integer `v` fits `width` bytes, as an unsigned number or a
-/// negative one in two's complement.
-pub fn fits(v: i128, width: u8) -> bool {
-    let bits = 8 * width as u32;
-    v >= -(1i128 << (bits - 1)) && v < 1i128 << bits
 }
 
 /// `slots` records of `stride` bytes at the start of `bytes`, and one field.

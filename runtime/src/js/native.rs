@@ -24,10 +24,10 @@ pub(crate) fn type_error<T>(ctx: &Ctx<'_>, msg: String) -> Result<T> {
 
 /// A JS number that must be an exact integer, as the 64 bits a register holds.
 pub(crate) fn number_to_bits(ctx: &Ctx<'_>, f: f64, what: &dyn Fn() -> String) -> Result<i64> {
-    if !f.is_finite() || f.fract() != 0.0 || !(-9.223372036854776e18..1.8446744073709552e19).contains(&f) {
-        return type_error(ctx, format!("{}: {f} is not a 64-bit integer", what()));
+    match crate::hw::f64_integer(f) {
+        Some(v) => Ok(v as i64),
+        None => type_error(ctx, format!("{}: {f} is not a 64-bit integer", what())),
     }
-    Ok(if f >= 9.223372036854776e18 { f as u64 as i64 } else { f as i64 })
 }
 
 /// The bytes a buffer argument names, gathered before any pointer is taken:

@@ -50,15 +50,22 @@ pub enum BufferBytes {
 /// surfaces in unrelated code, e.g. after a top-level await); this asks
 /// QuickJS first and clears what it throws for a detached buffer.
 pub fn array_buffer_bytes(v: &rquickjs::Value<'_>) -> BufferBytes {
-    let raw = v.as_raw();
-    // SAFETY: `raw` is a live value borrowed from `v`; JS_IsArrayBuffer only
-    // inspects it. JS_GetArrayBuffer writes the size through a valid
-    // pointer, and the exception it may leave is taken and freed at once.
+    // SAFETY: `v` is a live value of its context.
+    unsafe { raw_buffer_bytes(v.ctx().as_raw().as_ptr(), v.as_raw()) }
+}
+
+/// `array_buffer_bytes` for the raw values C functions get.
+///
+/// # Safety
+/// `raw` is a live value of `ctx`.
+pub(crate) unsafe fn raw_buffer_bytes(ctx: *mut rquickjs::qjs::JSContext, raw: rquickjs::qjs::JSValue) -> BufferBytes {
+    // SAFETY: per the contract; JS_IsArrayBuffer only inspects `raw`.
+    // JS_GetArrayBuffer writes the size through a valid pointer, and the
+    // exception it may leave is taken and freed at once.
     unsafe {
         if !rquickjs::qjs::JS_IsArrayBuffer(raw) {
             return BufferBytes::NotABuffer;
         }
-        let ctx = v.ctx().as_raw().as_ptr();
         let mut size: rquickjs::qjs::size_t = 0;
         let p = rquickjs::qjs::JS_GetArrayBuffer(ctx, &mut size, raw);
         if p.is_null() {
@@ -203,19 +210,64 @@ impl CClass {
     }
 }
 
-/// The arguments QuickJS passed a C function.
-///
-/// # Safety
-/// `argv` holds `argc` live values for the duration of the call.
-pub(crate) unsafe fn arguments<'a>(
-    argc: std::ffi::c_int,
-    argv: *mut rquickjs::qjs::JSValue,
-) -> &'a [rquickjs::qjs::JSValue] {
-    if argc > 0 && !argv.is_null() {
-        // SAFETY: per the contract.
-        unsafe { std::slice::from_raw_parts(argv, argc as usize) }
-    } else {
-        &[]
+/// The Rust object behind the instances of a C class, owning one JS value
+/// (a Region's hook, a Ring's buffer) that the class's finalizer frees and
+/// its marker marks.
+pub(crate) trait Opaque: Sized + 'static {
+    fn class() -> &'static CClass;
+    fn held(&self) -> rquickjs::qjs::JSValue;
+}
+
+/// The finalizer of the instances of `T`'s class.
+pub(crate) unsafe extern "C" fn finalize<T: Opaque>(rt: *mut rquickjs::qjs::JSRuntime, val: rquickjs::qjs::JSValue) {
+    // SAFETY: called once by QuickJS for an object of the class; its opaque
+    // is the Box<T> leaked when the object was made.
+    unsafe {
+        let p = rquickjs::qjs::JS_GetOpaque(val, T::class().id()) as *mut T;
+        if !p.is_null() {
+            let obj = Box::from_raw(p);
+            rquickjs::qjs::JS_FreeValueRT(rt, obj.held());
+        }
+    }
+}
+
+/// The GC marker of the instances of `T`'s class: marking the value the
+/// object holds keeps the cycle collector aware of that reference.
+pub(crate) unsafe extern "C" fn mark<T: Opaque>(
+    rt: *mut rquickjs::qjs::JSRuntime,
+    val: rquickjs::qjs::JSValue,
+    mark: rquickjs::qjs::JS_MarkFunc,
+) {
+    // SAFETY: the opaque, when non-null, is the live T of this object.
+    unsafe {
+        let p = rquickjs::qjs::JS_GetOpaque(val, T::class().id()) as *const T;
+        if let Some(obj) = p.as_ref() {
+            rquickjs::qjs::JS_MarkValue(rt, obj.held(), mark);
+        }
+    }
+}
+
+/// The arguments QuickJS passed a C function; a missing one reads as undefined.
+pub(crate) struct Args<'a> {
+    given: &'a [rquickjs::qjs::JSValue],
+    undefined: rquickjs::qjs::JSValue,
+}
+
+impl<'a> Args<'a> {
+    /// # Safety
+    /// `argv` holds `argc` live values for the duration of the call.
+    pub unsafe fn new(argc: std::ffi::c_int, argv: *mut rquickjs::qjs::JSValue) -> Args<'a> {
+        let given = if argc > 0 && !argv.is_null() {
+            // SAFETY: per the contract.
+            unsafe { std::slice::from_raw_parts(argv, argc as usize) }
+        } else {
+            &[]
+        };
+        Args { given, undefined: rquickjs::qjs::JS_UNDEFINED }
+    }
+
+    pub fn get(&self, i: usize) -> &rquickjs::qjs::JSValue {
+        self.given.get(i).unwrap_or(&self.undefined)
     }
 }
 

@@ -18,26 +18,12 @@ const OP_READ: i32 = 0x10;
 const OP_WRITE: i32 = 0x20;
 const OP_HOOK: i32 = 0x40;
 
-unsafe extern "C" fn region_finalizer(rt: *mut qjs::JSRuntime, val: qjs::JSValue) {
-    // SAFETY: called once by QuickJS for an object of our class; the opaque is
-    // the Box leaked in `new_region`.
-    unsafe {
-        let p = qjs::JS_GetOpaque(val, REGION.id()) as *mut RegionObject;
-        if !p.is_null() {
-            let obj = Box::from_raw(p);
-            qjs::JS_FreeValueRT(rt, obj.hook);
-        }
+impl super::Opaque for RegionObject {
+    fn class() -> &'static super::CClass {
+        &REGION
     }
-}
-
-unsafe extern "C" fn region_mark(rt: *mut qjs::JSRuntime, val: qjs::JSValue, mark: qjs::JS_MarkFunc) {
-    // SAFETY: the opaque is ours (see finalizer); marking the hook keeps the
-    // cycle collector aware of the reference we hold.
-    unsafe {
-        let p = qjs::JS_GetOpaque(val, REGION.id()) as *mut RegionObject;
-        if !p.is_null() {
-            qjs::JS_MarkValue(rt, (*p).hook, mark);
-        }
+    fn held(&self) -> qjs::JSValue {
+        self.hook
     }
 }
 
@@ -156,7 +142,8 @@ unsafe extern "C" fn region_method(
     // reads as undefined. The opaque, when non-null, is our RegionObject,
     // alive while `this` is.
     unsafe {
-        let arg = |i: i32| if i < argc { *argv.add(i as usize) } else { qjs::JS_UNDEFINED };
+        let args = super::Args::new(argc, argv);
+        let arg = |i: usize| *args.get(i);
         let p = qjs::JS_GetOpaque(this, REGION.id()) as *mut RegionObject;
         if p.is_null() {
             return throw(ctx, crate::hw::AccessError::Type("not a Region".into()));
@@ -207,7 +194,9 @@ unsafe extern "C" fn region_method(
         } else {
             let val_v = arg(1);
             let v = match int_of(ctx, val_v) {
-                Some(v) if crate::hw::fits(v, width) || qjs::JS_IsBigInt(val_v) => v as u64 & crate::hw::mask(width),
+                Some(v) if crate::hw::fits(v as i128, width) || qjs::JS_IsBigInt(val_v) => {
+                    v as u64 & crate::hw::mask(width)
+                }
                 _ => return throw(ctx, obj.core.bad_value(off, width, &shown(ctx, val_v))),
             };
             if let Err(e) = obj.core.write(off, width, v) {
@@ -244,8 +233,8 @@ const REGION_METHODS: &[(&std::ffi::CStr, i32, i32)] = &[
 static REGION: super::CClass = super::CClass {
     id: AtomicU32::new(0),
     name: c"Region",
-    finalizer: region_finalizer,
-    mark: region_mark,
+    finalizer: super::finalize::<RegionObject>,
+    mark: super::mark::<RegionObject>,
     methods: REGION_METHODS,
     method: region_method,
 };

@@ -13,6 +13,7 @@ use rquickjs::qjs;
 use std::sync::atomic::AtomicU32;
 
 use super::region::{int_of, throw};
+use super::BufferBytes;
 use crate::hw::ring::{self, Array, Field, Lane};
 use crate::hw::AccessError;
 use crate::sys::Bytes;
@@ -30,26 +31,12 @@ const SCATTER: i32 = 3;
 const TAKE: i32 = 4;
 const COMPARE: i32 = 5;
 
-unsafe extern "C" fn ring_finalizer(rt: *mut qjs::JSRuntime, val: qjs::JSValue) {
-    // SAFETY: called once by QuickJS for an object of our class; the opaque is
-    // the Box leaked in `js_ring`.
-    unsafe {
-        let p = qjs::JS_GetOpaque(val, RING.id()) as *mut RingObject;
-        if !p.is_null() {
-            let obj = Box::from_raw(p);
-            qjs::JS_FreeValueRT(rt, obj.buffer);
-        }
+impl super::Opaque for RingObject {
+    fn class() -> &'static super::CClass {
+        &RING
     }
-}
-
-unsafe extern "C" fn ring_mark(rt: *mut qjs::JSRuntime, val: qjs::JSValue, mark: qjs::JS_MarkFunc) {
-    // SAFETY: the opaque is ours (see the finalizer); marking the buffer keeps
-    // the cycle collector aware of the reference we hold.
-    unsafe {
-        let p = qjs::JS_GetOpaque(val, RING.id()) as *mut RingObject;
-        if !p.is_null() {
-            qjs::JS_MarkValue(rt, (*p).buffer, mark);
-        }
+    fn held(&self) -> qjs::JSValue {
+        self.buffer
     }
 }
 
@@ -70,13 +57,11 @@ unsafe fn view<'a>(
     // returns is freed once its pointer is read (the typed array keeps it).
     unsafe {
         let v = *v;
-        let mut size: qjs::size_t = 0;
-        if qjs::JS_IsArrayBuffer(v) {
-            let p = qjs::JS_GetArrayBuffer(ctx, &mut size, v);
-            return match buffer_bytes(ctx, p, size) {
-                Some(b) => Ok((b, None)),
-                None => Err(AccessError::Type(format!("{what}: the ArrayBuffer is detached"))),
-            };
+        let detached = || AccessError::Type(format!("{what}: the ArrayBuffer is detached"));
+        match super::raw_buffer_bytes(ctx, v) {
+            BufferBytes::Bytes(p, n) => return Ok((Bytes::new(p, n), None)),
+            BufferBytes::Detached => return Err(detached()),
+            BufferBytes::NotABuffer => {}
         }
         let t = qjs::JS_GetTypedArrayType(v);
         let lane = match u32::try_from(t).ok() {
@@ -95,39 +80,22 @@ unsafe fn view<'a>(
             Some(qjs::JSTypedArrayEnum_JS_TYPED_ARRAY_FLOAT32) => Lane::OtherFloat(4),
             _ => return Err(AccessError::Type(format!("{what} must be an ArrayBuffer or a TypedArray"))),
         };
+        let too_small = || AccessError::Type(format!("{what}: the view's ArrayBuffer is detached or too small"));
         let (mut offset, mut length): (qjs::size_t, qjs::size_t) = (0, 0);
         let buf = qjs::JS_GetTypedArrayBuffer(ctx, v, &mut offset, &mut length, std::ptr::null_mut());
         if qjs::JS_IsException(buf) {
             qjs::JS_FreeValue(ctx, qjs::JS_GetException(ctx));
-            return Err(AccessError::Type(format!("{what}: the view's ArrayBuffer is detached or too small")));
+            return Err(too_small());
         }
-        let p = qjs::JS_GetArrayBuffer(ctx, &mut size, buf);
-        let bytes = buffer_bytes(ctx, p, size);
+        let bytes = super::raw_buffer_bytes(ctx, buf);
         qjs::JS_FreeValue(ctx, buf);
-        match bytes.and_then(|b| b.sub(offset as usize, length as usize)) {
-            Some(b) => Ok((b, Some(lane))),
-            None => Err(AccessError::Type(format!("{what}: the view's ArrayBuffer is detached or too small"))),
+        match bytes {
+            BufferBytes::Bytes(p, n) => match Bytes::new(p, n).sub(offset as usize, length as usize) {
+                Some(b) => Ok((b, Some(lane))),
+                None => Err(too_small()),
+            },
+            _ => Err(too_small()),
         }
-    }
-}
-
-/// What JS_GetArrayBuffer returned, as bytes; None when detached.
-///
-/// # Safety
-/// As `view`: `p` and `size` come from JS_GetArrayBuffer just now.
-unsafe fn buffer_bytes<'a>(ctx: *mut qjs::JSContext, p: *mut u8, size: qjs::size_t) -> Option<Bytes<'a>> {
-    // SAFETY: per the contract; a pending exception is taken and freed.
-    unsafe {
-        if p.is_null() {
-            // JS_GetArrayBuffer throws only for a detached buffer; a live
-            // empty one may have no storage (see `array_buffer_bytes`).
-            if qjs::JS_HasException(ctx) {
-                qjs::JS_FreeValue(ctx, qjs::JS_GetException(ctx));
-                return None;
-            }
-            return Some(Bytes::new(std::ptr::NonNull::dangling().as_ptr(), 0));
-        }
-        Some(Bytes::new(p, size as usize))
     }
 }
 
@@ -174,11 +142,7 @@ fn exact_int(ctx: *mut qjs::JSContext, v: qjs::JSValue) -> Option<Option<i128>> 
     unsafe {
         match qjs::JS_VALUE_GET_TAG(v) {
             qjs::JS_TAG_INT => return Some(Some(qjs::JS_VALUE_GET_INT(v) as i128)),
-            qjs::JS_TAG_FLOAT64 => {
-                let f = qjs::JS_VALUE_GET_FLOAT64(v);
-                let ok = f.fract() == 0.0 && (-9.223372036854776e18..1.8446744073709552e19).contains(&f);
-                return Some(ok.then_some(f as i128));
-            }
+            qjs::JS_TAG_FLOAT64 => return Some(crate::hw::f64_integer(qjs::JS_VALUE_GET_FLOAT64(v))),
             _ if !qjs::JS_IsBigInt(v) => return None,
             _ => {}
         }
@@ -233,9 +197,8 @@ unsafe extern "C" fn ring_method(
     // reads as undefined); the opaque, when non-null, is our RingObject, alive
     // while `this` is. No JavaScript runs in this function.
     unsafe {
-        let args = super::arguments(argc, argv);
-        let undefined = qjs::JS_UNDEFINED;
-        let arg = |i: usize| args.get(i).unwrap_or(&undefined);
+        let args = super::Args::new(argc, argv);
+        let arg = |i: usize| args.get(i);
         let p = qjs::JS_GetOpaque(this, RING.id()) as *const RingObject;
         let Some(obj) = p.as_ref() else {
             return throw(ctx, AccessError::Type("not a Ring".into()));
@@ -288,9 +251,8 @@ unsafe extern "C" fn batch_function(
 ) -> qjs::JSValue {
     // SAFETY: as in `ring_method`.
     unsafe {
-        let args = super::arguments(argc, argv);
-        let undefined = qjs::JS_UNDEFINED;
-        let arg = |i: usize| args.get(i).unwrap_or(&undefined);
+        let args = super::Args::new(argc, argv);
+        let arg = |i: usize| args.get(i);
         let r = if magic == TAKE {
             (|| {
                 let what = "take";
@@ -320,8 +282,8 @@ unsafe extern "C" fn batch_function(
 static RING: super::CClass = super::CClass {
     id: AtomicU32::new(0),
     name: c"Ring",
-    finalizer: ring_finalizer,
-    mark: ring_mark,
+    finalizer: super::finalize::<RingObject>,
+    mark: super::mark::<RingObject>,
     methods: &[(c"count", COUNT, 6), (c"gather", GATHER, 6), (c"scatter", SCATTER, 6)],
     method: ring_method,
 };
