@@ -98,15 +98,17 @@ pub fn start_watchdog(timeout: Duration) {
 
 /// Diagnostics from library code (a VFIO release that failed, a device
 /// probe that was skipped) go through the `log` crate, so an embedder routes
-/// them where it likes. The CLIs call this: records at or above `JSK_LOG`
-/// (`error`, `warn` (the default), `info`, `debug`, `trace`, `off`) go to
-/// stderr as `PROGRAM: warning: message`.
+/// them where it likes. The CLIs call this: jsk's own warnings and errors go
+/// to stderr as `PROGRAM: warning: message`; `JSK_LOG` (`error`, `warn`,
+/// `info`, `debug`, `trace`, `off`) sets the level and then shows the
+/// crates jsk uses too (vfio-ioctls reports there, in its own words).
 pub fn init_log(program: &'static str) {
     static PROGRAM: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
+    static EVERY_CRATE: AtomicBool = AtomicBool::new(false);
     struct Stderr;
     impl log::Log for Stderr {
         fn enabled(&self, m: &log::Metadata<'_>) -> bool {
-            m.level() <= log::max_level()
+            m.level() <= log::max_level() && (EVERY_CRATE.load(Ordering::Relaxed) || m.target().starts_with("jsk"))
         }
         fn log(&self, r: &log::Record<'_>) {
             if self.enabled(r.metadata()) {
@@ -123,7 +125,9 @@ pub fn init_log(program: &'static str) {
         fn flush(&self) {}
     }
     let _ = PROGRAM.set(program);
-    let level = std::env::var("JSK_LOG").ok().and_then(|v| v.parse().ok()).unwrap_or(log::LevelFilter::Warn);
+    let asked: Option<log::LevelFilter> = std::env::var("JSK_LOG").ok().and_then(|v| v.parse().ok());
+    EVERY_CRATE.store(asked.is_some(), Ordering::Relaxed);
+    let level = asked.unwrap_or(log::LevelFilter::Warn);
     if log::set_logger(&Stderr).is_ok() {
         log::set_max_level(level);
     }
