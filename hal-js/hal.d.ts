@@ -72,7 +72,7 @@ declare module "jsk:hal" {
   export function dmaRmb(): void;
   export function mb(): void;
   /** Batch operations over descriptor rings and typed arrays (contracts in native.d.ts). */
-  export { ring, take, compareBytes, Ring } from "jsk:native";
+  export { ring, take, transition, compareBytes, Ring } from "jsk:native";
   export function registers(spec: Record<string, RegisterSpec>, opts?: {
     device?: string; width?: 8 | 16 | 32 | 64;
     banks?: Record<string, { enter(regs: BoundRegisters): void; leave(regs: BoundRegisters): void }>;

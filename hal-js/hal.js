@@ -11,4 +11,4 @@ export { trace } from "jsk:hal/trace";
 export { NetDevice, Packet, PacketPool, macString } from "jsk:hal/net";
 // DMA barriers (Linux's dma_wmb, dma_rmb, mb) and the batch operations over descriptor
 // rings (safe: every access is checked); see hal.d.ts and native.d.ts.
-export { dmaWmb, dmaRmb, mb, ring, take, compareBytes } from "jsk:native";
+export { dmaWmb, dmaRmb, mb, ring, take, transition, compareBytes } from "jsk:native";

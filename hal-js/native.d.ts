@@ -44,6 +44,8 @@ declare module "jsk:native" {
     readonly stride: number;
     /** Consecutive records from `start` (wrapping), at most `max`, whose `(field & mask) === value`. */
     count(start: number, max: number, offset: number, width: 1 | 2 | 4 | 8, mask: number | bigint, value: number | bigint): number;
+    /** Consecutive records from `start`, at most `max`, whose field (unsigned) is in [lo, hi]. */
+    countWithin(start: number, max: number, offset: number, width: 1 | 2 | 4 | 8, lo: number | bigint, hi: number | bigint): number;
     /** The field of `n` records from `start` into `out[outStart..]`; returns `n`. */
     gather(start: number, n: number, offset: number, width: 1 | 2 | 4 | 8, out: Numbers, outStart?: number): number;
     /** `src[srcStart..]`, or one value, into the field of `n` records; every value checked to fit before any is written. */
@@ -53,6 +55,8 @@ declare module "jsk:native" {
   export function ring(buffer: ArrayBuffer | ArrayBufferView, slots: number, stride: number): Ring;
   /** out[outStart + i] = table[indices[start + i]] for i < n (table and out of one type); every index checked first. */
   export function take(table: Numbers, indices: Numbers, start: number, n: number, out: Numbers, outStart?: number): number;
+  /** While table[indices[start + i]] === from (i < n, in order), set it to `to`; returns how many changed. Every index checked first. */
+  export function transition(table: Numbers, indices: Numbers, start: number, n: number, from: number | bigint, to: number | bigint): number;
   /** memcmp of `n` bytes: -1, 0 or 1. */
   export function compareBytes(a: ArrayBuffer | ArrayBufferView, aOffset: number, b: ArrayBuffer | ArrayBufferView, bOffset: number, n: number): -1 | 0 | 1;
   /** Run the host's cleanup (devices quiet, QEMU stopped) and end the process. Never returns. */

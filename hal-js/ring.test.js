@@ -1,10 +1,10 @@
-// Tests for jsk:native's batch operations over descriptor rings (ring, Ring.count/gather/
-// scatter, take, compareBytes) and the DMA barriers: results against a plain JS reading of
+// Tests for jsk:native's batch operations over descriptor rings (ring, Ring.count/countWithin/
+// gather/scatter, take, transition, compareBytes) and the DMA barriers: results against a plain JS reading of
 // the same bytes, wrap-around, and every check (ranges, alignment, types, detached and
 // shrunk buffers) ending in a RangeError or TypeError with nothing written.
 
 import { test, assert } from "jsk:test";
-import { ring, take, compareBytes, fakeDma } from "jsk:native";
+import { ring, take, transition, compareBytes, fakeDma } from "jsk:native";
 import { dmaWmb, dmaRmb, mb } from "jsk:hal";
 
 // 8 legacy e1000 descriptors (16 bytes): address 0..7, length 8..9, status byte 12.
@@ -87,6 +87,43 @@ test("take: out[i] = table[indices[start + i]], every index checked first", () =
   assert.throws(() => take(table, new Uint8Array([0]), 0, 1, new Uint32Array(1)), TypeError);
   assert.throws(() => take(table, new Float64Array([0]), 0, 1, out), TypeError);
   assert.throws(() => take(table, new Uint8Array([0]), 1, 1, out), RangeError);
+});
+
+test("countWithin: consecutive records whose field lies in [lo, hi], wrapping", () => {
+  const { u16, r } = descriptors();
+  [60, 14, 2048, 13, 64, 60, 1514, 64].forEach((len, i) => { u16[i * 8 + 4] = len; });
+  assert.equal(r.countWithin(0, 8, 8, 2, 14, 2048), 3);     // 13 is too short
+  assert.equal(r.countWithin(4, 8, 8, 2, 14, 2048), 7);     // 4..7, then 0..2 after the wrap
+  assert.equal(r.countWithin(4, 2, 8, 2, 14, 2048), 2);
+  assert.equal(r.countWithin(0, 8, 8, 2, 2048, 14), 0, "an empty range holds nothing");
+  assert.equal(r.countWithin(0, 8, 8, 2, 0n, 0xffffn), 8);
+  assert.throws(() => r.countWithin(0, 9, 8, 2, 0, 1), RangeError);
+  assert.throws(() => r.countWithin(0, 1, 8, 2, "0", 1), TypeError);
+});
+
+test("transition: a state per buffer moved for a batch, stopping at the first that is not `from`", () => {
+  const state = new Uint8Array(6);
+  const ids = new Uint16Array([4, 1, 4, 2]);
+  assert.equal(transition(state, ids, 0, 4, 0, 3), 2, "the second 4 is already 3");
+  assert.deepEqual([...state], [0, 3, 0, 0, 3, 0]);
+  assert.equal(transition(state, ids, 3, 1, 0, 3), 1);
+  assert.equal(transition(state, ids, 0, 2, 3, 1), 2);
+  assert.deepEqual([...state], [0, 1, 3, 0, 1, 0]);
+  assert.equal(transition(state, ids, 0, 0, 0, 1), 0);
+  // Checked before anything is written: indices, states, types.
+  assert.throws(() => transition(state, new Uint16Array([1, 6]), 0, 2, 1, 0), RangeError);
+  assert.throws(() => transition(state, new Int8Array([-1]), 0, 1, 1, 0), RangeError);
+  assert.throws(() => transition(state, ids, 0, 1, 1, 256), RangeError);
+  assert.throws(() => transition(state, ids, 0, 1, 0.5, 1), RangeError);
+  assert.throws(() => transition(state, ids, 0, 1, "1", 0), TypeError);
+  assert.throws(() => transition(state, ids, 2, 3, 1, 0), RangeError);
+  assert.throws(() => transition(new Float64Array(6), ids, 0, 1, 0, 1), TypeError);
+  assert.throws(() => transition(state, new Float64Array([1]), 0, 1, 0, 1), TypeError);
+  assert.deepEqual([...state], [0, 1, 3, 0, 1, 0], "nothing was written");
+  // Wide and signed tables take their own ranges.
+  const wide = new BigInt64Array(2);
+  assert.equal(transition(wide, new Uint8Array([1]), 0, 1, 0n, -5n), 1);
+  assert.equal(wide[1], -5n);
 });
 
 test("compareBytes is memcmp over buffers and views", () => {

@@ -182,6 +182,19 @@ impl<'a> Field<'a> {
         Ok(n)
     }
 
+    /// How many consecutive records from `start`, at most `max`, have
+    /// `lo <= field <= hi` (the field read as unsigned): "how many lengths are sane".
+    pub fn count_within(&self, start: usize, max: usize, lo: u64, hi: u64) -> Result<usize, AccessError> {
+        self.check("countWithin", start, max)?;
+        let mut n = 0;
+        self.each(start, max, |_, at| {
+            let inside = self.bytes.load(at, self.width).is_some_and(|v| (lo..=hi).contains(&v));
+            n += inside as usize;
+            inside
+        });
+        Ok(n)
+    }
+
     /// The field of `n` records from `start` into `out[out_start..]`.
     pub fn gather(&self, start: usize, n: usize, out: &Array<'_>, out_start: usize) -> Result<usize, AccessError> {
         self.check("gather", start, n)?;
@@ -277,6 +290,59 @@ pub fn take(
     Ok(n)
 }
 
+/// For `i < n` in order, while `table[indices[start + i]] == from`, set it to
+/// `to`; returns how many were changed (the first that is not `from` stops it
+/// and stays as it was, so an index given twice stops at its second place).
+/// A state machine per buffer, moved for a whole batch in one call. Every
+/// index is checked against the table, and `from` and `to` against its
+/// elements, before anything is written.
+pub fn transition(
+    table: &Array<'_>,
+    indices: &Array<'_>,
+    start: usize,
+    n: usize,
+    from: i128,
+    to: i128,
+) -> Result<usize, AccessError> {
+    if !table.lane.integer() || !indices.lane.integer() {
+        return Err(AccessError::Type(format!(
+            "transition: table ({:?}) and indices ({:?}) must be integer TypedArrays",
+            table.lane, indices.lane
+        )));
+    }
+    let bits = 8 * table.lane.size() as u32;
+    let lane_fits = |v: i128| match table.lane {
+        Lane::Signed(_) => (-(1i128 << (bits - 1))..1i128 << (bits - 1)).contains(&v),
+        _ => (0..1i128 << bits).contains(&v),
+    };
+    for (name, v) in [("from", from), ("to", to)] {
+        if !lane_fits(v) {
+            return Err(AccessError::Range(format!("transition: {name} {v} is no {:?} element", table.lane)));
+        }
+    }
+    indices.check_span("transition", "indices", start, n)?;
+    let have = table.len() as i128;
+    for i in start..start + n {
+        let k = indices.get(i).unwrap_or(-1);
+        if !(0..have).contains(&k) {
+            return Err(AccessError::Range(format!(
+                "transition: indices[{i}] = {k} is outside the table's {have} elements"
+            )));
+        }
+    }
+    let mut done = 0;
+    for i in start..start + n {
+        // Re-read: an index changed since (another thread) is checked again.
+        let k = indices.get(i).unwrap_or(-1);
+        if !(0..have).contains(&k) || table.get(k as usize) != Some(from) {
+            break;
+        }
+        table.set(k as usize, to as u64);
+        done += 1;
+    }
+    Ok(done)
+}
+
 /// -1, 0 or 1 as memcmp of `n` bytes of `a` from `a_off` and `b` from `b_off`.
 pub fn compare(a: &Bytes<'_>, a_off: usize, b: &Bytes<'_>, b_off: usize, n: usize) -> Result<i32, AccessError> {
     for (name, off, len) in [("a", a_off, a.len()), ("b", b_off, b.len())] {
@@ -336,6 +402,47 @@ mod tests {
         let a = Array { bytes: src.bytes(), lane: Lane::Unsigned(8) };
         assert!(f.scatter(0, 2, &a, 0).is_err());
         assert_eq!(mem.copy_out(0, 128).unwrap(), vec![0u8; 128]);
+    }
+
+    #[test]
+    fn count_within_stops_outside_the_range() {
+        let mem = records();
+        for (i, len) in [60u64, 14, 2048, 13, 64].iter().enumerate() {
+            mem.write(16 * i + 8, 2, *len);
+        }
+        let f = Field::new("t", mem.bytes(), 8, 16, 8, 2).unwrap();
+        assert_eq!(f.count_within(0, 5, 14, 2048).unwrap(), 3);
+        assert_eq!(f.count_within(4, 1, 14, 2048).unwrap(), 1);
+        assert_eq!(f.count_within(0, 5, 2049, 14).unwrap(), 0, "an empty range holds nothing");
+        assert!(f.count_within(8, 0, 0, 1).is_err());
+    }
+
+    #[test]
+    fn transition_moves_states_until_one_is_not_the_expected() {
+        let states = Memory::zeroed(8, 8).unwrap();
+        let ids = Memory::zeroed(8, 8).unwrap();
+        for (i, id) in [3u64, 1, 3, 0].iter().enumerate() {
+            ids.write(2 * i, 2, *id);
+        }
+        let table = Array { bytes: states.bytes(), lane: Lane::Unsigned(1) };
+        let idx = Array { bytes: ids.bytes(), lane: Lane::Unsigned(2) };
+        // 3 and 1 move from 0 to 2; the second 3 is 2 by then: it stops there.
+        assert_eq!(transition(&table, &idx, 0, 4, 0, 2).unwrap(), 2);
+        assert_eq!(states.copy_out(0, 4).unwrap(), vec![0, 2, 0, 2]);
+        assert_eq!(transition(&table, &idx, 3, 1, 0, 2).unwrap(), 1);
+        // An index outside the table: nothing written.
+        ids.write(0, 2, 8);
+        assert!(transition(&table, &idx, 0, 4, 2, 0).is_err());
+        assert_eq!(states.copy_out(0, 4).unwrap(), vec![2, 2, 0, 2]);
+        // States that do not fit the table's elements, and float tables, are refused.
+        assert!(transition(&table, &idx, 1, 1, 0, 256).is_err());
+        assert!(transition(&table, &idx, 1, 1, -1, 0).is_err());
+        let signed = Array { bytes: states.bytes(), lane: Lane::Signed(1) };
+        assert!(transition(&signed, &idx, 1, 1, 2, -1).is_ok());
+        assert_eq!(states.read(1, 1).unwrap(), 0xff);
+        let float = Array { bytes: states.bytes(), lane: Lane::F64 };
+        assert!(transition(&float, &idx, 1, 1, 0, 1).is_err());
+        assert!(transition(&table, &idx, 2, 3, 0, 1).is_err(), "indices [2, +3) are outside 4 elements");
     }
 
     #[test]

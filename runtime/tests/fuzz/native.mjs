@@ -556,15 +556,16 @@ const targets = [
   }],
   ["Ring", 12, () => {
     if (!rings.length) return;
-    const m = pick(["count", "gather", "scatter"]);
+    const m = pick(["count", "countWithin", "gather", "scatter"]);
     const r = pick(rings);
     const field = [either(ringIndex), either(ringCount), either(() => pick([0, 1, 2, 4, 8, 12, 13, 15, 16])), either(() => pick([1, 2, 4, 8, 3]))];
-    const rest = m === "count"
+    const rest = m === "count" || m === "countWithin"
       ? [either(() => pick([1, 3, 0xff, 0xffffffff, 1n, 2n ** 64n - 1n])), either(() => pick([0, 1, 3, -1]))]
       : [either(() => chance(0.3) && m === "scatter" ? pick(NUMBERS) : view()), either(ringIndex)];
     call(`Ring.${m}`, RingProto[m], self(() => r), argList([...field, ...rest]));
   }],
   ["take", 3, () => call("take", native.take, undefined, argList([either(view), either(view), either(ringIndex), either(ringCount), either(view), either(ringIndex)]))],
+  ["transition", 3, () => call("transition", native.transition, undefined, argList([either(view), either(view), either(ringIndex), either(ringCount), either(() => pick([0, 1, 2, 255, 256, -1, 2n ** 64n - 1n, 0.5])), either(() => pick([0, 1, 2, 255, 256, -1, 1n]))]))],
   ["compareBytes", 3, () => call("compareBytes", native.compareBytes, undefined, argList([either(bytes), either(ringIndex), either(bytes), either(ringIndex), either(ringCount)]))],
   ["fakeRegion", 3, () => use(call("fakeRegion", native.fakeRegion, undefined, argList([either(() => pick(STRINGS)), either(() => pick([1, 4, 64, 4096, 0x20000])), either(() => pick(["mem", "io"]))])))],
   ["mapRegion", 3, () => {

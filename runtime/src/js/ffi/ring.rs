@@ -1,6 +1,6 @@
 //! The batch operations (`hw::ring`) as JavaScript sees them: the `Ring`
-//! class (`count`, `gather`, `scatter`) and the `take` and `compareBytes`
-//! functions, written against the QuickJS C API like `Region`, because a batch
+//! class (`count`, `countWithin`, `gather`, `scatter`) and the `take`,
+//! `transition` and `compareBytes` functions, written against the QuickJS C API like `Region`, because a batch
 //! call is made several times per batch of packets and the generic binding
 //! cost five times the work of a 32-descriptor scan. This file only converts
 //! arguments: numbers by their tag and buffers through the engine's own
@@ -30,6 +30,8 @@ const GATHER: i32 = 2;
 const SCATTER: i32 = 3;
 const TAKE: i32 = 4;
 const COMPARE: i32 = 5;
+const WITHIN: i32 = 6;
+const TRANSITION: i32 = 7;
 
 impl super::Opaque for RingObject {
     fn class() -> &'static super::CClass {
@@ -205,12 +207,13 @@ unsafe extern "C" fn ring_method(
         };
         let what = match magic {
             COUNT => "Ring.count",
+            WITHIN => "Ring.countWithin",
             GATHER => "Ring.gather",
             _ => "Ring.scatter",
         };
         let r = (|| {
             let start = index(*arg(0), what, "start", LIMIT, None)?;
-            let n = index(*arg(1), what, if magic == COUNT { "max" } else { "n" }, LIMIT, None)?;
+            let n = index(*arg(1), what, if magic == COUNT || magic == WITHIN { "max" } else { "n" }, LIMIT, None)?;
             let offset = index(*arg(2), what, "offset", LIMIT, None)?;
             let width = index(*arg(3), what, "width", 8, None)? as u8;
             let (mem, _) = view(ctx, &obj.buffer, what)?;
@@ -218,6 +221,10 @@ unsafe extern "C" fn ring_method(
                 COUNT => {
                     let (mask, value) = (bits(ctx, *arg(4), what, "mask")?, bits(ctx, *arg(5), what, "value")?);
                     Field::new(what, mem, obj.slots, obj.stride, offset, width)?.count(start, n, mask, value)
+                }
+                WITHIN => {
+                    let (lo, hi) = (bits(ctx, *arg(4), what, "lo")?, bits(ctx, *arg(5), what, "hi")?);
+                    Field::new(what, mem, obj.slots, obj.stride, offset, width)?.count_within(start, n, lo, hi)
                 }
                 GATHER => {
                     let at = index(*arg(5), what, "outStart", LIMIT, Some(0))?;
@@ -241,7 +248,16 @@ unsafe extern "C" fn ring_method(
     }
 }
 
-/// `take(...)` and `compareBytes(...)` (magic).
+/// A state argument of `transition`: an exact integer (number or BigInt).
+fn state(ctx: *mut qjs::JSContext, v: qjs::JSValue, name: &str) -> Result<i128, AccessError> {
+    match exact_int(ctx, v) {
+        Some(Some(v)) => Ok(v),
+        Some(None) => Err(AccessError::Range(format!("transition: {name} is no integer in [-2^63, 2^64)"))),
+        None => Err(AccessError::Type(format!("transition: {name} must be an integer (a number or a BigInt)"))),
+    }
+}
+
+/// `take(...)`, `transition(...)` and `compareBytes(...)` (magic).
 unsafe extern "C" fn batch_function(
     ctx: *mut qjs::JSContext,
     _this: qjs::JSValue,
@@ -264,6 +280,16 @@ unsafe extern "C" fn batch_function(
                 let out = array(ctx, arg(4), "take: out")?;
                 ring::take(&table, &indices, start, n, &out, at).map(|n| n as i64)
             })()
+        } else if magic == TRANSITION {
+            (|| {
+                let what = "transition";
+                let start = index(*arg(2), what, "start", LIMIT, None)?;
+                let n = index(*arg(3), what, "n", LIMIT, None)?;
+                let (from, to) = (state(ctx, *arg(4), "from")?, state(ctx, *arg(5), "to")?);
+                let table = array(ctx, arg(0), "transition: table")?;
+                let indices = array(ctx, arg(1), "transition: indices")?;
+                ring::transition(&table, &indices, start, n, from, to).map(|n| n as i64)
+            })()
         } else {
             (|| {
                 let what = "compareBytes";
@@ -284,7 +310,7 @@ static RING: super::CClass = super::CClass {
     name: c"Ring",
     finalizer: super::finalize::<RingObject>,
     mark: super::mark::<RingObject>,
-    methods: &[(c"count", COUNT, 6), (c"gather", GATHER, 6), (c"scatter", SCATTER, 6)],
+    methods: &[(c"count", COUNT, 6), (c"countWithin", WITHIN, 6), (c"gather", GATHER, 6), (c"scatter", SCATTER, 6)],
     method: ring_method,
 };
 
@@ -335,8 +361,8 @@ pub fn js_ring<'js>(
     }
 }
 
-/// `take` and `compareBytes` as functions to export.
-pub fn batch_functions<'js>(ctx: &rquickjs::Ctx<'js>) -> rquickjs::Result<[(&'static str, rquickjs::Value<'js>); 2]> {
+/// `take`, `transition` and `compareBytes` as functions to export.
+pub fn batch_functions<'js>(ctx: &rquickjs::Ctx<'js>) -> rquickjs::Result<[(&'static str, rquickjs::Value<'js>); 3]> {
     let c = ctx.as_raw().as_ptr();
     // SAFETY: new function objects on the live context, handed to rquickjs
     // with their one reference.
@@ -348,6 +374,10 @@ pub fn batch_functions<'js>(ctx: &rquickjs::Ctx<'js>) -> rquickjs::Result<[(&'st
             }
             Ok(rquickjs::Value::from_raw(ctx.clone(), f))
         };
-        Ok([("take", make(c"take", 6, TAKE)?), ("compareBytes", make(c"compareBytes", 5, COMPARE)?)])
+        Ok([
+            ("take", make(c"take", 6, TAKE)?),
+            ("transition", make(c"transition", 6, TRANSITION)?),
+            ("compareBytes", make(c"compareBytes", 5, COMPARE)?),
+        ])
     }
 }
