@@ -46,6 +46,8 @@ declare module "jsk:native" {
     count(start: number, max: number, offset: number, width: 1 | 2 | 4 | 8, mask: number | bigint, value: number | bigint): number;
     /** Consecutive records from `start`, at most `max`, whose field (unsigned) is in [lo, hi]. */
     countWithin(start: number, max: number, offset: number, width: 1 | 2 | 4 | 8, lo: number | bigint, hi: number | bigint): number;
+    /** The sum of the field (unsigned) over `n` records from `start`. @throws RangeError from 2^53. */
+    sum(start: number, n: number, offset: number, width: 1 | 2 | 4 | 8): number;
     /** The field of `n` records from `start` into `out[outStart..]`; returns `n`. */
     gather(start: number, n: number, offset: number, width: 1 | 2 | 4 | 8, out: Numbers, outStart?: number): number;
     /** `src[srcStart..]`, or one value, into the field of `n` records; every value checked to fit before any is written. */

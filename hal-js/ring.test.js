@@ -1,5 +1,5 @@
 // Tests for jsk:native's batch operations over descriptor rings (ring, Ring.count/countWithin/
-// gather/scatter, take, transition, compareBytes) and the DMA barriers: results against a plain JS reading of
+// sum/gather/scatter, take, transition, compareBytes) and the DMA barriers: results against a plain JS reading of
 // the same bytes, wrap-around, and every check (ranges, alignment, types, detached and
 // shrunk buffers) ending in a RangeError or TypeError with nothing written.
 
@@ -98,6 +98,10 @@ test("countWithin: consecutive records whose field lies in [lo, hi], wrapping", 
   assert.equal(r.countWithin(0, 8, 8, 2, 2048, 14), 0, "an empty range holds nothing");
   assert.equal(r.countWithin(0, 8, 8, 2, 0n, 0xffffn), 8);
   assert.throws(() => r.countWithin(0, 9, 8, 2, 0, 1), RangeError);
+  assert.equal(r.sum(6, 4, 8, 2), 1514 + 64 + 60 + 14, "sum wraps too");
+  assert.equal(r.sum(0, 0, 8, 2), 0);
+  new BigUint64Array(u16.buffer)[1] = 2n ** 53n;
+  assert.throws(() => r.sum(0, 1, 8, 8), RangeError, "2^53 is not exact");
   assert.throws(() => r.countWithin(0, 1, 8, 2, "0", 1), TypeError);
 });
 

@@ -14,6 +14,7 @@
 // The handle IS a jsk:hal NetDevice (ixy-style batches over preallocated DMA
 // buffers; nothing is allocated per packet):
 //   mac, macAddress, link, rxBatch(max, out?), txBatch(packets), allocPacket(length),
+//   rxBurst(ids, lens, max), txBurst(ids, lens, n), allocBurst(ids, n), freeBurst(ids, n), buffer(id), packet(id),
 //   stats, promiscuous, waitRx({ timeout }), on("link", cb), waitForLink({ timeout }), tap(fn)
 // and, for this family:
 //   mode                 "irq" (interrupt 0 wakes waitRx and reports link changes) or "poll"
@@ -40,7 +41,10 @@
 // bad one is counted (stats.badDescriptors) and its buffer goes straight back
 // to the ring. Only descriptors software gave the device are ever looked at.
 
-import { driver, registers, waitFor, spinUntil, delay, TimeoutError, NetDevice, Packet, PacketPool, dmaWmb, dmaRmb, ring } from "jsk:hal";
+import {
+  driver, registers, waitFor, spinUntil, delay, TimeoutError, NetDevice, Packet, PacketPool, BUFFER, checkBurst,
+  dmaWmb, dmaRmb, ring, take, transition,
+} from "jsk:hal";
 
 // SDM 13.4 (Table 13-2, register summary). Only what this driver uses.
 const E1000 = registers({
@@ -146,6 +150,8 @@ const REGISTER_WINDOW = 0x6000;        // everything above lies below this
 // SDM 3.2.3 legacy receive descriptor (16 bytes): buffer address 0-7, length 8-9,
 // packet checksum 10-11, status 12, errors 13, special 14-15.
 const DESC_SIZE = 16;
+const RXD_ADDRESS = 0;
+const RXD_LENGTH = 8;
 const RXD_STATUS = 12;
 const RXD_ERRORS = 13;
 const RXD_STAT_DD = 1 << 0;            // 3.2.3.1 descriptor done
@@ -158,12 +164,14 @@ const RXD_GOOD_MASK = RXD_STAT_DD | RXD_STAT_EOP | (RXD_ERR_FRAME << 8);
 const RXD_GOOD = RXD_STAT_DD | RXD_STAT_EOP;
 // SDM 3.3.3 legacy transmit descriptor: buffer address 0-7, length 8-9, CSO 10, CMD 11,
 // STA 12 (bits 3:0), CSS 13, special 14-15.
+const TXD_ADDRESS = 0;
+const TXD_LENGTH = 8;
+const TXD_CSO = 10;                    // CSO and CMD, written as one 16-bit field
 const TXD_STATUS = 12;
 const TXD_CMD_EOP = 1 << 0;            // 3.3.3.1 end of packet
 const TXD_CMD_IFCS = 1 << 1;           // 3.3.3.1 insert the FCS
 const TXD_CMD_RS = 1 << 3;             // 3.3.3.1 report status: the device writes DD back
 const TXD_CMD = TXD_CMD_EOP | TXD_CMD_IFCS | TXD_CMD_RS;
-const TXD_WORD2 = TXD_CMD << 24;       // descriptor word 2: length 15:0, CSO 23:16, CMD 31:24
 const TXD_STAT_DD = 1 << 0;            // 3.3.3.2 descriptor done
 const TXD_STAT_ERR = (1 << 1) | (1 << 2); // 3.3.3.2 EC (excess collisions), LC (late collision)
 const POISON = 0xff;                   // fills rings before the device sees them
@@ -198,7 +206,6 @@ const hex = (v) => "0x" + (v >>> 0).toString(16).padStart(8, "0");
 const macText = (m) => Array.from(m, (b) => b.toString(16).padStart(2, "0")).join(":");
 /** An individual (not multicast), non-zero address. */
 const validMac = (m) => m.length === 6 && (m[0] & 1) === 0 && m.some((b) => b !== 0);
-const nextIndex = (i, size) => (i + 1 === size ? 0 : i + 1);
 
 function options(dev) {
   const o = { ...DEFAULTS, ...(dev.e1000 ?? {}) };
@@ -214,6 +221,8 @@ function options(dev) {
     throw new RangeError(`e1000: ${name}: rxPoolSize ${o.rxPoolSize} must be an integer above rxRingSize (${o.rxRingSize}): every descriptor holds a buffer`);
   if (!Number.isInteger(o.txPoolSize) || o.txPoolSize < 1)
     throw new RangeError(`e1000: ${name}: txPoolSize ${o.txPoolSize} must be a positive integer`);
+  if (o.rxPoolSize + o.txPoolSize > 65536)
+    throw new RangeError(`e1000: ${name}: ${o.rxPoolSize + o.txPoolSize} buffers: buffer ids are 16 bits (at most 65536)`);
   if (o.mode !== undefined && o.mode !== "irq" && o.mode !== "poll")
     throw new TypeError(`e1000: ${name}: mode "${o.mode}" is not "irq" or "poll"`);
   if (!Number.isFinite(o.waitMs) || o.waitMs < 0) throw new RangeError(`e1000: ${name}: waitMs ${o.waitMs} is not a duration`);
@@ -228,22 +237,13 @@ class DescriptorRing {
     this.dma = dev.dma(this.bytes, { align: 4096 }); // base 16-byte aligned (SDM 14.4, 14.5); a page keeps it simple
     this.what = what;
     this.u8 = new Uint8Array(this.dma.buffer);
-    this.u16 = new Uint16Array(this.dma.buffer);
     this.u32 = new Uint32Array(this.dma.buffer);
-    this.records = ring(this.dma.buffer, size, DESC_SIZE);   // batch reads of one field of many descriptors
+    this.records = ring(this.dma.buffer, size, DESC_SIZE);   // one field of many descriptors per call
     this.iovaLo = Number(this.dma.iova & 0xffffffffn);
     this.iovaHi = Number(this.dma.iova >> 32n);
   }
   poison() { this.u8.fill(POISON); }
   free() { this.dma.free(); }
-}
-
-/** Cache a packet's device address as two 32-bit numbers (descriptors are written in halves). */
-function prepare(p) {
-  p.iovaLo = Number(p.iova & 0xffffffffn);
-  p.iovaHi = Number(p.iova >> 32n);
-  p.txQueued = false;
-  return p;
 }
 
 class E1000Device extends NetDevice {
@@ -285,12 +285,29 @@ class E1000Device extends NetDevice {
     // Memory first: if it cannot be had, the device has not been touched.
     this.rxRing = new DescriptorRing(dev, opts.rxRingSize, "receive");
     this.txRing = new DescriptorRing(dev, opts.txRingSize, "transmit");
-    this.rxPool = new PacketPool(dev, { count: opts.rxPoolSize, size: BUFFER_SIZE, name: `${dev.name} rx` });
-    this.txPool = new PacketPool(dev, { count: opts.txPoolSize, size: BUFFER_SIZE, name: `${dev.name} tx` });
-    this.rxPool.packets.forEach(prepare);
-    this.txPool.packets.forEach(prepare);
-    this.rxSlots = new Array(opts.rxRingSize).fill(null);   // the buffer each receive descriptor holds
-    this.txSlots = new Array(opts.txRingSize).fill(null);   // the packet each transmit descriptor carries
+    // Buffers are numbered: receive ones 0 to rxPoolSize - 1, transmit ones after them, with
+    // one state table (BUFFER: the driver's, the program's, being sent) and one table of
+    // device addresses, so that a batch moves as numbers through the batch operations.
+    const buffers = opts.rxPoolSize + opts.txPoolSize;
+    this.bufState = new Uint8Array(buffers);
+    this.rxPool = new PacketPool(dev, { count: opts.rxPoolSize, size: BUFFER_SIZE, name: `${dev.name} rx`, state: this.bufState });
+    this.txPool = new PacketPool(dev, { count: opts.txPoolSize, size: BUFFER_SIZE, name: `${dev.name} tx`, first: opts.rxPoolSize, state: this.bufState });
+    this.bufPackets = [...this.rxPool.packets, ...this.txPool.packets];   // id -> Packet
+    this.bufIova = BigUint64Array.from(this.bufPackets, (p) => p.iova);   // id -> device address
+    // The buffer each descriptor holds, as rings of ids beside the descriptor rings.
+    this.rxSlotIds = new Uint16Array(opts.rxRingSize);
+    this.rxIds = ring(this.rxSlotIds, opts.rxRingSize, 2);
+    this.txSlotIds = new Uint16Array(opts.txRingSize);
+    this.txIds = ring(this.txSlotIds, opts.txRingSize, 2);
+    // Scratch: addresses on their way into descriptors, ids on their way back to the pools,
+    // and the ids and lengths rxBatch/txBatch move through the burst calls.
+    const most = Math.max(opts.rxRingSize, opts.txRingSize);
+    this.addrs = new BigUint64Array(most);
+    this.reclaimed = new Uint16Array(opts.txRingSize);
+    this.reclaimedIds = ring(this.reclaimed, opts.txRingSize, 2);
+    this.batchIds = new Uint16Array(most);
+    this.batchLens = new Uint16Array(most);
+    this.label = `e1000: ${dev.name}`;
     this.rxNext = 0;        // the next receive descriptor to look at; the one before it is held back
     this.rxDiscarding = false;
     this.txTail = 0;        // the next transmit descriptor to fill (what TDT says)
@@ -344,7 +361,7 @@ class E1000Device extends NetDevice {
 
     const rx = this.rxRing;
     rx.poison();
-    for (let i = 0; i < rx.size; i++) this.armRx(i, this.rxPool.take());
+    this.fillRxRing();
     regs.RDBAL.write(rx.iovaLo);
     regs.RDBAH.write(rx.iovaHi);
     regs.RDLEN.write(rx.bytes);
@@ -602,97 +619,134 @@ class E1000Device extends NetDevice {
   }
 
   // ---- receive -------------------------------------------------------------------
+  //
+  // The data path works on numbered buffers (the burst calls); rxBatch and txBatch are the
+  // same calls with a Packet object per buffer. Per batch it makes a fixed number of batch
+  // operations (jsk:hal ring/take/transition), whatever the batch size: the interpreter
+  // touches no descriptor field on the good path.
 
-  /** Give receive descriptor `i` buffer `p`: our address (never what the device left there), status cleared. */
-  armRx(i, p) {
-    const u32 = this.rxRing.u32;
-    const w = i << 2;
-    this.rxSlots[i] = p;
-    u32[w] = p.iovaLo;
-    u32[w + 1] = p.iovaHi;
-    u32[w + 2] = 0;
-    u32[w + 3] = 0;
+  /** Every receive descriptor gets a free buffer: our address, everything else cleared (start). */
+  fillRxRing() {
+    const { rxRing: rx, rxPool: pool } = this;
+    pool.top -= rx.size;                                   // rxPoolSize > rxRingSize (options)
+    this.rxIds.scatter(0, rx.size, 0, 2, pool.stack, pool.top);
+    take(this.bufIova, pool.stack, pool.top, rx.size, this.addrs, 0);
+    rx.records.scatter(0, rx.size, RXD_ADDRESS, 8, this.addrs, 0);
+    rx.records.scatter(0, rx.size, RXD_LENGTH, 8, 0);     // length, checksum, status, errors, special
   }
 
   /**
-   * Up to `max` received frames, in order, from the next `max` descriptors the device finished
-   * (a bad one takes a place too). Each descriptor the device finished is checked
-   * (DD and EOP set, no frame error, ETH_HLEN <= length <= buffer) before its buffer leaves
-   * the ring; the ring is refilled from the pool and RDT written once per batch. Without a
-   * spare buffer the frame is dropped (stats.rxDropped) and its buffer stays in the ring.
-   * The array returned is `out` (default: one array this device reuses on every call):
-   * use or copy it before the next rxBatch. Each packet must later be sent or freed.
+   * Up to `max` received frames as buffer ids (`ids`) and lengths (`lens`), in order, from the
+   * next `max` descriptors the device finished (a bad one takes a place too); returns how many.
+   * Each finished descriptor is checked (DD and EOP set, no frame error, ETH_HLEN <= length <=
+   * buffer) before its buffer leaves the ring, and a fresh buffer from the pool takes its
+   * place; RDT is written once. Without a spare buffer the frame is dropped (stats.rxDropped)
+   * and its buffer stays in the ring. The buffers handed out are the program's until sent
+   * (txBurst/txBatch) or freed (freeBurst/packet.free()).
    */
-  rxBatch(max = DEFAULT_BATCH, out = this.rxOut) {
+  rxBurst(ids, lens, max = ids?.length) {
     this.checkLive();
-    const { rxSlots, counters } = this;
-    const { u32, size } = this.rxRing;
-    const capacity = this.rxPool.size;
-    const freeList = this.rxPool.freeList;   // PacketPool.take(), inlined: this loop is the hot path
-    // At most size - 1 descriptors: the one held back (just before rxNext) is never the device's.
-    const budget = size - 1;
-    let discarding = this.rxDiscarding;
+    checkBurst(this.label, "rxBurst", ids, lens, max);
+    const { rxRing: rx, rxPool: pool, counters } = this;
+    const { records, size } = rx;
     let next = this.rxNext;
-    // How many of the next `max` descriptors the device is done with (DD, status bit 0 of
-    // word 3), read first: then one dmaRmb() before anything else of them is read, as
-    // Linux's e1000_clean_rx_irq. A bad descriptor takes a place of `max` too.
-    const done = this.rxRing.records.count(next, Math.min(max, budget), 12, 1, RXD_STAT_DD, RXD_STAT_DD);
-    if (done > 0) dmaRmb();
+    // At most size - 1: the descriptor held back (just before rxNext) is never the device's.
+    // How many of them the device is done with (DD, status bit 0) is read first; then one
+    // dmaRmb() before anything else of them is read, as Linux's e1000_clean_rx_irq.
+    const done = records.count(next, Math.min(max, size - 1), RXD_STATUS, 1, RXD_STAT_DD, RXD_STAT_DD);
+    if (done === 0) return 0;
+    dmaRmb();
     let got = 0;
     let seen = 0;
     let bytes = 0;
     while (seen < done) {
-      const w = next << 2;
-      // Descriptor word 3: status 7:0, errors 15:8, special 31:16 (SDM 3.2.3).
-      const word3 = u32[w + 3];
-      seen++;
-      let p = rxSlots[next];
-      const length = u32[w + 2] & 0xffff;         // word 2: length 15:0, checksum 31:16
-      if ((word3 & RXD_GOOD_MASK) === RXD_GOOD && length >= ETH_HLEN && length <= capacity && !discarding) {
-        // A whole, error-free frame that fits its buffer: hand it out if a fresh buffer can replace it.
-        const fresh = freeList.pop();
-        if (fresh === undefined) {
-          counters.rxDropped++;
-        } else {
-          fresh.free_ = false;
-          p.length = length;
-          out[got++] = p;
-          bytes += length;
-          rxSlots[next] = p = fresh;
-        }
-      } else if (discarding) {
-        // The rest of a frame that spanned descriptors: not a frame this driver can take.
-        counters.badDescriptors++;
-        if (word3 & RXD_STAT_EOP) discarding = false;
-      } else if ((word3 & RXD_STAT_EOP) === 0) {
-        // LPE is off and buffers hold 2048 bytes: a good frame always fits one descriptor.
-        counters.badDescriptors++;
-        counters.rxErrors++;
-        discarding = true;
-      } else if ((word3 >>> 8) & RXD_ERR_FRAME) {
-        counters.rxErrors++;
-      } else {
-        counters.badDescriptors++;              // a length outside [ETH_HLEN, buffer]
+      // A run of whole, error-free frames (status and errors: DD and EOP, no frame error)
+      // whose lengths fit their buffers, as long as there are spare buffers to replace them.
+      let run = this.rxDiscarding ? 0 : records.count(next, done - seen, RXD_STATUS, 2, RXD_GOOD_MASK, RXD_GOOD);
+      if (run > 0) run = Math.min(records.countWithin(next, run, RXD_LENGTH, 2, ETH_HLEN, pool.size), pool.top);
+      if (run === 0) {
+        this.rxOne(next);
+        seen++;
+        next = next + 1 === size ? 0 : next + 1;
+        continue;
       }
-      // Back to the device: our buffer's address (never what the device left there), status
-      // cleared. The length word needs no clearing: it is read only once DD says it was written.
-      u32[w] = p.iovaLo;
-      u32[w + 1] = p.iovaHi;
-      u32[w + 3] = 0;
-      next = next + 1 === size ? 0 : next + 1;
+      records.gather(next, run, RXD_LENGTH, 2, lens, got);
+      bytes += records.sum(next, run, RXD_LENGTH, 2);
+      // Their buffers go to the program...
+      this.rxIds.gather(next, run, 0, 2, ids, got);
+      if (transition(this.bufState, ids, got, run, BUFFER.DRIVER, BUFFER.HELD) !== run)
+        throw new Error(`${this.label}: receive ring slot ${next}: a buffer the driver did not hold (a driver bug)`);
+      // ...fresh ones from the pool take their places: our addresses, status cleared. The
+      // length word needs no clearing: it is read only once DD says it was written.
+      pool.top -= run;
+      this.rxIds.scatter(next, run, 0, 2, pool.stack, pool.top);
+      take(this.bufIova, pool.stack, pool.top, run, this.addrs, 0);
+      records.scatter(next, run, RXD_ADDRESS, 8, this.addrs, 0);
+      records.scatter(next, run, RXD_STATUS, 4, 0);
+      got += run;
+      seen += run;
+      next += run;
+      if (next >= size) next -= size;
     }
-    out.length = got;
-    this.rxDiscarding = discarding;
-    if (seen > 0) {
-      this.rxNext = next;
-      // Everything before `next` goes back to the device except the held-back one; the
-      // descriptors' new addresses reach memory before the device sees RDT move.
-      dmaWmb();
-      this.bar.write32(this.RDT, next === 0 ? size - 1 : next - 1);
-      counters.rxPackets += got;
-      counters.rxBytes += bytes;
-      if (this.taps.size) for (const t of this.taps) for (const p of out) t("rx", p.data);
+    this.rxNext = next;
+    // Everything before `next` goes back to the device except the held-back one; the
+    // descriptors' new contents reach memory before the device sees RDT move.
+    dmaWmb();
+    this.bar.write32(this.RDT, next === 0 ? size - 1 : next - 1);
+    counters.rxPackets += got;
+    counters.rxBytes += bytes;
+    if (this.taps.size) {
+      for (let i = 0; i < got; i++) for (const t of this.taps) t("rx", this.bufPackets[ids[i]].bytes.subarray(0, lens[i]));
     }
+    return got;
+  }
+
+  /**
+   * One finished descriptor a run stopped at: a good frame without a spare buffer to replace
+   * its own (dropped), a frame error, a bad length, or part of a frame spanning descriptors.
+   * Counted; its buffer goes straight back to the device.
+   */
+  rxOne(i) {
+    const { counters } = this;
+    const { u32, records } = this.rxRing;
+    const w = i << 2;
+    const word3 = u32[w + 3];                    // status 7:0, errors 15:8, special 31:16 (SDM 3.2.3)
+    const length = u32[w + 2] & 0xffff;          // length 15:0, checksum 31:16
+    if (this.rxDiscarding) {
+      // The rest of a frame that spanned descriptors: not a frame this driver can take.
+      counters.badDescriptors++;
+      if (word3 & RXD_STAT_EOP) this.rxDiscarding = false;
+    } else if ((word3 & RXD_GOOD_MASK) === RXD_GOOD && length >= ETH_HLEN && length <= this.rxPool.size) {
+      counters.rxDropped++;
+    } else if ((word3 & RXD_STAT_EOP) === 0) {
+      // LPE is off and buffers hold 2048 bytes: a good frame always fits one descriptor.
+      counters.badDescriptors++;
+      counters.rxErrors++;
+      this.rxDiscarding = true;
+    } else if ((word3 >>> 8) & RXD_ERR_FRAME) {
+      counters.rxErrors++;
+    } else {
+      counters.badDescriptors++;                 // a length outside [ETH_HLEN, buffer]
+    }
+    // Our buffer's address again (never what the device left there), status cleared.
+    records.scatter(i, 1, RXD_ADDRESS, 8, this.bufIova, this.rxSlotIds[i]);
+    u32[w + 3] = 0;
+  }
+
+  /**
+   * Up to `max` received frames as Packets, as rxBurst. The array returned is `out` (default:
+   * one array this device reuses on every call): use or copy it before the next rxBatch.
+   * Each packet must later be sent or freed.
+   */
+  rxBatch(max = DEFAULT_BATCH, out = this.rxOut) {
+    const { batchIds: ids, batchLens: lens, bufPackets } = this;
+    const n = this.rxBurst(ids, lens, Math.min(max, ids.length));
+    for (let i = 0; i < n; i++) {
+      const p = bufPackets[ids[i]];
+      p.length = lens[i];
+      out[i] = p;
+    }
+    out.length = n;
     return out;
   }
 
@@ -704,7 +758,7 @@ class E1000Device extends NetDevice {
    */
   allocPacket(length) {
     if (!Number.isInteger(length) || length < 0 || length > BUFFER_SIZE)
-      throw new RangeError(`e1000: ${this.name}: allocPacket(${length}): a buffer holds 0 to ${BUFFER_SIZE} bytes`);
+      throw new RangeError(`${this.label}: allocPacket(${length}): a buffer holds 0 to ${BUFFER_SIZE} bytes`);
     const p = this.takeTxBuffer();
     if (p !== null) p.length = length;
     return p;
@@ -716,28 +770,72 @@ class E1000Device extends NetDevice {
     return this.txPool.take() ?? (this.reclaimTx(), this.txPool.take());
   }
 
+  /** Up to `n` transmit buffers into `ids[0..)` (reclaiming first if needed); returns how many. */
+  allocBurst(ids, n) {
+    this.checkLive();
+    checkBurst(this.label, "allocBurst", ids, ids, n);
+    const pool = this.txPool;
+    if (pool.top < n && this.txInFlight > 0) this.reclaimTx();
+    const k = Math.min(n, pool.top);
+    pool.top -= k;
+    ids.set(pool.stack.subarray(pool.top, pool.top + k));
+    transition(this.bufState, ids, 0, k, BUFFER.DRIVER, BUFFER.HELD);
+    return k;
+  }
+
+  /**
+   * Give the program's buffers `ids[0..n)` back to their pools. TypeError at the first one
+   * the program does not hold (the ones before it are freed).
+   */
+  freeBurst(ids, n) {
+    this.checkLive();
+    checkBurst(this.label, "freeBurst", ids, ids, n);
+    const k = transition(this.bufState, ids, 0, n, BUFFER.HELD, BUFFER.DRIVER);
+    const first = this.txPool.first;
+    for (let i = 0; i < k; i++) {
+      const pool = ids[i] < first ? this.rxPool : this.txPool;
+      pool.stack[pool.top++] = ids[i];
+    }
+    if (k < n) throw new TypeError(`${this.label}: freeBurst: buffer ${ids[k]} (entry ${k}) is not the program's`);
+  }
+
+  /** Buffer `id` whole (2048 bytes): fill a frame or read one in place. */
+  buffer(id) { return this.packet(id).bytes; }
+
+  /** The Packet of buffer `id`. */
+  packet(id) {
+    const p = this.bufPackets[id];
+    if (p === undefined) throw new RangeError(`${this.label}: ${id} is not a buffer id of this device (0 to ${this.bufPackets.length - 1})`);
+    return p;
+  }
+
   /**
    * Return the buffers of transmissions the device finished (TX descriptor DD, SDM 3.3.3.2)
    * to their pools, oldest first. Returns how many. Only descriptors in flight are read.
    */
   reclaimTx() {
-    const { txSlots, counters } = this;
-    const { u8, size } = this.txRing;
+    const { records, u8, size } = this.txRing;
     let clean = this.txClean;
     let inFlight = this.txInFlight;
     let done = 0;
     while (inFlight > 0) {
-      const status = u8[(clean << 4) + TXD_STATUS];
-      if ((status & TXD_STAT_DD) === 0) break;
-      if (status & TXD_STAT_ERR) counters.txErrors++;
-      // The slot keeps its reference until the descriptor is used again.
-      const p = txSlots[clean];
-      p.txQueued = false;
-      // PacketPool.put(p), inlined (the pool is the packet's own: receive or transmit).
-      if (p.free_ !== true) {
-        p.free_ = true;
-        p.pool.freeList.push(p);
+      // The run of transmissions done without an error (DD set, EC and LC clear), oldest first.
+      // Nothing else of these descriptors is read: their buffers are known by their slots.
+      const run = records.count(clean, inFlight, TXD_STATUS, 1, TXD_STAT_DD | TXD_STAT_ERR, TXD_STAT_DD);
+      if (run > 0) {
+        this.txIds.gather(clean, run, 0, 2, this.reclaimed, 0);
+        this.giveBack(run);
+        clean += run;
+        if (clean >= size) clean -= size;
+        inFlight -= run;
+        done += run;
+        if (inFlight === 0) break;
       }
+      // The one it stopped at: not done yet, or done with an error (counted; its buffer back too).
+      if ((u8[(clean << 4) + TXD_STATUS] & TXD_STAT_DD) === 0) break;
+      this.counters.txErrors++;
+      this.reclaimed[0] = this.txSlotIds[clean];
+      this.giveBack(1);
       clean = clean + 1 === size ? 0 : clean + 1;
       inFlight--;
       done++;
@@ -747,94 +845,141 @@ class E1000Device extends NetDevice {
     return done;
   }
 
+  /** The sent buffers `reclaimed[0..n)` back to their pools, in runs of one pool's ids. */
+  giveBack(n) {
+    if (transition(this.bufState, this.reclaimed, 0, n, BUFFER.SENDING, BUFFER.DRIVER) !== n)
+      throw new Error(`${this.label}: a transmit slot held a buffer that was not being sent (a driver bug)`);
+    const { rxPool: rx, txPool: tx, reclaimedIds: list } = this;
+    for (let i = 0; i < n;) {
+      const r = list.countWithin(i, n - i, 0, 2, 0, tx.first - 1);
+      if (r > 0) {
+        list.gather(i, r, 0, 2, rx.stack, rx.top);
+        rx.top += r;
+        i += r;
+      }
+      if (i === n) break;
+      const t = list.countWithin(i, n - i, 0, 2, tx.first, 0xffff);
+      list.gather(i, t, 0, 2, tx.stack, tx.top);
+      tx.top += t;
+      i += t;
+    }
+  }
+
+  /**
+   * Queue the program's buffers `ids[0..n)` holding `lens[0..n)` bytes. Returns how many were
+   * queued, in order (as many as the ring has room for; the rest stay the caller's, counted
+   * in stats.txDropped). TDT is written once. A queued buffer is the device's until it is
+   * done with it, then goes back to its pool. Throws RangeError (a length outside
+   * [14, 1518]) or TypeError (a buffer the program does not hold: free, in the receive ring,
+   * or queued already) and then queues nothing.
+   */
+  txBurst(ids, lens, n) {
+    this.checkLive();
+    checkBurst(this.label, "txBurst", ids, lens, n);
+    if (this.txInFlight > 0) this.reclaimTx();
+    const { counters } = this;
+    const { records, size } = this.txRing;
+    const q = Math.min(n, size - 1 - this.txInFlight);   // one descriptor stays empty: TDT never catches TDH
+    if (q > 0) {
+      const tail = this.txTail;
+      // Lengths first, checked where the device will read them: nothing is the device's
+      // before TDT moves, so a bad frame leaves nothing behind.
+      records.scatter(tail, q, TXD_LENGTH, 2, lens, 0);
+      const sane = records.countWithin(tail, q, TXD_LENGTH, 2, ETH_HLEN, ETH_MAX_FRAME);
+      if (sane < q) throw new RangeError(`${this.label}: txBurst: frame ${sane} is ${lens[sane]} bytes; a frame is ${ETH_HLEN} to ${ETH_MAX_FRAME} bytes`);
+      // The program's buffers become the device's: each must be held, and queued once.
+      const claimed = transition(this.bufState, ids, 0, q, BUFFER.HELD, BUFFER.SENDING);
+      if (claimed < q) {
+        transition(this.bufState, ids, 0, claimed, BUFFER.SENDING, BUFFER.HELD);
+        const queued = this.bufState[ids[claimed]] === BUFFER.SENDING;
+        throw new TypeError(`${this.label}: txBurst: frame ${claimed} (buffer ${ids[claimed]}) is ${queued ? "already queued" : "not the program's: free (given back to its pool) or in the receive ring"}`);
+      }
+      take(this.bufIova, ids, 0, q, this.addrs, 0);
+      records.scatter(tail, q, TXD_ADDRESS, 8, this.addrs, 0);
+      records.scatter(tail, q, TXD_CSO, 2, TXD_CMD << 8);  // CSO 0; CMD: EOP, IFCS, RS
+      records.scatter(tail, q, TXD_STATUS, 4, 0);          // STA, CSS, special
+      this.txIds.scatter(tail, q, 0, 2, ids, 0);
+      counters.txBytes += records.sum(tail, q, TXD_LENGTH, 2);
+      let end = tail + q;
+      if (end >= size) end -= size;
+      this.txTail = end;
+      this.txInFlight += q;
+      dmaWmb();                                            // the descriptors, then the doorbell
+      this.bar.write32(this.TDT, end);
+      counters.txPackets += q;
+      if (this.taps.size) {
+        for (let i = 0; i < q; i++) for (const t of this.taps) t("tx", this.bufPackets[ids[i]].bytes.subarray(0, lens[i]));
+      }
+    }
+    if (q < n) counters.txDropped += n - q;
+    return q;
+  }
+
   /**
    * Queue frames: Packets (from rxBatch or allocPacket) or byte arrays (copied into transmit
-   * buffers). Returns how many were queued, in order; the rest stay the caller's (counted in
-   * stats.txDropped). TDT is written once. A queued Packet belongs to the driver until the
-   * device is done with it, then goes back to its pool.
-   * Throws RangeError (length outside [14, min(capacity, 1518)]) or TypeError (a freed or already
-   * queued packet, something that is not a frame) and then queues nothing of this batch.
+   * buffers; a Packet of another device is copied too, and then freed). Returns how many were
+   * queued, in order; the rest stay the caller's (counted in stats.txDropped). TDT is written
+   * once. A queued Packet belongs to the driver until the device is done with it, then goes
+   * back to its pool. Throws RangeError (length outside [14, min(capacity, 1518)]) or
+   * TypeError (a freed or already queued packet, something that is not a frame) and then
+   * queues nothing of this batch.
    */
   txBatch(packets) {
     this.checkLive();
     if (this.txInFlight > 0) this.reclaimTx();
     const n = packets.length;
     if (!(n > 0)) return 0;
-    const { txSlots, counters } = this;
-    const { u32, size } = this.txRing;
-    const start = this.txTail;
-    let tail = start;
-    let room = size - 1 - this.txInFlight;   // one descriptor stays empty: TDT never catches TDH
-    let queued = 0;
-    let bytes = 0;
-    for (; queued < n && room > 0; queued++) {
-      let p = packets[queued];
-      if (p?.iovaLo === undefined) {
-        // Not one of this driver's buffers: a Packet from another pool, or bytes to copy.
-        if (p instanceof Packet) prepare(p);
-        else if ((p = this.copyFrame(p, start, tail, packets, queued)) === null) break;
+    const { batchIds: ids, batchLens: lens, rxPool, txPool } = this;
+    const room = Math.min(n, this.txRing.size - 1 - this.txInFlight);
+    let copies = null;   // index, Packet: the frames copied into our buffers
+    let k = 0;
+    let queued;
+    try {
+      for (; k < room; k++) {
+        let p = packets[k];
+        if (p?.pool !== rxPool && p?.pool !== txPool) {
+          // Not one of this device's buffers: bytes to copy (or another device's Packet).
+          p = this.copyFrame(p, k);
+          if (p === null) break;
+          (copies ??= []).push(k, p);
+        }
+        const length = p.length;
+        if (!(length >= ETH_HLEN && length <= ETH_MAX_FRAME)) {
+          if (p.state !== BUFFER.HELD)   // the worse mistake: not the program's to send at all
+            throw new TypeError(`${this.label}: txBatch: packet ${k} is ${p.state === BUFFER.SENDING ? "already queued" : "free (given back to its pool)"}`);
+          throw new RangeError(`${this.label}: txBatch: packet ${k} is ${length} bytes; a frame is ${ETH_HLEN} to ${ETH_MAX_FRAME} bytes`);
+        }
+        ids[k] = p.id;
+        lens[k] = length;
       }
-      const length = p.length;
-      if (!(length >= ETH_HLEN && length <= p.capacity && length <= ETH_MAX_FRAME) || p.free_ === true || p.txQueued === true) {
-        const error = p.free_ === true || p.txQueued === true
-          ? new TypeError(`e1000: ${this.name}: txBatch: packet ${queued} is ${p.txQueued ? "already queued" : "free (given back to its pool)"}`)
-          : new RangeError(`e1000: ${this.name}: txBatch: packet ${queued} is ${length} bytes; a frame is ${ETH_HLEN} to ${Math.min(p.capacity, ETH_MAX_FRAME)} bytes`);
-        this.unwind(start, tail, packets, queued, p);
-        throw error;
-      }
-      const w = tail << 2;
-      u32[w] = p.iovaLo;
-      u32[w + 1] = p.iovaHi;
-      u32[w + 2] = length | TXD_WORD2;
-      u32[w + 3] = 0;                                  // STA, CSS, special
-      txSlots[tail] = p;
-      p.txQueued = true;
-      bytes += length;
-      tail = tail + 1 === size ? 0 : tail + 1;
-      room--;
+      queued = this.txBurst(ids, lens, k);
+    } catch (e) {
+      // Nothing of this batch was queued: our copies go back.
+      if (copies !== null) for (let i = 1; i < copies.length; i += 2) copies[i].free();
+      throw e;
     }
-    if (queued > 0) {
-      this.txTail = tail;
-      this.txInFlight += queued;
-      dmaWmb();                                        // the descriptors, then the doorbell
-      this.bar.write32(this.TDT, tail);
-      counters.txPackets += queued;
-      counters.txBytes += bytes;
-      if (this.taps.size) {
-        for (let i = 0, j = start; i < queued; i++, j = nextIndex(j, size)) for (const t of this.taps) t("tx", txSlots[j].data);
+    if (k < n) this.counters.txDropped += n - k;
+    if (copies !== null) {
+      for (let i = 0; i < copies.length; i += 2) {
+        if (copies[i] >= queued) copies[i + 1].free();                            // not sent: ours again
+        else if (packets[copies[i]] instanceof Packet) packets[copies[i]].free();  // another device's, sent as a copy
       }
     }
-    if (queued < n) counters.txDropped += n - queued;
     return queued;
   }
 
-  /** A byte array copied into a transmit buffer; null when no buffer is free. */
-  copyFrame(bytes, start, tail, packets, index) {
-    if (!(bytes instanceof Uint8Array) && !Array.isArray(bytes)) {
-      this.unwind(start, tail, packets, index, null);
-      throw new TypeError(`e1000: ${this.name}: txBatch: item ${index} is neither a Packet nor a byte array`);
-    }
-    if (bytes.length > BUFFER_SIZE) {
-      this.unwind(start, tail, packets, index, null);
-      throw new RangeError(`e1000: ${this.name}: txBatch: frame ${index} is ${bytes.length} bytes; a frame is ${ETH_HLEN} to ${ETH_MAX_FRAME} bytes`);
-    }
+  /** Frame `bytes` (a byte array or another device's Packet) copied into a transmit buffer; null when none is free. */
+  copyFrame(bytes, index) {
+    const data = bytes instanceof Packet ? bytes.data : bytes;
+    if (!(data instanceof Uint8Array) && !Array.isArray(data))
+      throw new TypeError(`${this.label}: txBatch: item ${index} is neither a Packet nor a byte array`);
+    if (data.length > BUFFER_SIZE)
+      throw new RangeError(`${this.label}: txBatch: frame ${index} is ${data.length} bytes; a frame is ${ETH_HLEN} to ${ETH_MAX_FRAME} bytes`);
     const p = this.takeTxBuffer();
     if (p === null) return null;
-    p.length = bytes.length;
-    p.bytes.set(bytes);
+    p.length = data.length;
+    p.bytes.set(data);
     return p;
-  }
-
-  /** Undo a batch that failed half way: nothing of it was published (TDT not written). */
-  unwind(start, tail, packets, failedIndex, failed) {
-    const size = this.txRing.size;
-    for (let j = start, i = 0; j !== tail; j = nextIndex(j, size), i++) {
-      const p = this.txSlots[j];
-      this.txSlots[j] = null;
-      p.txQueued = false;
-      if (!(packets[i] instanceof Packet)) p.free();   // our copy of a byte array
-    }
-    if (failed && !(packets[failedIndex] instanceof Packet)) failed.free();
   }
 
   // ---- configuration, statistics --------------------------------------------------

@@ -1,74 +1,113 @@
 // jsk:hal/net — NetDevice: the interface every NIC driver offers (e1000 now,
-// virtio-net later), in the batch style of ixy.
+// virtio-net later), in the batch style of ixy and DPDK.
 //
-// Packets live in DMA buffers from a pool the driver preallocates: nothing
-// is allocated per packet. A `Packet` is a view of one buffer:
-//   rxBatch(max)        -> Packet[] received (each must later be sent or freed)
-//   txBatch(packets)    -> how many the ring took (the rest stay the caller's)
-//   allocPacket(length) -> a Packet from the transmit pool, to fill and send
-//   packet.free()       -> give a received or unsent packet back to its pool
-// A transmitted packet goes back to its pool by itself once the device is done
+// Packets live in DMA buffers from pools the driver preallocates: nothing is
+// allocated per packet. Two ways to move them, over the same buffers:
+//   Packets (a `Packet` is a view of one buffer):
+//     rxBatch(max)        -> Packet[] received (each must later be sent or freed)
+//     txBatch(packets)    -> how many the ring took (the rest stay the caller's)
+//     allocPacket(length) -> a Packet from the transmit pool, to fill and send
+//     packet.free()       -> give a received or unsent packet back to its pool
+//   bursts (DPDK's rte_eth_rx_burst in typed arrays: buffers are numbered, and
+//   a batch moves as numbers, so no per-packet object is touched):
+//     rxBurst(ids, lens, max)  -> n: ids[0..n) buffers received, lens[0..n) their lengths
+//     txBurst(ids, lens, n)    -> how many of ids[0..n) the ring took
+//     allocBurst(ids, n)       -> how many transmit buffers were taken into ids[0..)
+//     freeBurst(ids, n)        -> give buffers back
+//     buffer(id)               -> the whole buffer as a Uint8Array (fill or read it in place)
+//   and packet(id) / packet.id go from one to the other.
+// A transmitted buffer goes back to its pool by itself once the device is done
 // with it (TX completion reclaim).
 
 import { setTimeout, clearTimeout, TimeoutError } from "jsk:loop";
 import { options } from "jsk:native";
 import { pcapTap } from "jsk:net/pcap";
 
+/**
+ * Who has a pool's buffer: its driver (free in the pool, or in a receive ring), the program
+ * (received and not yet sent or freed, or allocated), or the device (queued for transmission).
+ */
+export const BUFFER = Object.freeze({ DRIVER: 0, HELD: 1, SENDING: 2 });
+
 /** One frame in a DMA buffer. `data` is a view of exactly `length` bytes. */
 export class Packet {
   constructor(pool, index, buffer, offset, capacity, iova) {
     this.pool = pool;
     this.index = index;
+    this.id = pool.first + index;
     this.bytes = new Uint8Array(buffer, offset, capacity);
     this.capacity = capacity;
     this.iova = iova;
     this.length = 0;
-    this.free_ = true;
   }
   /** The frame: a view of the first `length` bytes of the buffer. */
   get data() { return this.bytes.subarray(0, this.length); }
+  /** BUFFER.DRIVER, HELD (the program's) or SENDING. */
+  get state() { return this.pool.state[this.id]; }
   /** Set the frame length (throws RangeError beyond the buffer). */
   setLength(n) {
     if (!Number.isInteger(n) || n < 0 || n > this.capacity) throw new RangeError(`packet length ${n} does not fit a ${this.capacity}-byte buffer`);
     this.length = n;
     return this;
   }
-  /** Give the buffer back to its pool (a no-op if it is already free). */
+  /** Give the buffer back to its pool (a no-op unless the program holds it). */
   free() { this.pool.put(this); }
 }
 
 /**
- * A fixed set of equal buffers carved from one DMA allocation. `take()`
- * returns a free Packet or null when all are in use.
+ * `count` equal buffers of `size` bytes carved from one DMA allocation, numbered `first` to
+ * `first + count - 1` (the ids bursts move). The free ones are `stack[0..top)`. The pools of
+ * one device share one `state` table (BUFFER values indexed by id, a Uint8Array of at least
+ * `first + count`), so that its driver moves the states of a whole batch with `transition`;
+ * a pool on its own makes its own. `take()` returns a free Packet or null when all are in use.
  */
 export class PacketPool {
-  constructor(dev, { count, size = 2048, name = "pool" }) {
+  constructor(dev, { count, size = 2048, name = "pool", first = 0, state = undefined }) {
     if (!Number.isInteger(count) || count <= 0) throw new RangeError(`${name}: count must be a positive integer`);
+    if (!Number.isInteger(first) || first < 0 || first + count > 65536)
+      throw new RangeError(`${name}: buffers ${first} to ${first + count - 1}: ids are 16 bits (0 to 65535)`);
+    state ??= new Uint8Array(first + count);
+    if (!(state instanceof Uint8Array) || state.length < first + count)
+      throw new TypeError(`${name}: state must be a Uint8Array of at least ${first + count} entries`);
     this.name = name;
+    this.first = first;
+    this.state = state;
     this.dma = dev.dma(count * size, { align: 4096 });
     this.size = size;
     this.packets = [];
-    this.freeList = [];
+    this.stack = new Uint16Array(count);
+    this.top = count;
     for (let i = 0; i < count; i++) {
-      const p = new Packet(this, i, this.dma.buffer, i * size, size, this.dma.iova + BigInt(i * size));
-      this.packets.push(p);
-      this.freeList.push(p);
+      this.packets.push(new Packet(this, i, this.dma.buffer, i * size, size, this.dma.iova + BigInt(i * size)));
+      this.stack[i] = first + i;
+      state[first + i] = BUFFER.DRIVER;
     }
   }
-  get available() { return this.freeList.length; }
+  get available() { return this.top; }
+  /** Whether buffer `id` is one of this pool's. */
+  owns(id) { return id >= this.first && id < this.first + this.packets.length; }
   take() {
-    const p = this.freeList.pop();
-    if (!p) return null;
-    p.free_ = false;
+    if (this.top === 0) return null;
+    const id = this.stack[--this.top];
+    this.state[id] = BUFFER.HELD;
+    const p = this.packets[id - this.first];
     p.length = 0;
     return p;
   }
   put(p) {
     if (p.pool !== this) throw new TypeError(`${this.name}: packet from another pool`);
-    if (p.free_) return;
-    p.free_ = true;
-    this.freeList.push(p);
+    if (this.state[p.id] !== BUFFER.HELD) return;   // free already, or the driver's or the device's
+    this.state[p.id] = BUFFER.DRIVER;
+    this.stack[this.top++] = p.id;
   }
+}
+
+/** The arguments every burst call takes: Uint16Arrays and a count they hold. */
+export function checkBurst(name, what, ids, lens, n) {
+  if (!(ids instanceof Uint16Array) || !(lens instanceof Uint16Array))
+    throw new TypeError(`${name}: ${what}: buffer ids and lengths are Uint16Arrays`);
+  if (!Number.isInteger(n) || n < 0 || n > ids.length || n > lens.length)
+    throw new RangeError(`${name}: ${what}: ${n} must be an integer count the arrays hold (${Math.min(ids.length, lens.length)})`);
 }
 
 /** Format six bytes as aa:bb:cc:dd:ee:ff. */
@@ -138,6 +177,60 @@ export class NetDevice {
     if (p) p.bytes.set(bytes);
     return p;
   }
+  // ---- bursts ---------------------------------------------------------------------
+  // A driver with bursts of its own (e1000) overrides these; for any other the burst calls
+  // are made of the Packet ones, numbering each Packet the first time it is seen.
+
+  /** Up to `max` received frames as buffer ids (`ids`) and lengths (`lens`), both Uint16Arrays; returns how many. */
+  rxBurst(ids, lens, max = ids?.length) {
+    checkBurst(this.name, "rxBurst", ids, lens, max);
+    const packets = this.rxBatch(max);
+    for (let i = 0; i < packets.length; i++) {
+      ids[i] = this.burstId(packets[i]);
+      lens[i] = packets[i].length;
+    }
+    return packets.length;
+  }
+  /** Queue buffers `ids[0..n)` holding `lens[0..n)` bytes; returns how many were queued, in order. */
+  txBurst(ids, lens, n) {
+    checkBurst(this.name, "txBurst", ids, lens, n);
+    const list = [];
+    for (let i = 0; i < n; i++) list.push(this.packet(ids[i]).setLength(lens[i]));
+    return this.txBatch(list);
+  }
+  /** Take up to `n` transmit buffers into `ids[0..)`; returns how many (fewer when the pool runs dry). */
+  allocBurst(ids, n) {
+    checkBurst(this.name, "allocBurst", ids, ids, n);
+    let i = 0;
+    for (let p; i < n && (p = this.allocPacket(0)) !== null; i++) ids[i] = this.burstId(p);
+    return i;
+  }
+  /** Give buffers `ids[0..n)` back to their pools. */
+  freeBurst(ids, n) {
+    checkBurst(this.name, "freeBurst", ids, ids, n);
+    for (let i = 0; i < n; i++) this.packet(ids[i]).free();
+  }
+  /** Buffer `id` whole (its capacity): fill a frame or read one in place. */
+  buffer(id) { return this.packet(id).bytes; }
+  /** The Packet of buffer `id`. */
+  packet(id) {
+    const p = this.burstPackets?.[id];
+    if (p === undefined) throw new RangeError(`${this.name}: ${id} is not a buffer id of this device`);
+    return p;
+  }
+  burstId(p) {
+    this.burstPackets ??= [];
+    this.burstIds ??= new Map();
+    let id = this.burstIds.get(p);
+    if (id === undefined) {
+      id = this.burstPackets.length;
+      if (id > 0xffff) throw new RangeError(`${this.name}: more than 65536 buffers seen: ids are 16 bits`);
+      this.burstIds.set(p, id);
+      this.burstPackets.push(p);
+    }
+    return id;
+  }
+
   /** Counters: packets, bytes, errors, drops, bad descriptors, in and out. */
   get stats() { return this.ops.counters(); }
   set promiscuous(on) { this.ops.setPromiscuous(!!on); }

@@ -1,6 +1,6 @@
 // drivers/nic/e1000.js on the fake backend, against the model in ../models/e1000.js.
 import { test, assert } from "jsk:test";
-import { bind, unbind, TimeoutError, Packet } from "jsk:hal";
+import { bind, unbind, TimeoutError, Packet, BUFFER } from "jsk:hal";
 import e1000 from "../../drivers/nic/e1000.js";
 import { e1000Model, REG, ICR, RCTL, TCTL_EN, CTRL_RST, DEFAULT_MAC } from "../models/e1000.js";
 import { prng } from "../models/prng.js";
@@ -435,7 +435,7 @@ test("txBatch: a bad frame throws and queues nothing of its batch", async () => 
   assert.throws(() => nic.txBatch([frame(BROADCAST, 0, 1600)]), RangeError);
   assert.throws(() => nic.txBatch(["not a frame"]), TypeError);
   assert.throws(() => nic.txBatch([ok, null]), /neither a Packet nor a byte array/);
-  assert.equal(ok.txQueued, false, "unwound: ok can still be sent");
+  assert.equal(ok.state, BUFFER.HELD, "unwound: ok is still the program's, and can be sent");
   assert.throws(() => nic.allocPacket(4096), RangeError);
   model.hostile.txStatus = () => 0;          // the device keeps it: not done yet
   assert.equal(nic.txBatch([ok]), 1);

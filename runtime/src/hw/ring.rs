@@ -195,6 +195,22 @@ impl<'a> Field<'a> {
         Ok(n)
     }
 
+    /// The sum of the field (unsigned) over `n` records from `start`: "how
+    /// many bytes". RangeError when it is 2^53 or more (no longer exact as a
+    /// JS number).
+    pub fn sum(&self, start: usize, n: usize) -> Result<u64, AccessError> {
+        self.check("sum", start, n)?;
+        let mut total: u128 = 0;
+        self.each(start, n, |_, at| {
+            total += self.bytes.load(at, self.width).unwrap_or(0) as u128;
+            true
+        });
+        u64::try_from(total)
+            .ok()
+            .filter(|&t| t < 1 << 53)
+            .ok_or_else(|| AccessError::Range(format!("sum: the sum {total} is 2^53 or more, not exact as a number")))
+    }
+
     /// The field of `n` records from `start` into `out[out_start..]`.
     pub fn gather(&self, start: usize, n: usize, out: &Array<'_>, out_start: usize) -> Result<usize, AccessError> {
         self.check("gather", start, n)?;
@@ -415,6 +431,11 @@ mod tests {
         assert_eq!(f.count_within(4, 1, 14, 2048).unwrap(), 1);
         assert_eq!(f.count_within(0, 5, 2049, 14).unwrap(), 0, "an empty range holds nothing");
         assert!(f.count_within(8, 0, 0, 1).is_err());
+        assert_eq!(f.sum(0, 5).unwrap(), 60 + 14 + 2048 + 13 + 64);
+        assert_eq!(f.sum(4, 3).unwrap(), 64, "wrapping over the zeroed records");
+        mem.write(8, 8, u64::MAX);
+        let wide = Field::new("t", mem.bytes(), 8, 16, 8, 8).unwrap();
+        assert!(wide.sum(0, 1).is_err(), "2^64 - 1 is not exact as a number");
     }
 
     #[test]

@@ -556,7 +556,7 @@ const targets = [
   }],
   ["Ring", 12, () => {
     if (!rings.length) return;
-    const m = pick(["count", "countWithin", "gather", "scatter"]);
+    const m = pick(["count", "countWithin", "sum", "gather", "scatter"]);
     const r = pick(rings);
     const field = [either(ringIndex), either(ringCount), either(() => pick([0, 1, 2, 4, 8, 12, 13, 15, 16])), either(() => pick([1, 2, 4, 8, 3]))];
     const rest = m === "count" || m === "countWithin"

@@ -1,5 +1,5 @@
 //! The batch operations (`hw::ring`) as JavaScript sees them: the `Ring`
-//! class (`count`, `countWithin`, `gather`, `scatter`) and the `take`,
+//! class (`count`, `countWithin`, `sum`, `gather`, `scatter`) and the `take`,
 //! `transition` and `compareBytes` functions, written against the QuickJS C API like `Region`, because a batch
 //! call is made several times per batch of packets and the generic binding
 //! cost five times the work of a 32-descriptor scan. This file only converts
@@ -32,6 +32,7 @@ const TAKE: i32 = 4;
 const COMPARE: i32 = 5;
 const WITHIN: i32 = 6;
 const TRANSITION: i32 = 7;
+const SUM: i32 = 8;
 
 impl super::Opaque for RingObject {
     fn class() -> &'static super::CClass {
@@ -208,6 +209,7 @@ unsafe extern "C" fn ring_method(
         let what = match magic {
             COUNT => "Ring.count",
             WITHIN => "Ring.countWithin",
+            SUM => "Ring.sum",
             GATHER => "Ring.gather",
             _ => "Ring.scatter",
         };
@@ -222,6 +224,7 @@ unsafe extern "C" fn ring_method(
                     let (mask, value) = (bits(ctx, *arg(4), what, "mask")?, bits(ctx, *arg(5), what, "value")?);
                     Field::new(what, mem, obj.slots, obj.stride, offset, width)?.count(start, n, mask, value)
                 }
+                SUM => Field::new(what, mem, obj.slots, obj.stride, offset, width)?.sum(start, n).map(|t| t as usize),
                 WITHIN => {
                     let (lo, hi) = (bits(ctx, *arg(4), what, "lo")?, bits(ctx, *arg(5), what, "hi")?);
                     Field::new(what, mem, obj.slots, obj.stride, offset, width)?.count_within(start, n, lo, hi)
@@ -310,7 +313,13 @@ static RING: super::CClass = super::CClass {
     name: c"Ring",
     finalizer: super::finalize::<RingObject>,
     mark: super::mark::<RingObject>,
-    methods: &[(c"count", COUNT, 6), (c"countWithin", WITHIN, 6), (c"gather", GATHER, 6), (c"scatter", SCATTER, 6)],
+    methods: &[
+        (c"count", COUNT, 6),
+        (c"countWithin", WITHIN, 6),
+        (c"sum", SUM, 4),
+        (c"gather", GATHER, 6),
+        (c"scatter", SCATTER, 6),
+    ],
     method: ring_method,
 };
 
