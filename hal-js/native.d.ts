@@ -48,10 +48,12 @@ declare module "jsk:native" {
     countWithin(start: number, max: number, offset: number, width: 1 | 2 | 4 | 8, lo: number | bigint, hi: number | bigint): number;
     /** The sum of the field (unsigned) over `n` records from `start`. @throws RangeError from 2^53. */
     sum(start: number, n: number, offset: number, width: 1 | 2 | 4 | 8): number;
-    /** The field of `n` records from `start` into `out[outStart..]`; returns `n`. */
+    /** The field of `n` records from `start` into `out[outStart..]`; returns the sum of the fields moved. */
     gather(start: number, n: number, offset: number, width: 1 | 2 | 4 | 8, out: Numbers, outStart?: number): number;
     /** `src[srcStart..]`, or one value, into the field of `n` records; every value checked to fit before any is written. */
     scatter(start: number, n: number, offset: number, width: 1 | 2 | 4 | 8, src: Numbers | number | bigint, srcStart?: number): number;
+    /** table[indices[indicesStart + i]] into the field of record start + i; every index and value checked first; returns the sum written. */
+    scatterFrom(start: number, n: number, offset: number, width: 1 | 2 | 4 | 8, table: Numbers, indices: Numbers, indicesStart?: number): number;
   }
   /** @throws TypeError unless an ArrayBuffer or TypedArray; RangeError unless the records fit. */
   export function ring(buffer: ArrayBuffer | ArrayBufferView, slots: number, stride: number): Ring;

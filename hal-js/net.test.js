@@ -570,6 +570,27 @@ test("pcap: one shared writer taps several NetDevices (what --pcap does)", () =>
   assert.deepEqual(r.records[3].data, frames[2]);
 });
 
+test("bursts on a NetDevice without its own: made of rxBatch/txBatch, each Packet numbered once", () => {
+  const dev = loopbackDevice("burst");
+  const ids = new Uint16Array(4), lens = new Uint16Array(4);
+  assert.equal(dev.allocBurst(ids, 2), 2);
+  const frames = validFrames();
+  for (let i = 0; i < 2; i++) {
+    dev.buffer(ids[i]).set(frames[i]);
+    lens[i] = frames[i].length;
+  }
+  assert.equal(dev.txBurst(ids, lens, 2), 2);
+  assert.equal(dev.rxBurst(ids, lens), 2);
+  assert.deepEqual([...lens.slice(0, 2)], [frames[0].length, frames[1].length]);
+  assert.deepEqual(dev.buffer(ids[1]).subarray(0, lens[1]), frames[1]);
+  assert.equal(dev.packet(ids[0]).length, frames[0].length);
+  dev.freeBurst(ids, 2);
+  assert.equal(dev.rxBurst(ids, lens), 0);
+  assert.throws(() => dev.packet(999), RangeError);
+  assert.throws(() => dev.rxBurst([0], lens, 1), TypeError);
+  assert.throws(() => dev.txBurst(ids, lens, 5), RangeError);
+});
+
 test("the pcap tests left exactly their own files (a writer that threw made none), then the folder is removed", () => {
   assert.deepEqual(sys.readdir(dir).sort(), ["a.pcap", "buf.pcap", "ns.pcap", "tap.pcap"]);
   for (const name of sys.readdir(dir)) sys.unlink(`${dir}/${name}`);

@@ -30,7 +30,7 @@ test("gather and scatter move one field of n records to and from typed arrays", 
   const { u16, u32, r } = descriptors();
   for (let i = 0; i < 8; i++) u16[i * 8 + 4] = 60 + i;     // lengths at offset 8
   const lens = new Uint16Array(10);
-  assert.equal(r.gather(6, 4, 8, 2, lens, 1), 4);
+  assert.equal(r.gather(6, 4, 8, 2, lens, 1), 66 + 67 + 60 + 61, "the sum of what was moved");
   assert.deepEqual([...lens], [0, 66, 67, 60, 61, 0, 0, 0, 0, 0]);
   const wide = new Float64Array(2);
   r.gather(7, 2, 8, 2, wide);
@@ -38,7 +38,7 @@ test("gather and scatter move one field of n records to and from typed arrays", 
 
   // 64-bit addresses from a Float64Array (what a buffer pool keeps), then the words as JS sees them.
   const iovas = new Float64Array([0x1_2345_6000, 0x7000, 2 ** 52]);
-  assert.equal(r.scatter(7, 3, 0, 8, iovas), 3);
+  assert.equal(r.scatter(7, 3, 0, 8, iovas), 0x1_2345_6000 + 0x7000 + 2 ** 52);
   assert.deepEqual([u32[7 * 4], u32[7 * 4 + 1], u32[0], u32[1], u32[4], u32[5]], [0x2345_6000, 1, 0x7000, 0, 0, 2 ** 20]);
   const back = new BigUint64Array(3);
   r.gather(7, 3, 0, 8, back);
@@ -47,7 +47,7 @@ test("gather and scatter move one field of n records to and from typed arrays", 
   // One value fills the field (clear the status of 3 descriptors).
   const { u8: s8, r: s } = descriptors();
   s8.fill(0xff);
-  assert.equal(s.scatter(6, 3, 12, 1, 0), 3);
+  assert.equal(s.scatter(6, 3, 12, 1, 0), 0);
   assert.deepEqual([s8[6 * 16 + 12], s8[7 * 16 + 12], s8[12], s8[16 + 12], s8[6 * 16 + 13]], [0, 0, 0, 0xff, 0xff]);
   s.scatter(0, 1, 8, 4, 0xdeadbeefn);
   assert.equal(new Uint32Array(s8.buffer)[2], 0xdeadbeef);
@@ -71,8 +71,23 @@ test("scatter checks every value before writing any", () => {
   r.scatter(0, 1, 0, 8, 2n ** 64n - 1n);
   assert.equal(new BigUint64Array(u16.buffer)[0], 2n ** 64n - 1n);
   // Two's complement fits: -1 into 16 bits.
-  r.scatter(0, 1, 8, 2, new Int32Array([-1]));
+  assert.equal(r.scatter(0, 1, 8, 2, new Int32Array([-1])), 0xffff, "the sum counts the field's bits");
   assert.equal(u16[4], 0xffff);
+});
+
+test("scatterFrom: table[indices[i]] into record i's field, every index and value checked first", () => {
+  const { u32, r } = descriptors();
+  const iova = new BigUint64Array([0x1000n, 0x2_0000_3000n, 0x5000n, 2n ** 40n]);
+  const ids = new Uint16Array([9, 3, 1, 0]);
+  assert.equal(r.scatterFrom(7, 3, 0, 8, iova, ids, 1), 2 ** 40 + 0x2_0000_3000 + 0x1000);
+  assert.deepEqual([u32[28], u32[29], u32[0], u32[1], u32[4], u32[5]], [0, 2 ** 8, 0x3000, 2, 0x1000, 0]);
+  const before = [...u32];
+  assert.throws(() => r.scatterFrom(0, 2, 0, 8, iova, ids, 0), RangeError, "index 9 is outside the table");
+  assert.throws(() => r.scatterFrom(0, 1, 8, 2, iova, ids, 1), RangeError, "2^40 does not fit 2 bytes");
+  assert.throws(() => r.scatterFrom(0, 1, 0, 8, iova, new Float64Array([0]), 0), TypeError);
+  assert.throws(() => r.scatterFrom(0, 2, 0, 8, iova, ids, 3), RangeError, "indices [3, +2) are outside 4");
+  assert.deepEqual([...u32], before, "nothing was written");
+  assert.equal(r.scatterFrom(0, 1, 8, 2, new Float64Array([60]), new Uint8Array([0])), 60);
 });
 
 test("take: out[i] = table[indices[start + i]], every index checked first", () => {

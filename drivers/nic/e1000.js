@@ -43,7 +43,7 @@
 
 import {
   driver, registers, waitFor, spinUntil, delay, TimeoutError, NetDevice, Packet, PacketPool, BUFFER, checkBurst,
-  dmaWmb, dmaRmb, ring, take, transition,
+  dmaWmb, dmaRmb, ring, transition,
 } from "jsk:hal";
 
 // SDM 13.4 (Table 13-2, register summary). Only what this driver uses.
@@ -196,6 +196,7 @@ const RESET_SETTLE_MS = 1;             // SDM 13.4.1: wait after setting RST bef
 const POLL_MS = 1;                     // waitRx in poll mode
 const LINK_POLL_MS = 100;              // link changes in poll mode
 const DEFAULT_BATCH = 32;
+const { DRIVER, HELD, SENDING } = BUFFER;   // who has a buffer (jsk:hal/net)
 
 const DEFAULTS = Object.freeze({ rxRingSize: 256, txRingSize: 256, rxPoolSize: undefined, txPoolSize: undefined, mode: undefined, waitMs: 1000 });
 
@@ -299,15 +300,17 @@ class E1000Device extends NetDevice {
     this.rxIds = ring(this.rxSlotIds, opts.rxRingSize, 2);
     this.txSlotIds = new Uint16Array(opts.txRingSize);
     this.txIds = ring(this.txSlotIds, opts.txRingSize, 2);
-    // Scratch: addresses on their way into descriptors, ids on their way back to the pools,
-    // and the ids and lengths rxBatch/txBatch move through the burst calls.
+    // Scratch: ids on their way back to the pools, and the ids and lengths rxBatch/txBatch
+    // move through the burst calls.
     const most = Math.max(opts.rxRingSize, opts.txRingSize);
-    this.addrs = new BigUint64Array(most);
     this.reclaimed = new Uint16Array(opts.txRingSize);
     this.reclaimedIds = ring(this.reclaimed, opts.txRingSize, 2);
     this.batchIds = new Uint16Array(most);
     this.batchLens = new Uint16Array(most);
     this.label = `e1000: ${dev.name}`;
+    this.checkedIds = null;   // the last arrays a burst call checked in full (checkArrays)
+    this.checkedLens = null;
+    this.checkedRoom = 0;
     this.rxNext = 0;        // the next receive descriptor to look at; the one before it is held back
     this.rxDiscarding = false;
     this.txTail = 0;        // the next transmit descriptor to fill (what TDT says)
@@ -630,8 +633,7 @@ class E1000Device extends NetDevice {
     const { rxRing: rx, rxPool: pool } = this;
     pool.top -= rx.size;                                   // rxPoolSize > rxRingSize (options)
     this.rxIds.scatter(0, rx.size, 0, 2, pool.stack, pool.top);
-    take(this.bufIova, pool.stack, pool.top, rx.size, this.addrs, 0);
-    rx.records.scatter(0, rx.size, RXD_ADDRESS, 8, this.addrs, 0);
+    rx.records.scatterFrom(0, rx.size, RXD_ADDRESS, 8, this.bufIova, pool.stack, pool.top);
     rx.records.scatter(0, rx.size, RXD_LENGTH, 8, 0);     // length, checksum, status, errors, special
   }
 
@@ -645,8 +647,8 @@ class E1000Device extends NetDevice {
    * (txBurst/txBatch) or freed (freeBurst/packet.free()).
    */
   rxBurst(ids, lens, max = ids?.length) {
-    this.checkLive();
-    checkBurst(this.label, "rxBurst", ids, lens, max);
+    if (this.removed) this.checkLive();
+    if (ids !== this.checkedIds || lens !== this.checkedLens || !(max <= this.checkedRoom)) this.checkArrays("rxBurst", ids, lens, max);
     const { rxRing: rx, rxPool: pool, counters } = this;
     const { records, size } = rx;
     let next = this.rxNext;
@@ -670,18 +672,16 @@ class E1000Device extends NetDevice {
         next = next + 1 === size ? 0 : next + 1;
         continue;
       }
-      records.gather(next, run, RXD_LENGTH, 2, lens, got);
-      bytes += records.sum(next, run, RXD_LENGTH, 2);
+      bytes += records.gather(next, run, RXD_LENGTH, 2, lens, got);   // returns their sum
       // Their buffers go to the program...
       this.rxIds.gather(next, run, 0, 2, ids, got);
-      if (transition(this.bufState, ids, got, run, BUFFER.DRIVER, BUFFER.HELD) !== run)
+      if (transition(this.bufState, ids, got, run, DRIVER, HELD) !== run)
         throw new Error(`${this.label}: receive ring slot ${next}: a buffer the driver did not hold (a driver bug)`);
       // ...fresh ones from the pool take their places: our addresses, status cleared. The
       // length word needs no clearing: it is read only once DD says it was written.
       pool.top -= run;
       this.rxIds.scatter(next, run, 0, 2, pool.stack, pool.top);
-      take(this.bufIova, pool.stack, pool.top, run, this.addrs, 0);
-      records.scatter(next, run, RXD_ADDRESS, 8, this.addrs, 0);
+      records.scatterFrom(next, run, RXD_ADDRESS, 8, this.bufIova, pool.stack, pool.top);
       records.scatter(next, run, RXD_STATUS, 4, 0);
       got += run;
       seen += run;
@@ -779,7 +779,7 @@ class E1000Device extends NetDevice {
     const k = Math.min(n, pool.top);
     pool.top -= k;
     ids.set(pool.stack.subarray(pool.top, pool.top + k));
-    transition(this.bufState, ids, 0, k, BUFFER.DRIVER, BUFFER.HELD);
+    transition(this.bufState, ids, 0, k, DRIVER, HELD);
     return k;
   }
 
@@ -790,7 +790,7 @@ class E1000Device extends NetDevice {
   freeBurst(ids, n) {
     this.checkLive();
     checkBurst(this.label, "freeBurst", ids, ids, n);
-    const k = transition(this.bufState, ids, 0, n, BUFFER.HELD, BUFFER.DRIVER);
+    const k = transition(this.bufState, ids, 0, n, HELD, DRIVER);
     const first = this.txPool.first;
     for (let i = 0; i < k; i++) {
       const pool = ids[i] < first ? this.rxPool : this.txPool;
@@ -847,7 +847,7 @@ class E1000Device extends NetDevice {
 
   /** The sent buffers `reclaimed[0..n)` back to their pools, in runs of one pool's ids. */
   giveBack(n) {
-    if (transition(this.bufState, this.reclaimed, 0, n, BUFFER.SENDING, BUFFER.DRIVER) !== n)
+    if (transition(this.bufState, this.reclaimed, 0, n, SENDING, DRIVER) !== n)
       throw new Error(`${this.label}: a transmit slot held a buffer that was not being sent (a driver bug)`);
     const { rxPool: rx, txPool: tx, reclaimedIds: list } = this;
     for (let i = 0; i < n;) {
@@ -874,8 +874,8 @@ class E1000Device extends NetDevice {
    * or queued already) and then queues nothing.
    */
   txBurst(ids, lens, n) {
-    this.checkLive();
-    checkBurst(this.label, "txBurst", ids, lens, n);
+    if (this.removed) this.checkLive();
+    if (ids !== this.checkedIds || lens !== this.checkedLens || !(n <= this.checkedRoom)) this.checkArrays("txBurst", ids, lens, n);
     if (this.txInFlight > 0) this.reclaimTx();
     const { counters } = this;
     const { records, size } = this.txRing;
@@ -884,22 +884,21 @@ class E1000Device extends NetDevice {
       const tail = this.txTail;
       // Lengths first, checked where the device will read them: nothing is the device's
       // before TDT moves, so a bad frame leaves nothing behind.
-      records.scatter(tail, q, TXD_LENGTH, 2, lens, 0);
+      const bytes = records.scatter(tail, q, TXD_LENGTH, 2, lens, 0);   // returns their sum
       const sane = records.countWithin(tail, q, TXD_LENGTH, 2, ETH_HLEN, ETH_MAX_FRAME);
       if (sane < q) throw new RangeError(`${this.label}: txBurst: frame ${sane} is ${lens[sane]} bytes; a frame is ${ETH_HLEN} to ${ETH_MAX_FRAME} bytes`);
       // The program's buffers become the device's: each must be held, and queued once.
-      const claimed = transition(this.bufState, ids, 0, q, BUFFER.HELD, BUFFER.SENDING);
+      const claimed = transition(this.bufState, ids, 0, q, HELD, SENDING);
       if (claimed < q) {
-        transition(this.bufState, ids, 0, claimed, BUFFER.SENDING, BUFFER.HELD);
-        const queued = this.bufState[ids[claimed]] === BUFFER.SENDING;
+        const queued = this.bufState[ids[claimed]] === SENDING;   // before or earlier in this burst
+        transition(this.bufState, ids, 0, claimed, SENDING, HELD);
         throw new TypeError(`${this.label}: txBurst: frame ${claimed} (buffer ${ids[claimed]}) is ${queued ? "already queued" : "not the program's: free (given back to its pool) or in the receive ring"}`);
       }
-      take(this.bufIova, ids, 0, q, this.addrs, 0);
-      records.scatter(tail, q, TXD_ADDRESS, 8, this.addrs, 0);
+      records.scatterFrom(tail, q, TXD_ADDRESS, 8, this.bufIova, ids, 0);
       records.scatter(tail, q, TXD_CSO, 2, TXD_CMD << 8);  // CSO 0; CMD: EOP, IFCS, RS
       records.scatter(tail, q, TXD_STATUS, 4, 0);          // STA, CSS, special
       this.txIds.scatter(tail, q, 0, 2, ids, 0);
-      counters.txBytes += records.sum(tail, q, TXD_LENGTH, 2);
+      counters.txBytes += bytes;
       let end = tail + q;
       if (end >= size) end -= size;
       this.txTail = end;
@@ -945,8 +944,8 @@ class E1000Device extends NetDevice {
         }
         const length = p.length;
         if (!(length >= ETH_HLEN && length <= ETH_MAX_FRAME)) {
-          if (p.state !== BUFFER.HELD)   // the worse mistake: not the program's to send at all
-            throw new TypeError(`${this.label}: txBatch: packet ${k} is ${p.state === BUFFER.SENDING ? "already queued" : "free (given back to its pool)"}`);
+          if (p.state !== HELD)   // the worse mistake: not the program's to send at all
+            throw new TypeError(`${this.label}: txBatch: packet ${k} is ${p.state === SENDING ? "already queued" : "free (given back to its pool)"}`);
           throw new RangeError(`${this.label}: txBatch: packet ${k} is ${length} bytes; a frame is ${ETH_HLEN} to ${ETH_MAX_FRAME} bytes`);
         }
         ids[k] = p.id;
@@ -1012,6 +1011,17 @@ class E1000Device extends NetDevice {
       goodPacketsSent: r.GPTC.read(), totalPacketsReceived: r.TPR.read(), totalPacketsSent: r.TPT.read(),
       goodOctetsReceived: octets(r.GORCL, r.GORCH), goodOctetsSent: octets(r.GOTCL, r.GOTCH),
     };
+  }
+
+  /**
+   * The arrays of a burst call, checked in full once: the next calls with the same two
+   * arrays compare identities (what the batch operations check again costs nothing here).
+   */
+  checkArrays(what, ids, lens, n) {
+    checkBurst(this.label, what, ids, lens, n);
+    this.checkedIds = ids;
+    this.checkedLens = lens;
+    this.checkedRoom = Math.min(ids.length, lens.length);
   }
 
   checkLive() {

@@ -337,6 +337,114 @@ test("a descriptor claiming more bytes than its buffer is counted and dropped, n
   unbind(nic);
 });
 
+test("bursts: numbered buffers out and back in, forwarded without a Packet object", async () => {
+  const { nic, model } = await setup({}, { rxRingSize: 16, txRingSize: 16, txPoolSize: 8 });
+  const ids = new Uint16Array(8), lens = new Uint16Array(8);
+  assert.equal(nic.allocBurst(ids, 5), 5);
+  for (let i = 0; i < 5; i++) {
+    nic.buffer(ids[i]).set(frame(nic.mac, i, 60 + i));
+    lens[i] = 60 + i;
+    assert.equal(nic.packet(ids[i]).state, BUFFER.HELD);
+  }
+  const sent = ids.slice(0, 5);
+  assert.equal(nic.txBurst(ids, lens, 5), 5);
+  assert.equal(nic.packet(sent[0]).state, BUFFER.SENDING);
+  assert.deepEqual(model.transmitted.map(seqOf), [0, 1, 2, 3, 4]);
+  // Received: ids of receive buffers, lengths as the device wrote them, in order.
+  assert.equal(nic.rxBurst(ids, lens, 3), 3);
+  assert.deepEqual([...lens.slice(0, 3)], [60, 61, 62]);
+  assert.ok(same(nic.buffer(ids[1]).subarray(0, lens[1]), frame(nic.mac, 1, 61)));
+  assert.ok(ids.slice(0, 3).every((id) => nic.packet(id).pool === nic.rxPool));
+  // Forwarded as they are: the loopback brings them in again; the rest come after.
+  assert.equal(nic.txBurst(ids, lens, 3), 3);
+  const order = [];
+  for (let n; (n = nic.rxBurst(ids, lens, 8)) > 0;) {
+    for (let i = 0; i < n; i++) order.push(seqOf(nic.buffer(ids[i])));
+    nic.freeBurst(ids, n);
+  }
+  assert.deepEqual(order, [3, 4, 0, 1, 2]);
+  nic.reclaimTx();
+  assert.equal(nic.txInFlight, 0);
+  assert.equal(nic.txPool.available, 8, "sent transmit buffers went home");
+  assert.equal(nic.rxPool.available, nic.rxPool.packets.length - 16, "and receive buffers too: the ring holds 16");
+  const s = nic.stats;
+  assert.equal(s.txPackets, 8);
+  assert.equal(s.rxPackets, 8);
+  assert.equal(s.txBytes, 60 + 61 + 62 + 63 + 64 + 60 + 61 + 62);
+  assert.equal(s.rxBytes, s.txBytes);
+  unbind(nic);
+});
+
+test("bursts and Packets are one set of buffers: a received Packet goes out by its id", async () => {
+  const { nic, model } = await setup({}, { rxRingSize: 16 });
+  nic.txBatch([frame(nic.mac, 7)]);
+  const [p] = nic.rxBatch(1);
+  const ids = Uint16Array.of(p.id), lens = Uint16Array.of(p.length);
+  model.transmitted.length = 0;
+  assert.equal(nic.txBurst(ids, lens, 1), 1);
+  assert.equal(seqOf(model.transmitted[0]), 7);
+  p.free();    // queued: a no-op, it goes home once sent
+  assert.equal(p.state, BUFFER.SENDING);
+  unbind(nic);
+});
+
+test("txBurst checks every buffer and length first: a bad one throws and nothing is queued or changed", async () => {
+  const { nic, model } = await setup({ loopback: false }, { txRingSize: 16, txPoolSize: 8 });
+  const ids = new Uint16Array(4), lens = new Uint16Array(4).fill(64);
+  assert.equal(nic.allocBurst(ids, 3), 3);
+  model.transmitted.length = 0;
+  const tdt = reg(model, "TDT");
+  const states = () => [...ids.slice(0, 3)].map((id) => nic.packet(id).state);
+  const check = (fn, type, pattern, why) => {
+    assert.throws(fn, (e) => e instanceof type && pattern.test(e.message), why);
+    assert.equal(reg(model, "TDT"), tdt, `${why}: TDT untouched`);
+    assert.equal(nic.txInFlight, 0, why);
+    assert.deepEqual(states(), [BUFFER.HELD, BUFFER.HELD, BUFFER.HELD], `${why}: every buffer still the program's`);
+  };
+  lens[2] = 13;
+  check(() => nic.txBurst(ids, lens, 3), RangeError, /frame 2 is 13 bytes/, "a runt");
+  lens[2] = 1519;
+  check(() => nic.txBurst(ids, lens, 3), RangeError, /frame 2 is 1519 bytes/, "a giant");
+  lens[2] = 64;
+  const dup = Uint16Array.of(ids[0], ids[1], ids[0]);
+  check(() => nic.txBurst(dup, lens, 3), TypeError, /frame 2 .*already queued/, "one buffer twice");
+  const free = nic.txPool.stack[0];
+  const withFree = Uint16Array.of(ids[0], free);
+  check(() => nic.txBurst(withFree, lens, 2), TypeError, /frame 1 .*not the program's/, "a free buffer");
+  const inRing = Uint16Array.of(nic.rxSlotIds[0]);
+  check(() => nic.txBurst(inRing, lens, 1), TypeError, /not the program's/, "a buffer in the receive ring");
+  check(() => nic.txBurst(Uint16Array.of(60000), lens, 1), RangeError, /outside/, "no such buffer");
+  check(() => nic.txBurst([ids[0]], lens, 1), TypeError, /Uint16Arrays/, "a plain array");
+  check(() => nic.txBurst(ids, lens, 5), RangeError, /count/, "more than the arrays hold");
+  assert.equal(model.transmitted.length, 0);
+  assert.equal(nic.txBurst(ids, lens, 3), 3, "the same buffers, now good, go out");
+  assert.equal(model.transmitted.length, 3);
+  unbind(nic);
+});
+
+test("rxBurst, allocBurst and freeBurst: counts, exhaustion, and frees of buffers the program does not hold", async () => {
+  const { nic, model } = await setup({}, { rxRingSize: 16, txRingSize: 16, txPoolSize: 4 });
+  const ids = new Uint16Array(8), lens = new Uint16Array(8);
+  assert.equal(nic.rxBurst(ids, lens), 0, "nothing received yet");
+  assert.equal(nic.allocBurst(ids, 8), 4, "four transmit buffers in all");
+  assert.equal(nic.allocBurst(ids.subarray(4), 4), 0);
+  nic.freeBurst(ids, 2);
+  assert.equal(nic.txPool.available, 2);
+  assert.throws(() => nic.freeBurst(ids, 3), /buffer \d+ \(entry 0\) is not the program's/);
+  assert.equal(nic.txPool.available, 2, "nothing freed twice");
+  nic.freeBurst(ids.subarray(2), 2);
+  assert.equal(nic.txPool.available, 4);
+  for (let i = 0; i < 6; i++) assert.ok(model.inject(frame(nic.mac, i)));
+  assert.equal(nic.rxBurst(ids, lens, 4), 4);
+  assert.equal(nic.rxBurst(ids, lens, 0), 0);
+  assert.throws(() => nic.rxBurst(ids, new Uint16Array(2), 4), RangeError);
+  assert.throws(() => nic.rxBurst(new Uint32Array(8), lens, 4), TypeError);
+  assert.equal(nic.rxBurst(ids.subarray(4), lens.subarray(4)), 2, "the other two, into other arrays");
+  assert.throws(() => nic.buffer(nic.bufPackets.length), RangeError);
+  unbind(nic);
+  assert.throws(() => nic.rxBurst(ids, lens, 1), /removed/);
+});
+
 test("link change: LSC interrupts and restarting auto-negotiation reach on('link')", async () => {
   const { nic, model } = await setup();
   assert.deepEqual(nic.link, { up: true, speedMbps: 1000, fullDuplex: true });

@@ -155,6 +155,18 @@ impl<'a> Field<'a> {
         Ok(())
     }
 
+    /// `f(record index, the field's value)` for the `n` records from
+    /// `start`, wrapping, until it returns false.
+    fn read_each(&self, start: usize, n: usize, mut f: impl FnMut(usize, u64) -> bool) {
+        self.each(start, n, |i, at| f(i, self.bytes.load(at, self.width).unwrap_or(0)))
+    }
+
+    /// Writes `f(record index)` into the field of the `n` records from
+    /// `start`, wrapping.
+    fn write_each(&self, start: usize, n: usize, mut f: impl FnMut(usize) -> u64) {
+        self.each(start, n, |i, at| self.bytes.store(at, self.width, f(i)))
+    }
+
     /// Calls `f(i, byte offset)` for the `n` records from `start`, wrapping.
     fn each(&self, start: usize, n: usize, mut f: impl FnMut(usize, usize) -> bool) {
         let mut at = start * self.stride + self.offset;
@@ -174,8 +186,8 @@ impl<'a> Field<'a> {
     pub fn count(&self, start: usize, max: usize, mask: u64, value: u64) -> Result<usize, AccessError> {
         self.check("count", start, max)?;
         let mut n = 0;
-        self.each(start, max, |_, at| {
-            let done = self.bytes.load(at, self.width).is_some_and(|v| v & mask == value);
+        self.read_each(start, max, |_, v| {
+            let done = v & mask == value;
             n += done as usize;
             done
         });
@@ -187,8 +199,8 @@ impl<'a> Field<'a> {
     pub fn count_within(&self, start: usize, max: usize, lo: u64, hi: u64) -> Result<usize, AccessError> {
         self.check("countWithin", start, max)?;
         let mut n = 0;
-        self.each(start, max, |_, at| {
-            let inside = self.bytes.load(at, self.width).is_some_and(|v| (lo..=hi).contains(&v));
+        self.read_each(start, max, |_, v| {
+            let inside = (lo..=hi).contains(&v);
             n += inside as usize;
             inside
         });
@@ -201,8 +213,8 @@ impl<'a> Field<'a> {
     pub fn sum(&self, start: usize, n: usize) -> Result<u64, AccessError> {
         self.check("sum", start, n)?;
         let mut total: u128 = 0;
-        self.each(start, n, |_, at| {
-            total += self.bytes.load(at, self.width).unwrap_or(0) as u128;
+        self.read_each(start, n, |_, v| {
+            total += v as u128;
             true
         });
         u64::try_from(total)
@@ -211,8 +223,14 @@ impl<'a> Field<'a> {
             .ok_or_else(|| AccessError::Range(format!("sum: the sum {total} is 2^53 or more, not exact as a number")))
     }
 
+    /// The field's bits as unsigned.
+    fn mask(&self) -> u64 {
+        u64::MAX >> (64 - 8 * self.width as u32)
+    }
+
     /// The field of `n` records from `start` into `out[out_start..]`.
-    pub fn gather(&self, start: usize, n: usize, out: &Array<'_>, out_start: usize) -> Result<usize, AccessError> {
+    /// Returns the sum of the fields moved (read as unsigned).
+    pub fn gather(&self, start: usize, n: usize, out: &Array<'_>, out_start: usize) -> Result<u128, AccessError> {
         self.check("gather", start, n)?;
         if !(out.lane == Lane::F64 || out.lane.integer() && out.lane.size() >= self.width as usize) {
             return Err(AccessError::Type(format!(
@@ -221,15 +239,18 @@ impl<'a> Field<'a> {
             )));
         }
         out.check_span("gather", "out", out_start, n)?;
-        self.each(start, n, |i, at| {
-            out.set(out_start + i, self.bytes.load(at, self.width).unwrap_or(0));
+        let mut total = 0u128;
+        self.read_each(start, n, |i, v| {
+            total += v as u128;
+            out.set(out_start + i, v);
             true
         });
-        Ok(n)
+        Ok(total)
     }
 
-    /// One value into the field of `n` records from `start`.
-    pub fn fill(&self, start: usize, n: usize, value: i128) -> Result<usize, AccessError> {
+    /// One value into the field of `n` records from `start`. Returns the sum
+    /// of the fields written (as unsigned).
+    pub fn fill(&self, start: usize, n: usize, value: i128) -> Result<u128, AccessError> {
         self.check("scatter", start, n)?;
         if !fits(value, self.width) {
             return Err(AccessError::Range(format!(
@@ -237,31 +258,78 @@ impl<'a> Field<'a> {
                 self.width
             )));
         }
-        self.each(start, n, |_, at| self.bytes.store(at, self.width, value as u64));
-        Ok(n)
+        self.write_each(start, n, |_| value as u64);
+        Ok(((value as u64) & self.mask()) as u128 * n as u128)
     }
 
     /// `src[src_start..]` into the field of `n` records from `start`; every
     /// value is checked (an integer that fits the field) before any is written.
-    pub fn scatter(&self, start: usize, n: usize, src: &Array<'_>, src_start: usize) -> Result<usize, AccessError> {
+    /// Returns the sum of the fields written (as unsigned).
+    pub fn scatter(&self, start: usize, n: usize, src: &Array<'_>, src_start: usize) -> Result<u128, AccessError> {
         self.check("scatter", start, n)?;
         src.check_span("scatter", "src", src_start, n)?;
         for i in src_start..src_start + n {
-            match src.get(i) {
-                Some(v) if fits(v, self.width) => {}
-                Some(v) => {
-                    return Err(AccessError::Range(format!(
-                        "scatter: src[{i}] ({v}) does not fit a {}-byte field",
-                        self.width
-                    )))
-                }
-                None => return Err(AccessError::Range(format!("scatter: src[{i}] is not an integer"))),
-            }
+            self.check_value("scatter", "src", i, src.get(i))?;
         }
         // A value changed since (by another thread sharing the buffer) is
         // truncated to the field, never written beyond it.
-        self.each(start, n, |i, at| self.bytes.store(at, self.width, src.get(src_start + i).unwrap_or(0) as u64));
-        Ok(n)
+        let (mask, mut total) = (self.mask(), 0u128);
+        self.write_each(start, n, |i| {
+            let v = src.get(src_start + i).unwrap_or(0) as u64 & mask;
+            total += v as u128;
+            v
+        });
+        Ok(total)
+    }
+
+    /// `table[indices[idx_start + i]]` into the field of record `start + i`
+    /// for `i < n`: "each descriptor gets its buffer's address". Every index
+    /// and every value is checked before anything is written. Returns the sum
+    /// of the fields written (as unsigned).
+    pub fn scatter_from(
+        &self,
+        start: usize,
+        n: usize,
+        table: &Array<'_>,
+        indices: &Array<'_>,
+        idx_start: usize,
+    ) -> Result<u128, AccessError> {
+        self.check("scatterFrom", start, n)?;
+        if !indices.lane.integer() {
+            return Err(AccessError::Type(format!("scatterFrom: indices must be integers, not {:?}", indices.lane)));
+        }
+        indices.check_span("scatterFrom", "indices", idx_start, n)?;
+        let have = table.len() as i128;
+        let index = |i: usize| indices.get(i).filter(|k| (0..have).contains(k)).map(|k| k as usize);
+        for i in idx_start..idx_start + n {
+            let Some(k) = index(i) else {
+                return Err(AccessError::Range(format!(
+                    "scatterFrom: indices[{i}] = {} is outside the table's {have} elements",
+                    indices.get(i).unwrap_or(-1)
+                )));
+            };
+            self.check_value("scatterFrom", "table", k, table.get(k))?;
+        }
+        // Re-read: an index or value changed since (another thread) is checked
+        // again, or truncated to the field.
+        let (mask, mut total) = (self.mask(), 0u128);
+        self.write_each(start, n, |i| {
+            let v = index(idx_start + i).and_then(|k| table.get(k)).unwrap_or(0) as u64 & mask;
+            total += v as u128;
+            v
+        });
+        Ok(total)
+    }
+
+    /// A value to write: an integer that fits the field.
+    fn check_value(&self, what: &str, name: &str, i: usize, v: Option<i128>) -> Result<(), AccessError> {
+        match v {
+            Some(v) if fits(v, self.width) => Ok(()),
+            Some(v) => {
+                Err(AccessError::Range(format!("{what}: {name}[{i}] ({v}) does not fit a {}-byte field", self.width)))
+            }
+            None => Err(AccessError::Range(format!("{what}: {name}[{i}] is not an integer"))),
+        }
     }
 }
 
@@ -393,6 +461,10 @@ mod tests {
         }
         let f = Field::new("t", mem.bytes(), 8, 16, 8, 1).unwrap();
         assert_eq!(f.count(6, 8, 1, 1).unwrap(), 4);
+        let out = Memory::zeroed(8, 8).unwrap();
+        let a = Array { bytes: out.bytes(), lane: Lane::Unsigned(1) };
+        assert_eq!(f.gather(6, 5, &a, 0).unwrap(), 12, "gather sums what it moved");
+        assert_eq!(f.fill(0, 2, -1).unwrap(), 2 * 0xff, "-1 is 0xff in a byte");
         assert_eq!(f.count(6, 2, 1, 1).unwrap(), 2);
         assert!(f.count(8, 1, 1, 1).is_err());
         assert!(f.count(0, 9, 1, 1).is_err());
@@ -418,6 +490,17 @@ mod tests {
         let a = Array { bytes: src.bytes(), lane: Lane::Unsigned(8) };
         assert!(f.scatter(0, 2, &a, 0).is_err());
         assert_eq!(mem.copy_out(0, 128).unwrap(), vec![0u8; 128]);
+        // Indexed: table[indices[i]] into record i; a bad index or value writes nothing.
+        let ids = Memory::zeroed(8, 8).unwrap();
+        ids.write(0, 2, 0);
+        ids.write(2, 2, 2);
+        let idx = Array { bytes: ids.bytes(), lane: Lane::Unsigned(2) };
+        assert!(f.scatter_from(0, 2, &a, &idx, 0).is_err(), "src[1] does not fit 4 bytes");
+        assert!(f.scatter_from(0, 2, &a, &idx, 1).is_err(), "index 2 is outside 2 elements");
+        assert_eq!(mem.copy_out(0, 128).unwrap(), vec![0u8; 128]);
+        ids.write(2, 2, 0);
+        assert_eq!(f.scatter_from(6, 2, &a, &idx, 0).unwrap(), 2);
+        assert_eq!((mem.read(96, 4), mem.read(112, 4)), (Some(1), Some(1)));
     }
 
     #[test]

@@ -556,12 +556,14 @@ const targets = [
   }],
   ["Ring", 12, () => {
     if (!rings.length) return;
-    const m = pick(["count", "countWithin", "sum", "gather", "scatter"]);
+    const m = pick(["count", "countWithin", "sum", "gather", "scatter", "scatterFrom"]);
     const r = pick(rings);
     const field = [either(ringIndex), either(ringCount), either(() => pick([0, 1, 2, 4, 8, 12, 13, 15, 16])), either(() => pick([1, 2, 4, 8, 3]))];
     const rest = m === "count" || m === "countWithin"
       ? [either(() => pick([1, 3, 0xff, 0xffffffff, 1n, 2n ** 64n - 1n])), either(() => pick([0, 1, 3, -1]))]
-      : [either(() => chance(0.3) && m === "scatter" ? pick(NUMBERS) : view()), either(ringIndex)];
+      : m === "scatterFrom"
+        ? [either(view), either(view), either(ringIndex)]
+        : [either(() => chance(0.3) && m === "scatter" ? pick(NUMBERS) : view()), either(ringIndex)];
     call(`Ring.${m}`, RingProto[m], self(() => r), argList([...field, ...rest]));
   }],
   ["take", 3, () => call("take", native.take, undefined, argList([either(view), either(view), either(ringIndex), either(ringCount), either(view), either(ringIndex)]))],

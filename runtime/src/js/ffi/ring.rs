@@ -1,5 +1,5 @@
 //! The batch operations (`hw::ring`) as JavaScript sees them: the `Ring`
-//! class (`count`, `countWithin`, `sum`, `gather`, `scatter`) and the `take`,
+//! class (`count`, `countWithin`, `sum`, `gather`, `scatter`, `scatterFrom`) and the `take`,
 //! `transition` and `compareBytes` functions, written against the QuickJS C API like `Region`, because a batch
 //! call is made several times per batch of packets and the generic binding
 //! cost five times the work of a 32-descriptor scan. This file only converts
@@ -33,6 +33,7 @@ const COMPARE: i32 = 5;
 const WITHIN: i32 = 6;
 const TRANSITION: i32 = 7;
 const SUM: i32 = 8;
+const SCATTER_FROM: i32 = 9;
 
 impl super::Opaque for RingObject {
     fn class() -> &'static super::CClass {
@@ -179,9 +180,9 @@ fn bits(ctx: *mut qjs::JSContext, v: qjs::JSValue, what: &str, name: &str) -> Re
         .ok_or_else(|| AccessError::Type(format!("{what}: {name} must be an integer (a number or a BigInt)")))
 }
 
-fn result(ctx: *mut qjs::JSContext, r: Result<i64, AccessError>) -> qjs::JSValue {
+fn result(ctx: *mut qjs::JSContext, r: Result<f64, AccessError>) -> qjs::JSValue {
     match r {
-        Ok(n) => qjs::JS_NewFloat64(n as f64),
+        Ok(n) => qjs::JS_NewFloat64(n),
         Err(e) => throw(ctx, e),
     }
 }
@@ -210,6 +211,7 @@ unsafe extern "C" fn ring_method(
             COUNT => "Ring.count",
             WITHIN => "Ring.countWithin",
             SUM => "Ring.sum",
+            SCATTER_FROM => "Ring.scatterFrom",
             GATHER => "Ring.gather",
             _ => "Ring.scatter",
         };
@@ -222,17 +224,31 @@ unsafe extern "C" fn ring_method(
             match magic {
                 COUNT => {
                     let (mask, value) = (bits(ctx, *arg(4), what, "mask")?, bits(ctx, *arg(5), what, "value")?);
-                    Field::new(what, mem, obj.slots, obj.stride, offset, width)?.count(start, n, mask, value)
+                    Field::new(what, mem, obj.slots, obj.stride, offset, width)?
+                        .count(start, n, mask, value)
+                        .map(|c| c as f64)
                 }
-                SUM => Field::new(what, mem, obj.slots, obj.stride, offset, width)?.sum(start, n).map(|t| t as usize),
+                SUM => Field::new(what, mem, obj.slots, obj.stride, offset, width)?.sum(start, n).map(|t| t as f64),
                 WITHIN => {
                     let (lo, hi) = (bits(ctx, *arg(4), what, "lo")?, bits(ctx, *arg(5), what, "hi")?);
-                    Field::new(what, mem, obj.slots, obj.stride, offset, width)?.count_within(start, n, lo, hi)
+                    Field::new(what, mem, obj.slots, obj.stride, offset, width)?
+                        .count_within(start, n, lo, hi)
+                        .map(|c| c as f64)
                 }
                 GATHER => {
                     let at = index(*arg(5), what, "outStart", LIMIT, Some(0))?;
                     let out = array(ctx, arg(4), "Ring.gather: out")?;
-                    Field::new(what, mem, obj.slots, obj.stride, offset, width)?.gather(start, n, &out, at)
+                    Field::new(what, mem, obj.slots, obj.stride, offset, width)?
+                        .gather(start, n, &out, at)
+                        .map(|t| t as f64)
+                }
+                SCATTER_FROM => {
+                    let at = index(*arg(6), what, "indicesStart", LIMIT, Some(0))?;
+                    let table = array(ctx, arg(4), "Ring.scatterFrom: table")?;
+                    let indices = array(ctx, arg(5), "Ring.scatterFrom: indices")?;
+                    Field::new(what, mem, obj.slots, obj.stride, offset, width)?
+                        .scatter_from(start, n, &table, &indices, at)
+                        .map(|t| t as f64)
                 }
                 _ => {
                     let at = index(*arg(5), what, "srcStart", LIMIT, Some(0))?;
@@ -244,10 +260,11 @@ unsafe extern "C" fn ring_method(
                         }
                         None => field.scatter(start, n, &array(ctx, arg(4), "Ring.scatter: src")?, at),
                     }
+                    .map(|t| t as f64)
                 }
             }
         })();
-        result(ctx, r.map(|n| n as i64))
+        result(ctx, r)
     }
 }
 
@@ -281,7 +298,7 @@ unsafe extern "C" fn batch_function(
                 let table = array(ctx, arg(0), "take: table")?;
                 let indices = array(ctx, arg(1), "take: indices")?;
                 let out = array(ctx, arg(4), "take: out")?;
-                ring::take(&table, &indices, start, n, &out, at).map(|n| n as i64)
+                ring::take(&table, &indices, start, n, &out, at).map(|n| n as f64)
             })()
         } else if magic == TRANSITION {
             (|| {
@@ -291,7 +308,7 @@ unsafe extern "C" fn batch_function(
                 let (from, to) = (state(ctx, *arg(4), "from")?, state(ctx, *arg(5), "to")?);
                 let table = array(ctx, arg(0), "transition: table")?;
                 let indices = array(ctx, arg(1), "transition: indices")?;
-                ring::transition(&table, &indices, start, n, from, to).map(|n| n as i64)
+                ring::transition(&table, &indices, start, n, from, to).map(|n| n as f64)
             })()
         } else {
             (|| {
@@ -301,7 +318,7 @@ unsafe extern "C" fn batch_function(
                 let n = index(*arg(4), what, "n", LIMIT, None)?;
                 let (a, _) = view(ctx, arg(0), "compareBytes: a")?;
                 let (b, _) = view(ctx, arg(2), "compareBytes: b")?;
-                ring::compare(&a, a_off, &b, b_off, n).map(|c| c as i64)
+                ring::compare(&a, a_off, &b, b_off, n).map(|c| c as f64)
             })()
         };
         result(ctx, r)
@@ -319,6 +336,7 @@ static RING: super::CClass = super::CClass {
         (c"sum", SUM, 4),
         (c"gather", GATHER, 6),
         (c"scatter", SCATTER, 6),
+        (c"scatterFrom", SCATTER_FROM, 7),
     ],
     method: ring_method,
 };
