@@ -166,12 +166,13 @@ const RXD_GOOD = RXD_STAT_DD | RXD_STAT_EOP;
 // STA 12 (bits 3:0), CSS 13, special 14-15.
 const TXD_ADDRESS = 0;
 const TXD_LENGTH = 8;
-const TXD_CSO = 10;                    // CSO and CMD, written as one 16-bit field
 const TXD_STATUS = 12;
 const TXD_CMD_EOP = 1 << 0;            // 3.3.3.1 end of packet
 const TXD_CMD_IFCS = 1 << 1;           // 3.3.3.1 insert the FCS
 const TXD_CMD_RS = 1 << 3;             // 3.3.3.1 report status: the device writes DD back
 const TXD_CMD = TXD_CMD_EOP | TXD_CMD_IFCS | TXD_CMD_RS;
+// Bytes 8-15 as one little-endian field: length 0, CSO 0, CMD, STA 0 (DD clear), CSS 0, special 0.
+const TXD_UPPER = TXD_CMD * 2 ** 24;
 const TXD_STAT_DD = 1 << 0;            // 3.3.3.2 descriptor done
 const TXD_STAT_ERR = (1 << 1) | (1 << 2); // 3.3.3.2 EC (excess collisions), LC (late collision)
 const POISON = 0xff;                   // fills rings before the device sees them
@@ -316,6 +317,7 @@ class E1000Device extends NetDevice {
     this.txTail = 0;        // the next transmit descriptor to fill (what TDT says)
     this.txClean = 0;       // the oldest transmit descriptor not yet reclaimed
     this.txInFlight = 0;
+    this.reclaimAt = opts.txRingSize >> 2;   // reclaim once this many transmissions are in flight
     this.rxOut = [];
   }
 
@@ -653,41 +655,47 @@ class E1000Device extends NetDevice {
     const { records, size } = rx;
     let next = this.rxNext;
     // At most size - 1: the descriptor held back (just before rxNext) is never the device's.
-    // How many of them the device is done with (DD, status bit 0) is read first; then one
-    // dmaRmb() before anything else of them is read, as Linux's e1000_clean_rx_irq.
-    const done = records.count(next, Math.min(max, size - 1), RXD_STATUS, 1, RXD_STAT_DD, RXD_STAT_DD);
-    if (done === 0) return 0;
-    dmaRmb();
+    const want = Math.min(max, size - 1);
     let got = 0;
     let seen = 0;
     let bytes = 0;
-    while (seen < done) {
-      // A run of whole, error-free frames (status and errors: DD and EOP, no frame error)
-      // whose lengths fit their buffers, as long as there are spare buffers to replace them.
-      let run = this.rxDiscarding ? 0 : records.count(next, done - seen, RXD_STATUS, 2, RXD_GOOD_MASK, RXD_GOOD);
-      if (run > 0) run = Math.min(records.countWithin(next, run, RXD_LENGTH, 2, ETH_HLEN, pool.size), pool.top);
-      if (run === 0) {
-        this.rxOne(next);
-        seen++;
-        next = next + 1 === size ? 0 : next + 1;
-        continue;
+    while (seen < want) {
+      // The run of finished, whole, error-free frames from `next` (status and errors read
+      // as one 16-bit field: DD and EOP set, no frame error); then one dmaRmb() before
+      // anything else of them is read, as Linux's e1000_clean_rx_irq. Of those, the ones
+      // whose lengths fit their buffers, as long as spare buffers can replace them.
+      let run = this.rxDiscarding ? 0 : records.count(next, want - seen, RXD_STATUS, 2, RXD_GOOD_MASK, RXD_GOOD);
+      if (run > 0) {
+        dmaRmb();
+        run = Math.min(records.countWithin(next, run, RXD_LENGTH, 2, ETH_HLEN, pool.size), pool.top);
       }
-      bytes += records.gather(next, run, RXD_LENGTH, 2, lens, got);   // returns their sum
-      // Their buffers go to the program...
-      this.rxIds.gather(next, run, 0, 2, ids, got);
-      if (transition(this.bufState, ids, got, run, DRIVER, HELD) !== run)
-        throw new Error(`${this.label}: receive ring slot ${next}: a buffer the driver did not hold (a driver bug)`);
-      // ...fresh ones from the pool take their places: our addresses, status cleared. The
-      // length word needs no clearing: it is read only once DD says it was written.
-      pool.top -= run;
-      this.rxIds.scatter(next, run, 0, 2, pool.stack, pool.top);
-      records.scatterFrom(next, run, RXD_ADDRESS, 8, this.bufIova, pool.stack, pool.top);
-      records.scatter(next, run, RXD_STATUS, 4, 0);
-      got += run;
-      seen += run;
-      next += run;
-      if (next >= size) next -= size;
+      if (run > 0) {
+        bytes += records.gather(next, run, RXD_LENGTH, 2, lens, got);   // returns their sum
+        // Their buffers go to the program...
+        this.rxIds.gather(next, run, 0, 2, ids, got);
+        if (transition(this.bufState, ids, got, run, DRIVER, HELD) !== run)
+          throw new Error(`${this.label}: receive ring slot ${next}: a buffer the driver did not hold (a driver bug)`);
+        // ...fresh ones from the pool take their places: our addresses, status cleared. The
+        // length word needs no clearing: it is read only once DD says it was written.
+        pool.top -= run;
+        this.rxIds.scatter(next, run, 0, 2, pool.stack, pool.top);
+        records.scatterFrom(next, run, RXD_ADDRESS, 8, this.bufIova, pool.stack, pool.top);
+        records.scatter(next, run, RXD_STATUS, 4, 0);
+        got += run;
+        seen += run;
+        next += run;
+        if (next >= size) next -= size;
+        if (seen === want) break;
+      }
+      // The descriptor the run stopped at: not finished (the end of this batch), or finished
+      // but no frame to hand out (counted; its buffer goes back to the device).
+      if ((rx.u8[(next << 4) + RXD_STATUS] & RXD_STAT_DD) === 0) break;
+      dmaRmb();
+      this.rxOne(next);
+      seen++;
+      next = next + 1 === size ? 0 : next + 1;
     }
+    if (seen === 0) return 0;
     this.rxNext = next;
     // Everything before `next` goes back to the device except the held-back one; the
     // descriptors' new contents reach memory before the device sees RDT move.
@@ -876,14 +884,19 @@ class E1000Device extends NetDevice {
   txBurst(ids, lens, n) {
     if (this.removed) this.checkLive();
     if (ids !== this.checkedIds || lens !== this.checkedLens || !(n <= this.checkedRoom)) this.checkArrays("txBurst", ids, lens, n);
-    if (this.txInFlight > 0) this.reclaimTx();
+    // Finished transmissions go back in runs, as ixy's batched cleaning: once a quarter of
+    // the ring is in flight, or when this burst needs the room.
+    const inFlight = this.txInFlight;
+    if (inFlight > this.reclaimAt || (inFlight > 0 && inFlight + n > this.txRing.size - 1)) this.reclaimTx();
     const { counters } = this;
     const { records, size } = this.txRing;
     const q = Math.min(n, size - 1 - this.txInFlight);   // one descriptor stays empty: TDT never catches TDH
     if (q > 0) {
       const tail = this.txTail;
-      // Lengths first, checked where the device will read them: nothing is the device's
-      // before TDT moves, so a bad frame leaves nothing behind.
+      // The upper 8 bytes: CSO 0, CMD (EOP, IFCS, RS), STA (DD cleared), CSS and special 0;
+      // then the lengths over their two bytes, checked where the device will read them:
+      // nothing is the device's before TDT moves, so a bad frame leaves nothing behind.
+      records.scatter(tail, q, TXD_LENGTH, 8, TXD_UPPER);
       const bytes = records.scatter(tail, q, TXD_LENGTH, 2, lens, 0);   // returns their sum
       const sane = records.countWithin(tail, q, TXD_LENGTH, 2, ETH_HLEN, ETH_MAX_FRAME);
       if (sane < q) throw new RangeError(`${this.label}: txBurst: frame ${sane} is ${lens[sane]} bytes; a frame is ${ETH_HLEN} to ${ETH_MAX_FRAME} bytes`);
@@ -895,8 +908,6 @@ class E1000Device extends NetDevice {
         throw new TypeError(`${this.label}: txBurst: frame ${claimed} (buffer ${ids[claimed]}) is ${queued ? "already queued" : "not the program's: free (given back to its pool) or in the receive ring"}`);
       }
       records.scatterFrom(tail, q, TXD_ADDRESS, 8, this.bufIova, ids, 0);
-      records.scatter(tail, q, TXD_CSO, 2, TXD_CMD << 8);  // CSO 0; CMD: EOP, IFCS, RS
-      records.scatter(tail, q, TXD_STATUS, 4, 0);          // STA, CSS, special
       this.txIds.scatter(tail, q, 0, 2, ids, 0);
       counters.txBytes += bytes;
       let end = tail + q;
@@ -925,7 +936,8 @@ class E1000Device extends NetDevice {
    */
   txBatch(packets) {
     this.checkLive();
-    if (this.txInFlight > 0) this.reclaimTx();
+    const inFlight = this.txInFlight;
+    if (inFlight > this.reclaimAt || (inFlight > 0 && inFlight + packets.length > this.txRing.size - 1)) this.reclaimTx();
     const n = packets.length;
     if (!(n > 0)) return 0;
     const { batchIds: ids, batchLens: lens, rxPool, txPool } = this;

@@ -377,9 +377,10 @@ pub fn take(
 /// For `i < n` in order, while `table[indices[start + i]] == from`, set it to
 /// `to`; returns how many were changed (the first that is not `from` stops it
 /// and stays as it was, so an index given twice stops at its second place).
-/// A state machine per buffer, moved for a whole batch in one call. Every
-/// index is checked against the table, and `from` and `to` against its
-/// elements, before anything is written.
+/// A state machine per buffer, moved for a whole batch in one call. `from`
+/// and `to` are checked against the table's elements, and every index
+/// against the table; an index outside it is an error and leaves nothing
+/// written.
 pub fn transition(
     table: &Array<'_>,
     indices: &Array<'_>,
@@ -406,23 +407,40 @@ pub fn transition(
     }
     indices.check_span("transition", "indices", start, n)?;
     let have = table.len() as i128;
-    for i in start..start + n {
-        let k = indices.get(i).unwrap_or(-1);
-        if !(0..have).contains(&k) {
-            return Err(AccessError::Range(format!(
-                "transition: indices[{i}] = {k} is outside the table's {have} elements"
-            )));
+    let index = |i: usize| indices.get(i).filter(|k| (0..have).contains(k)).map(|k| k as usize);
+    let outside = |i: usize| {
+        AccessError::Range(format!(
+            "transition: indices[{i}] = {} is outside the table's {have} elements",
+            indices.get(i).unwrap_or(-1)
+        ))
+    };
+    // One pass in the usual case: each state is moved as it is found; an
+    // index outside the table undoes the moves made (the run moved holds no
+    // index twice: a repeated one stops it), so nothing stays written.
+    let undo = |done: usize| {
+        for i in start..start + done {
+            if let Some(k) = index(i) {
+                table.set(k, from as u64);
+            }
         }
-    }
+    };
     let mut done = 0;
-    for i in start..start + n {
-        // Re-read: an index changed since (another thread) is checked again.
-        let k = indices.get(i).unwrap_or(-1);
-        if !(0..have).contains(&k) || table.get(k as usize) != Some(from) {
+    while done < n {
+        let i = start + done;
+        let Some(k) = index(i) else {
+            undo(done);
+            return Err(outside(i));
+        };
+        if table.get(k) != Some(from) {
             break;
         }
-        table.set(k as usize, to as u64);
+        table.set(k, to as u64);
         done += 1;
+    }
+    // The rest is not moved, but its indices are checked all the same.
+    if let Some(i) = (start + done..start + n).find(|&i| index(i).is_none()) {
+        undo(done);
+        return Err(outside(i));
     }
     Ok(done)
 }
