@@ -298,14 +298,14 @@ class E1000Device extends NetDevice {
     this.bufIova = BigUint64Array.from(this.bufPackets, (p) => p.iova);   // id -> device address
     // The buffer each descriptor holds, as rings of ids beside the descriptor rings.
     this.rxSlotIds = new Uint16Array(opts.rxRingSize);
-    this.rxIds = ring(this.rxSlotIds, opts.rxRingSize, 2);
+    this.rxIds = ring(this.rxSlotIds.buffer, opts.rxRingSize, 2);
     this.txSlotIds = new Uint16Array(opts.txRingSize);
-    this.txIds = ring(this.txSlotIds, opts.txRingSize, 2);
+    this.txIds = ring(this.txSlotIds.buffer, opts.txRingSize, 2);
     // Scratch: ids on their way back to the pools, and the ids and lengths rxBatch/txBatch
     // move through the burst calls.
     const most = Math.max(opts.rxRingSize, opts.txRingSize);
     this.reclaimed = new Uint16Array(opts.txRingSize);
-    this.reclaimedIds = ring(this.reclaimed, opts.txRingSize, 2);
+    this.reclaimedIds = ring(this.reclaimed.buffer, opts.txRingSize, 2);
     this.batchIds = new Uint16Array(most);
     this.batchLens = new Uint16Array(most);
     this.label = `e1000: ${dev.name}`;
