@@ -17,8 +17,9 @@ cd "$(dirname "$0")"
 # (x86 and aarch64 device models), tcpdump to read the --pcap captures,
 # curl as unode's non-jsk HTTP client, wrk for the HTTP benchmark,
 # linux-libc-dev for the kernel headers hal-js/sys_tables.test.js checks
-# jsk:sys's x86_64 and aarch64 tables against.
-PACKAGES=(qemu-system-x86 qemu-system-arm tcpdump curl wrk linux-libc-dev)
+# jsk:sys's x86_64 and aarch64 tables against, busybox-static for the guests
+# of the ping benchmark (the pinger, and the kernel's responder).
+PACKAGES=(qemu-system-x86 qemu-system-arm tcpdump curl wrk linux-libc-dev busybox-static)
 
 need_cargo() {
   if ! command -v cargo >/dev/null 2>&1; then
