@@ -279,6 +279,9 @@ class E1000Device extends NetDevice {
     this.onInterrupt = () => this.serviceInterrupt();
     this.onPoll = () => { if (this.rxReady()) this.wakeRx(); };
     this.onLinkPoll = () => this.linkChanged();
+    this.irqMasked = false;   // the interrupt line waits for its unmask (serviceInterrupt)
+    this.unmaskTimer = null;
+    this.onUnmask = () => { this.unmaskTimer = null; this.unmaskIrq(); };
     // Hot-path constants: register offsets from the declaration, not retyped.
     this.RDT = REG.RDT.offset;
     this.TDT = REG.TDT.offset;
@@ -549,10 +552,29 @@ class E1000Device extends NetDevice {
     }
     this.counters.interrupts++;
     if (icr & RXO) this.counters.rxOverruns++;
-    // Level-triggered INTx under VFIO stays masked until the device was serviced.
-    this.irq.unmask();
-    if (this.rxWaiters.length && ((icr & RX_CAUSES) || this.rxReady())) this.wakeRx();
+    // Level-triggered INTx under VFIO stays masked until it is unmasked (an ioctl, a good
+    // part of the round trip in a guest). With someone waiting for frames, they run first
+    // and the line is unmasked when they wait again (waitForFrames), or at the latest on the
+    // next turn of the loop; otherwise at once.
+    if (this.rxWaiters.length && ((icr & RX_CAUSES) || this.rxReady())) {
+      this.irqMasked = true;
+      this.unmaskTimer ??= setTimeout(this.onUnmask, 0);
+      this.wakeRx();
+    } else {
+      this.irq.unmask();
+    }
     if (icr & LSC) this.linkChanged();
+  }
+
+  /** Unmask the interrupt line if serviceInterrupt left it masked. */
+  unmaskIrq() {
+    if (!this.irqMasked || this.removed) return;
+    this.irqMasked = false;
+    try {
+      this.irq.unmask();
+    } catch (e) {
+      this.fail(e);
+    }
   }
 
   /** Whether the device finished the next receive descriptor. */
@@ -564,6 +586,7 @@ class E1000Device extends NetDevice {
     if (timeout !== undefined && !(Number.isFinite(timeout) && timeout >= 0))
       return Promise.reject(new TypeError(`e1000: ${this.name}: waitRx timeout ${timeout} is not a duration in ms`));
     if (this.rxReady()) return Promise.resolve();
+    this.unmaskIrq();   // about to sleep: interrupts are wanted again
     return new Promise((resolve, reject) => {
       const w = { resolve, reject, timer: null };
       if (timeout !== undefined) {
@@ -1053,7 +1076,8 @@ class E1000Device extends NetDevice {
     this.mode_ = "off";
     clearInterval(this.pollTimer);
     clearInterval(this.linkTimer);
-    this.pollTimer = this.linkTimer = null;
+    clearTimeout(this.unmaskTimer);
+    this.pollTimer = this.linkTimer = this.unmaskTimer = null;
     this.irq?.off();
     const waiters = this.rxWaiters;
     this.rxWaiters = [];

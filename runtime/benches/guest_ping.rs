@@ -141,10 +141,8 @@ struct Pings {
 impl Pings {
     fn parse(console: &str) -> Option<Pings> {
         let measured = &console[console.find("RESULT pinger: measuring")?..];
-        let mut times: Vec<f64> = measured
-            .lines()
-            .filter_map(|l| l.split("time=").nth(1)?.split_whitespace().next()?.parse().ok())
-            .collect();
+        let mut times: Vec<f64> =
+            measured.lines().filter_map(|l| l.split("time=").nth(1)?.split_whitespace().next()?.parse().ok()).collect();
         // "N packets transmitted, M packets received, ..."
         let stats = measured.lines().find(|l| l.contains("packets transmitted"))?;
         let mut numbers = stats.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty());
