@@ -225,9 +225,17 @@ declare module "jsk:hal" {
   }
 
   // ---- network devices ----
+  /** Who has a pool's buffer: its driver (free, or in a receive ring), the program, or the device sending it. */
+  export const BUFFER: { readonly DRIVER: 0; readonly HELD: 1; readonly SENDING: 2 };
+  /** The arguments of a burst call: TypeError unless Uint16Arrays, RangeError unless `n` is a count both hold. */
+  export function checkBurst(name: string, what: string, ids: Uint16Array, lens: Uint16Array, n: number): void;
   /** One frame in a DMA buffer of a PacketPool. */
   export class Packet {
     readonly capacity: number; readonly iova: bigint; length: number;
+    /** The buffer's id (what the burst calls move). */
+    readonly id: number;
+    /** BUFFER.DRIVER, HELD or SENDING. */
+    readonly state: 0 | 1 | 2;
     /** The whole buffer. */
     readonly bytes: Uint8Array;
     /** The frame: the first `length` bytes. */
@@ -239,8 +247,14 @@ declare module "jsk:hal" {
   }
   /** Equal buffers carved from one DMA allocation. */
   export class PacketPool {
-    constructor(dev: Device, opts: { count: number; size?: number; name?: string });
+    /** Buffers numbered `first`..`first + count - 1`; pools of one device share one `state` table. */
+    constructor(dev: Device, opts: { count: number; size?: number; name?: string; first?: number; state?: Uint8Array });
     readonly available: number;
+    readonly first: number;
+    /** Free buffer ids: stack[0..top). */
+    readonly stack: Uint16Array; top: number;
+    readonly state: Uint8Array;
+    owns(id: number): boolean;
     take(): Packet | null;
     put(p: Packet): void;
   }
@@ -261,6 +275,18 @@ declare module "jsk:hal" {
     txBatch(packets: (Packet | Uint8Array)[]): number;
     /** null when the pool is exhausted. @throws RangeError beyond a buffer. */
     allocPacket(length: number): Packet | null;
+    /** Up to `max` (default ids.length) received frames as buffer ids and lengths; returns how many. */
+    rxBurst(ids: Uint16Array, lens: Uint16Array, max?: number): number;
+    /** Queue the program's buffers ids[0..n) of lens[0..n) bytes; returns how many (in order). @throws RangeError, TypeError and then queues nothing. */
+    txBurst(ids: Uint16Array, lens: Uint16Array, n: number): number;
+    /** Up to `n` transmit buffers into ids[0..); returns how many. */
+    allocBurst(ids: Uint16Array, n: number): number;
+    /** Give buffers ids[0..n) back. @throws TypeError at one the program does not hold. */
+    freeBurst(ids: Uint16Array, n: number): void;
+    /** Buffer `id` whole. */
+    buffer(id: number): Uint8Array;
+    /** The Packet of buffer `id`. @throws RangeError for no such buffer. */
+    packet(id: number): Packet;
     readonly stats: { rxPackets: number; rxBytes: number; txPackets: number; txBytes: number; rxErrors: number; txErrors: number; rxDropped: number; txDropped: number; badDescriptors: number; [k: string]: number };
     promiscuous: boolean;
     /** Resolves when packets may be waiting. Rejects with TimeoutError after `timeout` ms. */

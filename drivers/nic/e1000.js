@@ -682,6 +682,7 @@ class E1000Device extends NetDevice {
     let got = 0;
     let seen = 0;
     let bytes = 0;
+    let retried = -1;
     while (seen < want) {
       // The run of finished, whole, error-free frames from `next` (status and errors read
       // as one 16-bit field: DD and EOP set, no frame error); then one dmaRmb() before
@@ -714,6 +715,13 @@ class E1000Device extends NetDevice {
       // but no frame to hand out (counted; its buffer goes back to the device).
       if ((rx.u8[(next << 4) + RXD_STATUS] & RXD_STAT_DD) === 0) break;
       dmaRmb();
+      // A good frame the device finished after the scan (it runs beside us): the next run
+      // takes it. Once per descriptor, so a device that keeps changing its mind cannot hold
+      // this loop.
+      if (retried !== next && this.rxTakeable(next)) {
+        retried = next;
+        continue;
+      }
       this.rxOne(next);
       seen++;
       next = next + 1 === size ? 0 : next + 1;
@@ -730,6 +738,14 @@ class E1000Device extends NetDevice {
       for (let i = 0; i < got; i++) for (const t of this.taps) t("rx", this.bufPackets[ids[i]].bytes.subarray(0, lens[i]));
     }
     return got;
+  }
+
+  /** Whether finished descriptor `i` holds a frame a run would hand out now (and a spare buffer waits). */
+  rxTakeable(i) {
+    const { u32 } = this.rxRing;
+    const length = u32[(i << 2) + 2] & 0xffff;
+    return !this.rxDiscarding && this.rxPool.top > 0 && (u32[(i << 2) + 3] & RXD_GOOD_MASK) === RXD_GOOD &&
+      length >= ETH_HLEN && length <= this.rxPool.size;
   }
 
   /**
@@ -849,6 +865,7 @@ class E1000Device extends NetDevice {
     let clean = this.txClean;
     let inFlight = this.txInFlight;
     let done = 0;
+    let retried = -1;
     while (inFlight > 0) {
       // The run of transmissions done without an error (DD set, EC and LC clear), oldest first.
       // Nothing else of these descriptors is read: their buffers are known by their slots.
@@ -862,8 +879,14 @@ class E1000Device extends NetDevice {
         done += run;
         if (inFlight === 0) break;
       }
-      // The one it stopped at: not done yet, or done with an error (counted; its buffer back too).
-      if ((u8[(clean << 4) + TXD_STATUS] & TXD_STAT_DD) === 0) break;
+      // The one it stopped at: not done yet, done just after the scan (the device runs beside
+      // us: scan again, once per descriptor), or done with an error (counted; its buffer back too).
+      const status = u8[(clean << 4) + TXD_STATUS];
+      if ((status & TXD_STAT_DD) === 0) break;
+      if ((status & TXD_STAT_ERR) === 0 && retried !== clean) {
+        retried = clean;
+        continue;
+      }
       this.counters.txErrors++;
       this.reclaimed[0] = this.txSlotIds[clean];
       this.giveBack(1);

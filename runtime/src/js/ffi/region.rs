@@ -172,6 +172,22 @@ unsafe extern "C" fn region_method(
         }
         let width = (magic & 0xf) as u8;
         let off_v = arg(0);
+        // The common write: small-integer offset and value, no hook. Tags are
+        // read directly (no call into QuickJS); everything else takes the
+        // general path below, with the same checks and the same errors.
+        if magic & OP_WRITE != 0
+            && qjs::JS_VALUE_GET_TAG(off_v) == qjs::JS_TAG_INT
+            && qjs::JS_VALUE_GET_TAG(arg(1)) == qjs::JS_TAG_INT
+            && qjs::JS_IsUndefined(obj.hook)
+        {
+            let (off, v) = (qjs::JS_VALUE_GET_INT(off_v), qjs::JS_VALUE_GET_INT(arg(1)) as i64);
+            if off >= 0 && crate::hw::fits(v as i128, width) {
+                return match obj.core.write(off as u64, width, v as u64 & crate::hw::mask(width)) {
+                    Ok(()) => qjs::JS_UNDEFINED,
+                    Err(e) => throw(ctx, e),
+                };
+            }
+        }
         let off = match int_of(ctx, off_v) {
             Some(o) if o >= 0 && !qjs::JS_IsBigInt(off_v) => o as u64,
             _ => return throw(ctx, obj.core.bad_offset(&shown(ctx, off_v))),
