@@ -341,6 +341,9 @@ class E1000Device extends NetDevice {
     await delay.ms(QUIESCE_MS);
 
     // SDM 14.3 / 13.4.1: global reset. RST self-clears; wait before touching the device again.
+    // QEMU's model is the target here: on the silicon, Linux's e1000_reset_hw issues this
+    // write through the I/O BAR on the 82540/82545 (they "can't ack the 64-bit write when
+    // issuing the reset") and waits 5 ms; a driver for real 8254x cards would do the same.
     regs.CTRL.set({ RST: 1 });
     await delay.ms(RESET_SETTLE_MS);
     await waitFor(() => regs.CTRL.RST.isClear(), { ms: opts.waitMs, what: `e1000: ${this.name}: CTRL.RST to clear after a device reset` });
