@@ -59,7 +59,7 @@ declare module "jsk:hal" {
   }
   export interface Layout {
     /** Bind to a window: `shift` spaces registers 1 << shift bytes apart; `accessWidth` forces the access width in bits. */
-    on(region: Region, opts?: { shift?: number; accessWidth?: 8 | 16 | 32 | 64 }): BoundRegisters;
+    on(region: Region, opts?: { shift?: number; accessWidth?: 8 | 16 | 32 | 64; base?: number }): BoundRegisters;
   }
   /** Declare a register map once. @throws TypeError for a malformed declaration (naming the register). */
   /**

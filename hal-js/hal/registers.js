@@ -64,10 +64,13 @@ class Layout {
   /**
    * Bind the layout to a register window. `shift` spaces registers
    * `1 << shift` bytes apart (e.g. a 16550 with reg-shift 2); `accessWidth`
-   * overrides the access width in bits (e.g. 32-bit accesses to 8-bit registers).
+   * overrides the access width in bits (e.g. 32-bit accesses to 8-bit registers);
+   * `base` is where the block starts in the window (a structure a capability
+   * points at, e.g. virtio's common configuration inside a BAR).
    */
-  on(region, { shift = 0, accessWidth } = {}) {
-    return new BoundRegisters(this, region, shift, accessWidth);
+  on(region, { shift = 0, accessWidth, base = 0 } = {}) {
+    if (!Number.isInteger(base) || base < 0) throw new RangeError(`${this.device}: base ${base} is not a non-negative integer offset`);
+    return new BoundRegisters(this, region, shift, accessWidth, base);
   }
 }
 
@@ -97,7 +100,7 @@ class Register {
     const accessWidth = bound.accessWidth ?? spec.width;
     this.readFn = READ[accessWidth];
     this.writeFn = WRITE[accessWidth];
-    this.offset = spec.offset << bound.shift;
+    this.offset = bound.base + (spec.offset << bound.shift);
     for (const f of Object.values(spec.fields)) this[f.name] = new Field(this, f);
   }
   where() { return `${this.bound.layout.device}: ${this.spec.name} (offset ${"0x" + this.spec.offset.toString(16)})`; }
@@ -160,10 +163,11 @@ class Register {
 }
 
 class BoundRegisters {
-  constructor(layout, region, shift, accessWidth) {
+  constructor(layout, region, shift, accessWidth, base) {
     this.layout = layout;
     this.region = region;
     this.shift = shift;
+    this.base = base;
     this.accessWidth = accessWidth;
     this.currentBank = undefined;
     for (const spec of Object.values(layout.regs)) this[spec.name] = new Register(this, spec);

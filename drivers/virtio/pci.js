@@ -1,0 +1,149 @@
+// The virtio PCI transport, modern (virtio 1.x) devices only: how a driver finds a device's
+// structures and talks to its common configuration. Device drivers (virtio-net, ...) are
+// built on it; this file knows no device type.
+//
+// Reference: OASIS, "Virtual I/O Device (VIRTIO) Version 1.2", cited as "VIRTIO x.y":
+// 4.1.4 (virtio structure PCI capabilities), 4.1.4.3 (common configuration), 4.1.4.4
+// (notifications), 4.1.4.5 (ISR status), 2.1 (device status), 2.2 (feature bits),
+// 3.1 (device initialization).
+//
+// Nothing the device presents is trusted: every capability is checked (inside config space,
+// no loop in the list, a BAR that exists and is memory, the structure inside its BAR, the
+// length the spec requires) before it is used, and a device without what a modern driver
+// needs gets an Error that says what is missing.
+
+import { registers } from "jsk:hal";
+
+// VIRTIO 4.1.2: PCI ids. Modern devices are 0x1040 + the device type (5: device types).
+export const VIRTIO_VENDOR = 0x1af4;
+export const MODERN_DEVICE_BASE = 0x1040;
+
+// PCI 3.0 config space: status register bit 4 says there is a capability list at 0x34.
+const PCI_STATUS = 0x06;
+const PCI_STATUS_CAP_LIST = 1 << 4;
+const PCI_CAPABILITY_LIST = 0x34;
+const PCI_CAP_ID_VNDR = 0x09;
+const PCI_CONFIG_SIZE = 256;      // the capability list lives in the first 256 bytes
+const MAX_CAPS = 48;              // (256 - 64) / 4: more than this is a loop
+
+// VIRTIO 4.1.4: struct virtio_pci_cap { cap_vndr, cap_next, cap_len, cfg_type, bar, id,
+// padding[2], le32 offset, le32 length }, 16 bytes; the notify capability adds le32
+// notify_off_multiplier at 16.
+const CAP_LEN = 2;
+const CAP_CFG_TYPE = 3;
+const CAP_BAR = 4;
+const CAP_ID = 5;
+const CAP_OFFSET = 8;
+const CAP_LENGTH = 12;
+const CAP_NOTIFY_MULTIPLIER = 16;
+const CAP_SIZE = 16;
+const NOTIFY_CAP_SIZE = 20;
+
+/** VIRTIO 4.1.4: cfg_type values. */
+export const CFG = Object.freeze({ COMMON: 1, NOTIFY: 2, ISR: 3, DEVICE: 4, PCI: 5, SHARED_MEMORY: 8, VENDOR: 9 });
+const CFG_NAMES = Object.fromEntries(Object.entries(CFG).map(([k, v]) => [v, k]));
+
+/** VIRTIO 4.1.4.3: struct virtio_pci_common_cfg. 64-bit fields as 32-bit halves, low first (4.1.3.1). */
+export const COMMON = registers({
+  DEVICE_FEATURE_SELECT: { offset: 0x00 },
+  DEVICE_FEATURE: { offset: 0x04, access: "r" },
+  DRIVER_FEATURE_SELECT: { offset: 0x08 },
+  DRIVER_FEATURE: { offset: 0x0c },
+  CONFIG_MSIX_VECTOR: { offset: 0x10, width: 16 },
+  NUM_QUEUES: { offset: 0x12, width: 16, access: "r" },
+  // 2.1: ACKNOWLEDGE 1, DRIVER 2, DRIVER_OK 4, FEATURES_OK 8, DEVICE_NEEDS_RESET 64, FAILED 128.
+  DEVICE_STATUS: { offset: 0x14, width: 8, fields: {
+    ACKNOWLEDGE: 0, DRIVER: 1, DRIVER_OK: 2, FEATURES_OK: 3, DEVICE_NEEDS_RESET: 6, FAILED: 7,
+  } },
+  CONFIG_GENERATION: { offset: 0x15, width: 8, access: "r" },
+  QUEUE_SELECT: { offset: 0x16, width: 16 },
+  QUEUE_SIZE: { offset: 0x18, width: 16 },
+  QUEUE_MSIX_VECTOR: { offset: 0x1a, width: 16 },
+  QUEUE_ENABLE: { offset: 0x1c, width: 16 },
+  QUEUE_NOTIFY_OFF: { offset: 0x1e, width: 16, access: "r" },
+  QUEUE_DESC_LO: { offset: 0x20 },
+  QUEUE_DESC_HI: { offset: 0x24 },
+  QUEUE_DRIVER_LO: { offset: 0x28 },
+  QUEUE_DRIVER_HI: { offset: 0x2c },
+  QUEUE_DEVICE_LO: { offset: 0x30 },
+  QUEUE_DEVICE_HI: { offset: 0x34 },
+}, { device: "virtio common configuration" });
+/** The common configuration up to queue_device: what a 1.0 device has at least. */
+export const COMMON_CFG_MIN = 0x38;
+/** VIRTIO 4.1.4.5: the ISR status is one byte. */
+const ISR_MIN = 1;
+/** VIRTIO 4.1.4.3 msix_config / queue_msix_vector: no vector. */
+export const NO_VECTOR = 0xffff;
+
+const hex = (v) => "0x" + v.toString(16);
+
+/**
+ * The virtio structures of a device (VIRTIO 4.1.4), read from PCI config space `config` (a
+ * Region: read8/read16/read32). Returns `{ common, notify, isr, device, pci }`, each
+ * `{ bar, offset, length, id }` (notify also `multiplier`), the first capability of each type
+ * (4.1.4: "the driver SHOULD use the first instance"); `device` and `pci` may be missing.
+ * `bars(i)` tells the size of memory BAR `i`, or undefined when it is not a memory BAR.
+ * Throws an Error naming the device (`name`) and what is wrong.
+ */
+export function findStructures(name, config, bars) {
+  if (!config) throw new Error(`${name}: no PCI config space on this backend: the virtio transport reads its capabilities there`);
+  if ((config.read16(PCI_STATUS) & PCI_STATUS_CAP_LIST) === 0)
+    throw new Error(`${name}: no PCI capability list (status register ${hex(config.read16(PCI_STATUS))}): not a modern virtio device`);
+  const found = {};
+  const seen = new Set();
+  let at = config.read8(PCI_CAPABILITY_LIST) & 0xfc;
+  for (let n = 0; at !== 0; n++) {
+    if (n >= MAX_CAPS || seen.has(at)) throw new Error(`${name}: the PCI capability list loops (at ${hex(at)})`);
+    if (at < 0x40 || at + 2 > PCI_CONFIG_SIZE) throw new Error(`${name}: a PCI capability at ${hex(at)} lies outside the capability area`);
+    seen.add(at);
+    const id = config.read8(at);
+    const next = config.read8(at + 1) & 0xfc;
+    if (id === PCI_CAP_ID_VNDR) {
+      const cap = readCap(name, config, at, bars);
+      if (cap && found[cap.kind] === undefined) found[cap.kind] = cap;
+    }
+    at = next;
+  }
+  const missing = ["COMMON", "NOTIFY", "ISR"].filter((k) => found[k] === undefined);
+  if (missing.length)
+    throw new Error(`${name}: no usable virtio ${missing.join(", ")} capability (VIRTIO 4.1.4): a modern (1.x) device has them; a legacy-only device is not supported`);
+  if (found.COMMON.length < COMMON_CFG_MIN)
+    throw new Error(`${name}: the common configuration is ${found.COMMON.length} bytes; VIRTIO 4.1.4.3 needs at least ${COMMON_CFG_MIN}`);
+  if (found.ISR.length < ISR_MIN) throw new Error(`${name}: the ISR capability has length 0`);
+  return { common: found.COMMON, notify: found.NOTIFY, isr: found.ISR, device: found.DEVICE, pci: found.PCI };
+}
+
+/** One vendor capability; null for one the driver must ignore (4.1.4: reserved BAR, unknown type). */
+function readCap(name, config, at, bars) {
+  const len = config.read8(at + CAP_LEN);
+  const type = config.read8(at + CAP_CFG_TYPE);
+  const kind = CFG_NAMES[type];
+  if (kind === undefined || kind === "SHARED_MEMORY" || kind === "VENDOR") return null;
+  const where = `${name}: virtio ${kind} capability at ${hex(at)}`;
+  const size = type === CFG.NOTIFY ? NOTIFY_CAP_SIZE : CAP_SIZE;
+  if (len < size || at + size > PCI_CONFIG_SIZE) throw new Error(`${where}: ${len} bytes long; it takes ${size}`);
+  const bar = config.read8(at + CAP_BAR);
+  if (bar > 5) return null;       // 4.1.4: "MUST ignore any ... which has a reserved bar value"
+  const cap = {
+    kind, bar, id: config.read8(at + CAP_ID),
+    offset: config.read32(at + CAP_OFFSET) >>> 0, length: config.read32(at + CAP_LENGTH) >>> 0,
+  };
+  if (type === CFG.NOTIFY) cap.multiplier = config.read32(at + CAP_NOTIFY_MULTIPLIER) >>> 0;
+  if (type === CFG.PCI) return cap;    // a window through config space: its BAR fields are the driver's to set
+  const barSize = bars(bar);
+  if (barSize === undefined) throw new Error(`${where}: BAR${bar} is not a memory BAR of this device`);
+  if (cap.offset + cap.length > barSize)
+    throw new Error(`${where}: ${hex(cap.offset)} + ${hex(cap.length)} runs past BAR${bar}'s ${hex(barSize)} bytes`);
+  return cap;
+}
+
+/**
+ * Where queue `notifyOff`'s notifications go in the notify structure (VIRTIO 4.1.4.4:
+ * cap.offset + queue_notify_off * notify_off_multiplier), checked to hold a 16-bit write.
+ */
+export function notifyAddress(name, notify, notifyOff) {
+  const off = notifyOff * notify.multiplier;
+  if (!(off + 2 <= notify.length))
+    throw new Error(`${name}: queue_notify_off ${notifyOff} x multiplier ${notify.multiplier} lies outside the ${notify.length}-byte notify structure`);
+  return notify.offset + off;
+}
