@@ -14,6 +14,8 @@ declare module "jsk:fake" {
     accesses: { region: number | string; op: "read" | "write"; offset: number; width: number; value?: number | bigint }[];
     /** @throws Error for an unknown region. */
     region(key?: number | string): Region;
+    /** The config space when made with `config: true`. */
+    readonly config: Region | undefined;
     on(key: number | string, offset: number, b: Behaviour): this;
     onAny(key: number | string, b: Behaviour): this;
     record(on?: boolean): this;
@@ -28,5 +30,7 @@ declare module "jsk:fake" {
     name?: string; bus?: "pci" | "platform"; ids?: Record<string, unknown>;
     regions?: { index?: number; name?: string; size: number; space?: "mem" | "io" }[];
     irqs?: number; dma?: boolean;
+    /** A 256-byte PCI config space (plain memory, `fake.config`), seen by the driver as `dev.config`. */
+    config?: boolean;
   }): FakeDevice;
 }

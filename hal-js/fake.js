@@ -8,14 +8,16 @@
 //
 // Registers without behaviour are plain memory (reads return what was last
 // written). `fake.raise(i)` signals interrupt i; `fake.dmaRead/dmaWrite`
-// are the device's side of DMA.
+// are the device's side of DMA. `config: true` gives a PCI device a
+// 256-byte config space (`fake.config`, plain memory the test fills in:
+// capabilities, ids), which the driver sees as `dev.config`.
 
 import { fakeRegion, fakeDma, fakeDmaRead, fakeDmaWrite } from "jsk:native";
 import * as sys from "jsk:sys";
 import { Device } from "jsk:hal/device";
 
 class FakeDevice {
-  constructor({ name = "fake", bus = "platform", ids = {}, regions = [{ index: 0, size: 0x1000 }], irqs = 0, dma = true }) {
+  constructor({ name = "fake", bus = "platform", ids = {}, regions = [{ index: 0, size: 0x1000 }], irqs = 0, dma = true, config = false }) {
     this.name = name;
     this.regions = new Map();
     this.behaviour = new Map(); // region key -> Map(offset -> {read, write})
@@ -41,12 +43,13 @@ class FakeDevice {
     this.irqFds = Array.from({ length: irqs }, () => sys.eventfd(0, sys.EFD_NONBLOCK | sys.EFD_CLOEXEC));
     this.busMaster = false;
     this.released = false;
+    this.config = config ? fakeRegion(`${name} config`, 256, "mem") : undefined;
     this.device = new Device({
       name,
       bus,
       ids,
       regions: descs,
-      config: undefined,
+      config: this.config,
       irqs: this.irqFds.map((fd) => ({ fd })),
       dma: dma ? (size, align) => fakeDma(size, align) : undefined,
       busMaster: (on) => { this.busMaster = on; },

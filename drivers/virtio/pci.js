@@ -12,7 +12,7 @@
 // length the spec requires) before it is used, and a device without what a modern driver
 // needs gets an Error that says what is missing.
 
-import { registers } from "jsk:hal";
+import { registers, waitFor } from "jsk:hal";
 
 // VIRTIO 4.1.2: PCI ids. Modern devices are 0x1040 + the device type (5: device types).
 export const VIRTIO_VENDOR = 0x1af4;
@@ -75,7 +75,20 @@ const ISR_MIN = 1;
 /** VIRTIO 4.1.4.3 msix_config / queue_msix_vector: no vector. */
 export const NO_VECTOR = 0xffff;
 
+/** VIRTIO 6: reserved feature bits this transport knows (device types have bits 0-23). */
+export const FEATURE = Object.freeze({
+  INDIRECT_DESC: 28n, EVENT_IDX: 29n, VERSION_1: 32n, ACCESS_PLATFORM: 33n, RING_PACKED: 34n,
+  IN_ORDER: 35n, ORDER_PLATFORM: 36n, SR_IOV: 37n, NOTIFICATION_DATA: 38n,
+});
+/** A feature set from bit numbers: bits(FEATURE.VERSION_1, 5n). */
+export const bits = (...ns) => ns.reduce((a, n) => a | (1n << BigInt(n)), 0n);
+
 const hex = (v) => "0x" + v.toString(16);
+const bitList = (set) => {
+  const out = [];
+  for (let i = 0n; i < 64n; i++) if (set & (1n << i)) out.push(Number(i));
+  return out.join(", ");
+};
 
 /**
  * The virtio structures of a device (VIRTIO 4.1.4), read from PCI config space `config` (a
@@ -146,4 +159,100 @@ export function notifyAddress(name, notify, notifyOff) {
   if (!(off + 2 <= notify.length))
     throw new Error(`${name}: queue_notify_off ${notifyOff} x multiplier ${notify.multiplier} lies outside the ${notify.length}-byte notify structure`);
   return notify.offset + off;
+}
+
+/** The size of memory BAR `i` of `dev`, or undefined. */
+function memoryBarSize(dev, i) {
+  if (!dev.hasRegion(i)) return undefined;
+  const r = dev.bar(i);
+  return r.space === "mem" ? r.size : undefined;
+}
+
+/**
+ * A modern virtio PCI device's transport: its structures bound (constructing it reads config
+ * space only), the status handshake of VIRTIO 3.1.1, feature negotiation (2.2) and reset.
+ */
+export class Transport {
+  constructor(dev, { waitMs = 1000 } = {}) {
+    this.dev = dev;
+    this.name = dev.name;
+    this.waitMs = waitMs;
+    const s = findStructures(dev.name, dev.config, (i) => memoryBarSize(dev, i));
+    this.structures = s;
+    this.common = COMMON.on(dev.bar(s.common.bar), { base: s.common.offset });
+    this.isr = { region: dev.bar(s.isr.bar), offset: s.isr.offset };
+    this.notifyRegion = dev.bar(s.notify.bar);
+    this.deviceConfig = s.device ? { region: dev.bar(s.device.bar), offset: s.device.offset, length: s.device.length } : null;
+    this.features = 0n;
+  }
+
+  /** device_status now (VIRTIO 2.1). */
+  status() { return this.common.DEVICE_STATUS.read(); }
+
+  /**
+   * VIRTIO 4.1.4.3.1 / 2.4.1: write 0, then wait (with a deadline) until device_status reads
+   * 0: the device has stopped using its queues. A device that never gets there is an Error.
+   */
+  async reset() {
+    this.common.DEVICE_STATUS.write(0);
+    await waitFor(() => this.status() === 0, { ms: this.waitMs, what: `${this.name}: the virtio device to reset (device_status 0)` });
+    this.features = 0n;
+  }
+
+  /** The 64 feature bits the device offers (device_feature, two 32-bit halves). */
+  deviceFeatures() {
+    const c = this.common;
+    c.DEVICE_FEATURE_SELECT.write(0);
+    const lo = c.DEVICE_FEATURE.read();
+    c.DEVICE_FEATURE_SELECT.write(1);
+    const hi = c.DEVICE_FEATURE.read();
+    return (BigInt(hi) << 32n) | BigInt(lo);
+  }
+
+  /**
+   * VIRTIO 3.1.1 steps 1-6: reset, ACKNOWLEDGE, DRIVER, accept `required` and whichever of
+   * `optional` the device offers, FEATURES_OK, and read it back. Returns the accepted set.
+   * A device lacking a required bit, or refusing the set (FEATURES_OK not kept), is left
+   * FAILED and is an Error naming the bits.
+   */
+  async begin({ required = bits(FEATURE.VERSION_1), optional = 0n } = {}) {
+    await this.reset();
+    const status = this.common.DEVICE_STATUS;
+    status.set({ ACKNOWLEDGE: 1 });
+    status.set({ DRIVER: 1 });
+    const offered = this.deviceFeatures();
+    const missing = required & ~offered;
+    if (missing) {
+      this.fail();
+      throw new Error(`${this.name}: the device does not offer feature bit(s) ${bitList(missing)} (offered: ${bitList(offered) || "none"})` +
+        (missing & bits(FEATURE.VERSION_1) ? "; without VERSION_1 (32) it is a legacy device, which this driver does not drive" : ""));
+    }
+    const accepted = offered & (required | optional);
+    const c = this.common;
+    c.DRIVER_FEATURE_SELECT.write(0);
+    c.DRIVER_FEATURE.write(Number(accepted & 0xffffffffn));
+    c.DRIVER_FEATURE_SELECT.write(1);
+    c.DRIVER_FEATURE.write(Number(accepted >> 32n));
+    status.set({ FEATURES_OK: 1 });
+    if (!status.FEATURES_OK.isSet()) {
+      this.fail();
+      throw new Error(`${this.name}: the device refused feature bits ${bitList(accepted)} (FEATURES_OK did not stay set, VIRTIO 3.1.1 step 6)`);
+    }
+    this.features = accepted;
+    return accepted;
+  }
+
+  /** VIRTIO 3.1.1 step 8: the driver is set up; the device may use its queues. */
+  ready() { this.common.DEVICE_STATUS.set({ DRIVER_OK: 1 }); }
+
+  /** VIRTIO 2.1: FAILED, best effort (the device may be gone). */
+  fail() {
+    try { this.common.DEVICE_STATUS.set({ FAILED: 1 }); } catch { /* the error that led here is the one to report */ }
+  }
+
+  /** Whether the device asks for a reset (DEVICE_NEEDS_RESET, VIRTIO 2.1.1). */
+  needsReset() { return this.common.DEVICE_STATUS.DEVICE_NEEDS_RESET.isSet(); }
+
+  /** Whether the accepted set has feature bit `n`. */
+  has(n) { return (this.features & (1n << BigInt(n))) !== 0n; }
 }

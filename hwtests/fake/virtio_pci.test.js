@@ -4,41 +4,21 @@
 import { test, assert } from "jsk:test";
 import { fakeRegion } from "jsk:native";
 import { findStructures, notifyAddress, COMMON, CFG, COMMON_CFG_MIN } from "../../drivers/virtio/pci.js";
+import { writeCapabilities, virtioCap, MSIX_CAP, qemuCapabilities } from "../models/virtio_pci.js";
 
 const BAR4 = 0x4000;
 const bars = (i) => (i === 4 ? BAR4 : undefined);
 
-/** A config space with a capability list: `caps` as [id, bytes (after id and next)] placed from 0x40. */
-function configSpace(caps, { status = 0x10 } = {}) {
+/** A config space holding `caps` (see ../models/virtio_pci.js). */
+function configSpace(caps, opts) {
   const c = fakeRegion("config", 256, "mem");
-  c.write16(0x06, status);
-  let at = 0x40;
-  c.write8(0x34, caps.length ? at : 0);
-  caps.forEach(([id, body], i) => {
-    const next = i + 1 < caps.length ? at + 2 + body.length + ((4 - ((2 + body.length) % 4)) % 4) : 0;
-    c.write8(at, id);
-    c.write8(at + 1, next);
-    body.forEach((b, k) => c.write8(at + 2 + k, b));
-    at = next;
-  });
+  writeCapabilities(c, caps, opts);
   return c;
 }
 const le32 = (v) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
-/** The body of a virtio_pci_cap (cap_len, cfg_type, bar, id, padding, offset, length [, multiplier]). */
-function vcap(type, bar, offset, length, multiplier) {
-  const len = multiplier === undefined ? 16 : 20;
-  return [0x09, [len, type, bar, 0, 0, 0, ...le32(offset), ...le32(length), ...(multiplier === undefined ? [] : le32(multiplier))]];
-}
-const MSIX = [0x11, [0x02, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]];
-// QEMU 7.2, virtio-net-pci,disable-legacy=on: BAR4 holds common 0x0, ISR 0x1000, device 0x2000, notify 0x3000 (x4).
-const qemuCaps = () => [
-  MSIX,
-  vcap(CFG.COMMON, 4, 0x0000, 0x1000),
-  vcap(CFG.ISR, 4, 0x1000, 0x1000),
-  vcap(CFG.DEVICE, 4, 0x2000, 0x1000),
-  vcap(CFG.NOTIFY, 4, 0x3000, 0x1000, 4),
-  vcap(CFG.PCI, 0, 0, 0),
-];
+const vcap = virtioCap;
+const MSIX = MSIX_CAP;
+const qemuCaps = qemuCapabilities;
 
 test("QEMU's layout: the first capability of each type, past the MSI-X one", () => {
   const s = findStructures("vnet", configSpace(qemuCaps()), bars);

@@ -1,0 +1,71 @@
+// A modern virtio PCI device as QEMU 7.2 lays out virtio-net-pci with disable-legacy=on
+// (VIRTIO 4.1.4): capabilities in config space pointing into BAR4 (common configuration at
+// 0x0, ISR 0x1000, device configuration 0x2000, notify 0x3000 with multiplier 4), and the
+// common configuration's behaviour: 64 feature bits behind the select registers, and
+// device_status with reset and FEATURES_OK (VIRTIO 2.1, 3.1.1). Hostile switches:
+// `refuseFeatures` (FEATURES_OK never stays set), `neverResets` (device_status never reads 0).
+import { fakeDevice } from "jsk:fake";
+
+export const BAR4_SIZE = 0x4000;
+const STATUS = 0x14;
+const FEATURES_OK = 8;
+
+/** Capabilities from 0x40 as [id, body bytes after id and next], 4-byte aligned. */
+export function writeCapabilities(config, caps, { status = 0x10 } = {}) {
+  config.write16(0x06, status);
+  let at = 0x40;
+  config.write8(0x34, caps.length ? at : 0);
+  caps.forEach(([id, body], i) => {
+    const next = i + 1 < caps.length ? at + 2 + body.length + ((4 - ((2 + body.length) % 4)) % 4) : 0;
+    config.write8(at, id);
+    config.write8(at + 1, next);
+    body.forEach((b, k) => config.write8(at + 2 + k, b));
+    at = next;
+  });
+}
+const le32 = (v) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
+/** A virtio_pci_cap body (with notify_off_multiplier when given). */
+export function virtioCap(type, bar, offset, length, multiplier) {
+  const len = multiplier === undefined ? 16 : 20;
+  return [0x09, [len, type, bar, 0, 0, 0, ...le32(offset), ...le32(length), ...(multiplier === undefined ? [] : le32(multiplier))]];
+}
+export const MSIX_CAP = [0x11, [0x02, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]];
+export const qemuCapabilities = () => [
+  MSIX_CAP,
+  virtioCap(1, 4, 0x0000, 0x1000),
+  virtioCap(3, 4, 0x1000, 0x1000),
+  virtioCap(4, 4, 0x2000, 0x1000),
+  virtioCap(2, 4, 0x3000, 0x1000, 4),
+  virtioCap(5, 0, 0, 0),
+];
+
+export function virtioPciModel({ name = "virtio", deviceId = 0x1041, features = (1n << 32n) | (1n << 5n), refuseFeatures = false, neverResets = false } = {}) {
+  const fake = fakeDevice({
+    name, bus: "pci", ids: { vendor: 0x1af4, device: deviceId },
+    regions: [{ index: 4, size: BAR4_SIZE }], irqs: 1, config: true,
+  });
+  writeCapabilities(fake.config, qemuCapabilities());
+  const bar = fake.region(4);
+  const m = { fake, device: fake.device, status: 0, driverFeatures: 0n, features, statusWrites: [] };
+  fake.on(4, 0x04, { read: () => Number((m.features >> (bar.read32(0x00) ? 32n : 0n)) & 0xffffffffn) });
+  fake.on(4, 0x0c, { write: (v) => {
+    const hi = bar.read32(0x08) === 1;
+    const keep = hi ? m.driverFeatures & 0xffffffffn : m.driverFeatures & (0xffffffffn << 32n);
+    m.driverFeatures = keep | (BigInt(v >>> 0) << (hi ? 32n : 0n));
+  } });
+  fake.on(4, STATUS, {
+    read: () => m.status,
+    write: (v) => {
+      m.statusWrites.push(v);
+      if (v === 0) {
+        if (!neverResets) { m.status = 0; m.driverFeatures = 0n; }
+        return;
+      }
+      // FEATURES_OK stays only for a subset of what was offered (and not when refusing).
+      if ((v & FEATURES_OK) && !(m.status & FEATURES_OK) && (refuseFeatures || (m.driverFeatures & ~m.features) !== 0n)) v &= ~FEATURES_OK;
+      m.status = v;
+    },
+  });
+  bar.write16(0x12, 3);   // num_queues: receive, transmit, control
+  return m;
+}
