@@ -255,4 +255,53 @@ export class Transport {
 
   /** Whether the accepted set has feature bit `n`. */
   has(n) { return (this.features & (1n << BigInt(n))) !== 0n; }
+
+  /** How many queues the device has (num_queues). */
+  get queueCount() { return this.common.NUM_QUEUES.read(); }
+
+  /**
+   * The largest size queue `index` takes (queue_size as the device presents it, 4.1.4.3);
+   * 0 for a queue that does not exist. RangeError for an index beyond num_queues.
+   */
+  maxQueueSize(index) {
+    const n = this.queueCount;
+    if (!Number.isInteger(index) || index < 0 || index >= n) throw new RangeError(`${this.name}: queue ${index}: the device has ${n} queues`);
+    this.common.QUEUE_SELECT.write(index);
+    return this.common.QUEUE_SIZE.read();
+  }
+
+  /**
+   * Give queue `q` (a SplitQueue of `q.size` descriptors) to the device (VIRTIO 4.1.5.1.3):
+   * its size, its three areas, its MSI-X vector (NO_VECTOR by default) and enable, in that
+   * order; returns where its notifications go in the notify structure. Before DRIVER_OK.
+   */
+  setupQueue(q, { vector = NO_VECTOR } = {}) {
+    const c = this.common;
+    const max = this.maxQueueSize(q.index);
+    if (max === 0) throw new Error(`${this.name}: queue ${q.index} is not available (queue_size 0)`);
+    if (q.size > max) throw new RangeError(`${this.name}: queue ${q.index} takes at most ${max} descriptors, not ${q.size}`);
+    if (c.QUEUE_ENABLE.read() !== 0) throw new Error(`${this.name}: queue ${q.index} is enabled already (reset the device first)`);
+    c.QUEUE_SIZE.write(q.size);
+    const a = q.addresses;
+    const lo = (v) => Number(v & 0xffffffffn);
+    const hi = (v) => Number(v >> 32n);
+    c.QUEUE_DESC_LO.write(lo(a.desc));
+    c.QUEUE_DESC_HI.write(hi(a.desc));
+    c.QUEUE_DRIVER_LO.write(lo(a.driver));
+    c.QUEUE_DRIVER_HI.write(hi(a.driver));
+    c.QUEUE_DEVICE_LO.write(lo(a.device));
+    c.QUEUE_DEVICE_HI.write(hi(a.device));
+    c.QUEUE_MSIX_VECTOR.write(vector);
+    if (vector !== NO_VECTOR && c.QUEUE_MSIX_VECTOR.read() !== vector)
+      throw new Error(`${this.name}: queue ${q.index}: the device refused MSI-X vector ${vector} (4.1.5.1.2)`);
+    const notifyAt = notifyAddress(this.name, this.structures.notify, c.QUEUE_NOTIFY_OFF.read());
+    c.QUEUE_ENABLE.write(1);
+    return notifyAt;
+  }
+
+  /** Tell the device queue `index` has new buffers: a 16-bit write of its index (4.1.5.2). */
+  notify(notifyAt, index) { this.notifyRegion.write16(notifyAt, index); }
+
+  /** Read (and so clear, 4.1.4.5) the ISR status: bit 0 a queue interrupt, bit 1 a configuration change. */
+  readIsr() { return this.isr.region.read8(this.isr.offset); }
 }

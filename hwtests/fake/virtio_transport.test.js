@@ -3,6 +3,7 @@
 import { test, assert } from "jsk:test";
 import { TimeoutError } from "jsk:hal";
 import { Transport, FEATURE, bits } from "../../drivers/virtio/pci.js";
+import { SplitQueue } from "../../drivers/virtio/split_queue.js";
 import { virtioPciModel } from "../models/virtio_pci.js";
 
 test("begin: reset, ACKNOWLEDGE, DRIVER, the features both want, FEATURES_OK read back; then DRIVER_OK", async () => {
@@ -41,4 +42,29 @@ test("no config space (a fake device without one) is an error before anything is
   const m = virtioPciModel();
   m.device.config = undefined;
   assert.throws(() => new Transport(m.device), /no PCI config space/);
+});
+
+test("setupQueue: size, the three areas, vector and enable, in order; the notify address from queue_notify_off", async () => {
+  const m = virtioPciModel();
+  const t = new Transport(m.device);
+  await t.begin();
+  assert.equal(t.maxQueueSize(1), 256);
+  const q = new SplitQueue(m.device, 1, 128);
+  const at = t.setupQueue(q);
+  assert.equal(at, 0x3000 + 1 * 4, "notify structure + queue_notify_off x multiplier");
+  const mq = m.queues[1];
+  assert.deepEqual([mq.size, mq.enable, mq.vector], [128, 1, 0xffff]);
+  assert.equal(mq.desc, q.addresses.desc);
+  assert.equal(mq.driver, q.addresses.driver);
+  assert.equal(mq.device, q.addresses.device);
+  assert.throws(() => t.setupQueue(q), /enabled already/);
+  await t.reset();
+  assert.equal(m.queues[1].enable, 0, "a reset disables the queues");
+  await t.begin();
+  assert.equal(t.setupQueue(q), at, "and the queue can be given again");
+  assert.throws(() => t.setupQueue(new SplitQueue(m.device, 2, 128)), /at most 64 descriptors/);
+  assert.throws(() => t.maxQueueSize(3), /the device has 3 queues/);
+  t.ready();
+  t.notify(at, 1);
+  assert.equal(m.fake.region(4).read16(0x3004), 1);
 });

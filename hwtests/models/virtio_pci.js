@@ -58,7 +58,11 @@ export function virtioPciModel({ name = "virtio", deviceId = 0x1041, features = 
     write: (v) => {
       m.statusWrites.push(v);
       if (v === 0) {
-        if (!neverResets) { m.status = 0; m.driverFeatures = 0n; }
+        if (!neverResets) {
+          m.status = 0;
+          m.driverFeatures = 0n;
+          for (const q of m.queues) Object.assign(q, { size: q.max, vector: 0xffff, enable: 0, desc: 0n, driver: 0n, device: 0n });
+        }
         return;
       }
       // FEATURES_OK stays only for a subset of what was offered (and not when refusing).
@@ -67,5 +71,17 @@ export function virtioPciModel({ name = "virtio", deviceId = 0x1041, features = 
     },
   });
   bar.write16(0x12, 3);   // num_queues: receive, transmit, control
+  // Per-queue registers behind queue_select (4.1.4.3): what the driver wrote, per queue.
+  m.queues = Array.from({ length: 3 }, (_, i) => ({ max: i === 2 ? 64 : 256, size: i === 2 ? 64 : 256, vector: 0xffff, enable: 0, notifyOff: i, desc: 0n, driver: 0n, device: 0n }));
+  const sel = () => m.queues[bar.read16(0x16)];
+  const reg16 = (off, key) => fake.on(4, off, { read: () => sel()?.[key] ?? 0, write: (v) => { const q = sel(); if (q) q[key] = v; } });
+  reg16(0x18, "size");
+  reg16(0x1a, "vector");
+  reg16(0x1c, "enable");
+  fake.on(4, 0x1e, { read: () => sel()?.notifyOff ?? 0 });
+  for (const [off, key] of [[0x20, "desc"], [0x28, "driver"], [0x30, "device"]]) {
+    fake.on(4, off, { read: () => Number((sel()?.[key] ?? 0n) & 0xffffffffn), write: (v) => { const q = sel(); if (q) q[key] = (q[key] & (0xffffffffn << 32n)) | BigInt(v >>> 0); } });
+    fake.on(4, off + 4, { read: () => Number((sel()?.[key] ?? 0n) >> 32n), write: (v) => { const q = sel(); if (q) q[key] = (q[key] & 0xffffffffn) | (BigInt(v >>> 0) << 32n); } });
+  }
   return m;
 }
