@@ -232,7 +232,7 @@ declare module "jsk:hal" {
   /** One frame in a DMA buffer of a PacketPool. */
   export class Packet {
     readonly capacity: number; readonly iova: bigint; length: number;
-    /** The buffer's id (what the burst calls move). */
+    /** The buffer's number in its pools' shared state table (a device's burst id: use `dev.idOf(p)`). */
     readonly id: number;
     /** BUFFER.DRIVER, HELD or SENDING. */
     readonly state: 0 | 1 | 2;
@@ -287,6 +287,8 @@ declare module "jsk:hal" {
     buffer(id: number): Uint8Array;
     /** The Packet of buffer `id`. @throws RangeError for no such buffer. */
     packet(id: number): Packet;
+    /** The burst id of a Packet this device handed out. */
+    idOf(p: Packet): number;
     readonly stats: { rxPackets: number; rxBytes: number; txPackets: number; txBytes: number; rxErrors: number; txErrors: number; rxDropped: number; txDropped: number; badDescriptors: number; [k: string]: number };
     promiscuous: boolean;
     /** Resolves when packets may be waiting. Rejects with TimeoutError after `timeout` ms. */

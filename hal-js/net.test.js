@@ -585,7 +585,11 @@ test("bursts on a NetDevice without its own: made of rxBatch/txBatch, each Packe
   assert.deepEqual(dev.buffer(ids[1]).subarray(0, lens[1]), frames[1]);
   assert.equal(dev.packet(ids[0]).length, frames[0].length);
   dev.freeBurst(ids, 2);
+  assert.throws(() => dev.freeBurst(ids, 1), /is not the program's/, "freed twice");
   assert.equal(dev.rxBurst(ids, lens), 0);
+  const p = dev.allocPacket(60);
+  assert.equal(dev.packet(dev.idOf(p)), p);
+  p.free();
   assert.throws(() => dev.packet(999), RangeError);
   assert.throws(() => dev.rxBurst([0], lens, 1), TypeError);
   assert.throws(() => dev.txBurst(ids, lens, 5), RangeError);

@@ -14,7 +14,7 @@
 // The handle IS a jsk:hal NetDevice (ixy-style batches over preallocated DMA
 // buffers; nothing is allocated per packet):
 //   mac, macAddress, link, rxBatch(max, out?), txBatch(packets), allocPacket(length),
-//   rxBurst(ids, lens, max), txBurst(ids, lens, n), allocBurst(ids, n), freeBurst(ids, n), buffer(id), packet(id),
+//   rxBurst(ids, lens, max), txBurst(ids, lens, n), allocBurst(ids, n), freeBurst(ids, n), buffer(id), packet(id), idOf(p),
 //   stats, promiscuous, waitRx({ timeout }), on("link", cb), waitForLink({ timeout }), tap(fn)
 // and, for this family:
 //   mode                 "irq" (interrupt 0 wakes waitRx and reports link changes) or "poll"
@@ -309,12 +309,14 @@ class E1000Device extends NetDevice {
     const most = Math.max(opts.rxRingSize, opts.txRingSize);
     this.reclaimed = new Uint16Array(opts.txRingSize);
     this.reclaimedIds = ring(this.reclaimed.buffer, opts.txRingSize, 2);
-    this.batchIds = new Uint16Array(most);
+    this.batchIds = new Uint16Array(most);      // rxBatch's
     this.batchLens = new Uint16Array(most);
+    this.txBatchIds = new Uint16Array(most);    // txBatch's (a tap may send while rxBatch runs)
+    this.txBatchLens = new Uint16Array(most);
     this.label = `e1000: ${dev.name}`;
-    this.checkedIds = null;   // the last arrays a burst call checked in full (checkArrays)
-    this.checkedLens = null;
-    this.checkedRoom = 0;
+    // The last arrays rxBurst and txBurst each checked in full (checkArrays).
+    this.rxChecked = { ids: null, lens: null, room: 0 };
+    this.txChecked = { ids: null, lens: null, room: 0 };
     this.rxNext = 0;        // the next receive descriptor to look at; the one before it is held back
     this.rxDiscarding = false;
     this.txTail = 0;        // the next transmit descriptor to fill (what TDT says)
@@ -676,7 +678,8 @@ class E1000Device extends NetDevice {
    */
   rxBurst(ids, lens, max = ids?.length) {
     if (this.removed) this.checkLive();
-    if (ids !== this.checkedIds || lens !== this.checkedLens || !(max <= this.checkedRoom)) this.checkArrays("rxBurst", ids, lens, max);
+    const ok = this.rxChecked;
+    if (ids !== ok.ids || lens !== ok.lens || !(max >= 0 && max <= ok.room)) this.checkArrays(ok, "rxBurst", ids, lens, max);
     const { rxRing: rx, rxPool: pool, counters } = this;
     const { records, size } = rx;
     let next = this.rxNext;
@@ -694,7 +697,11 @@ class E1000Device extends NetDevice {
       let run = this.rxDiscarding ? 0 : records.count(next, want - seen, RXD_STATUS, 2, RXD_GOOD_MASK, RXD_GOOD);
       if (run > 0) {
         dmaRmb();
-        run = Math.min(records.countWithin(next, run, RXD_LENGTH, 2, ETH_HLEN, pool.size), pool.top);
+        run = records.countWithin(next, run, RXD_LENGTH, 2, ETH_HLEN, pool.size);
+        // Forwarded buffers come home only when transmissions are reclaimed: do it now
+        // rather than drop frames for want of them.
+        if (pool.top < run && this.txInFlight > 0) this.reclaimTx();
+        run = Math.min(run, pool.top);
       }
       if (run > 0) {
         bytes += records.gather(next, run, RXD_LENGTH, 2, lens, got);   // returns their sum
@@ -738,15 +745,30 @@ class E1000Device extends NetDevice {
     counters.rxPackets += got;
     counters.rxBytes += bytes;
     if (this.taps.size) {
-      for (let i = 0; i < got; i++) for (const t of this.taps) t("rx", this.bufPackets[ids[i]].bytes.subarray(0, lens[i]));
+      for (let i = 0; i < got; i++) this.runTaps("rx", this.bufPackets[ids[i]].bytes.subarray(0, lens[i]));
     }
     return got;
+  }
+
+  /**
+   * Show a frame to every tap. The frames are handed out (or queued) already: a tap that
+   * throws is reported, and loses nothing.
+   */
+  runTaps(direction, bytes) {
+    for (const t of this.taps) {
+      try {
+        t(direction, bytes);
+      } catch (e) {
+        console.error(`${this.label}: a tap threw on a ${direction} frame: ${e?.message ?? e}`);
+      }
+    }
   }
 
   /** Whether finished descriptor `i` holds a frame a run would hand out now (and a spare buffer waits). */
   rxTakeable(i) {
     const { u32 } = this.rxRing;
     const length = u32[(i << 2) + 2] & 0xffff;
+    if (this.rxPool.top === 0 && this.txInFlight > 0) this.reclaimTx();
     return !this.rxDiscarding && this.rxPool.top > 0 && (u32[(i << 2) + 3] & RXD_GOOD_MASK) === RXD_GOOD &&
       length >= ETH_HLEN && length <= this.rxPool.size;
   }
@@ -852,6 +874,12 @@ class E1000Device extends NetDevice {
   /** Buffer `id` whole (2048 bytes): fill a frame or read one in place. */
   buffer(id) { return this.packet(id).bytes; }
 
+  /** The burst id of one of this device's Packets (its `id`). */
+  idOf(p) {
+    if (p?.pool !== this.rxPool && p?.pool !== this.txPool) throw new TypeError(`${this.label}: idOf: not a Packet of this device`);
+    return p.id;
+  }
+
   /** The Packet of buffer `id`. */
   packet(id) {
     const p = this.bufPackets[id];
@@ -932,7 +960,8 @@ class E1000Device extends NetDevice {
    */
   txBurst(ids, lens, n) {
     if (this.removed) this.checkLive();
-    if (ids !== this.checkedIds || lens !== this.checkedLens || !(n <= this.checkedRoom)) this.checkArrays("txBurst", ids, lens, n);
+    const ok = this.txChecked;
+    if (ids !== ok.ids || lens !== ok.lens || !(n >= 0 && n <= ok.room)) this.checkArrays(ok, "txBurst", ids, lens, n);
     // Finished transmissions go back in runs, as ixy's batched cleaning: once a quarter of
     // the ring is in flight, or when this burst needs the room.
     const inFlight = this.txInFlight;
@@ -967,7 +996,7 @@ class E1000Device extends NetDevice {
       this.bar.write32(this.TDT, end);
       counters.txPackets += q;
       if (this.taps.size) {
-        for (let i = 0; i < q; i++) for (const t of this.taps) t("tx", this.bufPackets[ids[i]].bytes.subarray(0, lens[i]));
+        for (let i = 0; i < q; i++) this.runTaps("tx", this.bufPackets[ids[i]].bytes.subarray(0, lens[i]));
       }
     }
     if (q < n) counters.txDropped += n - q;
@@ -989,7 +1018,7 @@ class E1000Device extends NetDevice {
     if (inFlight > this.reclaimAt || (inFlight > 0 && inFlight + packets.length > this.txRing.size - 1)) this.reclaimTx();
     const n = packets.length;
     if (!(n > 0)) return 0;
-    const { batchIds: ids, batchLens: lens, rxPool, txPool } = this;
+    const { txBatchIds: ids, txBatchLens: lens, rxPool, txPool } = this;
     const room = Math.min(n, this.txRing.size - 1 - this.txInFlight);
     let copies = null;   // index, Packet: the frames copied into our buffers
     let k = 0;
@@ -1030,6 +1059,8 @@ class E1000Device extends NetDevice {
 
   /** Frame `bytes` (a byte array or another device's Packet) copied into a transmit buffer; null when none is free. */
   copyFrame(bytes, index) {
+    if (bytes instanceof Packet && bytes.state !== HELD)
+      throw new TypeError(`${this.label}: txBatch: packet ${index} (another device's) is ${bytes.state === SENDING ? "already queued" : "free (given back to its pool)"}`);
     const data = bytes instanceof Packet ? bytes.data : bytes;
     if (!(data instanceof Uint8Array) && !Array.isArray(data))
       throw new TypeError(`${this.label}: txBatch: item ${index} is neither a Packet nor a byte array`);
@@ -1078,11 +1109,11 @@ class E1000Device extends NetDevice {
    * The arrays of a burst call, checked in full once: the next calls with the same two
    * arrays compare identities (what the batch operations check again costs nothing here).
    */
-  checkArrays(what, ids, lens, n) {
+  checkArrays(ok, what, ids, lens, n) {
     checkBurst(this.label, what, ids, lens, n);
-    this.checkedIds = ids;
-    this.checkedLens = lens;
-    this.checkedRoom = Math.min(ids.length, lens.length);
+    ok.ids = ids;
+    ok.lens = lens;
+    ok.room = Math.min(ids.length, lens.length);
   }
 
   checkLive() {

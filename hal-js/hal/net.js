@@ -15,7 +15,7 @@
 //     allocBurst(ids, n)       -> how many transmit buffers were taken into ids[0..)
 //     freeBurst(ids, n)        -> give buffers back
 //     buffer(id)               -> the whole buffer as a Uint8Array (fill or read it in place)
-//   and packet(id) / packet.id go from one to the other.
+//   and packet(id) / idOf(packet) go from one to the other.
 // A transmitted buffer goes back to its pool by itself once the device is done
 // with it (TX completion reclaim).
 
@@ -34,7 +34,7 @@ export class Packet {
   constructor(pool, index, buffer, offset, capacity, iova) {
     this.pool = pool;
     this.index = index;
-    this.id = pool.first + index;
+    this.id = pool.first + index;   // unique among the pools that share a state table
     this.bytes = new Uint8Array(buffer, offset, capacity);
     this.capacity = capacity;
     this.iova = iova;
@@ -205,10 +205,19 @@ export class NetDevice {
     for (let p; i < n && (p = this.allocPacket(0)) !== null; i++) ids[i] = this.burstId(p);
     return i;
   }
-  /** Give buffers `ids[0..n)` back to their pools. */
+  /** Give buffers `ids[0..n)` back to their pools. TypeError at the first the program does not hold (the ones before it are freed). */
   freeBurst(ids, n) {
     checkBurst(this.name, "freeBurst", ids, ids, n);
-    for (let i = 0; i < n; i++) this.packet(ids[i]).free();
+    for (let i = 0; i < n; i++) {
+      const p = this.packet(ids[i]);
+      if (p.state !== BUFFER.HELD) throw new TypeError(`${this.name}: freeBurst: buffer ${ids[i]} (entry ${i}) is not the program's`);
+      p.free();
+    }
+  }
+  /** The burst id of a Packet this device handed out. */
+  idOf(p) {
+    if (!(p instanceof Packet)) throw new TypeError(`${this.name}: idOf takes a Packet`);
+    return this.burstId(p);
   }
   /** Buffer `id` whole (its capacity): fill a frame or read one in place. */
   buffer(id) { return this.packet(id).bytes; }

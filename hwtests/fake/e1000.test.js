@@ -379,7 +379,8 @@ test("bursts and Packets are one set of buffers: a received Packet goes out by i
   const { nic, model } = await setup({}, { rxRingSize: 16 });
   nic.txBatch([frame(nic.mac, 7)]);
   const [p] = nic.rxBatch(1);
-  const ids = Uint16Array.of(p.id), lens = Uint16Array.of(p.length);
+  assert.equal(nic.idOf(p), p.id);
+  const ids = Uint16Array.of(nic.idOf(p)), lens = Uint16Array.of(p.length);
   model.transmitted.length = 0;
   assert.equal(nic.txBurst(ids, lens, 1), 1);
   assert.equal(seqOf(model.transmitted[0]), 7);
@@ -443,6 +444,44 @@ test("rxBurst, allocBurst and freeBurst: counts, exhaustion, and frees of buffer
   assert.throws(() => nic.buffer(nic.bufPackets.length), RangeError);
   unbind(nic);
   assert.throws(() => nic.rxBurst(ids, lens, 1), /removed/);
+});
+
+test("forwarding with few spare receive buffers never stalls: sent ones are reclaimed when the pool runs short", async () => {
+  const { nic, model } = await setup({ loopback: false }, { rxRingSize: 16, rxPoolSize: 20 });
+  const ids = new Uint16Array(16), lens = new Uint16Array(16);
+  let forwarded = 0;
+  for (let round = 0; round < 40; round++) {
+    for (let i = 0; i < 4; i++) assert.ok(model.inject(frame(nic.mac, round * 4 + i)));
+    const n = nic.rxBurst(ids, lens);
+    forwarded += nic.txBurst(ids, lens, n);
+  }
+  assert.equal(forwarded, 160);
+  assert.equal(nic.stats.rxDropped, 0, "every frame found a spare buffer");
+  unbind(nic);
+});
+
+test("review fixes: another device's freed Packet, a throwing tap, negative counts", async () => {
+  const a = await setup({}, { rxRingSize: 16 });
+  const b = await setup({ loopback: false }, { rxRingSize: 16 });
+  a.nic.txBatch([frame(a.nic.mac, 1)]);
+  const [p] = a.nic.rxBatch(1);
+  p.free();
+  assert.throws(() => b.nic.txBatch([p]), /another device's\) is free/);
+  assert.equal(b.model.transmitted.length, 0);
+  // A tap that throws is reported; the frames are still handed out.
+  const stop = a.nic.tap(() => { throw new Error("tap broke"); });
+  a.nic.txBatch([frame(a.nic.mac, 2), frame(a.nic.mac, 3)]);
+  const got = a.nic.rxBatch(8);
+  assert.equal(got.length, 2);
+  assert.ok(got.every((q) => q.state === BUFFER.HELD));
+  stop();
+  got.forEach((q) => q.free());
+  const ids = new Uint16Array(4), lens = new Uint16Array(4);
+  assert.equal(a.nic.rxBurst(ids, lens, 4), 0);
+  assert.throws(() => a.nic.rxBurst(ids, lens, -3), RangeError, "after the arrays were checked once, too");
+  assert.throws(() => a.nic.txBurst(ids, lens, -1), RangeError);
+  unbind(a.nic);
+  unbind(b.nic);
 });
 
 test("link change: LSC interrupts and restarting auto-negotiation reach on('link')", async () => {

@@ -387,7 +387,8 @@ pub fn take(
 
 /// For `i < n` in order, while `table[indices[start + i]] == from`, set it to
 /// `to`; returns how many were changed (the first that is not `from` stops it
-/// and stays as it was, so an index given twice stops at its second place).
+/// and stays as it was, so with `from != to` an index given twice stops at its
+/// second place).
 /// A state machine per buffer, moved for a whole batch in one call. `from`
 /// and `to` are checked against the table's elements, and every index
 /// against the table; an index outside it is an error and leaves nothing
@@ -435,6 +436,14 @@ pub fn transition(
             }
         }
     };
+    // `indices` in the same memory as `table`: a move could change an index the undo then
+    // reads, so check every index first there.
+    let (t, x) = (table.bytes.addr(), indices.bytes.addr());
+    if t < x + indices.bytes.len() && x < t + table.bytes.len() {
+        if let Some(i) = (start..start + n).find(|&i| index(i).is_none()) {
+            return Err(outside(i));
+        }
+    }
     let mut done = 0;
     while done < n {
         let i = start + done;
@@ -576,6 +585,14 @@ mod tests {
         let float = Array { bytes: states.bytes(), lane: Lane::F64 };
         assert!(transition(&float, &idx, 1, 1, 0, 1).is_err());
         assert!(transition(&table, &idx, 2, 3, 0, 1).is_err(), "indices [2, +3) are outside 4 elements");
+        // Indices in the table's own memory: a bad one is found before anything moves.
+        let same = Memory::zeroed(4, 4).unwrap();
+        for (i, v) in [1u64, 0, 0, 7].iter().enumerate() {
+            same.write(i, 1, *v);
+        }
+        let a = Array { bytes: same.bytes(), lane: Lane::Unsigned(1) };
+        assert!(transition(&a, &a, 0, 4, 0, 2).is_err());
+        assert_eq!(same.copy_out(0, 4).unwrap(), vec![1, 0, 0, 7], "nothing written");
     }
 
     #[test]
