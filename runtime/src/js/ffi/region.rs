@@ -67,6 +67,22 @@ pub(super) fn int_of(ctx: *mut qjs::JSContext, v: qjs::JSValue) -> Option<i64> {
     }
 }
 
+/// A register offset: a non-negative integer number (never a BigInt), read
+/// from the value's tag alone (this is every access's hot path).
+fn offset_of(v: qjs::JSValue) -> Option<u64> {
+    // SAFETY: inspecting the tag and payload of a live value.
+    unsafe {
+        match qjs::JS_VALUE_GET_TAG(v) {
+            qjs::JS_TAG_INT => u64::try_from(qjs::JS_VALUE_GET_INT(v)).ok(),
+            qjs::JS_TAG_FLOAT64 => {
+                let f = qjs::JS_VALUE_GET_FLOAT64(v);
+                (f.fract() == 0.0 && (0.0..=9.007199254740992e15).contains(&f)).then_some(f as u64)
+            }
+            _ => None,
+        }
+    }
+}
+
 fn shown(ctx: *mut qjs::JSContext, v: qjs::JSValue) -> String {
     match int_of(ctx, v) {
         Some(i) if i >= 0 => format!("{i:#x}"),
@@ -172,25 +188,8 @@ unsafe extern "C" fn region_method(
         }
         let width = (magic & 0xf) as u8;
         let off_v = arg(0);
-        // The common write: small-integer offset and value, no hook. Tags are
-        // read directly (no call into QuickJS); everything else takes the
-        // general path below, with the same checks and the same errors.
-        if magic & OP_WRITE != 0
-            && qjs::JS_VALUE_GET_TAG(off_v) == qjs::JS_TAG_INT
-            && qjs::JS_VALUE_GET_TAG(arg(1)) == qjs::JS_TAG_INT
-            && qjs::JS_IsUndefined(obj.hook)
-        {
-            let (off, v) = (qjs::JS_VALUE_GET_INT(off_v), qjs::JS_VALUE_GET_INT(arg(1)) as i64);
-            if off >= 0 && crate::hw::fits(v as i128, width) {
-                return match obj.core.write(off as u64, width, v as u64 & crate::hw::mask(width)) {
-                    Ok(()) => qjs::JS_UNDEFINED,
-                    Err(e) => throw(ctx, e),
-                };
-            }
-        }
-        let off = match int_of(ctx, off_v) {
-            Some(o) if o >= 0 && !qjs::JS_IsBigInt(off_v) => o as u64,
-            _ => return throw(ctx, obj.core.bad_offset(&shown(ctx, off_v))),
+        let Some(off) = offset_of(off_v) else {
+            return throw(ctx, obj.core.bad_offset(&shown(ctx, off_v)));
         };
         if magic & OP_READ != 0 {
             let v = match obj.core.read(off, width) {
