@@ -90,6 +90,47 @@ impl Array<'_> {
     }
 }
 
+/// An integer TypedArray of indices into a table of `have` elements, the
+/// span `[start, start + n)` of it checked to exist: what `take`,
+/// `scatterFrom` and `transition` look buffers up by.
+struct Indices<'a, 'b> {
+    what: &'static str,
+    array: &'b Array<'a>,
+    have: i128,
+}
+
+impl<'a, 'b> Indices<'a, 'b> {
+    fn new(what: &'static str, array: &'b Array<'a>, start: usize, n: usize, have: usize) -> Result<Self, AccessError> {
+        if !array.lane.integer() {
+            return Err(AccessError::Type(format!("{what}: indices must be integers, not {:?}", array.lane)));
+        }
+        array.check_span(what, "indices", start, n)?;
+        Ok(Indices { what, array, have: have as i128 })
+    }
+
+    /// Index `i` when it lies inside the table (read again at every call).
+    fn get(&self, i: usize) -> Option<usize> {
+        self.array.get(i).filter(|k| (0..self.have).contains(k)).map(|k| k as usize)
+    }
+
+    fn outside(&self, i: usize) -> AccessError {
+        AccessError::Range(format!(
+            "{}: indices[{i}] = {} is outside the table's {} elements",
+            self.what,
+            self.array.get(i).unwrap_or(-1),
+            self.have
+        ))
+    }
+
+    /// The first of `range` outside the table, as the error to return.
+    fn check(&self, range: std::ops::Range<usize>) -> Result<(), AccessError> {
+        match range.into_iter().find(|&i| self.get(i).is_none()) {
+            Some(i) => Err(self.outside(i)),
+            None => Ok(()),
+        }
+    }
+}
+
 /// `slots` records of `stride` bytes at the start of `bytes`, and one field.
 pub struct Field<'a> {
     bytes: Bytes<'a>,
@@ -297,21 +338,11 @@ impl<'a> Field<'a> {
         idx_start: usize,
     ) -> Result<u128, AccessError> {
         self.check("scatterFrom", start, n)?;
-        if !indices.lane.integer() {
-            return Err(AccessError::Type(format!("scatterFrom: indices must be integers, not {:?}", indices.lane)));
-        }
-        indices.check_span("scatterFrom", "indices", idx_start, n)?;
-        let have = table.len() as i128;
-        let index = |i: usize| indices.get(i).filter(|k| (0..have).contains(k)).map(|k| k as usize);
-        let every = self.holds_every(table.lane);
-        for i in idx_start..idx_start + n {
-            let Some(k) = index(i) else {
-                return Err(AccessError::Range(format!(
-                    "scatterFrom: indices[{i}] = {} is outside the table's {have} elements",
-                    indices.get(i).unwrap_or(-1)
-                )));
-            };
-            if !every {
+        let index = Indices::new("scatterFrom", indices, idx_start, n, table.len())?;
+        index.check(idx_start..idx_start + n)?;
+        if !self.holds_every(table.lane) {
+            for i in idx_start..idx_start + n {
+                let k = index.get(i).unwrap_or(0);
                 self.check_value("scatterFrom", "table", k, table.get(k))?;
             }
         }
@@ -319,7 +350,7 @@ impl<'a> Field<'a> {
         // again, or truncated to the field.
         let (mask, mut total) = (self.mask(), 0u128);
         self.write_each(start, n, |i| {
-            let v = index(idx_start + i).and_then(|k| table.get(k)).unwrap_or(0) as u64 & mask;
+            let v = index.get(idx_start + i).and_then(|k| table.get(k)).unwrap_or(0) as u64 & mask;
             total += v as u128;
             v
         });
@@ -360,25 +391,15 @@ pub fn take(
             table.lane, out.lane
         )));
     }
-    if !indices.lane.integer() {
-        return Err(AccessError::Type(format!("take: indices must be integers, not {:?}", indices.lane)));
-    }
-    indices.check_span("take", "indices", start, n)?;
+    let index = Indices::new("take", indices, start, n, table.len())?;
     out.check_span("take", "out", out_start, n)?;
-    let have = table.len() as i128;
-    for i in start..start + n {
-        let k = indices.get(i).unwrap_or(-1);
-        if !(0..have).contains(&k) {
-            return Err(AccessError::Range(format!("take: indices[{i}] = {k} is outside the table's {have} elements")));
-        }
-    }
+    index.check(start..start + n)?;
     let size = table.lane.size();
     for i in 0..n {
         // Re-read, so no copy of the indices is needed; one that changed
         // since (another thread) is checked again and skipped.
-        let k = indices.get(start + i).unwrap_or(-1);
-        if (0..have).contains(&k) {
-            let v = table.bytes.load(k as usize * size, size as u8).unwrap_or(0);
+        if let Some(k) = index.get(start + i) {
+            let v = table.bytes.load(k * size, size as u8).unwrap_or(0);
             out.bytes.store((out_start + i) * size, size as u8, v);
         }
     }
@@ -417,21 +438,13 @@ pub fn transition(
             return Err(AccessError::Range(format!("transition: {name} {v} is no {:?} element", table.lane)));
         }
     }
-    indices.check_span("transition", "indices", start, n)?;
-    let have = table.len() as i128;
-    let index = |i: usize| indices.get(i).filter(|k| (0..have).contains(k)).map(|k| k as usize);
-    let outside = |i: usize| {
-        AccessError::Range(format!(
-            "transition: indices[{i}] = {} is outside the table's {have} elements",
-            indices.get(i).unwrap_or(-1)
-        ))
-    };
+    let index = Indices::new("transition", indices, start, n, table.len())?;
     // One pass in the usual case: each state is moved as it is found; an
     // index outside the table undoes the moves made (the run moved holds no
     // index twice: a repeated one stops it), so nothing stays written.
     let undo = |done: usize| {
         for i in start..start + done {
-            if let Some(k) = index(i) {
+            if let Some(k) = index.get(i) {
                 table.set(k, from as u64);
             }
         }
@@ -440,16 +453,14 @@ pub fn transition(
     // reads, so check every index first there.
     let (t, x) = (table.bytes.addr(), indices.bytes.addr());
     if t < x + indices.bytes.len() && x < t + table.bytes.len() {
-        if let Some(i) = (start..start + n).find(|&i| index(i).is_none()) {
-            return Err(outside(i));
-        }
+        index.check(start..start + n)?;
     }
     let mut done = 0;
     while done < n {
         let i = start + done;
-        let Some(k) = index(i) else {
+        let Some(k) = index.get(i) else {
             undo(done);
-            return Err(outside(i));
+            return Err(index.outside(i));
         };
         if table.get(k) != Some(from) {
             break;
@@ -458,9 +469,9 @@ pub fn transition(
         done += 1;
     }
     // The rest is not moved, but its indices are checked all the same.
-    if let Some(i) = (start + done..start + n).find(|&i| index(i).is_none()) {
+    if let Err(e) = index.check(start + done..start + n) {
         undo(done);
-        return Err(outside(i));
+        return Err(e);
     }
     Ok(done)
 }
