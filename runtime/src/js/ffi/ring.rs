@@ -221,38 +221,30 @@ unsafe extern "C" fn ring_method(
             let offset = index(*arg(2), what, "offset", LIMIT, None)?;
             let width = index(*arg(3), what, "width", 8, None)? as u8;
             let (mem, _) = view(ctx, &obj.buffer, what)?;
+            let field = Field::new(what, mem, obj.slots, obj.stride, offset, width)?;
             match magic {
                 COUNT => {
                     let (mask, value) = (bits(ctx, *arg(4), what, "mask")?, bits(ctx, *arg(5), what, "value")?);
-                    Field::new(what, mem, obj.slots, obj.stride, offset, width)?
-                        .count(start, n, mask, value)
-                        .map(|c| c as f64)
+                    field.count(start, n, mask, value).map(|c| c as f64)
                 }
-                SUM => Field::new(what, mem, obj.slots, obj.stride, offset, width)?.sum(start, n).map(|t| t as f64),
+                SUM => field.sum(start, n).map(|t| t as f64),
                 WITHIN => {
                     let (lo, hi) = (bits(ctx, *arg(4), what, "lo")?, bits(ctx, *arg(5), what, "hi")?);
-                    Field::new(what, mem, obj.slots, obj.stride, offset, width)?
-                        .count_within(start, n, lo, hi)
-                        .map(|c| c as f64)
+                    field.count_within(start, n, lo, hi).map(|c| c as f64)
                 }
                 GATHER => {
                     let at = index(*arg(5), what, "outStart", LIMIT, Some(0))?;
                     let out = array(ctx, arg(4), "Ring.gather: out")?;
-                    Field::new(what, mem, obj.slots, obj.stride, offset, width)?
-                        .gather(start, n, &out, at)
-                        .map(|t| t as f64)
+                    field.gather(start, n, &out, at).map(|t| t as f64)
                 }
                 SCATTER_FROM => {
                     let at = index(*arg(6), what, "indicesStart", LIMIT, Some(0))?;
                     let table = array(ctx, arg(4), "Ring.scatterFrom: table")?;
                     let indices = array(ctx, arg(5), "Ring.scatterFrom: indices")?;
-                    Field::new(what, mem, obj.slots, obj.stride, offset, width)?
-                        .scatter_from(start, n, &table, &indices, at)
-                        .map(|t| t as f64)
+                    field.scatter_from(start, n, &table, &indices, at).map(|t| t as f64)
                 }
                 _ => {
                     let at = index(*arg(5), what, "srcStart", LIMIT, Some(0))?;
-                    let field = Field::new(what, mem, obj.slots, obj.stride, offset, width)?;
                     match exact_int(ctx, *arg(4)) {
                         Some(Some(v)) => field.fill(start, n, v),
                         Some(None) => {
