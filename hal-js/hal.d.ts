@@ -254,7 +254,6 @@ declare module "jsk:hal" {
     /** Free buffer ids: stack[0..top). */
     readonly stack: Uint16Array; top: number;
     readonly state: Uint8Array;
-    owns(id: number): boolean;
     take(): Packet | null;
     put(p: Packet): void;
   }

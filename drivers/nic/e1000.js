@@ -855,24 +855,11 @@ class E1000Device extends NetDevice {
     return k;
   }
 
-  /**
-   * Give the program's buffers `ids[0..n)` back to their pools. TypeError at the first one
-   * the program does not hold (the ones before it are freed).
-   */
+  /** NetDevice's freeBurst (a buffer the program does not hold is a TypeError), on a live device. */
   freeBurst(ids, n) {
     this.checkLive();
-    checkBurst(this.label, "freeBurst", ids, ids, n);
-    const k = transition(this.bufState, ids, 0, n, HELD, DRIVER);
-    const first = this.txPool.first;
-    for (let i = 0; i < k; i++) {
-      const pool = ids[i] < first ? this.rxPool : this.txPool;
-      pool.stack[pool.top++] = ids[i];
-    }
-    if (k < n) throw new TypeError(`${this.label}: freeBurst: buffer ${ids[k]} (entry ${k}) is not the program's`);
+    super.freeBurst(ids, n);
   }
-
-  /** Buffer `id` whole (2048 bytes): fill a frame or read one in place. */
-  buffer(id) { return this.packet(id).bytes; }
 
   /** The burst id of one of this device's Packets (its `id`). */
   idOf(p) {

@@ -84,8 +84,6 @@ export class PacketPool {
     }
   }
   get available() { return this.top; }
-  /** Whether buffer `id` is one of this pool's. */
-  owns(id) { return id >= this.first && id < this.first + this.packets.length; }
   take() {
     if (this.top === 0) return null;
     const id = this.stack[--this.top];
