@@ -658,13 +658,20 @@ class E1000Device extends NetDevice {
   // operations (jsk:hal ring/take/transition), whatever the batch size: the interpreter
   // touches no descriptor field on the good path.
 
-  /** Every receive descriptor gets a free buffer: our address, everything else cleared (start). */
-  fillRxRing() {
-    const { rxRing: rx, rxPool: pool } = this;
-    pool.top -= rx.size;                                   // rxPoolSize > rxRingSize (options)
-    this.rxIds.scatter(0, rx.size, 0, 2, pool.stack, pool.top);
-    rx.records.scatterFrom(0, rx.size, RXD_ADDRESS, 8, this.bufIova, pool.stack, pool.top);
-    rx.records.scatter(0, rx.size, RXD_LENGTH, 8, 0);     // length, checksum, status, errors, special
+  /** Every receive descriptor gets a free buffer (start; rxPoolSize > rxRingSize, options). */
+  fillRxRing() { this.armRx(0, this.rxRing.size); }
+
+  /**
+   * Receive descriptors `at..at+n` (wrapping) get the top `n` free buffers of the pool: our
+   * addresses (never what the device left there), everything else cleared.
+   */
+  armRx(at, n) {
+    const pool = this.rxPool;
+    const records = this.rxRing.records;
+    pool.top -= n;
+    this.rxIds.scatter(at, n, 0, 2, pool.stack, pool.top);
+    records.scatterFrom(at, n, RXD_ADDRESS, 8, this.bufIova, pool.stack, pool.top);
+    records.scatter(at, n, RXD_LENGTH, 8, 0);        // length, checksum, status, errors, special
   }
 
   /**
@@ -709,12 +716,8 @@ class E1000Device extends NetDevice {
         this.rxIds.gather(next, run, 0, 2, ids, got);
         if (transition(this.bufState, ids, got, run, DRIVER, HELD) !== run)
           throw new Error(`${this.label}: receive ring slot ${next}: a buffer the driver did not hold (a driver bug)`);
-        // ...fresh ones from the pool take their places: our addresses, status cleared. The
-        // length word needs no clearing: it is read only once DD says it was written.
-        pool.top -= run;
-        this.rxIds.scatter(next, run, 0, 2, pool.stack, pool.top);
-        records.scatterFrom(next, run, RXD_ADDRESS, 8, this.bufIova, pool.stack, pool.top);
-        records.scatter(next, run, RXD_STATUS, 4, 0);
+        // ...fresh ones from the pool take their places.
+        this.armRx(next, run);
         got += run;
         seen += run;
         next += run;
@@ -764,13 +767,17 @@ class E1000Device extends NetDevice {
     }
   }
 
+  /** Whether finished descriptor `i` holds a whole, error-free frame that fits its buffer. */
+  rxGood(i) {
+    const { u32 } = this.rxRing;
+    const length = u32[(i << 2) + 2] & 0xffff;     // word 2: length 15:0, checksum 31:16
+    return (u32[(i << 2) + 3] & RXD_GOOD_MASK) === RXD_GOOD && length >= ETH_HLEN && length <= this.rxPool.size;
+  }
+
   /** Whether finished descriptor `i` holds a frame a run would hand out now (and a spare buffer waits). */
   rxTakeable(i) {
-    const { u32 } = this.rxRing;
-    const length = u32[(i << 2) + 2] & 0xffff;
     if (this.rxPool.top === 0 && this.txInFlight > 0) this.reclaimTx();
-    return !this.rxDiscarding && this.rxPool.top > 0 && (u32[(i << 2) + 3] & RXD_GOOD_MASK) === RXD_GOOD &&
-      length >= ETH_HLEN && length <= this.rxPool.size;
+    return !this.rxDiscarding && this.rxPool.top > 0 && this.rxGood(i);
   }
 
   /**
@@ -783,12 +790,11 @@ class E1000Device extends NetDevice {
     const { u32, records } = this.rxRing;
     const w = i << 2;
     const word3 = u32[w + 3];                    // status 7:0, errors 15:8, special 31:16 (SDM 3.2.3)
-    const length = u32[w + 2] & 0xffff;          // length 15:0, checksum 31:16
     if (this.rxDiscarding) {
       // The rest of a frame that spanned descriptors: not a frame this driver can take.
       counters.badDescriptors++;
       if (word3 & RXD_STAT_EOP) this.rxDiscarding = false;
-    } else if ((word3 & RXD_GOOD_MASK) === RXD_GOOD && length >= ETH_HLEN && length <= this.rxPool.size) {
+    } else if (this.rxGood(i)) {
       counters.rxDropped++;
     } else if ((word3 & RXD_STAT_EOP) === 0) {
       // LPE is off and buffers hold 2048 bytes: a good frame always fits one descriptor.
@@ -917,6 +923,15 @@ class E1000Device extends NetDevice {
     return done;
   }
 
+  /**
+   * Finished transmissions go back in runs, as ixy's batched cleaning: once a quarter of the
+   * ring is in flight, or when `n` more frames need the room.
+   */
+  reclaimDue(n) {
+    const inFlight = this.txInFlight;
+    if (inFlight > this.reclaimAt || (inFlight > 0 && inFlight + n > this.txRing.size - 1)) this.reclaimTx();
+  }
+
   /** The sent buffers `reclaimed[0..n)` back to their pools, in runs of one pool's ids. */
   giveBack(n) {
     if (transition(this.bufState, this.reclaimed, 0, n, SENDING, DRIVER) !== n)
@@ -949,10 +964,7 @@ class E1000Device extends NetDevice {
     if (this.removed) this.checkLive();
     const ok = this.txChecked;
     if (ids !== ok.ids || lens !== ok.lens || !(n >= 0 && n <= ok.room)) this.checkArrays(ok, "txBurst", ids, lens, n);
-    // Finished transmissions go back in runs, as ixy's batched cleaning: once a quarter of
-    // the ring is in flight, or when this burst needs the room.
-    const inFlight = this.txInFlight;
-    if (inFlight > this.reclaimAt || (inFlight > 0 && inFlight + n > this.txRing.size - 1)) this.reclaimTx();
+    this.reclaimDue(n);
     const { counters } = this;
     const { records, size } = this.txRing;
     const q = Math.min(n, size - 1 - this.txInFlight);   // one descriptor stays empty: TDT never catches TDH
@@ -1001,8 +1013,7 @@ class E1000Device extends NetDevice {
    */
   txBatch(packets) {
     this.checkLive();
-    const inFlight = this.txInFlight;
-    if (inFlight > this.reclaimAt || (inFlight > 0 && inFlight + packets.length > this.txRing.size - 1)) this.reclaimTx();
+    this.reclaimDue(packets.length);
     const n = packets.length;
     if (!(n > 0)) return 0;
     const { txBatchIds: ids, txBatchLens: lens, rxPool, txPool } = this;
