@@ -205,6 +205,8 @@ const DEFAULTS = Object.freeze({ rxRingSize: 256, txRingSize: 256, rxPoolSize: u
 const LITTLE_ENDIAN_HOST = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
 const hex = (v) => "0x" + (v >>> 0).toString(16).padStart(8, "0");
+/** What a buffer that is not the program's is, for an error (BUFFER states). */
+const notHeld = (state) => (state === SENDING ? "already queued" : "free (given back to its pool)");
 const macText = (m) => Array.from(m, (b) => b.toString(16).padStart(2, "0")).join(":");
 /** An individual (not multicast), non-zero address. */
 const validMac = (m) => m.length === 6 && (m[0] & 1) === 0 && m.some((b) => b !== 0);
@@ -1033,7 +1035,7 @@ class E1000Device extends NetDevice {
         const length = p.length;
         if (!(length >= ETH_HLEN && length <= ETH_MAX_FRAME)) {
           if (p.state !== HELD)   // the worse mistake: not the program's to send at all
-            throw new TypeError(`${this.label}: txBatch: packet ${k} is ${p.state === SENDING ? "already queued" : "free (given back to its pool)"}`);
+            throw new TypeError(`${this.label}: txBatch: packet ${k} is ${notHeld(p.state)}`);
           throw new RangeError(`${this.label}: txBatch: packet ${k} is ${length} bytes; a frame is ${ETH_HLEN} to ${ETH_MAX_FRAME} bytes`);
         }
         ids[k] = p.id;
@@ -1058,7 +1060,7 @@ class E1000Device extends NetDevice {
   /** Frame `bytes` (a byte array or another device's Packet) copied into a transmit buffer; null when none is free. */
   copyFrame(bytes, index) {
     if (bytes instanceof Packet && bytes.state !== HELD)
-      throw new TypeError(`${this.label}: txBatch: packet ${index} (another device's) is ${bytes.state === SENDING ? "already queued" : "free (given back to its pool)"}`);
+      throw new TypeError(`${this.label}: txBatch: packet ${index} (another device's) is ${notHeld(bytes.state)}`);
     const data = bytes instanceof Packet ? bytes.data : bytes;
     if (!(data instanceof Uint8Array) && !Array.isArray(data))
       throw new TypeError(`${this.label}: txBatch: item ${index} is neither a Packet nor a byte array`);

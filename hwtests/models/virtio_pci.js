@@ -23,7 +23,7 @@ export function writeCapabilities(config, caps, { status = 0x10 } = {}) {
     at = next;
   });
 }
-const le32 = (v) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
+export const le32 = (v) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
 /** A virtio_pci_cap body (with notify_off_multiplier when given). */
 export function virtioCap(type, bar, offset, length, multiplier) {
   const len = multiplier === undefined ? 16 : 20;
