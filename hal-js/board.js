@@ -48,6 +48,7 @@ class Board {
       },
       regions,
       config: desc.bus === "pci" ? nb.config(desc.id) : undefined,
+      irqKind: desc.irqKind,
       irqs: Array.from({ length: desc.irqs }, (_, i) => ({
         get fd() { const v = nb.irqFd(desc.id, i); Object.defineProperty(this, "fd", { value: v }); return v; },
         // VFIO INTx is masked by the kernel when it fires; Irq.unmask() re-arms it.

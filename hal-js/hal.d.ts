@@ -116,6 +116,8 @@ declare module "jsk:hal" {
     readonly config?: Region;
     hasRegion(key: number | string): boolean;
     readonly irqCount: number;
+    /** How interrupts arrive: VFIO "msix", "msi" or "intx"; "line" (qtest, fake, platform); "none". */
+    readonly irqKind: "msix" | "msi" | "intx" | "line" | "none";
     /** @throws Error "NAME: no region N" */
     bar(i: number): Region;
     /** @throws Error when the window is not port I/O. */
@@ -229,6 +231,8 @@ declare module "jsk:hal" {
   export const BUFFER: { readonly DRIVER: 0; readonly HELD: 1; readonly SENDING: 2 };
   /** The arguments of a burst call: TypeError unless Uint16Arrays, RangeError unless `n` is a count both hold. */
   export function checkBurst(name: string, what: string, ids: Uint16Array, lens: Uint16Array, n: number): void;
+  /** Buffers ids[0..n) back onto the free stacks of a device's rx pool (ids below tx.first) and tx pool; `list` is ring(ids, ids.length, 2). */
+  export function restock(list: Ring, ids: Uint16Array, n: number, rx: PacketPool, tx: PacketPool): void;
   /** One frame in a DMA buffer of a PacketPool. */
   export class Packet {
     readonly capacity: number; readonly iova: bigint; length: number;
@@ -247,9 +251,10 @@ declare module "jsk:hal" {
   }
   /** Equal buffers carved from one DMA allocation. */
   export class PacketPool {
-    /** Buffers numbered `first`..`first + count - 1`; pools of one device share one `state` table. */
-    constructor(dev: Device, opts: { count: number; size?: number; name?: string; first?: number; state?: Uint8Array });
+    /** Buffers numbered `first`..`first + count - 1`; pools of one device share one `state` table; `headroom` bytes before each Packet are the driver's. */
+    constructor(dev: Device, opts: { count: number; size?: number; name?: string; first?: number; state?: Uint8Array; headroom?: number });
     readonly available: number;
+    readonly size: number; readonly headroom: number;
     readonly first: number;
     /** Free buffer ids: stack[0..top). */
     readonly stack: Uint16Array; top: number;
@@ -259,7 +264,7 @@ declare module "jsk:hal" {
   }
   export function macString(mac: Uint8Array): string;
   export interface Link { up: boolean; speedMbps: number; fullDuplex: boolean }
-  /** The interface every NIC driver offers (e1000; virtio-net later). */
+  /** The interface every NIC driver offers (e1000, virtio-net). */
   export class NetDevice {
     constructor(name: string, mac: ArrayLike<number>, ops: {
       rxBatch(max: number): Packet[]; txBatch(p: Packet[]): number; allocPacket(length: number): Packet | null;
@@ -301,6 +306,28 @@ declare module "jsk:hal" {
     tap(fn: (dir: "rx" | "tx", bytes: Uint8Array) => void): () => void;
     /** For drivers: the link may have changed. */
     linkChanged(): void;
+  }
+  /**
+   * The data path DMA-ring NIC drivers share (e1000, virtio-net): two numbered pools with one
+   * state table, and rxBatch/txBatch/allocPacket/allocBurst/freeBurst/packet/idOf over the
+   * driver's rxBurst, txBurst, reclaimTx, txRoom(n), framesReady() and updateWaiting().
+   */
+  export class PooledNetDevice extends NetDevice {
+    constructor(name: string, label: string, ops: { link(): Link; counters(): Record<string, number>; setPromiscuous(on: boolean): void });
+    readonly label: string;
+    removed: boolean; lastError: unknown;
+    frameMin: number; frameMax: number;
+    readonly rxPool: PacketPool; readonly txPool: PacketPool;
+    readonly bufState: Uint8Array; readonly bufIova: BigUint64Array; readonly bufPackets: Packet[];
+    setupPools(dev: Device, opts: { rxCount: number; txCount: number; size: number; headroom?: number; batch: number }): void;
+    runTaps(direction: "rx" | "tx", bytes: Uint8Array): void;
+    tapBurst(direction: "rx" | "tx", ids: Uint16Array, lens: Uint16Array, n: number): void;
+    /** HELD -> SENDING for ids[0..n), or a TypeError and none claimed. */
+    claimForSending(ids: Uint16Array, n: number): void;
+    checkArrays(ok: { ids: Uint16Array | null; lens: Uint16Array | null; room: number }, what: string, ids: Uint16Array, lens: Uint16Array, n: number): void;
+    checkLive(): void;
+    wakeRx(): void;
+    rejectWaiters(e: unknown): void;
   }
 
   /** GPIO levels recorded for --trace-vcd. */

@@ -8,7 +8,7 @@ export { waitFor, spinUntil, delay, TimeoutError } from "jsk:hal/wait";
 export { Pin, EdgeSubscribers } from "jsk:hal/gpio";
 export { Serial } from "jsk:hal/serial";
 export { trace } from "jsk:hal/trace";
-export { NetDevice, Packet, PacketPool, BUFFER, checkBurst, macString } from "jsk:hal/net";
+export { NetDevice, PooledNetDevice, Packet, PacketPool, BUFFER, checkBurst, restock, macString } from "jsk:hal/net";
 // DMA barriers (Linux's dma_wmb, dma_rmb, mb) and the batch operations over descriptor
 // rings (safe: every access is checked); see hal.d.ts and native.d.ts.
 export { dmaWmb, dmaRmb, mb, ring, take, transition, compareBytes } from "jsk:native";

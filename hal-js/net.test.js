@@ -601,3 +601,13 @@ test("the pcap tests left exactly their own files (a writer that threw made none
   sys.rmdir(dir);
   assert.throws(() => sys.stat(dir), (e) => e.code === "ENOENT");
 });
+
+test("PacketPool headroom: each Packet begins after the driver's bytes; a headroom that leaves no buffer is a RangeError", () => {
+  const mem = { dma: (size) => ({ buffer: new ArrayBuffer(size), iova: 0x1000n }) };
+  const pool = new PacketPool(mem, { count: 3, size: 256, headroom: 12 });
+  const p = pool.packets[2];
+  assert.deepEqual([p.capacity, p.bytes.byteOffset, p.iova, pool.headroom], [244, 2 * 256 + 12, 0x1000n + 524n, 12]);
+  assert.throws(() => new PacketPool(mem, { count: 1, size: 64, headroom: 64 }), RangeError);
+  assert.throws(() => new PacketPool(mem, { count: 1, size: 64, headroom: -1 }), RangeError);
+  assert.equal(new PacketPool(mem, { count: 1 }).packets[0].capacity, 2048);
+});

@@ -42,8 +42,7 @@
 // to the ring. Only descriptors software gave the device are ever looked at.
 
 import {
-  driver, registers, waitFor, spinUntil, delay, TimeoutError, NetDevice, Packet, PacketPool, BUFFER, checkBurst,
-  dmaWmb, dmaRmb, ring, transition,
+  driver, registers, waitFor, spinUntil, delay, PooledNetDevice, BUFFER, restock, dmaWmb, dmaRmb, ring, transition,
 } from "jsk:hal";
 
 // SDM 13.4 (Table 13-2, register summary). Only what this driver uses.
@@ -196,7 +195,6 @@ const QUIESCE_MS = 10;                 // after RCTL/TCTL.EN = 0 before a reset 
 const RESET_SETTLE_MS = 1;             // SDM 13.4.1: wait after setting RST before touching registers
 const POLL_MS = 1;                     // waitRx in poll mode
 const LINK_POLL_MS = 100;              // link changes in poll mode
-const DEFAULT_BATCH = 32;
 const { DRIVER, HELD, SENDING } = BUFFER;   // who has a buffer (jsk:hal/net)
 
 const DEFAULTS = Object.freeze({ rxRingSize: 256, txRingSize: 256, rxPoolSize: undefined, txPoolSize: undefined, mode: undefined, waitMs: 1000 });
@@ -206,7 +204,6 @@ const LITTLE_ENDIAN_HOST = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
 const hex = (v) => "0x" + (v >>> 0).toString(16).padStart(8, "0");
 /** What a buffer that is not the program's is, for an error (BUFFER states). */
-const notHeld = (state) => (state === SENDING ? "already queued" : "free (given back to its pool)");
 const macText = (m) => Array.from(m, (b) => b.toString(16).padStart(2, "0")).join(":");
 /** An individual (not multicast), non-zero address. */
 const validMac = (m) => m.length === 6 && (m[0] & 1) === 0 && m.some((b) => b !== 0);
@@ -250,15 +247,13 @@ class DescriptorRing {
   free() { this.dma.free(); }
 }
 
-class E1000Device extends NetDevice {
+class E1000Device extends PooledNetDevice {
   constructor(dev, regs, opts) {
-    // The NetDevice ops the base class calls; rxBatch and txBatch are overridden below.
-    super(dev.name, [0, 0, 0, 0, 0, 0], {
+    // The NetDevice ops the base class calls; the data path is this class's bursts.
+    super(dev.name, `e1000: ${dev.name}`, {
       link: () => this.readLink(),
       counters: () => ({ ...this.counters }),
       setPromiscuous: (on) => this.setPromiscuous(on),
-      waitRx: (o) => this.waitForFrames(o),
-      allocPacket: () => this.takeTxBuffer(),
     });
     this.dev = dev;
     this.regs = regs;
@@ -268,14 +263,11 @@ class E1000Device extends NetDevice {
     this.macSource = undefined;
     this.irq = dev.irqCount > 0 ? dev.irq(0) : null;
     this.mode_ = "off";
-    this.removed = false;
-    this.lastError = undefined;
     this.counters = {
       rxPackets: 0, rxBytes: 0, txPackets: 0, txBytes: 0,
       rxErrors: 0, txErrors: 0, rxDropped: 0, txDropped: 0, badDescriptors: 0,
       rxOverruns: 0, interrupts: 0, linkChanges: 0,
     };
-    this.rxWaiters = [];
     this.pollTimer = null;
     this.linkTimer = null;
     this.onInterrupt = () => this.serviceInterrupt();
@@ -295,37 +287,21 @@ class E1000Device extends NetDevice {
     // Buffers are numbered: receive ones 0 to rxPoolSize - 1, transmit ones after them, with
     // one state table (BUFFER: the driver's, the program's, being sent) and one table of
     // device addresses, so that a batch moves as numbers through the batch operations.
-    const buffers = opts.rxPoolSize + opts.txPoolSize;
-    this.bufState = new Uint8Array(buffers);
-    this.rxPool = new PacketPool(dev, { count: opts.rxPoolSize, size: BUFFER_SIZE, name: `${dev.name} rx`, state: this.bufState });
-    this.txPool = new PacketPool(dev, { count: opts.txPoolSize, size: BUFFER_SIZE, name: `${dev.name} tx`, first: opts.rxPoolSize, state: this.bufState });
-    this.bufPackets = [...this.rxPool.packets, ...this.txPool.packets];   // id -> Packet
-    this.bufIova = BigUint64Array.from(this.bufPackets, (p) => p.iova);   // id -> device address
+    this.setupPools(dev, { rxCount: opts.rxPoolSize, txCount: opts.txPoolSize, size: BUFFER_SIZE, batch: Math.max(opts.rxRingSize, opts.txRingSize) });
     // The buffer each descriptor holds, as rings of ids beside the descriptor rings.
     this.rxSlotIds = new Uint16Array(opts.rxRingSize);
     this.rxIds = ring(this.rxSlotIds.buffer, opts.rxRingSize, 2);
     this.txSlotIds = new Uint16Array(opts.txRingSize);
     this.txIds = ring(this.txSlotIds.buffer, opts.txRingSize, 2);
-    // Scratch: ids on their way back to the pools, and the ids and lengths rxBatch/txBatch
-    // move through the burst calls.
-    const most = Math.max(opts.rxRingSize, opts.txRingSize);
+    // Ids on their way back to the pools.
     this.reclaimed = new Uint16Array(opts.txRingSize);
     this.reclaimedIds = ring(this.reclaimed.buffer, opts.txRingSize, 2);
-    this.batchIds = new Uint16Array(most);      // rxBatch's
-    this.batchLens = new Uint16Array(most);
-    this.txBatchIds = new Uint16Array(most);    // txBatch's (a tap may send while rxBatch runs)
-    this.txBatchLens = new Uint16Array(most);
-    this.label = `e1000: ${dev.name}`;
-    // The last arrays rxBurst and txBurst each checked in full (checkArrays).
-    this.rxChecked = { ids: null, lens: null, room: 0 };
-    this.txChecked = { ids: null, lens: null, room: 0 };
     this.rxNext = 0;        // the next receive descriptor to look at; the one before it is held back
     this.rxDiscarding = false;
     this.txTail = 0;        // the next transmit descriptor to fill (what TDT says)
     this.txClean = 0;       // the oldest transmit descriptor not yet reclaimed
     this.txInFlight = 0;
     this.reclaimAt = opts.txRingSize >> 2;   // reclaim once this many transmissions are in flight
-    this.rxOut = [];
   }
 
   /** "irq" or "poll". */
@@ -587,36 +563,11 @@ class E1000Device extends NetDevice {
   /** Whether the device finished the next receive descriptor. */
   rxReady() { return (this.rxRing.u8[(this.rxNext << 4) + RXD_STATUS] & RXD_STAT_DD) !== 0; }
 
-  waitForFrames({ timeout } = {}) {
-    if (this.removed) return Promise.reject(new Error(`e1000: ${this.name}: removed`));
-    if (this.lastError) return Promise.reject(this.lastError);
-    if (timeout !== undefined && !(Number.isFinite(timeout) && timeout >= 0))
-      return Promise.reject(new TypeError(`e1000: ${this.name}: waitRx timeout ${timeout} is not a duration in ms`));
-    if (this.rxReady()) return Promise.resolve();
-    this.unmaskIrq();   // about to sleep: interrupts are wanted again
-    return new Promise((resolve, reject) => {
-      const w = { resolve, reject, timer: null };
-      if (timeout !== undefined) {
-        w.timer = setTimeout(() => {
-          const i = this.rxWaiters.indexOf(w);
-          if (i >= 0) this.rxWaiters.splice(i, 1);
-          this.updateWaiting();
-          reject(new TimeoutError(`timed out after ${timeout} ms waiting for a received frame on ${this.name}`));
-        }, timeout);
-      }
-      this.rxWaiters.push(w);
-      this.updateWaiting();
-    });
-  }
-
-  wakeRx() {
-    const waiters = this.rxWaiters;
-    this.rxWaiters = [];
-    for (const w of waiters) {
-      clearTimeout(w.timer);
-      w.resolve();
-    }
-    this.updateWaiting();
+  /** waitRx resolves at once when the next descriptor is done; else interrupts are wanted again. */
+  framesReady() {
+    if (this.rxReady()) return true;
+    this.unmaskIrq();   // about to sleep
+    return false;
   }
 
   /**
@@ -630,12 +581,7 @@ class E1000Device extends NetDevice {
     this.irq?.off();
     clearInterval(this.linkTimer);
     this.linkTimer = null;
-    const waiters = this.rxWaiters;
-    this.rxWaiters = [];
-    for (const w of waiters) {
-      clearTimeout(w.timer);
-      w.reject(e);
-    }
+    this.rejectWaiters(e);
     this.updateWaiting();
   }
 
@@ -749,24 +695,8 @@ class E1000Device extends NetDevice {
     this.bar.write32(this.RDT, next === 0 ? size - 1 : next - 1);
     counters.rxPackets += got;
     counters.rxBytes += bytes;
-    if (this.taps.size) {
-      for (let i = 0; i < got; i++) this.runTaps("rx", this.bufPackets[ids[i]].bytes.subarray(0, lens[i]));
-    }
+    this.tapBurst("rx", ids, lens, got);
     return got;
-  }
-
-  /**
-   * Show a frame to every tap. The frames are handed out (or queued) already: a tap that
-   * throws is reported, and loses nothing.
-   */
-  runTaps(direction, bytes) {
-    for (const t of this.taps) {
-      try {
-        t(direction, bytes);
-      } catch (e) {
-        console.error(`${this.label}: a tap threw on a ${direction} frame: ${e?.message ?? e}`);
-      }
-    }
   }
 
   /** Whether finished descriptor `i` holds a whole, error-free frame that fits its buffer. */
@@ -813,73 +743,12 @@ class E1000Device extends NetDevice {
     u32[w + 3] = 0;
   }
 
-  /**
-   * Up to `max` received frames as Packets, as rxBurst. The array returned is `out` (default:
-   * one array this device reuses on every call): use or copy it before the next rxBatch.
-   * Each packet must later be sent or freed.
-   */
-  rxBatch(max = DEFAULT_BATCH, out = this.rxOut) {
-    const { batchIds: ids, batchLens: lens, bufPackets } = this;
-    const n = this.rxBurst(ids, lens, Math.min(max, ids.length));
-    for (let i = 0; i < n; i++) {
-      const p = bufPackets[ids[i]];
-      p.length = lens[i];
-      out[i] = p;
-    }
-    out.length = n;
-    return out;
-  }
-
   // ---- transmit ----------------------------------------------------------------
 
-  /**
-   * A transmit buffer holding `length` bytes (to fill, then txBatch), or null when every
-   * transmit buffer is in use. RangeError beyond the 2048-byte buffer.
-   */
-  allocPacket(length) {
-    if (!Number.isInteger(length) || length < 0 || length > BUFFER_SIZE)
-      throw new RangeError(`${this.label}: allocPacket(${length}): a buffer holds 0 to ${BUFFER_SIZE} bytes`);
-    const p = this.takeTxBuffer();
-    if (p !== null) p.length = length;
-    return p;
-  }
-
-  /** A transmit buffer, reclaiming finished transmissions first if the pool ran dry. */
-  takeTxBuffer() {
-    this.checkLive();
-    return this.txPool.take() ?? (this.reclaimTx(), this.txPool.take());
-  }
-
-  /** Up to `n` transmit buffers into `ids[0..)` (reclaiming first if needed); returns how many. */
-  allocBurst(ids, n) {
-    this.checkLive();
-    checkBurst(this.label, "allocBurst", ids, ids, n);
-    const pool = this.txPool;
-    if (pool.top < n && this.txInFlight > 0) this.reclaimTx();
-    const k = Math.min(n, pool.top);
-    pool.top -= k;
-    ids.set(pool.stack.subarray(pool.top, pool.top + k));
-    transition(this.bufState, ids, 0, k, DRIVER, HELD);
-    return k;
-  }
-
-  /** NetDevice's freeBurst (a buffer the program does not hold is a TypeError), on a live device. */
-  freeBurst(ids, n) {
-    this.checkLive();
-    super.freeBurst(ids, n);
-  }
-
-  /** The burst id of one of this device's Packets (its `id`). */
-  idOf(p) {
-    if (p?.pool !== this.rxPool && p?.pool !== this.txPool) throw new TypeError(`${this.label}: idOf: not a Packet of this device`);
-    return p.id;
-  }
-
-  /** The Packet of buffer `id`. */
-  packet(id) {
-    const p = this.bufPackets[id];
-    if (p === undefined) throw new RangeError(`${this.label}: ${id} is not a buffer id of this device (0 to ${this.bufPackets.length - 1})`);
-    return p;
+  /** txBatch: reclaim if due, then how many frames the ring has room for. */
+  txRoom(n) {
+    this.reclaimDue(n);
+    return this.txRing.size - 1 - this.txInFlight;
   }
 
   /**
@@ -938,20 +807,7 @@ class E1000Device extends NetDevice {
   giveBack(n) {
     if (transition(this.bufState, this.reclaimed, 0, n, SENDING, DRIVER) !== n)
       throw new Error(`${this.label}: a transmit slot held a buffer that was not being sent (a driver bug)`);
-    const { rxPool: rx, txPool: tx, reclaimedIds: list } = this;
-    for (let i = 0; i < n;) {
-      const r = list.countWithin(i, n - i, 0, 2, 0, tx.first - 1);
-      if (r > 0) {
-        list.gather(i, r, 0, 2, rx.stack, rx.top);
-        rx.top += r;
-        i += r;
-      }
-      if (i === n) break;
-      const t = list.countWithin(i, n - i, 0, 2, tx.first, 0xffff);
-      list.gather(i, t, 0, 2, tx.stack, tx.top);
-      tx.top += t;
-      i += t;
-    }
+    restock(this.reclaimedIds, this.reclaimed, n, this.rxPool, this.txPool);
   }
 
   /**
@@ -980,12 +836,7 @@ class E1000Device extends NetDevice {
       const sane = records.countWithin(tail, q, TXD_LENGTH, 2, ETH_HLEN, ETH_MAX_FRAME);
       if (sane < q) throw new RangeError(`${this.label}: txBurst: frame ${sane} is ${lens[sane]} bytes; a frame is ${ETH_HLEN} to ${ETH_MAX_FRAME} bytes`);
       // The program's buffers become the device's: each must be held, and queued once.
-      const claimed = transition(this.bufState, ids, 0, q, HELD, SENDING);
-      if (claimed < q) {
-        const queued = this.bufState[ids[claimed]] === SENDING;   // before or earlier in this burst
-        transition(this.bufState, ids, 0, claimed, SENDING, HELD);
-        throw new TypeError(`${this.label}: txBurst: frame ${claimed} (buffer ${ids[claimed]}) is ${queued ? "already queued" : "not the program's: free (given back to its pool) or in the receive ring"}`);
-      }
+      this.claimForSending(ids, q);
       records.scatterFrom(tail, q, TXD_ADDRESS, 8, this.bufIova, ids, 0);
       this.txIds.scatter(tail, q, 0, 2, ids, 0);
       counters.txBytes += bytes;
@@ -996,81 +847,10 @@ class E1000Device extends NetDevice {
       dmaWmb();                                            // the descriptors, then the doorbell
       this.bar.write32(this.TDT, end);
       counters.txPackets += q;
-      if (this.taps.size) {
-        for (let i = 0; i < q; i++) this.runTaps("tx", this.bufPackets[ids[i]].bytes.subarray(0, lens[i]));
-      }
+      this.tapBurst("tx", ids, lens, q);
     }
     if (q < n) counters.txDropped += n - q;
     return q;
-  }
-
-  /**
-   * Queue frames: Packets (from rxBatch or allocPacket) or byte arrays (copied into transmit
-   * buffers; a Packet of another device is copied too, and then freed). Returns how many were
-   * queued, in order; the rest stay the caller's (counted in stats.txDropped). TDT is written
-   * once. A queued Packet belongs to the driver until the device is done with it, then goes
-   * back to its pool. Throws RangeError (length outside [14, min(capacity, 1518)]) or
-   * TypeError (a freed or already queued packet, something that is not a frame) and then
-   * queues nothing of this batch.
-   */
-  txBatch(packets) {
-    this.checkLive();
-    this.reclaimDue(packets.length);
-    const n = packets.length;
-    if (!(n > 0)) return 0;
-    const { txBatchIds: ids, txBatchLens: lens, rxPool, txPool } = this;
-    const room = Math.min(n, this.txRing.size - 1 - this.txInFlight);
-    let copies = null;   // index, Packet: the frames copied into our buffers
-    let k = 0;
-    let queued;
-    try {
-      for (; k < room; k++) {
-        let p = packets[k];
-        if (p?.pool !== rxPool && p?.pool !== txPool) {
-          // Not one of this device's buffers: bytes to copy (or another device's Packet).
-          p = this.copyFrame(p, k);
-          if (p === null) break;
-          (copies ??= []).push(k, p);
-        }
-        const length = p.length;
-        if (!(length >= ETH_HLEN && length <= ETH_MAX_FRAME)) {
-          if (p.state !== HELD)   // the worse mistake: not the program's to send at all
-            throw new TypeError(`${this.label}: txBatch: packet ${k} is ${notHeld(p.state)}`);
-          throw new RangeError(`${this.label}: txBatch: packet ${k} is ${length} bytes; a frame is ${ETH_HLEN} to ${ETH_MAX_FRAME} bytes`);
-        }
-        ids[k] = p.id;
-        lens[k] = length;
-      }
-      queued = this.txBurst(ids, lens, k);
-    } catch (e) {
-      // Nothing of this batch was queued: our copies go back.
-      if (copies !== null) for (let i = 1; i < copies.length; i += 2) copies[i].free();
-      throw e;
-    }
-    if (k < n) this.counters.txDropped += n - k;
-    if (copies !== null) {
-      for (let i = 0; i < copies.length; i += 2) {
-        if (copies[i] >= queued) copies[i + 1].free();                            // not sent: ours again
-        else if (packets[copies[i]] instanceof Packet) packets[copies[i]].free();  // another device's, sent as a copy
-      }
-    }
-    return queued;
-  }
-
-  /** Frame `bytes` (a byte array or another device's Packet) copied into a transmit buffer; null when none is free. */
-  copyFrame(bytes, index) {
-    if (bytes instanceof Packet && bytes.state !== HELD)
-      throw new TypeError(`${this.label}: txBatch: packet ${index} (another device's) is ${notHeld(bytes.state)}`);
-    const data = bytes instanceof Packet ? bytes.data : bytes;
-    if (!(data instanceof Uint8Array) && !Array.isArray(data))
-      throw new TypeError(`${this.label}: txBatch: item ${index} is neither a Packet nor a byte array`);
-    if (data.length > BUFFER_SIZE)
-      throw new RangeError(`${this.label}: txBatch: frame ${index} is ${data.length} bytes; a frame is ${ETH_HLEN} to ${ETH_MAX_FRAME} bytes`);
-    const p = this.takeTxBuffer();
-    if (p === null) return null;
-    p.length = data.length;
-    p.bytes.set(data);
-    return p;
   }
 
   // ---- configuration, statistics --------------------------------------------------
@@ -1105,21 +885,6 @@ class E1000Device extends NetDevice {
     };
   }
 
-  /**
-   * The arrays of a burst call, checked in full once: the next calls with the same two
-   * arrays compare identities (what the batch operations check again costs nothing here).
-   */
-  checkArrays(ok, what, ids, lens, n) {
-    checkBurst(this.label, what, ids, lens, n);
-    ok.ids = ids;
-    ok.lens = lens;
-    ok.room = Math.min(ids.length, lens.length);
-  }
-
-  checkLive() {
-    if (this.removed) throw new Error(`e1000: ${this.name}: removed`);
-  }
-
   // ---- teardown -----------------------------------------------------------------------
 
   /**
@@ -1136,12 +901,7 @@ class E1000Device extends NetDevice {
     clearTimeout(this.unmaskTimer);
     this.pollTimer = this.linkTimer = this.unmaskTimer = null;
     this.irq?.off();
-    const waiters = this.rxWaiters;
-    this.rxWaiters = [];
-    for (const w of waiters) {
-      clearTimeout(w.timer);
-      w.reject(new Error(`e1000: ${this.name}: removed while waiting for frames`));
-    }
+    this.rejectWaiters(new Error(`e1000: ${this.name}: removed while waiting for frames`));
     const { regs } = this;
     const errors = [];
     const step = (fn) => { try { fn(); } catch (e) { errors.push(e); } };

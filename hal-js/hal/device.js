@@ -134,7 +134,7 @@ export class IrqOrPoll {
 /**
  * The object a driver's probe() receives. Backends build it from:
  * `{ name, bus, ids, regions: [{ index, name, space, region }], config,
- *    irqs: [{ fd, unmask }], dma(size, align) -> [ArrayBuffer, iova],
+ *    irqs: [{ fd, unmask }], irqKind, dma(size, align) -> [ArrayBuffer, iova],
  *    busMaster(on), release() }`.
  */
 export class Device {
@@ -152,6 +152,8 @@ export class Device {
     }
     this.config = desc.config;
     this.irqSpecs = desc.irqs ?? [];
+    /** How interrupts arrive: "msix" or "msi" (VFIO vectors: edge, one per source), "intx" (VFIO), "line" (qtest, fake, platform) or "none". */
+    this.irqKind = desc.irqKind ?? (this.irqSpecs.length ? "line" : "none");
     this.irqs = new Map();
     this.dmaAlloc = desc.dma;
     this.busMasterFn = desc.busMaster;

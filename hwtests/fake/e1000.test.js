@@ -4,24 +4,10 @@ import { bind, unbind, TimeoutError, Packet, BUFFER } from "jsk:hal";
 import e1000 from "../../drivers/nic/e1000.js";
 import { e1000Model, REG, ICR, RCTL, TCTL_EN, CTRL_RST, DEFAULT_MAC } from "../models/e1000.js";
 import { prng } from "../models/prng.js";
+import { frame, seqOf, same } from "../models/frames.js";
 
-const ETHERTYPE_TEST = 0x88b5;          // IEEE 802 local experimental
 const BROADCAST = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
 const OTHER_MAC = [0x52, 0x54, 0x00, 0x99, 0x99, 0x99];
-
-/** A test frame: dst, src, EtherType 88b5, a 32-bit sequence number, then a pattern; `length` bytes. */
-function frame(dst, seq, length = 64, src = [0x02, 0, 0, 0, 0, 0x42]) {
-  const f = new Uint8Array(length);
-  f.set(dst, 0);
-  f.set(src, 6);
-  f[12] = ETHERTYPE_TEST >> 8;
-  f[13] = ETHERTYPE_TEST & 0xff;
-  new DataView(f.buffer).setUint32(14, seq >>> 0);
-  for (let i = 18; i < length; i++) f[i] = (seq + i) & 0xff;
-  return f;
-}
-const seqOf = (bytes) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(14);
-const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** Bind the driver to a model; `opts` become the driver's options (dev.e1000). */
 async function setup(modelOpts = {}, opts = {}) {

@@ -29,6 +29,7 @@
 //   hostile.scribble(ring, u8)  -> called after every TDT write with each ring's bytes ("rx", "tx")
 
 import { fakeDevice } from "jsk:fake";
+import { dmaWindow } from "./dma.js";
 
 /** Register offsets (SDM Table 13-2). */
 export const REG = Object.freeze({
@@ -87,8 +88,6 @@ export function e1000Model({ name = "e1000", deviceId = 0x100e, mac = DEFAULT_MA
   const txFrame = new Uint8Array(16384);
   let txLength = 0;
   let line = false;
-  let dmaCache = [];
-  let dmaCacheKey = -1;
 
   const m = {
     fake, device: fake.device, regs, eeprom, phy,
@@ -181,18 +180,7 @@ export function e1000Model({ name = "e1000", deviceId = 0x100e, mac = DEFAULT_MA
   // ---- DMA: the driver's live buffers ------------------------------------------------------
 
   /** { u8, off } for [addr, addr + length) inside one live DMA buffer, or null (a DMA fault). */
-  function dma(addr, length) {
-    const live = fake.device.dmaBuffers;
-    if (dmaCacheKey !== live.size || dmaCache.some((c) => c.d.bytes === null)) {
-      dmaCache = [...live].filter((d) => d.bytes).map((d) => ({ d, start: Number(d.iova), end: Number(d.iova) + d.size }));
-      dmaCacheKey = live.size;
-    }
-    for (const c of dmaCache) {
-      if (addr >= c.start && addr + length <= c.end) return { u8: c.d.bytes, off: addr - c.start };
-    }
-    m.counters.dmaFaults++;
-    return null;
-  }
+  const dma = dmaWindow(fake.device, () => { m.counters.dmaFaults++; });
   const read32 = (u8, off) => (u8[off] | (u8[off + 1] << 8) | (u8[off + 2] << 16) | (u8[off + 3] << 24)) >>> 0;
   const read64 = (u8, off) => read32(u8, off) + read32(u8, off + 4) * 2 ** 32;
   const ringBase = (lo, hi) => ((regs[lo >> 2] & ~0xf) >>> 0) + regs[hi >> 2] * 2 ** 32;

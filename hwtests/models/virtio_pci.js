@@ -2,7 +2,9 @@
 // (VIRTIO 4.1.4): capabilities in config space pointing into BAR4 (common configuration at
 // 0x0, ISR 0x1000, device configuration 0x2000, notify 0x3000 with multiplier 4), and the
 // common configuration's behaviour: 64 feature bits behind the select registers, and
-// device_status with reset and FEATURES_OK (VIRTIO 2.1, 3.1.1). Hostile switches:
+// device_status with reset and FEATURES_OK (VIRTIO 2.1, 3.1.1), config_generation (`generation`),
+// per-queue registers behind queue_select (`queues[i]`, cleared by a reset, which also calls
+// `onReset`). Hostile switches:
 // `refuseFeatures` (FEATURES_OK never stays set), `neverResets` (device_status never reads 0).
 import { fakeDevice } from "jsk:fake";
 
@@ -46,7 +48,7 @@ export function virtioPciModel({ name = "virtio", deviceId = 0x1041, features = 
   });
   writeCapabilities(fake.config, qemuCapabilities());
   const bar = fake.region(4);
-  const m = { fake, device: fake.device, status: 0, driverFeatures: 0n, features, statusWrites: [] };
+  const m = { fake, device: fake.device, bar, status: 0, driverFeatures: 0n, features, statusWrites: [], resets: 0, generation: 0, onReset: null };
   fake.on(4, 0x04, { read: () => Number((m.features >> (bar.read32(0x00) ? 32n : 0n)) & 0xffffffffn) });
   fake.on(4, 0x0c, { write: (v) => {
     const hi = bar.read32(0x08) === 1;
@@ -61,7 +63,9 @@ export function virtioPciModel({ name = "virtio", deviceId = 0x1041, features = 
         if (!neverResets) {
           m.status = 0;
           m.driverFeatures = 0n;
-          for (const q of m.queues) Object.assign(q, { size: q.max, vector: 0xffff, enable: 0, desc: 0n, driver: 0n, device: 0n });
+          for (const q of m.queues) Object.assign(q, { size: q.max, vector: 0xffff, enable: 0, desc: 0n, driver: 0n, device: 0n, lastAvail: 0, usedIdx: 0 });
+          m.resets++;
+          m.onReset?.();
         }
         return;
       }
@@ -72,7 +76,8 @@ export function virtioPciModel({ name = "virtio", deviceId = 0x1041, features = 
   });
   bar.write16(0x12, 3);   // num_queues: receive, transmit, control
   // Per-queue registers behind queue_select (4.1.4.3): what the driver wrote, per queue.
-  m.queues = Array.from({ length: 3 }, (_, i) => ({ max: i === 2 ? 64 : 256, size: i === 2 ? 64 : 256, vector: 0xffff, enable: 0, notifyOff: i, desc: 0n, driver: 0n, device: 0n }));
+  m.queues = Array.from({ length: 3 }, (_, i) => ({ max: i === 2 ? 64 : 256, size: i === 2 ? 64 : 256, vector: 0xffff, enable: 0, notifyOff: i, desc: 0n, driver: 0n, device: 0n, lastAvail: 0, usedIdx: 0 }));
+  fake.on(4, 0x15, { read: () => m.generation & 0xff });   // config_generation (4.1.4.3)
   const sel = () => m.queues[bar.read16(0x16)];
   const reg16 = (off, key) => fake.on(4, off, { read: () => sel()?.[key] ?? 0, write: (v) => { const q = sel(); if (q) q[key] = v; } });
   reg16(0x18, "size");
