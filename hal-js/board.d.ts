@@ -19,6 +19,8 @@ declare module "jsk:board" {
     irqLog(): { t: number; line: number; level: boolean }[];
     /** qtest: drive input `line` of the model of QOM type `qomType`. @throws Error on other backends. */
     setIrqIn(qomType: string, name: string | undefined, line: number, level: number): void;
+    /** qtest: plug (`up` true) or pull the cable of netdev `id` (QMP set_link). */
+    setLink(id: string, up: boolean): void;
     /** Stop QEMU (qtest). */
     close(): void;
   }

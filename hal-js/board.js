@@ -64,6 +64,8 @@ class Board {
   irqLog() { return this.native.irqLog(); }
   /** qtest: drive input `line` of the device model of QOM type `qomType`. */
   setIrqIn(qomType, name, line, level) { this.native.setIrqIn(qomType, name ?? "", line, level); }
+  /** qtest: plug (`up` true) or pull the cable of netdev `id` (QMP set_link). */
+  setLink(id, up) { this.native.setLink(String(id), up === true); }
   close() { this.native.close(); }
 }
 

@@ -134,6 +134,27 @@ impl NetPeer {
         }
         Err(format!("no ARP reply for {target_ip:?} within {within:?}"))
     }
+    /// `count` ICMP echo requests to `target`, one at a time, each answered by a valid reply
+    /// from `target_mac` within 5 s; the first that is not is the error.
+    pub fn ping(
+        &self,
+        (my_mac, my_ip): ([u8; 6], [u8; 4]),
+        (target_mac, target_ip): ([u8; 6], [u8; 4]),
+        count: u16,
+        payload: &[u8],
+    ) -> Result<(), String> {
+        for seq in 0..count {
+            let req = icmp_echo_request(target_mac, my_mac, my_ip, target_ip, 0x6a73, seq, payload);
+            self.send(&req);
+            if self
+                .recv_matching(Duration::from_secs(5), |f| check_icmp_echo_reply(f, &req, target_mac).is_ok())
+                .is_none()
+            {
+                return Err(format!("no reply to echo request {seq} of {count}"));
+            }
+        }
+        Ok(())
+    }
 }
 
 // ---- checksums and builders -------------------------------------------------

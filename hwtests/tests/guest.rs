@@ -158,7 +158,7 @@ fn guest_bind_is_refused_when_the_group_is_not_viable() {
 
 #[test]
 fn guest_e1000_through_vfio_answers_arp_and_1000_pings() {
-    use hwtests::net::{arp_request, check_arp_reply, check_icmp_echo_reply, icmp_echo_request, NetPeer};
+    use hwtests::net::NetPeer;
     let peer = NetPeer::new();
     let dir = build_image(
         "e1000-ping",
@@ -171,25 +171,9 @@ fn guest_e1000_through_vfio_answers_arp_and_1000_pings() {
     });
     let (host_mac, host_ip, jsk_ip) = ([0x02, 0, 0, 0, 0, 0x99], [10, 0, 2, 2], [10, 0, 2, 15]);
     // ARP until the driver in the guest is up and answers (the guest boots meanwhile).
-    let deadline = std::time::Instant::now() + Duration::from_secs(120);
-    let jsk_mac = loop {
-        peer.send(&arp_request(host_mac, host_ip, jsk_ip));
-        if let Some(f) =
-            peer.recv_matching(Duration::from_millis(500), |f| check_arp_reply(f, host_mac, host_ip, jsk_ip).is_ok())
-        {
-            break check_arp_reply(&f, host_mac, host_ip, jsk_ip).unwrap();
-        }
-        assert!(std::time::Instant::now() < deadline, "no ARP reply from the JS driver");
-    };
-    let mut ok = 0;
-    for seq in 0..1000u16 {
-        let req = icmp_echo_request(jsk_mac, host_mac, host_ip, jsk_ip, 0x6a73, seq, b"jsk guest tier ping");
-        peer.send(&req);
-        let reply = peer.recv_matching(Duration::from_secs(5), |f| check_icmp_echo_reply(f, &req, jsk_mac).is_ok());
-        assert!(reply.is_some(), "no reply to echo request {seq}");
-        ok += 1;
-    }
-    assert_eq!(ok, 1000);
+    let jsk_mac =
+        peer.resolve(host_mac, host_ip, jsk_ip, Duration::from_secs(120)).expect("an ARP reply from the JS driver");
+    peer.ping((host_mac, host_ip), (jsk_mac, jsk_ip), 1000, b"jsk guest tier ping").unwrap();
     let (code, console) = handle.join().unwrap();
     assert_eq!(code, 0, "{console}");
 }

@@ -224,13 +224,56 @@ fn parse_frame(f: &[u8]) -> Option<(u8, u32, bool)> {
     Some((f[14], seq, intact))
 }
 
-/// Run an e1000 case with net0 on `peer`, in a thread (the host side talks meanwhile).
-fn e1000_with_peer(peer: &hwtests::net::NetPeer, args: &[&str]) -> std::thread::JoinHandle<hwtests::JskRun> {
+/// Run NIC case script `case` with netdev `netdev` on `peer`, in a thread (the host side talks meanwhile).
+fn nic_with_peer(
+    case: &'static str,
+    netdev: &str,
+    peer: &hwtests::net::NetPeer,
+    args: &[&str],
+) -> std::thread::JoinHandle<hwtests::JskRun> {
     require_qemu("qemu-system-x86_64");
-    let mut all: Vec<String> =
-        vec!["--board".into(), X86.into(), "--netdev".into(), peer.netdev("net0"), E1000_CASE.into()];
+    let mut all: Vec<String> = vec!["--board".into(), X86.into(), "--netdev".into(), peer.netdev(netdev), case.into()];
     all.extend(args.iter().map(|s| s.to_string()));
     std::thread::spawn(move || run_jsk(&all.iter().map(String::as_str).collect::<Vec<_>>()))
+}
+
+/// The `tx` case of nic_cases.js: five frames (60 to 1514 bytes) on the wire byte for byte,
+/// every descriptor and buffer back; returns the run for the driver's own checks.
+fn nic_tx(case: &'static str, netdev: &str, guest_mac: [u8; 6], extra: &[&str]) -> hwtests::JskRun {
+    let peer = hwtests::net::NetPeer::new();
+    let mut args = vec!["tx"];
+    args.extend_from_slice(extra);
+    let run = nic_with_peer(case, netdev, &peer, &args);
+    let expected = [
+        test_frame(HOST_MAC, guest_mac, KIND_DATA, 1, 60),
+        test_frame(HOST_MAC, guest_mac, KIND_DATA, 2, 64),
+        test_frame(BROADCAST, guest_mac, KIND_DATA, 3, 100),
+        test_frame(HOST_MAC, guest_mac, KIND_DATA, 4, 1514),
+        test_frame(HOST_MAC, guest_mac, KIND_DATA, 5, 600),
+    ];
+    let mut got = Vec::new();
+    while got.len() < expected.len() {
+        match peer.recv(Duration::from_secs(30)) {
+            Some(f) => got.push(f),
+            None => break,
+        }
+    }
+    let r = run.join().unwrap();
+    r.assert_ok();
+    assert_eq!(got.len(), expected.len(), "frames on the wire");
+    for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
+        assert_eq!(g.len(), e.len(), "frame {i}: length on the wire");
+        assert!(g == e, "frame {i}: bytes on the wire differ");
+    }
+    assert!(peer.recv(Duration::from_millis(200)).is_none(), "nothing else was sent");
+    assert_eq!(r.result("queued"), "5");
+    assert_eq!(r.result("txInFlight"), "0", "every descriptor reclaimed");
+    assert_eq!(r.result("txPoolAvailable"), "true", "every transmit buffer back in its pool");
+    assert_eq!(
+        r.result("stats"),
+        format!(r#"{{"txPackets":5,"txBytes":{},"txErrors":0,"txDropped":0}}"#, 60 + 64 + 100 + 1514 + 600)
+    );
+    r
 }
 
 #[test]
@@ -267,46 +310,40 @@ fn e1000_init() {
 
 #[test]
 fn e1000_tx() {
+    let r = nic_tx(E1000_CASE, "net0", GUEST_MAC, &[]);
+    assert_eq!(r.result("goodPacketsSent"), "5", "the device's own count (GPTC)");
+}
+
+/// The host side of receivePhase (nic_cases.js): when the guest asks for phase k (1-based),
+/// send `phases[k - 1]` and then END k. Returns the run once it ended.
+fn nic_rx_phases(case: &'static str, netdev: &str, guest_mac: [u8; 6], phases: &[Vec<Vec<u8>>]) -> hwtests::JskRun {
     let peer = hwtests::net::NetPeer::new();
-    let run = e1000_with_peer(&peer, &["tx"]);
-    let expected = [
-        test_frame(HOST_MAC, GUEST_MAC, KIND_DATA, 1, 60),
-        test_frame(HOST_MAC, GUEST_MAC, KIND_DATA, 2, 64),
-        test_frame(BROADCAST, GUEST_MAC, KIND_DATA, 3, 100),
-        test_frame(HOST_MAC, GUEST_MAC, KIND_DATA, 4, 1514),
-        test_frame(HOST_MAC, GUEST_MAC, KIND_DATA, 5, 600),
-    ];
-    let mut got = Vec::new();
-    while got.len() < expected.len() {
-        match peer.recv(Duration::from_secs(30)) {
-            Some(f) => got.push(f),
-            None => break,
+    let run = nic_with_peer(case, netdev, &peer, &["rx"]);
+    let mut served = vec![false; phases.len()];
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    while !run.is_finished() && std::time::Instant::now() < deadline {
+        let Some(f) = peer.recv(Duration::from_millis(100)) else { continue };
+        if let Some((KIND_PHASE, phase, _)) = parse_frame(&f) {
+            let i = phase as usize;
+            if (1..=phases.len()).contains(&i) && !served[i - 1] {
+                served[i - 1] = true;
+                for frame in &phases[i - 1] {
+                    peer.send(frame);
+                }
+                peer.send(&test_frame(guest_mac, HOST_MAC, KIND_END, phase, 64));
+            }
         }
     }
     let r = run.join().unwrap();
     r.assert_ok();
-    assert_eq!(got.len(), expected.len(), "frames on the wire");
-    for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
-        assert_eq!(g.len(), e.len(), "frame {i}: length on the wire");
-        assert!(g == e, "frame {i}: bytes on the wire differ");
-    }
-    assert!(peer.recv(Duration::from_millis(200)).is_none(), "nothing else was sent");
-    assert_eq!(r.result("queued"), "5");
-    assert_eq!(r.result("txInFlight"), "0", "every descriptor reclaimed");
-    assert_eq!(r.result("txPoolAvailable"), "true", "every transmit buffer back in its pool");
-    assert_eq!(
-        r.result("stats"),
-        format!(r#"{{"txPackets":5,"txBytes":{},"txErrors":0,"txDropped":0}}"#, 60 + 64 + 100 + 1514 + 600)
-    );
-    assert_eq!(r.result("goodPacketsSent"), "5", "the device's own count (GPTC)");
+    assert!(served.iter().all(|s| *s), "the guest asked for every phase: {served:?}");
+    r
 }
 
 #[test]
 fn e1000_rx() {
-    let peer = hwtests::net::NetPeer::new();
-    let run = e1000_with_peer(&peer, &["rx"]);
     let to = |dst: [u8; 6], seq: u32, len: usize| test_frame(dst, HOST_MAC, KIND_DATA, seq, len);
-    let phases: [Vec<Vec<u8>>; 3] = [
+    let phases = [
         // irq mode, not promiscuous: unicast to the guest, broadcast, another station's (filtered), unicast.
         vec![to(GUEST_MAC, 1, 64), to(BROADCAST, 2, 100), to(OTHER_MAC, 3, 64), to(GUEST_MAC, 4, 60)],
         // promiscuous: another station's frame comes in too.
@@ -314,24 +351,7 @@ fn e1000_rx() {
         // poll mode, not promiscuous again.
         vec![to(GUEST_MAC, 7, 64), to(OTHER_MAC, 8, 64), to(GUEST_MAC, 9, 1514)],
     ];
-    let mut served = [false; 3];
-    let deadline = std::time::Instant::now() + Duration::from_secs(90);
-    while !run.is_finished() && std::time::Instant::now() < deadline {
-        let Some(f) = peer.recv(Duration::from_millis(100)) else { continue };
-        if let Some((KIND_PHASE, phase @ 1..=3, _)) = parse_frame(&f) {
-            let i = phase as usize - 1;
-            if !served[i] {
-                served[i] = true;
-                for frame in &phases[i] {
-                    peer.send(frame);
-                }
-                peer.send(&test_frame(GUEST_MAC, HOST_MAC, KIND_END, phase, 64));
-            }
-        }
-    }
-    let r = run.join().unwrap();
-    r.assert_ok();
-    assert_eq!(served, [true; 3], "the guest asked for every phase");
+    let r = nic_rx_phases(E1000_CASE, "net0", GUEST_MAC, &phases);
     assert_eq!(
         r.result("irqMode"),
         r#"{"mode":"irq","seqs":[1,2,4],"broken":[]}"#,
@@ -344,7 +364,7 @@ fn e1000_rx() {
 
 #[test]
 fn e1000_link() {
-    // qtest has no set_link: the link goes down and up through the PHY (MDIC, PHY control
+    // The link goes down and up through the PHY (MDIC, PHY control
     // restart auto-negotiation), which QEMU models with a 500 ms timer and an LSC interrupt.
     let r = x86(&[E1000_CASE, "link"]);
     assert_eq!(r.result("downAtOnce"), "true");
@@ -358,6 +378,13 @@ fn e1000_link() {
 
 #[test]
 fn e1000_multiple_transfers() {
+    let r = nic_multiple_transfers(E1000_CASE, "net0", GUEST_MAC);
+    assert_eq!(r.result("mode"), "\"irq\"");
+}
+
+/// The `transfers` case: N sequence-numbered frames each way, windowed by acknowledgements;
+/// count, order, duplicates and intactness on both sides. Returns the run.
+fn nic_multiple_transfers(case: &'static str, netdev: &str, guest_mac: [u8; 6]) -> hwtests::JskRun {
     use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
     use std::sync::Arc;
     const N: u32 = 10_000;
@@ -369,7 +396,7 @@ fn e1000_multiple_transfers() {
     let peer = hwtests::net::NetPeer::new();
     let listener = peer.try_clone();
     let started = std::time::Instant::now();
-    let run = e1000_with_peer(&peer, &["transfers", &N.to_string()]);
+    let run = nic_with_peer(case, netdev, &peer, &["transfers", &N.to_string()]);
     let ready = Arc::new(AtomicBool::new(false));
     let acked = Arc::new(AtomicU32::new(0));
     let stop = Arc::new(AtomicBool::new(false));
@@ -385,7 +412,7 @@ fn e1000_multiple_transfers() {
                 let stopping = stop.load(Ordering::Relaxed);
                 let frame = listener.recv(Duration::from_millis(if stopping { 200 } else { 20 }));
                 if received != host_acked && (frame.is_none() || received - host_acked >= ACK_EVERY) {
-                    listener.send(&test_frame(GUEST_MAC, HOST_MAC, KIND_ACK, received, 64));
+                    listener.send(&test_frame(guest_mac, HOST_MAC, KIND_ACK, received, 64));
                     host_acked = received;
                 }
                 let Some(f) = frame else {
@@ -434,13 +461,13 @@ fn e1000_multiple_transfers() {
             }
             std::thread::sleep(Duration::from_micros(100));
         }
-        peer.send(&test_frame(GUEST_MAC, HOST_MAC, KIND_DATA, seq, 64));
+        peer.send(&test_frame(guest_mac, HOST_MAC, KIND_DATA, seq, 64));
     }
     let r = run.join().unwrap();
     stop.store(true, Ordering::Relaxed);
     let (received, out_of_order, duplicates, broken) = receiver.join().unwrap();
     eprintln!(
-        "e1000_multiple_transfers: {N} frames each way in {:.2} s after the guest was ready ({:.2} s in all)",
+        "{case} multiple_transfers: {N} frames each way in {:.2} s after the guest was ready ({:.2} s in all)",
         sending.elapsed().as_secs_f64(),
         started.elapsed().as_secs_f64()
     );
@@ -460,7 +487,7 @@ fn e1000_multiple_transfers() {
     assert_eq!(stats["rxErrors"], 0);
     assert_eq!(stats["badDescriptors"], 0);
     assert_eq!(stats["rxDropped"], 0);
-    assert_eq!(r.result("mode"), "\"irq\"");
+    r
 }
 
 #[test]
@@ -479,4 +506,131 @@ fn e1000_82545em_init() {
     assert_eq!(r.result("mac"), "\"52:54:00:12:34:56\"");
     assert_eq!(r.result("link"), r#"{"up":true,"speedMbps":1000,"fullDuplex":true}"#);
     assert_eq!(r.result("interrupts"), "1");
+}
+
+// ---- virtio-net (virtio-net-pci, disable-legacy=on) ---------------------------------------
+//
+// The board's virtio-net (net1), modern interface only (1af4:1041), its capabilities in BAR4.
+// The same host side as the e1000's (nic_cases.js on the guest side).
+
+const VIRTIO_NET_CASE: &str = "hwtests/qtest/virtio_net.js";
+const VIRTIO_MAC: [u8; 6] = [0x52, 0x54, 0x00, 0x12, 0x34, 0x57];
+
+#[test]
+fn virtio_net_init() {
+    let r = x86(&[VIRTIO_NET_CASE, "init"]);
+    assert_eq!(r.result("pci"), "[6900,4161]", "1af4:1041: a modern virtio-net");
+    assert_eq!(
+        r.result("mac"),
+        "\"52:54:00:12:34:57\"",
+        "QEMU's -device virtio-net-pci,mac=... through VIRTIO_NET_F_MAC"
+    );
+    assert_eq!(r.result("features"), "[5,16,32]", "MAC, STATUS, VERSION_1: the driver's optional bits QEMU offers");
+    let offered: Vec<u32> = serde_json::from_str(&r.result("offered")).unwrap();
+    assert!(
+        offered.contains(&15) && offered.contains(&17),
+        "QEMU offers MRG_RXBUF and CTRL_VQ, not taken: {offered:?}"
+    );
+    assert_eq!(r.result("status"), "15", "ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK");
+    assert_eq!(
+        r.result("queues"),
+        r#"[{"size":256,"enable":1,"vector":65535},{"size":256,"enable":1,"vector":65535}]"#,
+        "receiveq1 and transmitq1 enabled, no MSI-X here (INTx through the ISR)"
+    );
+    assert_eq!(r.result("numQueues"), "3");
+    let s: serde_json::Value = serde_json::from_str(&r.result("structures")).unwrap();
+    assert_eq!((s["common"]["bar"].as_u64(), s["common"]["offset"].as_u64()), (Some(4), Some(0)));
+    assert_eq!(s["isr"]["offset"], 0x1000);
+    assert_eq!(s["device"]["offset"], 0x2000);
+    assert_eq!(s["notify"]["offset"], 0x3000);
+    assert_eq!(r.result("rxOffered"), "256", "the receive queue full of buffers");
+    assert_eq!(r.result("mode"), "\"irq\"");
+    assert_eq!(r.result("interrupts"), "\"intx\"");
+    assert_eq!(r.result("link"), r#"{"up":true,"speedMbps":null,"fullDuplex":null}"#);
+}
+
+#[test]
+fn virtio_net_tx() {
+    nic_tx(VIRTIO_NET_CASE, "net1", VIRTIO_MAC, &[]);
+}
+
+#[test]
+fn virtio_net_rx() {
+    let to = |dst: [u8; 6], seq: u32, len: usize| test_frame(dst, HOST_MAC, KIND_DATA, seq, len);
+    let phases = [
+        // irq mode: unicast, broadcast, another station's (QEMU's device passes it: no CTRL_RX), 1514 bytes.
+        vec![to(VIRTIO_MAC, 1, 64), to(BROADCAST, 2, 100), to(OTHER_MAC, 3, 64), to(VIRTIO_MAC, 4, 1514)],
+        // poll mode.
+        vec![to(VIRTIO_MAC, 5, 60), to(VIRTIO_MAC, 6, 200)],
+    ];
+    let r = nic_rx_phases(VIRTIO_NET_CASE, "net1", VIRTIO_MAC, &phases);
+    assert_eq!(r.result("filterRefused"), "true", "asking for filtering names CTRL_RX");
+    assert_eq!(r.result("irqMode"), r#"{"mode":"irq","seqs":[1,2,3,4],"broken":[]}"#);
+    let lines: Vec<u32> = serde_json::from_str(&r.result("irqLines")).unwrap();
+    assert!(lines.iter().all(|l| (16..24).contains(l)) && !lines.is_empty(), "INTx on a PIRQ pin: {lines:?}");
+    assert_eq!(r.result("irqInterrupts"), "true");
+    assert_eq!(r.result("pollMode"), r#"{"mode":"poll","seqs":[5,6],"broken":[],"interrupts":0}"#);
+    assert_eq!(r.result("stats"), r#"{"rxErrors":0,"badDescriptors":0,"rxDropped":0}"#);
+}
+
+#[test]
+fn virtio_net_link() {
+    // QMP set_link on net1: status.LINK_UP and a configuration interrupt each way.
+    let r = x86(&[VIRTIO_NET_CASE, "link"]);
+    assert_eq!(r.result("linkDown"), r#"{"up":false,"speedMbps":null,"fullDuplex":null}"#);
+    assert_eq!(r.result("events"), r#"["down","up"]"#);
+    assert_eq!(r.result("linkAfter"), r#"{"up":true,"speedMbps":null,"fullDuplex":null}"#);
+    assert!(r.result("configInterrupts").parse::<u32>().unwrap() >= 2, "the link changes came by interrupt");
+    assert_eq!(r.result("linkChanges"), "2");
+}
+
+#[test]
+fn virtio_net_multiple_transfers() {
+    let r = nic_multiple_transfers(VIRTIO_NET_CASE, "net1", VIRTIO_MAC);
+    assert_eq!(r.result("mode"), "\"irq\"");
+}
+
+#[test]
+fn virtio_net_ping_responder_answers_the_host_and_pcap_records_it() {
+    // examples/ping-responder.js unchanged on the virtio NIC; every frame into a --pcap file
+    // that tcpdump reads back.
+    use hwtests::net::NetPeer;
+    const PINGS: u16 = 100;
+    require_qemu("qemu-system-x86_64");
+    let peer = NetPeer::new();
+    let pcap = scratch("virtio-net-ping").join("ping.pcap");
+    let _ = std::fs::remove_file(&pcap);
+    let args: Vec<String> = vec![
+        "--board".into(),
+        X86.into(),
+        "--netdev".into(),
+        peer.netdev("net1"),
+        "--pcap".into(),
+        pcap.to_str().unwrap().into(),
+        "examples/ping-responder.js".into(),
+        "10.0.2.15".into(),
+        "--count".into(),
+        PINGS.to_string(),
+        "--every".into(),
+        "0".into(),
+        "--device".into(),
+        "0000:00:04.0".into(),
+    ];
+    let run = std::thread::spawn(move || run_jsk(&args.iter().map(String::as_str).collect::<Vec<_>>()));
+    let (host_mac, host_ip, jsk_ip) = ([0x02, 0, 0, 0, 0, 0x99], [10, 0, 2, 2], [10, 0, 2, 15]);
+    let jsk_mac = peer.resolve(host_mac, host_ip, jsk_ip, Duration::from_secs(60)).expect("the JS driver answers ARP");
+    assert_eq!(jsk_mac, VIRTIO_MAC, "answered from the virtio NIC");
+    peer.ping((host_mac, host_ip), (jsk_mac, jsk_ip), PINGS, b"jsk virtio ping").unwrap();
+    let r = run.join().unwrap();
+    r.assert_ok();
+    let out = std::process::Command::new("tcpdump")
+        .args(["-n", "-r", pcap.to_str().unwrap()])
+        .output()
+        .expect("tcpdump (dev.sh installs it) reads the capture");
+    assert!(out.status.success(), "tcpdump: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let count = |what: &str| text.lines().filter(|l| l.contains(what)).count();
+    assert_eq!(count("ICMP echo request"), PINGS as usize, "{text}");
+    assert_eq!(count("ICMP echo reply"), PINGS as usize, "{text}");
+    assert!(count("ARP, Reply 10.0.2.15 is-at 52:54:00:12:34:57") >= 1, "{text}");
 }

@@ -56,6 +56,11 @@ pub trait Backend {
     fn set_irq_in(&self, _qom_type: &str, _name: Option<&str>, _line: u32, _level: i32) -> Result<(), HwError> {
         Err(HwError::Unsupported("setIrqIn needs the qtest backend".into()))
     }
+    /// Plug or unplug the cable of netdev `id` (qtest: QMP `set_link`), as a link change the
+    /// NIC model reports to its driver.
+    fn set_link(&self, _id: &str, _up: bool) -> Result<(), HwError> {
+        Err(HwError::Unsupported("setLink needs the qtest backend".into()))
+    }
     /// True once the devices were let go of other than by `close` (VFIO's exit hook).
     fn released(&self) -> bool {
         false

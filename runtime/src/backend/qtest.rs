@@ -603,6 +603,12 @@ impl Qtest {
             .collect())
     }
 
+    /// QMP `set_link`: netdev (or NIC) `name`'s link up or down, as pulling its cable.
+    pub fn set_link(&self, name: &str, up: bool) -> Result<(), HwError> {
+        let cmd = serde_json::json!({ "execute": "set_link", "arguments": { "name": name, "up": up } }).to_string();
+        self.qmp_execute(&cmd).map(|_| ())
+    }
+
     /// Run one QMP command (a JSON object text) and return its "return" value.
     fn qmp_execute(&self, cmd: &str) -> Result<Json, HwError> {
         let timeout = self.timeout();

@@ -201,6 +201,9 @@ impl Backend for QtestBoard {
         let path = first_path(&self.qtest, qom_type)?;
         self.qtest.set_irq_in(&path, name, line, level)
     }
+    fn set_link(&self, id: &str, up: bool) -> Result<(), HwError> {
+        self.qtest.set_link(id, up)
+    }
     fn close(&self) {
         self.qtest.shutdown();
     }

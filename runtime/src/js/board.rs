@@ -18,6 +18,7 @@
 //! | `busMaster(id, on)` | PCI bus mastering on or off. |
 //! | `irqLog()` | qtest: `[{ t (ms since open), line, level }]` of the intercepted lines since the last call. |
 //! | `setIrqIn(qomType, name, line, level)` | qtest: drive an input line of a device model (a GPIO input pin). |
+//! | `setLink(id, up)` | qtest: QMP `set_link` of netdev or NIC `id` (the cable plugged in or pulled). Only this command: QMP as a whole could make QEMU run host commands. |
 //! | `close()` | stop QEMU (qtest); afterwards every member that would reach a device throws, except `busMaster(id, false)` and `irqUnmask`, which have nothing left to do. VFIO: interrupts disabled, bus mastering off, devices reset where supported, DMA unmapped (also on every exit path, through `host::on_exit`). |
 //!
 //! Errors name the board file and what was wrong with it.
@@ -361,6 +362,12 @@ impl Board {
         backend
             .set_irq_in(&qom_type, name.0.as_deref().filter(|n| !n.is_empty()), line, level)
             .map_err(|e| err(&ctx, format!("setIrqIn {qom_type}: {e}")))
+    }
+
+    #[qjs(rename = "setLink")]
+    pub fn set_link(&self, ctx: Ctx<'_>, id: String, up: bool) -> Result<()> {
+        let backend = self.live(&ctx)?;
+        backend.set_link(&id, up).map_err(|e| err(&ctx, format!("setLink {id}: {e}")))
     }
 
     pub fn close(&self) {

@@ -636,7 +636,7 @@ const targets = [
     const args = {
       devices: [], region: [id, either(() => pick(["regs", "ports", 0, 1, 2, -1]))], config: [id], irqFd: [id, either(() => pick([0, 1]))],
       irqUnmask: [id, either(() => pick([0, 1]))], dma: [either(() => pick([1, 64, 4096])), either(() => pick([1, 64, 4096]))],
-      busMaster: [id, either(() => pick([true, false]))], irqLog: [], setIrqIn: [H, H, H, H], close: [],
+      busMaster: [id, either(() => pick([true, false]))], irqLog: [], setIrqIn: [H, H, H, H], setLink: [id, H], close: [],
     }[m] ?? [];
     const r = call(`Board.${m}`, BoardProto[m], self(() => b), argList(args.map((g) => (typeof g === "function" ? g : () => g))));
     if (m === "region") use(r);
@@ -724,7 +724,7 @@ regions = [
 ]
 `);
 const BoardProto = Object.getPrototypeOf(freshBoard());
-const BOARD_METHODS = ["devices", "region", "config", "irqFd", "irqUnmask", "dma", "busMaster", "irqLog", "setIrqIn", "close"];
+const BOARD_METHODS = ["devices", "region", "config", "irqFd", "irqUnmask", "dma", "busMaster", "irqLog", "setIrqIn", "setLink", "close"];
 
 devNull = sys.open("/dev/null", sys.O_WRONLY);
 refill();
