@@ -156,19 +156,17 @@ fn guest_bind_is_refused_when_the_group_is_not_viable() {
     );
 }
 
-#[test]
-fn guest_e1000_through_vfio_answers_arp_and_1000_pings() {
+/// examples/ping-responder.js through VFIO on the NIC at `address` (made by QEMU `-device`
+/// `device` on netdev n0): the host resolves it with ARP and pings it 1,000 times.
+fn ping_through_vfio(case: &str, device: &str, address: &str) -> [u8; 6] {
     use hwtests::net::NetPeer;
     let peer = NetPeer::new();
-    let dir = build_image(
-        "e1000-ping",
-        "examples/ping-responder.js",
-        &["/bin/jsk-probe attach 0000:00:06.0 --drivers /jsk/drivers {app} -- 10.0.2.15 --count 1000 --every 0"],
-    );
+    let command =
+        format!("/bin/jsk-probe attach {address} --drivers /jsk/drivers {{app}} -- 10.0.2.15 --count 1000 --every 0");
+    let dir = build_image(case, "examples/ping-responder.js", &[&command]);
     let netdev = format!("--qemu-arg={}", peer.qemu_netdev("n0"));
-    let handle = std::thread::spawn(move || {
-        run_image(&dir, &["--device", "e1000,netdev=n0,addr=06.0", "--qemu-arg=-netdev", &netdev])
-    });
+    let device = device.to_string();
+    let handle = std::thread::spawn(move || run_image(&dir, &["--device", &device, "--qemu-arg=-netdev", &netdev]));
     let (host_mac, host_ip, jsk_ip) = ([0x02, 0, 0, 0, 0, 0x99], [10, 0, 2, 2], [10, 0, 2, 15]);
     // ARP until the driver in the guest is up and answers (the guest boots meanwhile).
     let jsk_mac =
@@ -176,4 +174,23 @@ fn guest_e1000_through_vfio_answers_arp_and_1000_pings() {
     peer.ping((host_mac, host_ip), (jsk_mac, jsk_ip), 1000, b"jsk guest tier ping").unwrap();
     let (code, console) = handle.join().unwrap();
     assert_eq!(code, 0, "{console}");
+    jsk_mac
+}
+
+#[test]
+fn guest_e1000_through_vfio_answers_arp_and_1000_pings() {
+    ping_through_vfio("e1000-ping", "e1000,netdev=n0,addr=06.0", "0000:00:06.0");
+}
+
+#[test]
+fn guest_virtio_net_through_vfio_and_the_iommu_answers_arp_and_1000_pings() {
+    // iommu_platform=on: the device offers VIRTIO_F_ACCESS_PLATFORM and its DMA goes through
+    // the vIOMMU, where VFIO mapped the driver's buffers (without it QEMU's virtio DMA would
+    // bypass the IOMMU and the IOVAs would name the wrong memory).
+    let mac = ping_through_vfio(
+        "virtio-net-ping",
+        "virtio-net-pci,netdev=n0,addr=07.0,disable-legacy=on,iommu_platform=on,mac=52:54:00:12:34:57",
+        "0000:00:07.0",
+    );
+    assert_eq!(mac, [0x52, 0x54, 0x00, 0x12, 0x34, 0x57]);
 }

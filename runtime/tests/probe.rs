@@ -371,6 +371,30 @@ fn refuses_a_group_with_members_on_host_drivers() {
 }
 
 #[test]
+fn a_cloud_vms_virtio_nic_is_listed_with_the_virtio_driver_and_not_taken_while_up() {
+    // A KVM machine's NIC: 1af4:1041 on the kernel's virtio-pci, its interface below the
+    // virtio child device (virtio0/net/eth0), as on the machines the tests run on.
+    let f = Fake::new("virtio");
+    f.device("0000:00:03.0", 0x1af4, 0x1041, 0x020000, Some("virtio-pci"), Some(3));
+    let n = f.dev_dir("0000:00:03.0").join("virtio0/net/eth0");
+    write(&n.join("flags"), "0x1003\n");
+    write(&n.join("operstate"), "up\n");
+    f.ipv4("eth0");
+    let r = run(f.cmd().arg("--json").arg("--drivers").arg(drivers_dir()));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rows: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let nic = &rows[0];
+    assert_eq!(nic["deviceName"], "Virtio 1.0 network device");
+    assert_eq!(nic["driver"], "virtio-pci");
+    assert_eq!(nic["jskDriver"], "virtio-net");
+    assert!(nic["jskDriverFile"].as_str().unwrap().ends_with("drivers/virtio/net.js"), "{nic}");
+    let r = run(f.cmd().args(["bind", "0000:00:03.0"]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("network interface eth0 is up with address 10.0.2.15/24"), "{}", r.stderr);
+    assert_eq!(f.driver_of("0000:00:03.0").as_deref(), Some("virtio-pci"), "left where it was");
+}
+
+#[test]
 fn refuses_an_interface_that_is_up_with_addresses_unless_forced() {
     let f = Fake::new("net");
     qemu_trio(&f);
