@@ -164,7 +164,7 @@ class VirtioNetDevice extends PooledNetDevice {
       };
       this.rxq = new SplitQueue(this.dev, RX_QUEUE, size(RX_QUEUE, this.opts.rxQueueSize), { name: `${this.label} receive queue` });
       this.txq = new SplitQueue(this.dev, TX_QUEUE, size(TX_QUEUE, this.opts.txQueueSize), { name: `${this.label} transmit queue`, header: HDR_SIZE });
-      this.refillAt = Math.max(1, this.rxq.slots >> 3);
+      this.refillAt = Math.max(1, this.rxq.slots >> 2);
       this.reclaimAt = Math.max(1, this.txq.slots >> 2);
     }
     this.chooseInterrupts();
@@ -458,7 +458,7 @@ class VirtioNetDevice extends PooledNetDevice {
     if (got === 0) return 0;
     const c = this.counters;
     c.rxPackets += got;
-    for (let i = 0; i < got; i++) c.rxBytes += lens[i];
+    c.rxBytes += q.bytes;
     this.tapBurst("rx", ids, lens, got);
     return got;
   }

@@ -95,6 +95,7 @@ export class SplitQueue {
     this.usedLens = new Uint32Array(size);
     this.refused = new Uint16Array(this.slots);
     this.refusedCount = 0;        // buffers the last collect() refused
+    this.bytes = 0;               // the sum of the lengths the last collect() handed out (less the bias)
     this.bad = 0;                 // used entries refused (an id not offered, a length out of bounds)
   }
 
@@ -160,10 +161,12 @@ export class SplitQueue {
    * device wrote less `bias`, each in [minLen, maxLen] (else the entry is refused). Returns how many were
    * good. Refused buffers are `refused[0..refusedCount)`, the caller's again; entries naming
    * no offered slot are counted in `bad`. A used index that moved by more than the queue
-   * holds is an Error (the device is not to be believed).
+   * holds is an Error (the device is not to be believed). `bytes` is then the sum of the
+   * lengths handed out.
    */
   collect(ids, lens, max, minLen = 0, maxLen = 0xffffffff, bias = 0) {
     this.refusedCount = 0;
+    this.bytes = 0;
     const usedIdx = this.u16[this.usedIdxAt];
     const ready = (usedIdx - this.lastUsed) & 0xffff;
     if (ready === 0) return 0;
@@ -185,7 +188,7 @@ export class SplitQueue {
       let fine = offered;
       if (lens !== null && offered > 0) {
         fine = usedRing.countWithin((at + i) & (size - 1), offered, USED_LEN, 4, minLen, maxLen);
-        if (fine > 0) usedRing.gather((at + i) & (size - 1), fine, USED_LEN, 4, usedLens, i);
+        if (fine > 0) this.bytes += usedRing.gather((at + i) & (size - 1), fine, USED_LEN, 4, usedLens, i) - bias * fine;
       }
       if (fine > 0) {
         take(this.bufOf, usedIds, i, fine, ids, good);

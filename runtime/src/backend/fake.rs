@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::fake_nic;
+use super::fake_virtq::{Queue, VirtqLoopback};
 use super::Backend;
 use crate::hw::board::{BackendKind, DeviceInfo, RegionInfo};
 use crate::hw::{DmaSource, FakeDma, HwError, RegionCore, RegisterModel, Space, Window};
@@ -75,6 +76,35 @@ pub fn attach_nic_loopback(core: &mut RegionCore) -> bool {
         (Window::Mapped { mem, .. }, true) if core.size >= 0x6000 => {
             let model = fake_nic::Loopback::new(mem);
             core.model = Some(Rc::new(RefCell::new(NicModel(model))));
+            true
+        }
+        _ => false,
+    }
+}
+
+/// The split-virtqueue loopback model on a fake register file: a write of `queue` (the
+/// transmit queue's index) at `notify` moves its chains into the receive queue.
+struct VirtqModel {
+    notify: usize,
+    queue: u64,
+    model: VirtqLoopback,
+}
+
+impl RegisterModel for VirtqModel {
+    fn written(&mut self, _regs: &Memory, off: usize, _width: u8, value: u64) {
+        if off == self.notify && value & 0xffff == self.queue {
+            FAKE_DMA.with(|d| self.model.on_notify(&*d.borrow()));
+        }
+    }
+}
+
+/// Give a fake register file the loopback model of `fake_virtq` (the queues where a driver
+/// set them up, the notify offset inside the region). False for any other region.
+pub fn attach_virtq_loopback(core: &mut RegionCore, notify: u64, queue: u64, rx: Queue, tx: Queue) -> bool {
+    match (&core.window, core.fake) {
+        (Window::Mapped { .. }, true) if notify.checked_add(2).is_some_and(|end| end <= core.size) => {
+            let model = VirtqLoopback::new(rx, tx);
+            core.model = Some(Rc::new(RefCell::new(VirtqModel { notify: notify as usize, queue, model })));
             true
         }
         _ => false,

@@ -13,6 +13,7 @@
 
 pub mod fake;
 pub mod fake_nic;
+pub mod fake_virtq;
 pub mod mem;
 pub mod qtest;
 pub mod qtest_board;

@@ -36,6 +36,7 @@
 //! | `fakeDma(size, align = 64)` | `[ArrayBuffer, iova]`: zeroed host memory with a made-up device address; freed when the buffer is collected or detached. RangeError for a bad size or align. |
 //! | `fakeDmaRead(iova, length)`, `fakeDmaWrite(iova, bytes)` | what a fake device reads/writes by DMA; RangeError unless the bytes lie inside one live DMA buffer. |
 //! | `fakeNicLoopback(region)` | the fake backend's e1000 loopback model (`backend/fake_nic.rs`) on a fake register file: frames transmitted come back received. TypeError for other regions. |
+//! | `fakeVirtqLoopback(region, { notify, queue, rx, tx })` | the fake backend's split-virtqueue loopback model (`backend/fake_virtq.rs`) on a fake register file: a write of `queue` at offset `notify` moves every chain available in `tx` into `rx` (`{ desc, driver, device, size }`: where a driver set the queues up). TypeError for other regions or a malformed spec, RangeError for a size that is not a power of two up to 32768. Why native: a benchmark's model must cost little beside the driver it measures. |
 //! | `openBoard(options)` | a `Board` on the qtest backend (see `js/board.rs`). |
 //! | `importSync(specifier, base?)` | the namespace of an ES module, loaded and evaluated now if it was not (`engine/modules.rs`). Why native: QuickJS delivers a dynamic import's namespace only through a promise job, and unode's `require()` of an ES module (and of built-ins) must return synchronously. Throws the module's evaluation error, resolution/load errors as `import` does, `ERR_REQUIRE_ASYNC_MODULE` for a module waiting at a top-level await. |
 //! | `evalScript(source, filename)` | runs a classic sloppy-mode script and returns its completion value. Why native: indirect eval and `Function` cannot name the file, and CommonJS modules need their path in stack traces and syntax errors. |
@@ -99,6 +100,7 @@ const EXPORTS: &[&str] = &[
     "fakeDmaWrite",
     "openBoard",
     "fakeNicLoopback",
+    "fakeVirtqLoopback",
     "importSync",
     "evalScript",
     "runMicrotasks",
@@ -165,6 +167,10 @@ impl ModuleDef for NativeModule {
         exports.export(
             "fakeNicLoopback",
             f("fakeNicLoopback", Function::new(ctx.clone(), js::hw::js_fake_nic_loopback)?)?,
+        )?;
+        exports.export(
+            "fakeVirtqLoopback",
+            f("fakeVirtqLoopback", Function::new(ctx.clone(), js::hw::js_fake_virtq_loopback)?)?,
         )?;
         exports.export("importSync", f("importSync", Function::new(ctx.clone(), super::modules::js_import_sync)?)?)?;
         exports.export("evalScript", f("evalScript", Function::new(ctx.clone(), super::modules::js_eval_script)?)?)?;

@@ -26,6 +26,7 @@ use rquickjs::{function::Opt, ArrayBuffer, BigInt, Ctx, Exception, Result, Value
 use super::ffi::{self, Lent};
 use super::native::copy_view;
 use crate::backend::fake::{self, FAKE_DMA};
+use crate::backend::fake_virtq;
 use crate::hw::{DmaSource, HwError, Space, UnknownChoice};
 
 /// The JS exception for a hardware error: RangeError for an offset or size
@@ -132,6 +133,41 @@ pub fn js_fake_nic_loopback<'js>(ctx: Ctx<'js>, region: Value<'js>) -> Result<()
     let done = ffi::region::with_region_core(&region, fake::attach_nic_loopback);
     if done != Some(true) {
         return Err(Exception::throw_type(&ctx, "fakeNicLoopback: expects a fake region of at least 0x6000 bytes"));
+    }
+    Ok(())
+}
+
+/// `fakeVirtqLoopback(region, { notify, queue, rx, tx })`: the split-virtqueue loopback model
+/// (`backend/fake_virtq.rs`) on a fake region; `rx`/`tx` are `{ desc, driver, device, size }`.
+pub fn js_fake_virtq_loopback<'js>(ctx: Ctx<'js>, region: Value<'js>, spec: Value<'js>) -> Result<()> {
+    let bad = |what: &str| Exception::throw_type(&ctx, &format!("fakeVirtqLoopback: {what}"));
+    let spec = spec.into_object().ok_or_else(|| bad("the second argument is { notify, queue, rx, tx }"))?;
+    let int = |o: &rquickjs::Object<'js>, key: &str| -> Result<u64> {
+        let v: Value = o.get(key)?;
+        value_bits(&v)?.ok_or_else(|| bad(&format!("{key} must be an integer or BigInt")))
+    };
+    let queue = |key: &str| -> Result<fake_virtq::Queue> {
+        let v: Value = spec.get(key)?;
+        let o = v.into_object().ok_or_else(|| bad(&format!("{key} must be {{ desc, driver, device, size }}")))?;
+        let size = int(&o, "size")?;
+        if size == 0 || size > 32768 || !size.is_power_of_two() {
+            return Err(Exception::throw_range(
+                &ctx,
+                &format!("fakeVirtqLoopback: {key}.size {size} is not a power of two up to 32768"),
+            ));
+        }
+        Ok(fake_virtq::Queue {
+            desc: int(&o, "desc")?,
+            driver: int(&o, "driver")?,
+            device: int(&o, "device")?,
+            size: size as u16,
+            ..Default::default()
+        })
+    };
+    let (notify, index, rx, tx) = (int(&spec, "notify")?, int(&spec, "queue")?, queue("rx")?, queue("tx")?);
+    let done = ffi::region::with_region_core(&region, |core| fake::attach_virtq_loopback(core, notify, index, rx, tx));
+    if done != Some(true) {
+        return Err(bad("expects a fake region holding the notify offset"));
     }
     Ok(())
 }

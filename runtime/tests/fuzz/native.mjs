@@ -129,6 +129,10 @@ const KB = 1024;
 const buffers = [];   // ArrayBuffers (plain, resizable, detached, DMA) and SharedArrayBuffers
 const regions = [];   // Regions: fake register files, mapped scratch file, fake devices' windows
 const dmaIovas = [];  // device addresses of fake DMA buffers (some freed since)
+/** A device address: mostly inside a fake DMA buffer (maybe freed), else anywhere. */
+function pickIova() {
+  return dmaIovas.length && chance(0.8) ? pick(dmaIovas) + BigInt(below(64) * 16) : BigInt(below(1 << 20));
+}
 const devices = [];   // { fake, device, dmas: [Dma], irqs: [Irq] }
 const boards = [];    // Boards on the fake backend (openBoard of FAKE_BOARD), some closed
 const workers = new Set();
@@ -160,10 +164,17 @@ function freshRegion() {
   const r = below(10);
   if (r < 5) return native.fakeRegion(`fuzz${r}`, pick([1, 2, 3, 4, 8, 64, 4096, 0x20000]), pick(["mem", "io"]));
   if (r < 7) return native.mapRegion(SCRATCH, pick([0, 4096]), pick([4, 4096, 8192]), "scratch");
-  if (r < 9) {
+  if (r < 8) {
     const nic = native.fakeRegion("nic", 0x20000);
     native.fakeNicLoopback(nic);
     return nic;
+  }
+  if (r < 9) {
+    // Queues anywhere, fake DMA or not: every notify write walks whatever is there.
+    const vq = native.fakeRegion("virtq", 0x4000);
+    const q = () => ({ desc: pickIova(), driver: pickIova(), device: pickIova(), size: pick([1, 2, 8, 256]) });
+    native.fakeVirtqLoopback(vq, { notify: pick([0, 0x3004]), queue: 1, rx: q(), tx: q() });
+    return vq;
   }
   const d = pick(devices);
   if (r === 9 && d) return d.fake.region(0);
@@ -586,6 +597,11 @@ const targets = [
   ["fakeDmaRead", 5, () => call("fakeDmaRead", native.fakeDmaRead, undefined, argList([iova, either(() => below(300))]))],
   ["fakeDmaWrite", 5, () => call("fakeDmaWrite", native.fakeDmaWrite, undefined, argList([iova, bytes]))],
   ["fakeNicLoopback", 2, () => call("fakeNicLoopback", native.fakeNicLoopback, undefined, argList([either(() => pick(regions))]))],
+  ["fakeVirtqLoopback", 2, () => {
+    const q = () => either(() => ({ desc: pickIova(), driver: pickIova(), device: pickIova(), size: either(() => pick([1, 4, 256]))() }))();
+    call("fakeVirtqLoopback", native.fakeVirtqLoopback, undefined,
+      argList([either(() => pick(regions)), either(() => ({ notify: either(() => pick([0, 2, 0x3004]))(), queue: either(() => 1)(), rx: q(), tx: q() }))]));
+  }],
   ["openBoard", 1, () => call("openBoard", native.openBoard, undefined, [boardOptions()])],
   ["importSync", 2, () => call("importSync", native.importSync, undefined, argList([
     either(() => pick(["jsk:sys", "jsk:loop", "jsk:native", "node:path", "node:nope", "jsk:nope", "nope", "./nope.mjs", "/nonexistent/x.js", "", "a\0b", "jsk:", "node:", ...MODULES])),
