@@ -187,6 +187,28 @@ fn main() {
     report("virtio/net.js", &virtio, n as f64 / t.as_secs_f64() / 1e6, model.as_secs_f64() * 1e9 / m as f64);
 }
 
+/// DMA memory for the reference loops: one allocation whose device addresses start at `.1`.
+struct Flat(Rc<Memory>, u64);
+
+impl DeviceMemory for Flat {
+    fn find(&self, addr: u64, len: usize) -> Option<(Rc<Memory>, usize)> {
+        let off = addr.checked_sub(self.1)? as usize;
+        (off.checked_add(len)? <= self.0.len()).then(|| (self.0.clone(), off))
+    }
+}
+
+/// Run the model's step `f`, adding its time to `total` when `time_model` (the clock reads
+/// would slow the baseline otherwise).
+fn timed(time_model: bool, total: &mut Duration, f: impl FnOnce()) {
+    if time_model {
+        let m = Instant::now();
+        f();
+        *total += m.elapsed();
+    } else {
+        f();
+    }
+}
+
 /// The Rust reference for the per-packet benchmark: the same forwarding loop
 /// a JS driver runs (receive a batch, send the same buffers back out, reclaim
 /// finished transmissions), written directly against the loopback model.
@@ -202,15 +224,6 @@ mod reference {
         regs.write(off, 4, v as u64);
     }
 
-    struct Flat(Rc<Memory>);
-
-    impl DeviceMemory for Flat {
-        fn find(&self, addr: u64, len: usize) -> Option<(Rc<Memory>, usize)> {
-            let off = addr.checked_sub(BASE)? as usize;
-            (off.checked_add(len)? <= self.0.len()).then(|| (self.0.clone(), off))
-        }
-    }
-
     /// Forward `packets` frames of `frame` bytes in batches of `batch`;
     /// returns how many were forwarded, how long it took, and how much of
     /// that the model took (timed only when `time_model`: the clock reads
@@ -218,7 +231,7 @@ mod reference {
     pub fn forward(packets: u64, batch: usize, frame: usize, time_model: bool) -> (u64, Duration, Duration) {
         let regs = Memory::zeroed(0x20000, 4096).expect("registers");
         let mem = Rc::new(Memory::zeroed(2 * RING * DESC + POOL * BUF, 4096).expect("DMA memory"));
-        let dma = Flat(mem.clone());
+        let dma = Flat(mem.clone(), BASE);
         let mut model = Loopback::new(&regs);
         let (rx_ring, tx_ring) = (0usize, RING * DESC);
         let buf_off = |i: usize| 2 * RING * DESC + i * BUF;
@@ -282,13 +295,7 @@ mod reference {
                 send(&mut tx_next, &mut tx_buf, b, len);
             }
             w32(&regs, reg::TDT, tx_next as u32);
-            if time_model {
-                let m = Instant::now();
-                model.on_tdt(&regs, &dma);
-                in_model += m.elapsed();
-            } else {
-                model.on_tdt(&regs, &dma);
-            }
+            timed(time_model, &mut in_model, || model.on_tdt(&regs, &dma));
             done += got.len() as u64;
             if got.is_empty() {
                 break;
@@ -317,21 +324,12 @@ mod virtio_reference {
     const USED: usize = (AVAIL + 6 + 2 * SIZE + 3) & !3;
     const QUEUE: usize = (USED + 6 + 8 * SIZE + 4095) & !4095;
 
-    struct Flat(Rc<Memory>);
-
-    impl DeviceMemory for Flat {
-        fn find(&self, addr: u64, len: usize) -> Option<(Rc<Memory>, usize)> {
-            let off = addr.checked_sub(BASE)? as usize;
-            (off.checked_add(len)? <= self.0.len()).then(|| (self.0.clone(), off))
-        }
-    }
-
     /// As `reference::forward`, over two split queues.
     pub fn forward(packets: u64, batch: usize, frame: usize, time_model: bool) -> (u64, Duration, Duration) {
         let hdr = 2 * QUEUE;
         let bufs = hdr + 4096;
         let mem = Rc::new(Memory::zeroed(bufs + POOL * BUF, 4096).expect("DMA memory"));
-        let dma = Flat(mem.clone());
+        let dma = Flat(mem.clone(), BASE);
         let iova = |off: usize| BASE + off as u64;
         let buf_off = |b: usize| bufs + b * BUF;
         let (rxq, txq) = (0usize, QUEUE);
@@ -428,13 +426,7 @@ mod virtio_reference {
             }
             tx_out += room;
             mem.write(txq + AVAIL + 2, 2, tx_avail as u64);
-            if time_model {
-                let m = Instant::now();
-                model.on_notify(&dma);
-                in_model += m.elapsed();
-            } else {
-                model.on_notify(&dma);
-            }
+            timed(time_model, &mut in_model, || model.on_notify(&dma));
             done += got.len() as u64;
             if got.is_empty() {
                 break;
