@@ -322,8 +322,8 @@ declare module "jsk:hal" {
     setupPools(dev: Device, opts: { rxCount: number; txCount: number; size: number; headroom?: number; batch: number }): void;
     runTaps(direction: "rx" | "tx", bytes: Uint8Array): void;
     tapBurst(direction: "rx" | "tx", ids: Uint16Array, lens: Uint16Array, n: number): void;
-    /** HELD -> SENDING for ids[0..n), or a TypeError and none claimed. */
-    claimForSending(ids: Uint16Array, n: number): void;
+    /** After transition(bufState, ids, 0, n, HELD, SENDING) claimed `claimed` < n: undo them and throw the TypeError naming the first. */
+    refuseSend(ids: Uint16Array, claimed: number): never;
     checkArrays(ok: { ids: Uint16Array | null; lens: Uint16Array | null; room: number }, what: string, ids: Uint16Array, lens: Uint16Array, n: number): void;
     checkLive(): void;
     wakeRx(): void;

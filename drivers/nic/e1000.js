@@ -695,7 +695,7 @@ class E1000Device extends PooledNetDevice {
     this.bar.write32(this.RDT, next === 0 ? size - 1 : next - 1);
     counters.rxPackets += got;
     counters.rxBytes += bytes;
-    this.tapBurst("rx", ids, lens, got);
+    if (this.taps.size) this.tapBurst("rx", ids, lens, got);
     return got;
   }
 
@@ -836,7 +836,8 @@ class E1000Device extends PooledNetDevice {
       const sane = records.countWithin(tail, q, TXD_LENGTH, 2, ETH_HLEN, ETH_MAX_FRAME);
       if (sane < q) throw new RangeError(`${this.label}: txBurst: frame ${sane} is ${lens[sane]} bytes; a frame is ${ETH_HLEN} to ${ETH_MAX_FRAME} bytes`);
       // The program's buffers become the device's: each must be held, and queued once.
-      this.claimForSending(ids, q);
+      const claimed = transition(this.bufState, ids, 0, q, HELD, SENDING);
+      if (claimed < q) this.refuseSend(ids, claimed);
       records.scatterFrom(tail, q, TXD_ADDRESS, 8, this.bufIova, ids, 0);
       this.txIds.scatter(tail, q, 0, 2, ids, 0);
       counters.txBytes += bytes;
@@ -847,7 +848,7 @@ class E1000Device extends PooledNetDevice {
       dmaWmb();                                            // the descriptors, then the doorbell
       this.bar.write32(this.TDT, end);
       counters.txPackets += q;
-      this.tapBurst("tx", ids, lens, q);
+      if (this.taps.size) this.tapBurst("tx", ids, lens, q);
     }
     if (q < n) counters.txDropped += n - q;
     return q;

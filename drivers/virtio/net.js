@@ -154,6 +154,7 @@ class VirtioNetDevice extends PooledNetDevice {
     const t = this.transport;
     // Steps 1-6: reset, ACKNOWLEDGE, DRIVER, features, FEATURES_OK read back.
     this.features = await t.begin({ required: REQUIRED, optional: OPTIONAL });
+    this.checkLive();                   // removed while the reset was waited for
     // Step 7: the queues (5.1.5: receiveq1 and transmitq1; no control queue), the MAC.
     if (t.queueCount < 2) throw this.failed(`the device has ${t.queueCount} queues; a network device has at least receiveq1 and transmitq1 (5.1.2)`);
     if (this.rxq === null) {
@@ -164,6 +165,7 @@ class VirtioNetDevice extends PooledNetDevice {
       };
       this.rxq = new SplitQueue(this.dev, RX_QUEUE, size(RX_QUEUE, this.opts.rxQueueSize), { name: `${this.label} receive queue` });
       this.txq = new SplitQueue(this.dev, TX_QUEUE, size(TX_QUEUE, this.opts.txQueueSize), { name: `${this.label} transmit queue`, header: HDR_SIZE });
+      this.rxq.preset(BUFFER_SIZE, DESC_F_WRITE);   // every receive buffer whole and device-writable
       this.refillAt = Math.max(1, this.rxq.slots >> 2);
       this.reclaimAt = Math.max(1, this.txq.slots >> 2);
     }
@@ -343,6 +345,7 @@ class VirtioNetDevice extends PooledNetDevice {
     clearInterval(this.linkTimer);
     this.linkTimer = null;
     await this.transport.reset();
+    if (this.removed) return;           // removed meanwhile: shutdown has done the rest
     this.takeBack();
     await this.start();
   }
@@ -413,13 +416,13 @@ class VirtioNetDevice extends PooledNetDevice {
     const q = this.rxq;
     const pool = this.rxPool;
     const free = q.slots - q.outstanding;
-    if (free === 0 || (!now && free < this.refillAt)) return;
+    if (free === 0 || (!now && free < this.refillAt)) return;   // (rxBurst checks this too, before calling)
     // Forwarded buffers come home only when transmissions are reclaimed.
     if (pool.top < free && this.txq.outstanding > 0) this.reclaimTx();
     const n = q.room(Math.min(free, pool.top));
     if (n === 0) return;
     pool.top -= n;
-    q.fill(n, this.bufHdrIova, pool.stack, pool.top, BUFFER_SIZE, DESC_F_WRITE);
+    q.fill(n, this.bufHdrIova, pool.stack, pool.top, null);
     q.publish(n);
     if (this.up && q.wantsNotify()) this.transport.notify(this.rxNotifyAt, RX_QUEUE);
   }
@@ -438,7 +441,7 @@ class VirtioNetDevice extends PooledNetDevice {
     if (ids !== ok.ids || lens !== ok.lens || !(max >= 0 && max <= ok.room)) this.checkArrays(ok, "rxBurst", ids, lens, max);
     const q = this.rxq;
     if (!q.pending) {
-      if (q.outstanding < q.slots) this.fillRx(false);
+      if (q.slots - q.outstanding >= this.refillAt) this.fillRx(false);
       return 0;
     }
     let got;
@@ -454,12 +457,12 @@ class VirtioNetDevice extends PooledNetDevice {
     }
     if (got > 0 && transition(this.bufState, ids, 0, got, DRIVER, HELD) !== got)
       throw new Error(`${this.label}: the receive queue held a buffer the driver did not (a driver bug)`);
-    this.fillRx(false);
+    if (q.slots - q.outstanding >= this.refillAt) this.fillRx(false);
     if (got === 0) return 0;
     const c = this.counters;
     c.rxPackets += got;
     c.rxBytes += q.bytes;
-    this.tapBurst("rx", ids, lens, got);
+    if (this.taps.size) this.tapBurst("rx", ids, lens, got);
     return got;
   }
 
@@ -518,15 +521,16 @@ class VirtioNetDevice extends PooledNetDevice {
     if (k > 0) {
       // Lengths checked where the device will read them, then the buffers claimed: nothing is
       // the device's before publish, so a bad frame leaves nothing behind.
-      const bytes = q.fill(k, this.bufIova, ids, 0, lens, 0);
+      const bytes = q.fill(k, this.bufIova, ids, 0, lens);
       const sane = q.records.countWithin(q.slot, k, 8, 4, ETH_HLEN, ETH_MAX_FRAME);
       if (sane < k) throw new RangeError(`${this.label}: txBurst: frame ${sane} is ${lens[sane]} bytes; a frame is ${ETH_HLEN} to ${ETH_MAX_FRAME} bytes`);
-      this.claimForSending(ids, k);
+      const claimed = transition(this.bufState, ids, 0, k, HELD, SENDING);
+      if (claimed < k) this.refuseSend(ids, claimed);
       q.publish(k);
       if (q.wantsNotify()) this.transport.notify(this.txNotifyAt, TX_QUEUE);
       c.txPackets += k;
       c.txBytes += bytes;
-      this.tapBurst("tx", ids, lens, k);
+      if (this.taps.size) this.tapBurst("tx", ids, lens, k);
     }
     if (k < n) c.txDropped += n - k;
     return k;

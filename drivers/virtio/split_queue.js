@@ -112,19 +112,27 @@ export class SplitQueue {
   }
 
   /**
-   * Write the next `n` slots' buffer descriptors (n <= room(n)): buffer `bufIds[start + i]`
-   * at `iovas[bufIds[start + i]]`, `lens` bytes (a number, or `lens[start + i]`), `flags`
-   * (DESC_F_WRITE for receive buffers). Nothing is the device's before publish(n); until
-   * then the caller may check the records (`records`, from slot `slot`) and give up.
-   * Returns the sum of the lengths.
+   * Every slot's buffer descriptor gets length `len` and `flags` (DESC_F_WRITE for receive
+   * buffers), for queues whose buffers are all alike: fill() then writes addresses only.
+   * The descriptors keep them across drain() and device resets (the memory is the driver's).
    */
-  fill(n, iovas, bufIds, start, lens, flags) {
+  preset(len, flags) {
+    this.records.scatter(0, this.slots, DESC_LEN, 4, len);
+    this.records.scatter(0, this.slots, DESC_FLAGS, 2, flags);
+  }
+
+  /**
+   * Write the next `n` slots' buffer descriptors (n <= room(n)): buffer `bufIds[start + i]`
+   * at `iovas[bufIds[start + i]]`, with `lens[start + i]` bytes, or, with `lens` null, the
+   * length preset() gave every slot; flags are preset()'s (0 by default). Nothing is the
+   * device's before publish(n); until then the caller may check the records (`records`,
+   * from slot `slot`) and give up. Returns the sum of the lengths (0 with `lens` null).
+   */
+  fill(n, iovas, bufIds, start, lens) {
     const { records, slot } = this;
     records.scatterFrom(slot, n, DESC_ADDR, 8, iovas, bufIds, start);
-    const bytes = typeof lens === "number" ? records.scatter(slot, n, DESC_LEN, 4, lens) : records.scatter(slot, n, DESC_LEN, 4, lens, start);
-    records.scatter(slot, n, DESC_FLAGS, 2, flags);
     this.bufOfSlot.scatter(slot, n, 0, 2, bufIds, start);
-    return bytes;
+    return lens === null ? 0 : records.scatter(slot, n, DESC_LEN, 4, lens, start);
   }
 
   /** Give the `n` slots fill() wrote to the device: one barrier, then one idx write (2.7.13). */

@@ -391,14 +391,14 @@ export class PooledNetDevice extends NetDevice {
   txBatch(packets) {
     this.checkLive();
     const n = packets.length;
-    const room = Math.min(this.txRoom(n), this.txBatchIds.length);
+    const room = Math.min(n, this.txRoom(n), this.txBatchIds.length);
     if (!(n > 0)) return 0;
     const { txBatchIds: ids, txBatchLens: lens, rxPool, txPool, frameMin, frameMax } = this;
     let copies = null;   // index, Packet: the frames copied into our buffers
     let k = 0;
     let queued;
     try {
-      for (; k < Math.min(n, room); k++) {
+      for (; k < room; k++) {
         let p = packets[k];
         if (p?.pool !== rxPool && p?.pool !== txPool) {
           // Not one of this device's buffers: bytes to copy (or another device's Packet).
@@ -495,21 +495,19 @@ export class PooledNetDevice extends NetDevice {
   }
 
   /**
-   * txBurst's claim: buffers `ids[0..n)` become the device's (HELD to SENDING), or a TypeError
-   * naming the first the program does not hold (free, receiving, or queued already, also
-   * earlier in this burst) and none of them is claimed.
+   * txBurst's refusal, after `transition(bufState, ids, 0, n, HELD, SENDING)` claimed only the
+   * first `claimed` buffers: those are given back (SENDING to HELD) and the TypeError names
+   * the first the program does not hold (free, receiving, or queued already, also earlier in
+   * this burst).
    */
-  claimForSending(ids, n) {
-    const claimed = transition(this.bufState, ids, 0, n, BUFFER.HELD, BUFFER.SENDING);
-    if (claimed === n) return;
+  refuseSend(ids, claimed) {
     const queued = this.bufState[ids[claimed]] === BUFFER.SENDING;
     transition(this.bufState, ids, 0, claimed, BUFFER.SENDING, BUFFER.HELD);
     throw new TypeError(`${this.label}: txBurst: frame ${claimed} (buffer ${ids[claimed]}) is ${queued ? "already queued" : "not the program's: free (given back to its pool) or receiving"}`);
   }
 
-  /** Frames `ids[0..n)` of `lens[0..n)` bytes to every tap (`direction` "rx" or "tx"). */
+  /** Frames `ids[0..n)` of `lens[0..n)` bytes to every tap (`direction` "rx" or "tx"); callers check taps.size first. */
   tapBurst(direction, ids, lens, n) {
-    if (this.taps.size === 0) return;
     for (let i = 0; i < n; i++) this.runTaps(direction, this.bufPackets[ids[i]].bytes.subarray(0, lens[i]));
   }
 

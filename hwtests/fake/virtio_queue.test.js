@@ -14,9 +14,9 @@ const iovas = BigUint64Array.from({ length: 16 }, (_, i) => 0x10_0000n + BigInt(
 const ids = (...v) => Uint16Array.from(v);
 
 /** Offer buffers `bufs` (ids into `iovas`) of `len` bytes each, all at once. */
-function offer(t, bufs, len = 2048, flags = DESC_F_WRITE) {
+function offer(t, bufs, len = 2048) {
   const n = t.q.room(bufs.length);
-  t.q.fill(n, iovas, ids(...bufs), 0, len, flags);
+  t.q.fill(n, iovas, ids(...bufs), 0, Uint32Array.from(bufs, () => len));
   t.q.publish(n);
   return n;
 }
@@ -47,6 +47,7 @@ test("layout: descriptors, the available ring, the used ring 4-byte aligned; bad
 
 test("offer: slot k's descriptor k gets its buffer, the available ring lists them, idx moves once", () => {
   const t = queue(8);
+  t.q.preset(2048, DESC_F_WRITE);
   assert.equal(offer(t, [9, 3, 4], 2048), 3);
   assert.deepEqual([t.u64[0], t.u64[2], t.u64[4]], [iovas[9], iovas[3], iovas[4]]);
   assert.equal(t.u32[(1 * 16 + 8) >> 2], 2048);
@@ -71,7 +72,7 @@ test("a header is chained in front of every buffer once: slot k uses descriptors
     assert.deepEqual([t.u16[(32 * k + 12) >> 1], t.u16[(32 * k + 14) >> 1]], [DESC_F_NEXT, 2 * k + 1]);
   }
   const n = t.q.room(3);
-  t.q.fill(n, iovas, ids(5, 6, 7), 0, Uint32Array.of(60, 1514, 100), 0);
+  t.q.fill(n, iovas, ids(5, 6, 7), 0, Uint32Array.of(60, 1514, 100));
   t.q.publish(n);
   assert.deepEqual([t.u64[(16 + 32) >> 3], t.u32[(16 + 32 + 8) >> 2], t.u16[(16 + 32 + 12) >> 1]], [iovas[6], 1514, 0]);
   const avail = t.q.availOffset >> 1;
@@ -82,7 +83,7 @@ test("a header is chained in front of every buffer once: slot k uses descriptors
   const out = new Uint16Array(4);
   assert.equal(t.q.collect(out, null, 4), 1);
   assert.equal(out[0], 6);
-  offer(t, [8], 64, 0);
+  offer(t, [8], 64);
   assert.equal(t.q.room(4), 0, "slot 0 is still the device's, though slot 1 is free");
   assert.equal(t.q.bad, 0);
 });
@@ -129,7 +130,7 @@ test("a bad length in the middle of a run: the entries after it are still looked
 
 test("drain: every buffer the device holds comes back and the queue starts over", () => {
   const t = queue(8, { header: 12 });
-  offer(t, [4, 5, 6], 64, 0);
+  offer(t, [4, 5, 6], 64);
   deviceUses(t, [[2, 0]]);
   t.q.collect(new Uint16Array(4), null, 4);
   const out = new Uint16Array(4);
