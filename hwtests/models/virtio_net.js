@@ -13,7 +13,7 @@
 //   interrupt; needsReset() sets DEVICE_NEEDS_RESET the same way.
 // - Interrupts follow the driver's avail flags (VIRTQ_AVAIL_F_NO_INTERRUPT).
 //
-// `hostile` makes the device lie:
+// `hostile` makes the device lie (and hostile.registers, ./virtio_pci.js, any BAR4 read):
 //   hostile.used(queue, entry)   -> change entry = { id, len } before it is written to the used ring
 //   hostile.usedIdx(queue, idx)  -> the used index to write instead of idx
 //   hostile.config(offset, v)    -> a device configuration byte to read instead of v
@@ -39,7 +39,7 @@ export function virtioNetModel({
   const m = virtioPciModel({ name, deviceId: 0x1041, features, ...transport });
   const { fake, bar } = m;
   Object.assign(m, {
-    loopback, linkUp, mac: Uint8Array.from(mac), hostile: {}, transmitted: [], capture: true, onTransmit: null, isr: 0,
+    loopback, linkUp, mac: Uint8Array.from(mac), transmitted: [], capture: true, onTransmit: null, isr: 0,
     counters: { sent: 0, received: 0, noBuffer: 0, oversize: 0, dmaFaults: 0, badChain: 0, interrupts: 0, notifies: [0, 0, 0] },
     inject, setLink, needsReset,
   });

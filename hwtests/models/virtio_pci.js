@@ -4,7 +4,7 @@
 // common configuration's behaviour: 64 feature bits behind the select registers, and
 // device_status with reset and FEATURES_OK (VIRTIO 2.1, 3.1.1), config_generation (`generation`),
 // per-queue registers behind queue_select (`queues[i]`, cleared by a reset, which also calls
-// `onReset`). Hostile switches:
+// `onReset`). `hostile.registers(offset)` may replace any BAR4 read. Hostile switches:
 // `refuseFeatures` (FEATURES_OK never stays set), `neverResets` (device_status never reads 0).
 import { fakeDevice } from "jsk:fake";
 
@@ -46,9 +46,15 @@ export function virtioPciModel({ name = "virtio", deviceId = 0x1041, features = 
     name, bus: "pci", ids: { vendor: 0x1af4, device: deviceId },
     regions: [{ index: 4, size: BAR4_SIZE }], irqs: 1, config: true,
   });
+  // `hostile.registers(offset)`: a value replacing any BAR4 read (undefined: the real one).
+  const realOn = fake.on.bind(fake);
+  fake.on = (key, offset, b) => realOn(key, offset, key !== 4 || !b.read ? b : {
+    ...b, read: (o, w) => m.hostile.registers?.(offset) ?? b.read(o, w),
+  });
+  fake.onAny(4, { read: (o) => m.hostile.registers?.(o) });
   writeCapabilities(fake.config, qemuCapabilities());
   const bar = fake.region(4);
-  const m = { fake, device: fake.device, bar, status: 0, driverFeatures: 0n, features, statusWrites: [], resets: 0, generation: 0, onReset: null };
+  const m = { fake, device: fake.device, bar, status: 0, driverFeatures: 0n, features, statusWrites: [], resets: 0, generation: 0, onReset: null, hostile: {} };
   fake.on(4, 0x04, { read: () => Number((m.features >> (bar.read32(0x00) ? 32n : 0n)) & 0xffffffffn) });
   fake.on(4, 0x0c, { write: (v) => {
     const hi = bar.read32(0x08) === 1;

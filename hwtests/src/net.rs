@@ -457,7 +457,8 @@ mod tests {
     }
 }
 
-/// The examples on QEMU's e1000 (qtest tier) with this peer at the other end of the wire.
+/// The examples on QEMU's e1000 and virtio-net (qtest tier), unchanged, with this peer at the
+/// other end of the wire.
 #[cfg(test)]
 mod qtest_examples {
     use super::*;
@@ -466,13 +467,24 @@ mod qtest_examples {
 
     const WAIT: Duration = Duration::from_secs(60);
 
-    fn spawn(peer: &NetPeer, pre: &[&str], args: &[&str]) -> Child {
+    /// A NIC of the x86 board: its netdev, the examples' `--device` for it, its MAC.
+    struct Nic {
+        netdev: &'static str,
+        device: &'static [&'static str],
+        mac: [u8; 6],
+    }
+    const E1000: Nic = Nic { netdev: "net0", device: &[], mac: GUEST_MAC };
+    const VIRTIO: Nic =
+        Nic { netdev: "net1", device: &["--device", "0000:00:04.0"], mac: [0x52, 0x54, 0x00, 0x12, 0x34, 0x57] };
+
+    fn spawn(nic: &Nic, peer: &NetPeer, pre: &[&str], args: &[&str]) -> Child {
         require_qemu("qemu-system-x86_64");
         Command::new(jsk())
             .current_dir(repo())
-            .args(["run", "--timeout", "120", "--board", "devices/qemu-x86.toml", "--netdev", &peer.netdev("net0")])
+            .args(["run", "--timeout", "120", "--board", "devices/qemu-x86.toml", "--netdev", &peer.netdev(nic.netdev)])
             .args(pre)
             .args(args)
+            .args(nic.device)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -508,10 +520,20 @@ mod qtest_examples {
 
     #[test]
     fn ping_responder_answers_arp_and_echo_and_writes_a_pcap() {
-        let dir = scratch("net-ping");
+        ping_responder(&E1000, "net-ping");
+    }
+
+    #[test]
+    fn ping_responder_on_virtio_net() {
+        ping_responder(&VIRTIO, "net-ping-virtio");
+    }
+
+    fn ping_responder(nic: &Nic, case: &str) {
+        let dir = scratch(case);
         let pcap = dir.join("ping.pcap");
         let peer = NetPeer::new();
         let child = spawn(
+            nic,
             &peer,
             &["--pcap", pcap.to_str().unwrap()],
             &["examples/ping-responder.js", "10.0.2.15", "--count", "3"],
@@ -524,7 +546,7 @@ mod qtest_examples {
                 panic!("{e}\n{text}");
             }
         };
-        assert_eq!(mac, GUEST_MAC);
+        assert_eq!(mac, nic.mac);
         // An echo request for another address is not answered.
         peer.send(&icmp_echo_request(mac, PEER_MAC, PEER_IP, [10, 0, 2, 16], 1, 99, b"not me"));
         for seq in 0..3u16 {
@@ -534,7 +556,7 @@ mod qtest_examples {
             let reply =
                 peer.recv_matching(Duration::from_secs(10), |f| parse_ipv4(f).map(|ip| ip.proto == 1).unwrap_or(false));
             let reply = reply.unwrap_or_else(|| panic!("no echo reply for seq {seq}"));
-            check_icmp_echo_reply(&reply, &req, GUEST_MAC).unwrap_or_else(|e| panic!("seq {seq}: {e}"));
+            check_icmp_echo_reply(&reply, &req, nic.mac).unwrap_or_else(|e| panic!("seq {seq}: {e}"));
         }
         let (code, text) = finish(child);
         assert_eq!(code, 0, "{text}");
@@ -567,8 +589,17 @@ mod qtest_examples {
 
     #[test]
     fn udp_echo_returns_datagrams() {
+        udp_echo(&E1000);
+    }
+
+    #[test]
+    fn udp_echo_on_virtio_net() {
+        udp_echo(&VIRTIO);
+    }
+
+    fn udp_echo(nic: &Nic) {
         let peer = NetPeer::new();
-        let child = spawn(&peer, &[], &["examples/udp-echo.js", "10.0.2.15", "7", "--count", "3"]);
+        let child = spawn(nic, &peer, &[], &["examples/udp-echo.js", "10.0.2.15", "7", "--count", "3"]);
         let mac = match peer.resolve(PEER_MAC, PEER_IP, GUEST_IP, WAIT) {
             Ok(m) => m,
             Err(e) => panic!("{e}\n{}", finish(child).1),
@@ -582,7 +613,7 @@ mod qtest_examples {
             let back = peer
                 .recv_matching(Duration::from_secs(10), |f| parse_ipv4(f).map(|ip| ip.proto == 17).unwrap_or(false));
             let back = back.unwrap_or_else(|| panic!("no echo of {size} bytes"));
-            check_udp_echo(&back, &req, GUEST_MAC).unwrap_or_else(|e| panic!("{size} bytes: {e}"));
+            check_udp_echo(&back, &req, nic.mac).unwrap_or_else(|e| panic!("{size} bytes: {e}"));
         }
         let (code, text) = finish(child);
         assert_eq!(code, 0, "{text}");
@@ -591,9 +622,19 @@ mod qtest_examples {
 
     #[test]
     fn pktgen_sends_numbered_frames() {
+        pktgen(&E1000);
+    }
+
+    #[test]
+    fn pktgen_on_virtio_net() {
+        pktgen(&VIRTIO);
+    }
+
+    fn pktgen(nic: &Nic) {
         let peer = NetPeer::new();
         let n = 300u32;
         let child = spawn(
+            nic,
             &peer,
             &[],
             &["examples/pktgen.js", "--count", &n.to_string(), "--size", "128", "--dst-mac", "02:00:00:00:00:02"],

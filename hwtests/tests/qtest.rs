@@ -590,47 +590,4 @@ fn virtio_net_multiple_transfers() {
     assert_eq!(r.result("mode"), "\"irq\"");
 }
 
-#[test]
-fn virtio_net_ping_responder_answers_the_host_and_pcap_records_it() {
-    // examples/ping-responder.js unchanged on the virtio NIC; every frame into a --pcap file
-    // that tcpdump reads back.
-    use hwtests::net::NetPeer;
-    const PINGS: u16 = 100;
-    require_qemu("qemu-system-x86_64");
-    let peer = NetPeer::new();
-    let pcap = scratch("virtio-net-ping").join("ping.pcap");
-    let _ = std::fs::remove_file(&pcap);
-    let args: Vec<String> = vec![
-        "--board".into(),
-        X86.into(),
-        "--netdev".into(),
-        peer.netdev("net1"),
-        "--pcap".into(),
-        pcap.to_str().unwrap().into(),
-        "examples/ping-responder.js".into(),
-        "10.0.2.15".into(),
-        "--count".into(),
-        PINGS.to_string(),
-        "--every".into(),
-        "0".into(),
-        "--device".into(),
-        "0000:00:04.0".into(),
-    ];
-    let run = std::thread::spawn(move || run_jsk(&args.iter().map(String::as_str).collect::<Vec<_>>()));
-    let (host_mac, host_ip, jsk_ip) = ([0x02, 0, 0, 0, 0, 0x99], [10, 0, 2, 2], [10, 0, 2, 15]);
-    let jsk_mac = peer.resolve(host_mac, host_ip, jsk_ip, Duration::from_secs(60)).expect("the JS driver answers ARP");
-    assert_eq!(jsk_mac, VIRTIO_MAC, "answered from the virtio NIC");
-    peer.ping((host_mac, host_ip), (jsk_mac, jsk_ip), PINGS, b"jsk virtio ping").unwrap();
-    let r = run.join().unwrap();
-    r.assert_ok();
-    let out = std::process::Command::new("tcpdump")
-        .args(["-n", "-r", pcap.to_str().unwrap()])
-        .output()
-        .expect("tcpdump (dev.sh installs it) reads the capture");
-    assert!(out.status.success(), "tcpdump: {}", String::from_utf8_lossy(&out.stderr));
-    let text = String::from_utf8_lossy(&out.stdout);
-    let count = |what: &str| text.lines().filter(|l| l.contains(what)).count();
-    assert_eq!(count("ICMP echo request"), PINGS as usize, "{text}");
-    assert_eq!(count("ICMP echo reply"), PINGS as usize, "{text}");
-    assert!(count("ARP, Reply 10.0.2.15 is-at 52:54:00:12:34:57") >= 1, "{text}");
-}
+// The examples (ping-responder with --pcap, udp-echo, pktgen) on the virtio NIC: hwtests/src/net.rs.
