@@ -79,6 +79,10 @@ export class SplitQueue {
     this.bufOfSlot = ring(this.bufOf, this.slots, 2 * chain);
     // The head descriptor id of each slot, twice over: a run from any slot reads it straight.
     this.heads = Uint16Array.from({ length: 2 * this.slots }, (_, k) => (k % this.slots) * chain);
+    // Slots are published in order, so the slot at available-ring position p is p mod slots,
+    // whatever the lap: the ring's entries are written once, here, and publishing is the idx
+    // write alone (as DPDK's in-order virtio paths do). slots divides size.
+    this.availRing.scatter(0, size, 0, 2, this.heads, 0);
     if (header > 0) {
       // 2.7.5: the header descriptors, made once: address, length, NEXT to their buffer.
       const headers = ring(buf, this.slots, 2 * DESC_SIZE);
@@ -135,13 +139,15 @@ export class SplitQueue {
     return lens === null ? 0 : records.scatter(slot, n, DESC_LEN, 4, lens, start);
   }
 
-  /** Give the `n` slots fill() wrote to the device: one barrier, then one idx write (2.7.13). */
+  /**
+   * Give the `n` slots fill() wrote to the device: one barrier, then one idx write (2.7.13).
+   * Their available-ring entries are in place since the constructor (see `heads`).
+   */
   publish(n) {
     if (n <= 0) return;
-    const { slot, slots, size } = this;
+    const { slot, slots } = this;
     this.stateOfSlot.scatter(slot, n, 0, 1, OFFERED);
-    this.availRing.scatter(this.availIdx & (size - 1), n, 0, 2, this.heads, slot);
-    dmaWmb();                                   // 2.7.13: ring entries before idx
+    dmaWmb();                                   // 2.7.13: descriptors before idx
     this.availIdx = (this.availIdx + n) & 0xffff;
     this.u16[this.availIdxAt] = this.availIdx;
     this.slot = slot + n >= slots ? slot + n - slots : slot + n;
@@ -240,7 +246,7 @@ export class SplitQueue {
     this.u16[this.availIdxAt] = 0;
     this.u16[this.usedIdxAt] = 0;
     this.u16[this.availFlagsAt] = 0;
-    return n;
+    return n;                                   // (the available ring's entries stay right: slot 0 is at 0 again)
   }
 
   free() { this.dma.free(); }
