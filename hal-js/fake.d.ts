@@ -29,7 +29,7 @@ declare module "jsk:fake" {
   export function fakeDevice(spec?: {
     name?: string; bus?: "pci" | "platform"; ids?: Record<string, unknown>;
     regions?: { index?: number; name?: string; size: number; space?: "mem" | "io" }[];
-    irqs?: number; dma?: boolean;
+    irqs?: number; irqKind?: "msix" | "msi" | "intx" | "line"; dma?: boolean;
     /** A 256-byte PCI config space (plain memory, `fake.config`), seen by the driver as `dev.config`. */
     config?: boolean;
   }): FakeDevice;

@@ -10,14 +10,15 @@
 // written). `fake.raise(i)` signals interrupt i; `fake.dmaRead/dmaWrite`
 // are the device's side of DMA. `config: true` gives a PCI device a
 // 256-byte config space (`fake.config`, plain memory the test fills in:
-// capabilities, ids), which the driver sees as `dev.config`.
+// capabilities, ids), which the driver sees as `dev.config`. `irqKind` says how the
+// interrupts arrive (Device.irqKind: "msix" for a model of MSI-X vectors; "line" by default).
 
 import { fakeRegion, fakeDma, fakeDmaRead, fakeDmaWrite } from "jsk:native";
 import * as sys from "jsk:sys";
 import { Device } from "jsk:hal/device";
 
 class FakeDevice {
-  constructor({ name = "fake", bus = "platform", ids = {}, regions = [{ index: 0, size: 0x1000 }], irqs = 0, dma = true, config = false }) {
+  constructor({ name = "fake", bus = "platform", ids = {}, regions = [{ index: 0, size: 0x1000 }], irqs = 0, irqKind = undefined, dma = true, config = false }) {
     this.name = name;
     this.regions = new Map();
     this.behaviour = new Map(); // region key -> Map(offset -> {read, write})
@@ -51,6 +52,7 @@ class FakeDevice {
       regions: descs,
       config: this.config,
       irqs: this.irqFds.map((fd) => ({ fd })),
+      irqKind,
       dma: dma ? (size, align) => fakeDma(size, align) : undefined,
       busMaster: (on) => { this.busMaster = on; },
       release: () => { this.released = true; },

@@ -59,6 +59,7 @@ const CFG_MTU = 10;                // le16
 const CFG_SPEED = 12;              // le32 Mbit/s, 0xffffffff unknown
 const CFG_DUPLEX = 16;             // u8: 1 full, 0 half, 0xff unknown
 const CFG_SIZE_SPEED = 17;
+const MTU_MIN = 68;                // RFC 791: every IPv4 host takes 68-byte datagrams
 const STATUS_LINK_UP = 1;
 const SPEED_UNKNOWN = 0xffffffff;
 const CONFIG_TRIES = 100;          // config_generation reads before the device is not believed
@@ -125,7 +126,14 @@ class VirtioNetDevice extends PooledNetDevice {
     this.pollTimer = null;
     this.linkTimer = null;
     this.handlers = [];              // [Irq] with handlers installed
-    this.onPoll = () => { if (this.rxq.pending) this.wakeRx(); };
+    this.rxHandler = null;           // the one receive interrupts arrive on (referenced while waiting)
+    this.vectors = { config: NO_VECTOR, rx: NO_VECTOR };
+    this.onPoll = () => {
+      if (!this.up) return;
+      this.fillRx(false);                 // also reclaims transmissions when buffers are short
+      if (this.rxq.pending) this.wakeRx();
+      else if (this.mode_ === "irq") this.updateWaiting();   // starving no longer: stop polling
+    };
     this.onLinkPoll = () => this.configChanged();
 
     // Memory first: if it cannot be had, the device has not been touched. Queue sizes are the
@@ -152,8 +160,9 @@ class VirtioNetDevice extends PooledNetDevice {
 
   async start() {
     const t = this.transport;
-    // Steps 1-6: reset, ACKNOWLEDGE, DRIVER, features, FEATURES_OK read back.
-    this.features = await t.begin({ required: REQUIRED, optional: OPTIONAL });
+    // Steps 1-6: reset, ACKNOWLEDGE, DRIVER, features, FEATURES_OK read back; MTU only if
+    // this driver can meet its MUSTs (5.1.4.2: receive an mtu-sized frame in one buffer).
+    this.features = await t.begin({ required: REQUIRED, optional: OPTIONAL, check: (offered) => this.mtuUnusable(offered) });
     this.checkLive();                   // removed while the reset was waited for
     // Step 7: the queues (5.1.5: receiveq1 and transmitq1; no control queue), the MAC.
     if (t.queueCount < 2) throw this.failed(`the device has ${t.queueCount} queues; a network device has at least receiveq1 and transmitq1 (5.1.2)`);
@@ -170,10 +179,17 @@ class VirtioNetDevice extends PooledNetDevice {
       this.reclaimAt = Math.max(1, this.txq.slots >> 2);
     }
     this.chooseInterrupts();
-    const msix = this.interrupts === "msix";
-    this.rxNotifyAt = t.setupQueue(this.rxq, { vector: msix ? MSIX_RX_VECTOR : NO_VECTOR });
-    this.txNotifyAt = t.setupQueue(this.txq, { vector: NO_VECTOR });
+    const rx = t.setupQueue(this.rxq, { vector: this.vectors.rx });
+    this.rxNotifyAt = rx.notify;
+    this.txNotifyAt = t.setupQueue(this.txq, { vector: NO_VECTOR }).notify;
+    if (this.interrupts === "msix" && rx.vector === NO_VECTOR) {
+      console.error(`${this.label}: the device refused MSI-X vector ${this.vectors.rx} for the receive queue: polling`);
+      t.common.CONFIG_MSIX_VECTOR.write(NO_VECTOR);
+      this.interrupts = "none";
+      this.vectors = { config: NO_VECTOR, rx: NO_VECTOR };
+    }
     this.readConfig();
+    this.frameMax = t.has(NET_F.MTU) ? Math.min(ETH_MAX_FRAME, this.mtu + ETH_HLEN) : ETH_MAX_FRAME;
     // Receive buffers before DRIVER_OK (5.1.5: "fill the receive queues"); the device may use
     // them once DRIVER_OK is set: DMA from here on.
     this.dev.enableBusMaster();
@@ -195,23 +211,38 @@ class VirtioNetDevice extends PooledNetDevice {
   }
 
   /**
-   * MSI-X when the backend enabled it (VFIO) with a vector for the configuration and one for
-   * receiving (4.1.5.1.2: the device must take the vector numbers back); INTx (one line, the
-   * ISR says why) otherwise; none at all: polling.
+   * MSI-X when the backend enabled it (VFIO): vector 0 for configuration changes and vector 1
+   * for the receive queue, or both on vector 0 when the function has one (4.1.5.1.2: the device
+   * must keep the numbers it is given; a configuration vector refused means polling the link).
+   * INTx (one line, the ISR says why) otherwise; no interrupt at all: polling.
    */
   chooseInterrupts() {
     const { dev, transport: t } = this;
-    const kind = dev.irqKind;
-    if (kind === "msix" && dev.irqCount > MSIX_RX_VECTOR) {
+    this.vectors = { config: NO_VECTOR, rx: NO_VECTOR };
+    if (dev.irqKind === "msix" && dev.irqCount > 0) {
+      this.interrupts = "msix";
+      this.vectors.rx = dev.irqCount > MSIX_RX_VECTOR ? MSIX_RX_VECTOR : MSIX_CONFIG_VECTOR;
       t.common.CONFIG_MSIX_VECTOR.write(MSIX_CONFIG_VECTOR);
-      if (t.common.CONFIG_MSIX_VECTOR.read() === MSIX_CONFIG_VECTOR) { this.interrupts = "msix"; return; }
-      console.error(`${this.label}: the device refused MSI-X vector ${MSIX_CONFIG_VECTOR} for configuration changes: polling`);
-    } else if (kind === "intx" || kind === "line") {
-      t.common.CONFIG_MSIX_VECTOR.write(NO_VECTOR);
-      this.interrupts = dev.irqCount > 0 ? "intx" : "none";
+      if (t.common.CONFIG_MSIX_VECTOR.read() === MSIX_CONFIG_VECTOR) this.vectors.config = MSIX_CONFIG_VECTOR;
+      else console.error(`${this.label}: the device refused MSI-X vector ${MSIX_CONFIG_VECTOR} for configuration changes: the link is polled`);
       return;
     }
-    this.interrupts = "none";
+    t.common.CONFIG_MSIX_VECTOR.write(NO_VECTOR);
+    this.interrupts = (dev.irqKind === "intx" || dev.irqKind === "line") && dev.irqCount > 0 ? "intx" : "none";
+  }
+
+  /**
+   * VIRTIO_NET_F_MTU's bit when its mtu is one this driver cannot honour (5.1.4.2: it must
+   * receive a frame of mtu bytes plus the Ethernet header in one 2048-byte buffer behind the
+   * 12-byte header; below 68, IPv4's minimum, Linux declines it too), else 0n. Read before
+   * the features are accepted (3.1.1 step 4).
+   */
+  mtuUnusable(offered) {
+    if ((offered & bits(NET_F.MTU)) === 0n) return 0n;
+    const cfg = this.transport.deviceConfig;
+    if (cfg === null || cfg.length < CFG_MTU + 2) return bits(NET_F.MTU);
+    const mtu = this.consistent(() => cfg.region.read16(cfg.offset + CFG_MTU));
+    return mtu >= MTU_MIN && mtu + ETH_HLEN <= BUFFER_SIZE - HDR_SIZE ? 0n : bits(NET_F.MTU);
   }
 
   /** The device configuration (5.1.4), read until config_generation holds still (4.1.4.3.1). */
@@ -220,7 +251,7 @@ class VirtioNetDevice extends PooledNetDevice {
     const cfg = t.deviceConfig;
     const has = (n) => t.has(n);
     const need = has(NET_F.SPEED_DUPLEX) ? CFG_SIZE_SPEED : has(NET_F.MTU) ? CFG_MTU + 2 : CFG_STATUS + 2;
-    if (has(NET_F.MAC) || has(NET_F.STATUS) || has(NET_F.MTU)) {
+    if (has(NET_F.MAC) || has(NET_F.STATUS) || has(NET_F.MTU) || has(NET_F.SPEED_DUPLEX)) {
       if (cfg === null) throw this.failed("the device offers configuration fields but has no device configuration structure (VIRTIO 4.1.4.6)");
       if (cfg.length < need) throw this.failed(`the device configuration is ${cfg.length} bytes; the features accepted need ${need}`);
     }
@@ -234,6 +265,8 @@ class VirtioNetDevice extends PooledNetDevice {
       this.mac.set(v.mac);
     } else if (this.mac.every((b) => b === 0)) {
       // 5.1.5: without VIRTIO_NET_F_MAC the driver picks one: random, locally administered.
+      // The device is not told (that takes the control queue's CTRL_MAC_ADDR): QEMU's passes
+      // every frame anyway, a filtering backend would not.
       for (let i = 0; i < 6; i++) this.mac[i] = Math.floor(Math.random() * 256);
       this.mac[0] = (this.mac[0] & 0xfe) | 0x02;
     }
@@ -273,21 +306,36 @@ class VirtioNetDevice extends PooledNetDevice {
   setMode(mode) {
     this.checkLive();
     if (mode !== "irq" && mode !== "poll") throw new TypeError(`${this.label}: mode "${mode}" is not "irq" or "poll"`);
-    if (mode === "irq" && this.interrupts === "none") throw new Error(`${this.label}: no interrupt to use (the backend enabled none)`);
-    for (const irq of this.handlers) irq.off();
-    this.handlers = [];
-    clearInterval(this.linkTimer);
-    this.linkTimer = null;
+    if (mode === "irq" && this.interrupts === "none") throw new Error(`${this.label}: no interrupt to use (the backend enabled none, or the device refused the vectors)`);
+    this.handlersOff();
+    let linkPolled = true;
     if (mode === "irq" && this.interrupts === "msix") {
-      this.handlers.push(this.dev.irq(MSIX_CONFIG_VECTOR).on(() => { this.counters.interrupts++; this.configChanged(); }).unref());
-      this.handlers.push(this.dev.irq(MSIX_RX_VECTOR).on(() => { this.counters.interrupts++; this.wakeRx(); }));
+      const { config, rx } = this.vectors;
+      if (config !== NO_VECTOR && config !== rx) this.handlers.push(this.dev.irq(config).on(() => { this.counters.interrupts++; this.configChanged(); }).unref());
+      this.rxHandler = this.dev.irq(rx).on(() => {
+        this.counters.interrupts++;
+        if (config === rx) this.configChanged();
+        this.wakeRx();
+      });
+      this.handlers.push(this.rxHandler);
+      linkPolled = config === NO_VECTOR;
     } else if (mode === "irq") {
-      this.handlers.push(this.dev.irq(0).on(() => this.serviceIntx()));
-    } else {
-      this.linkTimer = setInterval(this.onLinkPoll, LINK_POLL_MS).unref();
+      this.rxHandler = this.dev.irq(0).on(() => this.serviceIntx());
+      this.handlers.push(this.rxHandler);
+      linkPolled = false;
     }
+    if (linkPolled) this.linkTimer = setInterval(this.onLinkPoll, LINK_POLL_MS).unref();
     this.mode_ = mode;
     this.updateWaiting();
+  }
+
+  /** Interrupt handlers and the link poll off. */
+  handlersOff() {
+    for (const irq of this.handlers) irq.off();
+    this.handlers = [];
+    this.rxHandler = null;
+    clearInterval(this.linkTimer);
+    this.linkTimer = null;
   }
 
   /** INTx: reading the ISR clears it and lowers the line (4.1.4.5); then the line is re-armed. */
@@ -322,7 +370,7 @@ class VirtioNetDevice extends PooledNetDevice {
       return;
     }
     if (reset) {
-      this.recover().catch((e) => this.fail(e));
+      this.recover().catch((e) => { if (!this.removed) this.fail(e); });
       return;
     }
     const before = this.lastLinkUp;
@@ -340,10 +388,7 @@ class VirtioNetDevice extends PooledNetDevice {
     this.up = false;
     this.resets++;
     console.error(`${this.label}: the device asks for a reset (DEVICE_NEEDS_RESET): resetting it`);
-    for (const irq of this.handlers) irq.off();
-    this.handlers = [];
-    clearInterval(this.linkTimer);
-    this.linkTimer = null;
+    this.handlersOff();
     await this.transport.reset();
     if (this.removed) return;           // removed meanwhile: shutdown has done the rest
     this.takeBack();
@@ -369,18 +414,28 @@ class VirtioNetDevice extends PooledNetDevice {
     return this.rxq.pending;
   }
 
-  /** Background work failed (the device or its backend is gone): stop, keep the error, tell the waiters. */
+  /**
+   * Background work failed, or the device was caught lying: keep the error, tell the waiters,
+   * and stop the device (a reset with a deadline, then FAILED, 2.1) so that it no longer DMAs
+   * into the buffers it held, which go back to the pools. Best effort: the device may be gone.
+   */
   fail(e) {
     if (this.lastError) return;
     this.lastError = e;
+    const wasUp = this.up;
     this.up = false;
     console.error(`${this.label}: interrupt and link handling stopped: ${e?.message ?? e}`);
-    for (const irq of this.handlers) irq.off();
-    this.handlers = [];
-    clearInterval(this.linkTimer);
-    this.linkTimer = null;
+    this.handlersOff();
     this.rejectWaiters(e);
     this.updateWaiting();
+    if (!wasUp) return;
+    const t = this.transport;
+    try {
+      t.common.DEVICE_STATUS.write(0);
+      spinUntil(() => t.status() === 0, { us: this.opts.waitMs * 1000, what: `${this.label}: the device to reset after an error` });
+      this.takeBack();
+    } catch { /* a device that cannot be reset keeps its buffers until remove turns bus mastering off */ }
+    t.fail();
   }
 
   /**
@@ -389,16 +444,19 @@ class VirtioNetDevice extends PooledNetDevice {
    */
   updateWaiting() {
     const waiting = this.rxWaiters.length > 0 && !this.removed && !this.lastError;
+    let starving = false;
     if (this.up) {
       this.rxq.interrupts = waiting && this.mode_ === "irq";
       // Frames that came while interrupts were off: the waiters need not wait for the next one.
       if (waiting && this.mode_ === "irq" && this.rxq.pending) queueMicrotask(() => this.wakeRx());
+      // Receive buffers that were forwarded come back only when their transmissions are
+      // reclaimed, which no interrupt announces: with the receive queue nearly empty, poll.
+      starving = waiting && this.rxq.outstanding < this.refillAt && this.txq.outstanding > 0;
     }
-    const rxIrq = this.handlers[this.handlers.length - 1];
-    if (this.mode_ === "irq" && rxIrq) {
-      if (waiting) rxIrq.ref(); else rxIrq.unref();
+    if (this.mode_ === "irq" && this.rxHandler) {
+      if (waiting) this.rxHandler.ref(); else this.rxHandler.unref();
     }
-    if (this.mode_ === "poll" && waiting) {
+    if ((this.mode_ === "poll" && waiting) || starving) {
       this.pollTimer ??= setInterval(this.onPoll, POLL_MS);
     } else if (this.pollTimer) {
       clearInterval(this.pollTimer);
@@ -503,7 +561,8 @@ class VirtioNetDevice extends PooledNetDevice {
    * Queue the program's buffers `ids[0..n)` holding `lens[0..n)` bytes, each behind the zero
    * header. Returns how many were queued, in order (as many as the queue has room for; the
    * rest stay the caller's, counted in stats.txDropped). Throws RangeError (a length outside
-   * [14, 1518]) or TypeError (a buffer the program does not hold) and then queues nothing.
+   * [14, frameMax]: 1518, or the device's mtu + 14 when lower) or TypeError (a buffer the
+   * program does not hold) and then queues nothing.
    */
   txBurst(ids, lens, n) {
     if (!this.up) {
@@ -522,8 +581,8 @@ class VirtioNetDevice extends PooledNetDevice {
       // Lengths checked where the device will read them, then the buffers claimed: nothing is
       // the device's before publish, so a bad frame leaves nothing behind.
       const bytes = q.fill(k, this.bufIova, ids, 0, lens);
-      const sane = q.records.countWithin(q.slot, k, 8, 4, ETH_HLEN, ETH_MAX_FRAME);
-      if (sane < k) throw new RangeError(`${this.label}: txBurst: frame ${sane} is ${lens[sane]} bytes; a frame is ${ETH_HLEN} to ${ETH_MAX_FRAME} bytes`);
+      const sane = q.records.countWithin(q.slot, k, 8, 4, ETH_HLEN, this.frameMax);
+      if (sane < k) throw new RangeError(`${this.label}: txBurst: frame ${sane} is ${lens[sane]} bytes; a frame is ${ETH_HLEN} to ${this.frameMax} bytes${this.frameMax < ETH_MAX_FRAME ? ` (the device's mtu ${this.mtu})` : ""}`);
       const claimed = transition(this.bufState, ids, 0, k, HELD, SENDING);
       if (claimed < k) this.refuseSend(ids, claimed);
       q.publish(k);
@@ -570,14 +629,13 @@ class VirtioNetDevice extends PooledNetDevice {
     this.up = false;
     this.mode_ = "off";
     clearInterval(this.pollTimer);
-    clearInterval(this.linkTimer);
-    this.pollTimer = this.linkTimer = null;
-    for (const irq of this.handlers) irq.off();
-    this.handlers = [];
+    this.pollTimer = null;
+    this.handlersOff();
     this.rejectWaiters(new Error(`${this.label}: removed while waiting for frames`));
     const errors = [];
     const step = (fn) => { try { fn(); } catch (e) { errors.push(e); } };
     const t = this.transport;
+    t.close();                          // a recovery waiting for its reset writes nothing more
     let stopped = false;
     step(() => {
       t.common.DEVICE_STATUS.write(0);

@@ -158,6 +158,8 @@ export function notifyAddress(name, notify, notifyOff) {
   const off = notifyOff * notify.multiplier;
   if (!(off + 2 <= notify.length))
     throw new Error(`${name}: queue_notify_off ${notifyOff} x multiplier ${notify.multiplier} lies outside the ${notify.length}-byte notify structure`);
+  if ((notify.offset + off) % 2 !== 0)
+    throw new Error(`${name}: the notify address ${hex(notify.offset + off)} (queue_notify_off ${notifyOff} x multiplier ${notify.multiplier}) cannot take the 16-bit write of 4.1.5.2`);
   return notify.offset + off;
 }
 
@@ -184,6 +186,7 @@ export class Transport {
     this.notifyRegion = dev.bar(s.notify.bar);
     this.deviceConfig = s.device ? { region: dev.bar(s.device.bar), offset: s.device.offset, length: s.device.length } : null;
     this.features = 0n;
+    this.closed = false;          // the device was let go of: begin() stops at its next step
   }
 
   /** device_status now (VIRTIO 2.1). */
@@ -211,12 +214,15 @@ export class Transport {
 
   /**
    * VIRTIO 3.1.1 steps 1-6: reset, ACKNOWLEDGE, DRIVER, accept `required` and whichever of
-   * `optional` the device offers, FEATURES_OK, and read it back. Returns the accepted set.
+   * `optional` the device offers (less what `check(offered)` leaves out, having read the device
+   * configuration), FEATURES_OK, and read it back. Returns the accepted set. After close()
+   * (the device removed while the reset was waited for) it writes nothing more: an Error.
    * A device lacking a required bit, or refusing the set (FEATURES_OK not kept), is left
    * FAILED and is an Error naming the bits.
    */
-  async begin({ required = bits(FEATURE.VERSION_1), optional = 0n } = {}) {
+  async begin({ required = bits(FEATURE.VERSION_1), optional = 0n, check = undefined } = {}) {
     await this.reset();
+    if (this.closed) throw new Error(`${this.name}: removed while it was reset`);
     const status = this.common.DEVICE_STATUS;
     status.set({ ACKNOWLEDGE: 1 });
     status.set({ DRIVER: 1 });
@@ -227,7 +233,10 @@ export class Transport {
       throw new Error(`${this.name}: the device does not offer feature bit(s) ${bitList(missing)} (offered: ${bitList(offered) || "none"})` +
         (missing & bits(FEATURE.VERSION_1) ? "; without VERSION_1 (32) it is a legacy device, which this driver does not drive" : ""));
     }
-    const accepted = offered & (required | optional);
+    // 3.1.1 step 4: the driver may read the device configuration before it accepts a feature;
+    // `check(offered)` returns optional bits to leave out after all.
+    const dropped = check ? check(offered) : 0n;
+    const accepted = offered & (required | (optional & ~dropped));
     const c = this.common;
     c.DRIVER_FEATURE_SELECT.write(0);
     c.DRIVER_FEATURE.write(Number(accepted & 0xffffffffn));
@@ -273,7 +282,9 @@ export class Transport {
   /**
    * Give queue `q` (a SplitQueue of `q.size` descriptors) to the device (VIRTIO 4.1.5.1.3):
    * its size, its three areas, its MSI-X vector (NO_VECTOR by default) and enable, in that
-   * order; returns where its notifications go in the notify structure. Before DRIVER_OK.
+   * order. Returns `{ notify, vector }`: where its notifications go in the notify structure,
+   * and the vector the device kept (NO_VECTOR when it refused the one asked for, 4.1.5.1.2:
+   * the queue then signals nothing). Before DRIVER_OK.
    */
   setupQueue(q, { vector = NO_VECTOR } = {}) {
     const c = this.common;
@@ -292,12 +303,18 @@ export class Transport {
     c.QUEUE_DEVICE_LO.write(lo(a.device));
     c.QUEUE_DEVICE_HI.write(hi(a.device));
     c.QUEUE_MSIX_VECTOR.write(vector);
-    if (vector !== NO_VECTOR && c.QUEUE_MSIX_VECTOR.read() !== vector)
-      throw new Error(`${this.name}: queue ${q.index}: the device refused MSI-X vector ${vector} (4.1.5.1.2)`);
-    const notifyAt = notifyAddress(this.name, this.structures.notify, c.QUEUE_NOTIFY_OFF.read());
+    let kept = vector;
+    if (vector !== NO_VECTOR && c.QUEUE_MSIX_VECTOR.read() !== vector) {
+      c.QUEUE_MSIX_VECTOR.write(NO_VECTOR);
+      kept = NO_VECTOR;
+    }
+    const notify = notifyAddress(this.name, this.structures.notify, c.QUEUE_NOTIFY_OFF.read());
     c.QUEUE_ENABLE.write(1);
-    return notifyAt;
+    return { notify, vector: kept };
   }
+
+  /** The device was let go of (remove): a begin() waiting for its reset writes nothing more. */
+  close() { this.closed = true; }
 
   /** Tell the device queue `index` has new buffers: a 16-bit write of its index (4.1.5.2). */
   notify(notifyAt, index) { this.notifyRegion.write16(notifyAt, index); }

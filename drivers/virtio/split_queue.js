@@ -101,6 +101,7 @@ export class SplitQueue {
     this.refusedCount = 0;        // buffers the last collect() refused
     this.bytes = 0;               // the sum of the lengths the last collect() handed out (less the bias)
     this.bad = 0;                 // used entries refused (an id not offered, a length out of bounds)
+    this.blocked = 0;             // offers cut short by a slot the device still held (head-of-line)
   }
 
   /** Device addresses for the transport (queue_desc, queue_driver, queue_device). */
@@ -112,7 +113,10 @@ export class SplitQueue {
   /** How many of the next `n` slots are free to offer (the run up to the first the device holds). */
   room(n) {
     const want = Math.min(n, this.slots - this.outstanding);
-    return want > 0 ? this.stateOfSlot.count(this.slot, want, 0, 1, 0xff, FREE) : 0;
+    if (want <= 0) return 0;
+    const got = this.stateOfSlot.count(this.slot, want, 0, 1, 0xff, FREE);
+    if (got < want) this.blocked++;             // a slot the device still holds, used out of order
+    return got;
   }
 
   /**
@@ -243,10 +247,15 @@ export class SplitQueue {
     this.availIdx = 0;
     this.lastUsed = 0;
     this.outstanding = 0;
-    this.u16[this.availIdxAt] = 0;
-    this.u16[this.usedIdxAt] = 0;
-    this.u16[this.availFlagsAt] = 0;
-    return n;                                   // (the available ring's entries stay right: slot 0 is at 0 again)
+    // Both rings as new (Linux's virtqueue_reinit_split): flags, indexes and event words, the
+    // used entries; a NO_NOTIFY the device left behind would otherwise silence the driver.
+    // The available ring's entries stay: slot 0 is at position 0 again.
+    const u16 = this.u16;
+    u16[this.availFlagsAt] = 0;
+    u16[this.availIdxAt] = 0;
+    u16[this.availIdxAt + 1 + this.size] = 0;                     // used_event
+    u16.fill(0, this.usedFlagsAt, this.usedIdxAt + 1 + 4 * this.size + 1);   // flags, idx, ring, avail_event
+    return n;
   }
 
   free() { this.dma.free(); }

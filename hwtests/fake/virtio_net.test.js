@@ -2,7 +2,7 @@
 // bring-up order, feature negotiation, the data path in loopback, link changes, hostile
 // used-ring entries and configuration, DEVICE_NEEDS_RESET and remove.
 import { test, assert } from "jsk:test";
-import { bind, unbind, TimeoutError, BUFFER } from "jsk:hal";
+import { bind, unbind, waitFor, TimeoutError, BUFFER } from "jsk:hal";
 import virtioNet, { NET_F } from "../../drivers/virtio/net.js";
 import { virtioNetModel, HDR_SIZE } from "../models/virtio_net.js";
 import { prng } from "../models/prng.js";
@@ -268,5 +268,118 @@ test("options are checked: queue sizes, pool sizes, mode", async () => {
   const { nic, model } = await setup({}, { rxQueueSize: 1024 });
   assert.equal(nic.rxq.size, 256, "cut to the device's queue_size");
   assert.equal(model.queues[0].size, 256);
+  unbind(nic);
+});
+
+const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
+
+test("MSI-X: vector 0 for configuration changes, 1 for the receive queue, none for transmit; each wakes what it should", async () => {
+  const { model, nic } = await setup({ msix: 3, loopback: false });
+  assert.equal(nic.interrupts, "msix");
+  assert.deepEqual([model.configVector, model.queues[0].vector, model.queues[1].vector], [0, 1, 0xffff]);
+  const events = [];
+  nic.on("link", (l) => events.push(l.up));
+  model.setLink(false);
+  await tick();
+  assert.deepEqual(events, [false], "the configuration vector brought the link change");
+  model.setLink(true);
+  setTimeout(() => model.inject(frame(7)), 5);
+  await nic.waitRx({ timeout: 2000 });
+  assert.deepEqual(nic.rxBatch(4).map((p) => seqOf(p.data)), [7], "the receive vector woke the waiter");
+  unbind(nic);
+});
+
+test("MSI-X with one vector: configuration and receive share it; vectors refused: polling", async () => {
+  const one = await setup({ msix: 1, loopback: false });
+  assert.deepEqual([one.model.configVector, one.model.queues[0].vector], [0, 0]);
+  const events = [];
+  one.nic.on("link", (l) => events.push(l.up));
+  one.model.setLink(false);
+  await tick();
+  one.model.setLink(true);
+  setTimeout(() => one.model.inject(frame(8)), 5);
+  // The link-up interrupt on the shared vector may wake the waiter before the frame is there.
+  let got = [];
+  for (const until = performance.now() + 2000; got.length === 0 && performance.now() < until;) {
+    await one.nic.waitRx({ timeout: 2000 });
+    got = one.nic.rxBatch(4).map((p) => seqOf(p.data));
+  }
+  assert.deepEqual(events, [false, true]);
+  assert.deepEqual(got, [8]);
+  unbind(one.nic);
+  const refused = await setup({ msix: 3, refuseVectors: true, loopback: false });
+  assert.deepEqual([refused.nic.interrupts, refused.nic.mode], ["none", "poll"]);
+  setTimeout(() => refused.model.inject(frame(9)), 5);
+  await refused.nic.waitRx({ timeout: 2000 });
+  assert.equal(refused.nic.rxBatch(4).length, 1);
+  unbind(refused.nic);
+});
+
+test("a device asking for no notifications (VIRTQ_USED_F_NO_NOTIFY) gets none; a flag left over from before a reset does not silence the driver", async () => {
+  const { model, nic } = await setup({ loopback: false });
+  model.noNotify = true;
+  model.kick();                                      // the device sets the flag in both used rings
+  const before = model.counters.notifies[1];
+  assert.equal(nic.txBatch([frame(1)]), 1);
+  assert.equal(model.counters.notifies[1], before, "not notified");
+  model.kick();
+  assert.equal(model.transmitted.length, 1, "the device found the frame by itself");
+  // Reset with the flag still set in memory: after the recovery the rings are new.
+  model.needsReset();
+  await tick(20);
+  assert.equal(nic.resets, 1);
+  model.noNotify = false;
+  assert.equal(nic.txBatch([frame(2)]), 1);
+  assert.equal(model.counters.notifies[1], before + 1, "notified again");
+  assert.deepEqual(model.transmitted.map(seqOf), [1, 2]);
+  unbind(nic);
+});
+
+test("VIRTIO_NET_F_MTU is taken only when this driver can honour it; then no frame above mtu + 14 is sent", async () => {
+  const MTU = bit(NET_F.MTU);
+  for (const [mtu, taken] of [[9000, false], [60, false], [1400, true], [1500, true]]) {
+    const { model, nic } = await setup({ mtu, loopback: false });
+    assert.equal((model.driverFeatures & MTU) !== 0n, taken, `mtu ${mtu}`);
+    assert.equal(nic.frameMax, taken ? Math.min(1518, mtu + 14) : 1518, `mtu ${mtu}`);
+    unbind(nic);
+  }
+  const { model, nic } = await setup({ mtu: 1400, loopback: false });
+  assert.equal(nic.txBatch([frame(1, 1414)]), 1);
+  assert.throws(() => nic.txBatch([frame(2, 1415)]), /1415 bytes; a frame is 14 to 1414/);
+  assert.equal(model.transmitted.length, 1);
+  unbind(nic);
+});
+
+test("a remove while a recovery waits for its reset: nothing is written to the device afterwards", async () => {
+  const { model, nic } = await setup({ slowReset: 30 });
+  nic.opts.waitMs = 5;
+  model.needsReset();
+  await waitFor(() => nic.resets === 1, { ms: 1000, what: "the recovery to start" });
+  assert.throws(() => unbind(nic), /reset at remove/, "the slow reset outlasts remove's deadline");
+  const writes = model.statusWrites.length;
+  await tick(80);                                    // the recovery's reset completes now
+  assert.equal(model.statusWrites.length, writes, `written after remove: ${model.statusWrites.slice(writes)}`);
+  assert.equal(model.fake.busMaster, false);
+});
+
+test("a forwarder whose receive buffers are all in flight is not starved: waiting reclaims them and refills", async () => {
+  const { model, nic } = await setup({ loopback: false, deferTx: true }, { rxQueueSize: 8, rxPoolSize: 8 });
+  for (let i = 0; i < 8; i++) model.inject(frame(i));
+  const ids = new Uint16Array(8), lens = new Uint16Array(8);
+  assert.equal(nic.rxBurst(ids, lens, 8), 8);
+  assert.equal(nic.txBurst(ids, lens, 8), 8, "every receive buffer forwarded");
+  assert.equal(nic.rxq.outstanding, 0, "the receive queue is empty");
+  setTimeout(() => model.inject(frame(100)), 20);    // the device has sent them meanwhile
+  await nic.waitRx({ timeout: 2000 });
+  assert.deepEqual(nic.rxBatch(8).map((p) => seqOf(p.data)), [100]);
+  assert.equal(model.counters.noBuffer, 0, "no frame dropped for want of buffers");
+  unbind(nic);
+});
+
+test("a device whose queues take fewer descriptors, or not a power of two, gets the largest power of two it takes", async () => {
+  const { model, nic } = await setup({ queueMax: 100 });
+  assert.deepEqual([nic.rxq.size, nic.txq.size, model.queues[0].size], [64, 64, 64]);
+  assert.equal(nic.txBatch([frame(1)]), 1);
+  assert.equal(nic.rxBatch(4).length, 1);
   unbind(nic);
 });

@@ -50,7 +50,8 @@ test("setupQueue: size, the three areas, vector and enable, in order; the notify
   await t.begin();
   assert.equal(t.maxQueueSize(1), 256);
   const q = new SplitQueue(m.device, 1, 128);
-  const at = t.setupQueue(q);
+  const { notify: at, vector } = t.setupQueue(q);
+  assert.equal(vector, 0xffff);
   assert.equal(at, 0x3000 + 1 * 4, "notify structure + queue_notify_off x multiplier");
   const mq = m.queues[1];
   assert.deepEqual([mq.size, mq.enable, mq.vector], [128, 1, 0xffff]);
@@ -61,7 +62,7 @@ test("setupQueue: size, the three areas, vector and enable, in order; the notify
   await t.reset();
   assert.equal(m.queues[1].enable, 0, "a reset disables the queues");
   await t.begin();
-  assert.equal(t.setupQueue(q), at, "and the queue can be given again");
+  assert.equal(t.setupQueue(q).notify, at, "and the queue can be given again");
   assert.throws(() => t.setupQueue(new SplitQueue(m.device, 2, 128)), /at most 64 descriptors/);
   assert.throws(() => t.maxQueueSize(3), /the device has 3 queues/);
   t.ready();

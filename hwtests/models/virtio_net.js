@@ -11,7 +11,11 @@
 //   (num_buffers 1) and the frame, or the frame is dropped (counters.noBuffer).
 // - setLink(up) changes status.LINK_UP, config_generation, and raises a configuration
 //   interrupt; needsReset() sets DEVICE_NEEDS_RESET the same way.
-// - Interrupts follow the driver's avail flags (VIRTQ_AVAIL_F_NO_INTERRUPT).
+// - Interrupts follow the driver's avail flags (VIRTQ_AVAIL_F_NO_INTERRUPT): INTx through the
+//   ISR, or with `msix` the queue's or the configuration's vector.
+// - `noNotify` keeps VIRTQ_USED_F_NO_NOTIFY set in both used rings (the driver should then not
+//   notify; the model still transmits on `kick()`); `deferTx` sends on the next loop turn
+//   instead of at the notification (a device that works beside the driver).
 //
 // `hostile` makes the device lie (and hostile.registers, ./virtio_pci.js, any BAR4 read):
 //   hostile.used(queue, entry)   -> change entry = { id, len } before it is written to the used ring
@@ -34,14 +38,14 @@ export const DEFAULT_FEATURES = VERSION_1 | bit(NET_F.MAC) | bit(NET_F.STATUS) |
 
 export function virtioNetModel({
   name = "virtio0", mac = [0x52, 0x54, 0x00, 0x12, 0x34, 0x57], features = DEFAULT_FEATURES,
-  loopback = true, linkUp = true, mtu = 1500, ...transport
+  loopback = true, linkUp = true, mtu = 1500, noNotify = false, deferTx = false, ...transport
 } = {}) {
   const m = virtioPciModel({ name, deviceId: 0x1041, features, ...transport });
   const { fake, bar } = m;
   Object.assign(m, {
     loopback, linkUp, mac: Uint8Array.from(mac), transmitted: [], capture: true, onTransmit: null, isr: 0,
     counters: { sent: 0, received: 0, noBuffer: 0, oversize: 0, dmaFaults: 0, badChain: 0, interrupts: 0, notifies: [0, 0, 0] },
-    inject, setLink, needsReset,
+    inject, setLink, needsReset, noNotify, deferTx, kick: () => transmit(),
   });
   const dma = dmaWindow(fake.device, () => { m.counters.dmaFaults++; });
 
@@ -72,9 +76,15 @@ export function virtioNetModel({
 
   // ---- interrupts: the ISR (4.1.4.5) and the line ------------------------------------------
   fake.on(4, ISR, { read: () => { const v = m.isr; m.isr = 0; return v; } });
-  function interrupt(cause) {
-    m.isr |= cause;
+  /** `cause` 1 (queue `index`) or 2 (configuration): an MSI-X vector, or the ISR and the line. */
+  function interrupt(cause, index) {
     m.counters.interrupts++;
+    if (m.msix) {
+      const v = cause === 2 ? m.configVector : m.queues[index].vector;
+      if (v !== 0xffff) fake.raise(v);
+      return;
+    }
+    m.isr |= cause;
     fake.raise(0);
   }
   function configChanged() {
@@ -135,12 +145,20 @@ export function virtioNetModel({
     q.usedIdx = (q.usedIdx + 1) & 0xffff;
     w16(ring.u8, ring.off + 2, m.hostile.usedIdx ? m.hostile.usedIdx(index, q.usedIdx) : q.usedIdx);
     const avail = dma(Number(q.driver), 2);
-    if (avail && !(r16(avail.u8, avail.off) & 1)) interrupt(1);
+    if (avail && !(r16(avail.u8, avail.off) & 1)) interrupt(1, index);
+  }
+
+  /** VIRTQ_USED_F_NO_NOTIFY in queue `q`'s used ring, as `noNotify` says. */
+  function usedFlags(q) {
+    const ring = dma(Number(q.device), 2);
+    if (ring) w16(ring.u8, ring.off, m.noNotify ? 1 : 0);
   }
 
   function transmit() {
     const q = m.queues[1];
     if (!live(q)) return;
+    usedFlags(q);
+    usedFlags(m.queues[0]);
     for (let c; (c = pop(q)) !== null;) {
       if (c.parts === null) continue;
       const bytes = [];
@@ -182,7 +200,8 @@ export function virtioNetModel({
   m.queues.forEach((q, i) => {
     fake.on(4, NOTIFY + 4 * q.notifyOff, { write: (v) => {
       m.counters.notifies[i]++;
-      if ((v & 0xffff) === 1) transmit();
+      if ((v & 0xffff) !== 1) return;
+      if (m.deferTx) setTimeout(transmit, 0); else transmit();
     } });
   });
   return m;

@@ -4,7 +4,10 @@
 // common configuration's behaviour: 64 feature bits behind the select registers, and
 // device_status with reset and FEATURES_OK (VIRTIO 2.1, 3.1.1), config_generation (`generation`),
 // per-queue registers behind queue_select (`queues[i]`, cleared by a reset, which also calls
-// `onReset`). `hostile.registers(offset)` may replace any BAR4 read. Hostile switches:
+// `onReset`), MSI-X vectors (`msix` of them; config_msix_vector, queue_msix_vector) or one
+// INTx line, `queueMax` (queue_size of queues 0 and 1). `hostile.registers(offset)` may
+// replace any BAR4 read. `slowReset` (ms): a reset that takes that long. Hostile switches:
+// `refuseVectors` (no vector is kept),
 // `refuseFeatures` (FEATURES_OK never stays set), `neverResets` (device_status never reads 0).
 import { fakeDevice } from "jsk:fake";
 
@@ -41,10 +44,14 @@ export const qemuCapabilities = () => [
   virtioCap(5, 0, 0, 0),
 ];
 
-export function virtioPciModel({ name = "virtio", deviceId = 0x1041, features = (1n << 32n) | (1n << 5n), refuseFeatures = false, neverResets = false } = {}) {
+export function virtioPciModel({
+  name = "virtio", deviceId = 0x1041, features = (1n << 32n) | (1n << 5n), refuseFeatures = false, neverResets = false,
+  msix = 0, refuseVectors = false, queueMax = 256, slowReset = 0,
+} = {}) {
+  // `msix` vectors (MSI-X as VFIO enables it: one eventfd each), else one INTx line.
   const fake = fakeDevice({
     name, bus: "pci", ids: { vendor: 0x1af4, device: deviceId },
-    regions: [{ index: 4, size: BAR4_SIZE }], irqs: 1, config: true,
+    regions: [{ index: 4, size: BAR4_SIZE }], irqs: msix || 1, irqKind: msix ? "msix" : undefined, config: true,
   });
   // `hostile.registers(offset)`: a value replacing any BAR4 read (undefined: the real one).
   const realOn = fake.on.bind(fake);
@@ -54,25 +61,30 @@ export function virtioPciModel({ name = "virtio", deviceId = 0x1041, features = 
   fake.onAny(4, { read: (o) => m.hostile.registers?.(o) });
   writeCapabilities(fake.config, qemuCapabilities());
   const bar = fake.region(4);
-  const m = { fake, device: fake.device, bar, status: 0, driverFeatures: 0n, features, statusWrites: [], resets: 0, generation: 0, onReset: null, hostile: {} };
+  const m = { fake, device: fake.device, bar, status: 0, driverFeatures: 0n, features, statusWrites: [], resets: 0, generation: 0, onReset: null, hostile: {}, msix, configVector: 0xffff, slowReset };
   fake.on(4, 0x04, { read: () => Number((m.features >> (bar.read32(0x00) ? 32n : 0n)) & 0xffffffffn) });
   fake.on(4, 0x0c, { write: (v) => {
     const hi = bar.read32(0x08) === 1;
     const keep = hi ? m.driverFeatures & 0xffffffffn : m.driverFeatures & (0xffffffffn << 32n);
     m.driverFeatures = keep | (BigInt(v >>> 0) << (hi ? 32n : 0n));
   } });
+  /** 2.4: device_status 0, queues disabled and cleared, no vectors; never, with `neverResets`. */
+  const reset = () => {
+    if (neverResets) return;
+    m.status = 0;
+    m.driverFeatures = 0n;
+    for (const q of m.queues) Object.assign(q, { size: q.max, vector: 0xffff, enable: 0, desc: 0n, driver: 0n, device: 0n, lastAvail: 0, usedIdx: 0 });
+    m.configVector = 0xffff;
+    m.resets++;
+    m.onReset?.();
+  };
   fake.on(4, STATUS, {
     read: () => m.status,
     write: (v) => {
       m.statusWrites.push(v);
       if (v === 0) {
-        if (!neverResets) {
-          m.status = 0;
-          m.driverFeatures = 0n;
-          for (const q of m.queues) Object.assign(q, { size: q.max, vector: 0xffff, enable: 0, desc: 0n, driver: 0n, device: 0n, lastAvail: 0, usedIdx: 0 });
-          m.resets++;
-          m.onReset?.();
-        }
+        // With `slowReset` the reset completes that many ms later: device_status reads as it was.
+        if (m.slowReset > 0) setTimeout(reset, m.slowReset); else reset();
         return;
       }
       // FEATURES_OK stays only for a subset of what was offered (and not when refusing).
@@ -82,12 +94,15 @@ export function virtioPciModel({ name = "virtio", deviceId = 0x1041, features = 
   });
   bar.write16(0x12, 3);   // num_queues: receive, transmit, control
   // Per-queue registers behind queue_select (4.1.4.3): what the driver wrote, per queue.
-  m.queues = Array.from({ length: 3 }, (_, i) => ({ max: i === 2 ? 64 : 256, size: i === 2 ? 64 : 256, vector: 0xffff, enable: 0, notifyOff: i, desc: 0n, driver: 0n, device: 0n, lastAvail: 0, usedIdx: 0 }));
+  m.queues = Array.from({ length: 3 }, (_, i) => ({ max: i === 2 ? 64 : queueMax, size: i === 2 ? 64 : queueMax, vector: 0xffff, enable: 0, notifyOff: i, desc: 0n, driver: 0n, device: 0n, lastAvail: 0, usedIdx: 0 }));
+  // MSI-X vectors (4.1.5.1.2): a vector the function has is kept, unless `refuseVectors`.
+  const vector = (v) => (v !== 0xffff && (refuseVectors || v >= msix) ? 0xffff : v);
+  fake.on(4, 0x10, { read: () => m.configVector, write: (v) => { m.configVector = vector(v); } });
   fake.on(4, 0x15, { read: () => m.generation & 0xff });   // config_generation (4.1.4.3)
   const sel = () => m.queues[bar.read16(0x16)];
   const reg16 = (off, key) => fake.on(4, off, { read: () => sel()?.[key] ?? 0, write: (v) => { const q = sel(); if (q) q[key] = v; } });
   reg16(0x18, "size");
-  reg16(0x1a, "vector");
+  fake.on(4, 0x1a, { read: () => sel()?.vector ?? 0xffff, write: (v) => { const q = sel(); if (q) q.vector = vector(v); } });
   reg16(0x1c, "enable");
   fake.on(4, 0x1e, { read: () => sel()?.notifyOff ?? 0 });
   for (const [off, key] of [[0x20, "desc"], [0x28, "driver"], [0x30, "device"]]) {
