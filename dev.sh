@@ -18,8 +18,11 @@ cd "$(dirname "$0")"
 # curl as unode's non-jsk HTTP client, wrk for the HTTP benchmark,
 # linux-libc-dev for the kernel headers hal-js/sys_tables.test.js checks
 # jsk:sys's x86_64 and aarch64 tables against, busybox-static for the guests
-# of the ping benchmark (the pinger, and the kernel's responder).
-PACKAGES=(qemu-system-x86 qemu-system-arm tcpdump curl wrk linux-libc-dev busybox-static)
+# of the ping benchmark (the pinger, and the kernel's responder), and what
+# building the image's kernel takes (`jsk image build` compiles Debian's
+# linux-source-6.1 once, cached in ~/.cache/jsk/kernel): a C compiler and
+# make, flex, bison, bc, libelf's headers, xz to unpack the source.
+PACKAGES=(qemu-system-x86 qemu-system-arm tcpdump curl wrk linux-libc-dev busybox-static build-essential flex bison bc libelf-dev xz-utils)
 
 need_cargo() {
   if ! command -v cargo >/dev/null 2>&1; then
@@ -43,10 +46,11 @@ need_packages() {
   fi
 }
 
-# `jsk image build` fetches Debian's kernel with apt-get download: make sure
-# the package lists exist (a fresh machine has none).
+# `jsk image build` fetches the kernel source (and, with --kernel debian,
+# Debian's kernel) with apt-get download: make sure the package lists exist (a
+# fresh machine has none).
 need_apt_lists() {
-  if ! apt-cache show linux-image-amd64 >/dev/null 2>&1; then
+  if ! apt-cache show linux-source-6.1 >/dev/null 2>&1 || ! apt-cache show linux-image-amd64 >/dev/null 2>&1; then
     echo "dev.sh: apt-get update (package lists for the guest kernel)"
     apt-get update -qq
   fi

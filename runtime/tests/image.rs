@@ -88,18 +88,21 @@ fn build(name: &str, args: &[&str]) -> (PathBuf, Run) {
         .arg("-o")
         .arg(&out)
         .args(args));
-    assert_eq!(r.code, 0, "jsk image build failed (Debian's kernel comes through apt: is `apt-get download linux-image-amd64` possible here?)\n{}", r.both());
+    assert_eq!(r.code, 0, "jsk image build failed (the kernels come through apt: are `apt-get download linux-image-amd64 linux-source-6.1` possible here?)\n{}", r.both());
     (out, r)
 }
 
 /// One image for the host-side checks and the main guest test: a command
 /// that hangs and is killed by its timeout, one that cannot start, then the app.
+/// On Debian's kernel: the one image with modules (the smoke case of that path).
 fn sequence_image() -> &'static (PathBuf, Run) {
     static IMAGE: OnceLock<(PathBuf, Run)> = OnceLock::new();
     IMAGE.get_or_init(|| {
         build(
             "sequence",
             &[
+                "--kernel",
+                "debian",
                 "--command",
                 "timeout_ms=1500 /init run {app} hang",
                 "--command",
@@ -389,6 +392,16 @@ fn guest_attaches_edu_through_jsk_probe_by_default() {
     assert_eq!(
         m.commands[0].argv,
         ["/bin/jsk-probe", "attach", "--all", "--drivers", "/jsk/drivers", "/jsk/app/edu.js", "5"]
+    );
+    // jsk's own kernel by default: VFIO built in, so no module in the image.
+    assert_eq!(m.kernel.source, "jsk");
+    assert_eq!(m.kernel.package.as_deref(), Some("linux-source-6.1"));
+    assert!(m.modules.is_empty(), "{:?}", m.modules);
+    assert!(
+        r.stderr.contains("built by jsk from linux-source-6.1")
+            || r.stdout.contains("built by jsk from linux-source-6.1"),
+        "{}",
+        r.both()
     );
     let r = boot(&out, &["--device", "edu"]);
     assert_eq!(r.code, 0, "{}", r.both());

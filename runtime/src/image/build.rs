@@ -9,6 +9,7 @@ use anyhow::{bail, Context, Result};
 
 use super::cpio;
 use super::elf::Elf;
+use super::kbuild;
 use super::kernel::{self, Kernel};
 use super::modules;
 use super::{BinaryEntry, CommandSpec, Manifest, ModuleEntry};
@@ -17,13 +18,25 @@ use super::{
     SIZE_TARGET,
 };
 
+/// `jsk image build --kernel`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum KernelChoice {
+    /// The kernel jsk builds (`kbuild`): no modules, VFIO built in.
+    #[default]
+    Jsk,
+    /// Debian's linux-image-amd64 and its modules.
+    Debian,
+    /// A bzImage the user names (with `modules_dir`, its module tree).
+    File(PathBuf),
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct BuildOptions {
     pub app: PathBuf,
     pub out: PathBuf,
-    /// A bzImage to use instead of Debian's package.
-    pub kernel: Option<PathBuf>,
-    /// The /lib/modules/RELEASE tree that goes with `kernel`.
+    /// Which kernel: jsk's own build (the default), Debian's package, or a bzImage.
+    pub kernel: KernelChoice,
+    /// The /lib/modules/RELEASE tree that goes with a `KernelChoice::File`.
     pub modules_dir: Option<PathBuf>,
     pub board: Option<PathBuf>,
     /// Default: the nearest drivers/ above the app, else above the current folder.
@@ -69,8 +82,9 @@ impl BuildReport {
         let m = &self.manifest;
         let mut s = String::new();
         let k = &m.kernel;
-        let kname = match (&k.package, &k.version) {
-            (Some(p), Some(v)) => format!("{p} {v} (Debian)"),
+        let kname = match (k.source.as_str(), &k.package, &k.version) {
+            ("jsk", Some(p), Some(v)) => format!("built by jsk from {p} {v}"),
+            (_, Some(p), Some(v)) => format!("{p} {v} (Debian)"),
             _ => k.file.clone(),
         };
         s += &format!(
@@ -351,15 +365,16 @@ pub fn build(opts: &BuildOptions, log: &mut dyn FnMut(String)) -> Result<BuildRe
     if !opts.app.is_file() {
         bail!("--app {}: no such file", opts.app.display());
     }
-    if opts.modules_dir.is_some() && opts.kernel.is_none() {
-        bail!("--modules goes with --kernel (Debian's kernel brings its own modules)");
+    if opts.modules_dir.is_some() && !matches!(opts.kernel, KernelChoice::File(_)) {
+        bail!("--modules goes with --kernel BZIMAGE (jsk's kernel has no modules; Debian's brings its own)");
     }
     std::fs::create_dir_all(&opts.out).with_context(|| format!("create {}", opts.out.display()))?;
 
     // Kernel and modules.
     let kernel: Kernel = match &opts.kernel {
-        Some(k) => kernel::from_file(k, opts.modules_dir.as_deref())?,
-        None => kernel::debian(log)?,
+        KernelChoice::File(k) => kernel::from_file(k, opts.modules_dir.as_deref())?,
+        KernelChoice::Debian => kernel::debian(log)?,
+        KernelChoice::Jsk => kbuild::jsk_kernel(log)?,
     };
     let release = kernel.info.release.clone().unwrap_or_default();
     let mut wanted: Vec<String> = modules::VFIO_MODULES.iter().map(|s| s.to_string()).collect();

@@ -4,15 +4,16 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 
-use super::{BuildOptions, CommandSpec, Compression, RunOptions};
+use super::{BuildOptions, CommandSpec, Compression, KernelChoice, RunOptions};
 
 #[derive(Subcommand, Clone, Debug)]
 pub enum ImageCommand {
     /// Write a kernel and an initramfs in which jsk is PID 1 and runs the app.
     ///
-    /// The kernel is Debian's linux-image-amd64 (fetched with apt-get
-    /// download, cached in ${XDG_CACHE_HOME:-~/.cache}/jsk) with the modules
-    /// VFIO needs, unless --kernel names one. DIR gets bzImage,
+    /// The kernel is jsk's own (Debian's linux-source-6.1, tinyconfig plus the fragment in
+    /// runtime/src/image/jsk-kernel.config, built once and cached in
+    /// ${XDG_CACHE_HOME:-~/.cache}/jsk/kernel), unless --kernel says `debian` (Debian's
+    /// linux-image-amd64 with the modules VFIO needs) or names a bzImage. DIR gets bzImage,
     /// initramfs.cpio.gz and image.json.
     Build {
         /// The app to run in the image.
@@ -21,11 +22,12 @@ pub enum ImageCommand {
         /// Output folder.
         #[arg(short = 'o', long = "out", value_name = "DIR")]
         out: PathBuf,
-        /// Use this bzImage instead of Debian's kernel.
-        #[arg(long, value_name = "BZIMAGE")]
-        kernel: Option<PathBuf>,
-        /// With --kernel: the /lib/modules/RELEASE folder to take modules from.
-        #[arg(long, value_name = "DIR", requires = "kernel")]
+        /// `jsk` (the default: the kernel jsk builds), `debian` (Debian's binary kernel and its
+        /// modules) or a bzImage file.
+        #[arg(long, value_name = "jsk|debian|BZIMAGE", default_value = "jsk")]
+        kernel: String,
+        /// With --kernel BZIMAGE: the /lib/modules/RELEASE folder to take modules from.
+        #[arg(long, value_name = "DIR")]
         modules: Option<PathBuf>,
         /// A board description (devices/*.toml) to put in the image as /jsk/devices/NAME.
         #[arg(long, value_name = "FILE")]
@@ -126,6 +128,11 @@ pub fn main(cmd: ImageCommand) -> i32 {
                     Err(e) => return err(e),
                 }
             }
+            let kernel = match kernel.as_str() {
+                "jsk" => KernelChoice::Jsk,
+                "debian" => KernelChoice::Debian,
+                file => KernelChoice::File(PathBuf::from(file)),
+            };
             let opts = BuildOptions {
                 app,
                 out,

@@ -72,7 +72,7 @@ fn resolve_package() -> Result<String> {
 }
 
 /// The version apt would download (the candidate).
-fn candidate_version(package: &str) -> Result<String> {
+pub(super) fn candidate_version(package: &str) -> Result<String> {
     let out = tool(
         Command::new("apt-cache").args(["show", "--no-all-versions", package]),
         &format!("apt-cache show {package}"),
@@ -87,7 +87,7 @@ fn release_of(package: &str) -> String {
     package.trim_start_matches("linux-image-").to_string()
 }
 
-fn unique_tmp(parent: &Path, what: &str) -> PathBuf {
+pub(super) fn unique_tmp(parent: &Path, what: &str) -> PathBuf {
     let nanos =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
     parent.join(format!(".{what}-{}-{nanos}", std::process::id()))
@@ -171,7 +171,7 @@ pub fn debian(log: &mut dyn FnMut(String)) -> Result<Kernel> {
     })
 }
 
-fn fetch_deb(cache: &Path, package: &str, version: &str, log: &mut dyn FnMut(String)) -> Result<PathBuf> {
+pub(super) fn fetch_deb(cache: &Path, package: &str, version: &str, log: &mut dyn FnMut(String)) -> Result<PathBuf> {
     let is_ours = |name: &str| name.starts_with(&format!("{package}_")) && name.ends_with(".deb");
     // apt names the file PACKAGE_VERSION_ARCH.deb with ':' (epoch) as %3a.
     let expected = format!("{package}_{}_", version.replace(':', "%3a"));

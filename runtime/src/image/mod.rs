@@ -26,13 +26,14 @@ pub mod cli;
 pub mod cpio;
 pub mod elf;
 pub mod init;
+pub mod kbuild;
 pub mod kernel;
 pub mod modules;
 
 mod build;
 mod qemu;
 
-pub use build::{build, BuildOptions, BuildReport};
+pub use build::{build, BuildOptions, BuildReport, KernelChoice};
 pub use qemu::{run, RunOptions, RunReport};
 
 use serde::{Deserialize, Serialize};

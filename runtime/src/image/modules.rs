@@ -45,6 +45,10 @@ fn index(dir: &Path) -> Result<BTreeMap<String, PathBuf>> {
     let mut out = BTreeMap::new();
     let mut stack = vec![dir.join("kernel")];
     if !stack[0].is_dir() {
+        // A kernel without loadable modules (jsk's): only modules.builtin says what it has.
+        if dir.join("modules.builtin").is_file() {
+            return Ok(out);
+        }
         bail!("{}: no kernel/ folder (not a /lib/modules/RELEASE tree?)", dir.display());
     }
     while let Some(d) = stack.pop() {

@@ -1,0 +1,290 @@
+//! The kernel jsk builds for its image: Debian's `linux-source-6.1` (fetched with `apt-get
+//! download`, unpacked once), configured as `make tinyconfig` plus `jsk-kernel.config` (kept
+//! beside this file, every line explained there), no loadable modules, built once into
+//! `${XDG_CACHE_HOME:-$HOME/.cache}/jsk/kernel/jsk-VERSION-KEY/`, KEY a hash of the
+//! fragment, the source version and the build steps. A cached kernel costs nothing; a cold
+//! build takes minutes (progress lines while it runs).
+//!
+//! Result folder: `bzImage`, `.config` (the whole configuration) and `modules.builtin` (what
+//! the image builder reads to know that VFIO needs no module), then `.complete`.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+
+use super::kernel::{self, Kernel, KernelInfo};
+
+/// The Debian package with the kernel source (`/usr/src/linux-source-6.1.tar.xz`).
+pub const SOURCE_PACKAGE: &str = "linux-source-6.1";
+/// What jsk adds to `make tinyconfig`.
+pub const FRAGMENT: &str = include_str!("jsk-kernel.config");
+/// Changes when the steps below change (part of the cache key).
+const STEPS: &str = "tinyconfig+merge_config+olddefconfig+bzImage v1";
+
+/// FNV-1a, 64 bits: a stable key for the cache (not a security hash).
+fn fnv1a(parts: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for b in p.bytes().chain(std::iter::once(0)) {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// The `CONFIG_X=v` lines of a fragment, in order.
+pub fn assignments(fragment: &str) -> Vec<(&str, &str)> {
+    fragment.lines().map(str::trim).filter(|l| l.starts_with("CONFIG_")).filter_map(|l| l.split_once('=')).collect()
+}
+
+/// The fragment's assignments the final `.config` does not hold (Kconfig drops a symbol whose
+/// dependencies are off without a word): `(symbol, wanted, got)`.
+pub fn missing(fragment: &str, config: &str) -> Vec<(String, String, String)> {
+    let value = |sym: &str| -> String {
+        for l in config.lines() {
+            if let Some(v) = l.strip_prefix(sym).and_then(|r| r.strip_prefix('=')) {
+                return v.to_string();
+            }
+            if l == format!("# {sym} is not set") {
+                return "n".into();
+            }
+        }
+        "n".into()
+    };
+    assignments(fragment)
+        .into_iter()
+        .filter_map(|(sym, want)| {
+            let got = value(sym);
+            (got != want).then(|| (sym.to_string(), want.to_string(), got))
+        })
+        .collect()
+}
+
+fn run(cmd: &mut Command, what: &str) -> Result<()> {
+    let out = cmd.output().with_context(|| format!("{what}: cannot run {:?}", cmd.get_program()))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        let tail: Vec<&str> = err.lines().rev().take(15).collect();
+        bail!("{what} failed ({}):\n{}", out.status, tail.into_iter().rev().collect::<Vec<_>>().join("\n"));
+    }
+    Ok(())
+}
+
+/// The unpacked source tree of `version`, unpacking the package once.
+fn source_tree(cache: &Path, version: &str, log: &mut dyn FnMut(String)) -> Result<PathBuf> {
+    let tree = cache.join(format!("{SOURCE_PACKAGE}_{version}"));
+    if tree.join(".complete").exists() {
+        return Ok(tree);
+    }
+    let deb = kernel::fetch_deb(cache, SOURCE_PACKAGE, version, log)?;
+    log(format!("unpacking {} (the kernel source, about 1.3 GB unpacked)", deb.display()));
+    let tmp = kernel::unique_tmp(cache, "source");
+    std::fs::create_dir_all(&tmp)?;
+    let result = (|| -> Result<()> {
+        run(Command::new("dpkg-deb").arg("-x").arg(&deb).arg(&tmp), &format!("dpkg-deb -x {}", deb.display()))?;
+        let tarball = tmp.join(format!("usr/src/{SOURCE_PACKAGE}.tar.xz"));
+        if !tarball.is_file() {
+            bail!("{} holds no usr/src/{SOURCE_PACKAGE}.tar.xz", deb.display());
+        }
+        run(
+            Command::new("tar").arg("-xJf").arg(&tarball).arg("-C").arg(&tmp),
+            &format!("tar -xJf {}", tarball.display()),
+        )?;
+        std::fs::remove_file(&tarball)?;
+        std::fs::write(tmp.join(".complete"), format!("{SOURCE_PACKAGE} {version}\n"))?;
+        Ok(())
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    if std::fs::rename(&tmp, &tree).is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+        if !tree.join(".complete").exists() {
+            bail!("cannot move the unpacked source to {}", tree.display());
+        }
+    }
+    Ok(tree)
+}
+
+/// The newest source version already unpacked, for when apt cannot answer.
+fn cached_source_version(cache: &Path) -> Option<String> {
+    let mut found: Vec<String> = std::fs::read_dir(cache)
+        .ok()?
+        .flatten()
+        .filter(|e| e.path().join(".complete").exists())
+        .filter_map(|e| e.file_name().to_str()?.strip_prefix(&format!("{SOURCE_PACKAGE}_"))?.to_string().into())
+        .collect();
+    found.sort();
+    found.pop()
+}
+
+/// `make -jN bzImage` in `build`, with a progress line every 20 s (compiled files so far).
+fn make_bzimage(src: &Path, build: &Path, log: &mut dyn FnMut(String)) -> Result<()> {
+    let jobs = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let mut child = Command::new("make")
+        .arg("-C")
+        .arg(src)
+        .arg(format!("O={}", build.display()))
+        .arg(format!("-j{jobs}"))
+        .arg("bzImage")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("make bzImage: cannot run make (bash dev.sh installs the build tools)")?;
+    let stderr = child.stderr.take().context("make's stderr")?;
+    let errors = std::thread::spawn(move || {
+        let mut last: Vec<String> = Vec::new();
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            last.push(line);
+            if last.len() > 20 {
+                last.remove(0);
+            }
+        }
+        last
+    });
+    let started = Instant::now();
+    let mut next = 20u64;
+    let mut compiled = 0u64;
+    for line in BufReader::new(child.stdout.take().context("make's stdout")?).lines().map_while(Result::ok) {
+        if line.trim_start().starts_with("CC") {
+            compiled += 1;
+        }
+        let s = started.elapsed().as_secs();
+        if s >= next {
+            log(format!("building the kernel: {compiled} files compiled, {s} s"));
+            next = s + 20;
+        }
+    }
+    let status = child.wait()?;
+    let last = errors.join().unwrap_or_default();
+    if !status.success() {
+        bail!("make bzImage failed ({status}):\n{}", last.join("\n"));
+    }
+    log(format!("kernel built: {compiled} files compiled in {:.0} s", started.elapsed().as_secs_f64()));
+    Ok(())
+}
+
+/// jsk's kernel, built once per source version and fragment.
+pub fn jsk_kernel(log: &mut dyn FnMut(String)) -> Result<Kernel> {
+    let cache = kernel::cache_dir()?.join("kernel");
+    std::fs::create_dir_all(&cache).with_context(|| format!("create {}", cache.display()))?;
+    let version = match kernel::candidate_version(SOURCE_PACKAGE) {
+        Ok(v) => v,
+        Err(e) => match cached_source_version(&cache) {
+            Some(v) => {
+                log(format!("apt cannot resolve {SOURCE_PACKAGE} ({e:#}); using the cached source {v}"));
+                v
+            }
+            None => bail!(
+                "cannot get the kernel source: {e:#}\n  jsk image builds its kernel from Debian's {SOURCE_PACKAGE} (run `apt-get update` if the package lists are empty); `--kernel debian` uses Debian's binary kernel instead"
+            ),
+        },
+    };
+    let key = format!("{:016x}", fnv1a(&[FRAGMENT, &version, STEPS]));
+    let out = cache.join(format!("jsk-{version}-{key}"));
+    if !out.join(".complete").exists() {
+        let src = source_tree(&cache, &version, log)?;
+        let src = src.join(SOURCE_PACKAGE);
+        let build = kernel::unique_tmp(&cache, "kbuild");
+        std::fs::create_dir_all(&build)?;
+        let result = (|| -> Result<()> {
+            log(format!("configuring the kernel ({SOURCE_PACKAGE} {version}: tinyconfig + jsk-kernel.config)"));
+            let o = format!("O={}", build.display());
+            run(Command::new("make").arg("-C").arg(&src).arg(&o).arg("tinyconfig"), "make tinyconfig")?;
+            let fragment = build.join("jsk-kernel.config");
+            std::fs::write(&fragment, FRAGMENT)?;
+            run(
+                Command::new(src.join("scripts/kconfig/merge_config.sh"))
+                    .current_dir(&src)
+                    .args(["-m", "-O"])
+                    .arg(&build)
+                    .arg(build.join(".config"))
+                    .arg(&fragment),
+                "merge_config.sh",
+            )?;
+            run(Command::new("make").arg("-C").arg(&src).arg(&o).arg("olddefconfig"), "make olddefconfig")?;
+            let config = std::fs::read_to_string(build.join(".config"))?;
+            let lost = missing(FRAGMENT, &config);
+            if !lost.is_empty() {
+                let list: Vec<String> = lost.iter().map(|(s, w, g)| format!("{s}={w} (got {g})")).collect();
+                bail!(
+                    "jsk-kernel.config: Kconfig did not keep {} (their dependencies are off: add them to the fragment)",
+                    list.join(", ")
+                );
+            }
+            make_bzimage(&src, &build, log)?;
+            let tmp = kernel::unique_tmp(&cache, "kernel");
+            std::fs::create_dir_all(&tmp)?;
+            std::fs::copy(build.join("arch/x86/boot/bzImage"), tmp.join("bzImage")).context("copy bzImage")?;
+            std::fs::write(tmp.join(".config"), &config)?;
+            let builtin = std::fs::read_to_string(build.join("modules.builtin")).unwrap_or_default();
+            std::fs::write(tmp.join("modules.builtin"), builtin)?;
+            std::fs::write(tmp.join(".complete"), format!("{SOURCE_PACKAGE} {version} {key}\n"))?;
+            if std::fs::rename(&tmp, &out).is_err() {
+                let _ = std::fs::remove_dir_all(&tmp);
+                if !out.join(".complete").exists() {
+                    bail!("cannot move the built kernel to {}", out.display());
+                }
+            }
+            Ok(())
+        })();
+        let _ = std::fs::remove_dir_all(&build);
+        result?;
+    }
+    let bzimage = out.join("bzImage");
+    let bytes = std::fs::read(&bzimage).with_context(|| format!("read {}", bzimage.display()))?;
+    let release = kernel::bzimage_version(&bytes).and_then(|v| v.split_whitespace().next().map(str::to_string));
+    Ok(Kernel {
+        bzimage: bzimage.clone(),
+        modules_dir: Some(out.clone()),
+        info: KernelInfo {
+            source: "jsk".into(),
+            package: Some(SOURCE_PACKAGE.into()),
+            version: Some(version),
+            release,
+            file: bzimage.to_string_lossy().into_owned(),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_assignment_of_the_fragment_is_explained_and_checked() {
+        let a = assignments(FRAGMENT);
+        assert!(a.len() > 30, "{a:?}");
+        assert!(a.contains(&("CONFIG_VFIO_PCI", "y")) && a.contains(&("CONFIG_INTEL_IOMMU", "y")));
+        // Every group of assignments is followed or preceded by a comment saying why.
+        let lines: Vec<&str> = FRAGMENT.lines().collect();
+        for (i, l) in lines.iter().enumerate() {
+            if l.starts_with("CONFIG_") {
+                let near = lines[i.saturating_sub(6)..(i + 8).min(lines.len())].iter().any(|x| x.starts_with("# "));
+                assert!(near, "line {}: {l} has no explanation near it", i + 1);
+            }
+        }
+    }
+
+    #[test]
+    fn missing_names_what_kconfig_dropped() {
+        let config = "CONFIG_A=y\n# CONFIG_B is not set\nCONFIG_C=m\n";
+        let fragment = "CONFIG_A=y\nCONFIG_B=y\nCONFIG_C=y\nCONFIG_D=n\n# CONFIG_E=y\n";
+        assert_eq!(
+            missing(fragment, config),
+            vec![("CONFIG_B".into(), "y".into(), "n".into()), ("CONFIG_C".into(), "y".into(), "m".into())]
+        );
+    }
+
+    #[test]
+    fn the_cache_key_follows_the_fragment_and_the_version() {
+        assert_ne!(fnv1a(&["a", "6.1.1"]), fnv1a(&["a", "6.1.2"]));
+        assert_ne!(fnv1a(&["ab", "c"]), fnv1a(&["a", "bc"]), "parts are separated");
+        assert_eq!(fnv1a(&["x"]), fnv1a(&["x"]));
+    }
+}
