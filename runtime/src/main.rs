@@ -118,9 +118,15 @@ enum Command {
         #[command(subcommand)]
         command: jsk::image::cli::ImageCommand,
     },
+    /// Find PCI devices, bind them to vfio-pci and run the drivers: jsk-probe (`jsk probe -h`).
+    Probe {
+        /// jsk-probe's command and options.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
-const SUBCOMMANDS: &[&str] = &["run", "test", "test-file", "image", "help", "node"];
+const SUBCOMMANDS: &[&str] = &["run", "test", "test-file", "image", "help", "node", "probe"];
 
 fn pairs(flag: &str, items: &[String]) -> Result<BTreeMap<String, String>, String> {
     items
@@ -208,6 +214,15 @@ fn main() {
     let mut args: Vec<String> = std::env::args().collect();
     // `unode ...`, `node ...` (a symlink) and `jsk node ...` run Node programs.
     let exe = args.first().cloned().unwrap_or_else(|| "jsk".into());
+    // Called as jsk-probe (the image's /bin/jsk-probe is a link to jsk), or `jsk probe ...`.
+    if std::path::Path::new(&exe).file_name().is_some_and(|n| n == "jsk-probe") {
+        jsk::sys::process::exit(jsk::probe::cli::main(args));
+    }
+    if args.get(1).map(String::as_str) == Some("probe") {
+        let mut rest = args.split_off(2);
+        rest.insert(0, "jsk-probe".into());
+        jsk::sys::process::exit(jsk::probe::cli::main(rest));
+    }
     if jsk::unode::invoked_as_node(&exe) {
         jsk::sys::process::exit(jsk::unode::main(exe, args.split_off(1)));
     }
@@ -244,6 +259,10 @@ fn main() {
         Command::Test { timeout, paths } => jsk::testrun::run(&paths, timeout),
         Command::Image { command } => jsk::image::cli::main(command),
         Command::Node { args } => jsk::unode::main(exe.clone(), args),
+        Command::Probe { mut args } => {
+            args.insert(0, "jsk-probe".into());
+            jsk::probe::cli::main(args)
+        }
     };
     jsk::sys::process::exit(code)
 }

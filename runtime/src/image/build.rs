@@ -392,13 +392,7 @@ pub fn build(opts: &BuildOptions, log: &mut dyn FnMut(String)) -> Result<BuildRe
         Some(p) => p.clone(),
         None => std::env::current_exe().context("cannot find this jsk binary (current_exe)")?,
     };
-    let probe = jsk.parent().map(|d| d.join("jsk-probe")).filter(|p| p.is_file());
-    if probe.is_none() {
-        notes.push(format!(
-            "no jsk-probe beside {}: the image has none, and the default command is `/init run APP`",
-            jsk.display()
-        ));
-    }
+    // jsk is multi-call: /bin/jsk-probe is a link to it (jsk::probe::cli), not a second binary.
 
     // App, drivers, devices.
     let app_files = if opts.app_folder {
@@ -460,17 +454,14 @@ pub fn build(opts: &BuildOptions, log: &mut dyn FnMut(String)) -> Result<BuildRe
 
     // Commands.
     let commands = if opts.commands.is_empty() {
-        let mut argv: Vec<String> = match &probe {
-            Some(_) => vec![
-                IMAGE_PROBE.into(),
-                "attach".into(),
-                "--all".into(),
-                "--drivers".into(),
-                IMAGE_DRIVERS.into(),
-                app_in_image.clone(),
-            ],
-            None => vec!["/init".into(), "run".into(), app_in_image.clone()],
-        };
+        let mut argv: Vec<String> = vec![
+            IMAGE_PROBE.into(),
+            "attach".into(),
+            "--all".into(),
+            "--drivers".into(),
+            IMAGE_DRIVERS.into(),
+            app_in_image.clone(),
+        ];
         argv.extend(opts.app_args.iter().cloned());
         vec![CommandSpec { argv, timeout_ms: None }]
     } else {
@@ -517,8 +508,7 @@ pub fn build(opts: &BuildOptions, log: &mut dyn FnMut(String)) -> Result<BuildRe
 
     let mut libraries: BTreeSet<PathBuf> = BTreeSet::new();
     let mut binaries_bytes = Vec::new();
-    let bins: Vec<(PathBuf, &str)> =
-        std::iter::once((jsk.clone(), "/init")).chain(probe.iter().map(|p| (p.clone(), IMAGE_PROBE))).collect();
+    let bins: Vec<(PathBuf, &str)> = vec![(jsk.clone(), "/init")];
     for (src, dest) in &bins {
         let (bytes, stripped) = binary_bytes(src, opts.no_strip, &opts.out, &mut notes)?;
         let interp = Elf::parse(&bytes)?.interpreter()?;
@@ -540,6 +530,7 @@ pub fn build(opts: &BuildOptions, log: &mut dyn FnMut(String)) -> Result<BuildRe
         });
     }
     w.symlink("bin/jsk", "/init")?;
+    w.symlink(IMAGE_PROBE.trim_start_matches('/'), "/init")?;
     parts.extend(binaries_bytes);
     if !libraries.is_empty() {
         let mut total = 0;

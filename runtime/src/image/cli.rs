@@ -38,7 +38,7 @@ pub enum ImageCommand {
         /// Devices folder (default: the nearest devices/, like --drivers).
         #[arg(long, value_name = "DIR")]
         devices: Option<PathBuf>,
-        /// The jsk binary to put in the image (default: this one); jsk-probe is taken from beside it.
+        /// The jsk binary to put in the image (default: this one); it serves as jsk-probe too.
         #[arg(long, value_name = "FILE")]
         jsk: Option<PathBuf>,
         /// Copy the app's whole folder, not only the files it imports.
@@ -47,7 +47,7 @@ pub enum ImageCommand {
         /// A command for PID 1 instead of the default (repeatable; run in order): words split on
         /// spaces, quotes group, `{app}` is the app's path in the image, a leading `timeout_ms=N`
         /// kills it after N ms and goes on. Default: `/bin/jsk-probe attach --all --drivers
-        /// /jsk/drivers {app}` if jsk-probe is there, else `/init run {app}`.
+        /// /jsk/drivers {app}` (/bin/jsk-probe is a link to jsk, which is multi-call).
         #[arg(long = "command", value_name = "CMD", allow_hyphen_values = true)]
         commands: Vec<String>,
         /// An argument for the app in the default command (repeatable).

@@ -187,6 +187,13 @@ pub fn jsk_kernel(log: &mut dyn FnMut(String)) -> Result<Kernel> {
     };
     let key = format!("{:016x}", fnv1a(&[FRAGMENT, &version, STEPS]));
     let out = cache.join(format!("jsk-{version}-{key}"));
+    // One build at a time (tests build images in parallel): the others wait here, then find
+    // the kernel built.
+    let lock = std::fs::File::create(cache.join(".jsk-kernel.lock")).context("the kernel cache's lock file")?;
+    if !out.join(".complete").exists() && lock.try_lock().is_err() {
+        log("another jsk is building the kernel: waiting for it".into());
+        lock.lock().context("lock the kernel cache")?;
+    }
     if !out.join(".complete").exists() {
         let src = source_tree(&cache, &version, log)?;
         let src = src.join(SOURCE_PACKAGE);
@@ -236,6 +243,7 @@ pub fn jsk_kernel(log: &mut dyn FnMut(String)) -> Result<Kernel> {
         let _ = std::fs::remove_dir_all(&build);
         result?;
     }
+    drop(lock);
     let bzimage = out.join("bzImage");
     let bytes = std::fs::read(&bzimage).with_context(|| format!("read {}", bzimage.display()))?;
     let release = kernel::bzimage_version(&bytes).and_then(|v| v.split_whitespace().next().map(str::to_string));

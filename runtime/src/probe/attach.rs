@@ -36,7 +36,8 @@ pub struct AttachOptions {
     pub timeout: Option<f64>,
     /// Run without `--deny-unsafe` (the app needs jsk:sys or jsk:native).
     pub allow_unsafe: bool,
-    /// The jsk binary (default: `JSK_BIN`, else `jsk` beside this executable).
+    /// The jsk binary (default: `JSK_BIN`, else this executable when it is jsk itself, multi-call
+    /// as `jsk probe` or by a link named jsk-probe; else `jsk` beside the jsk-probe binary).
     pub jsk_bin: Option<PathBuf>,
     pub state_path: PathBuf,
 }
@@ -49,11 +50,13 @@ pub fn jsk_binary(explicit: Option<&Path>) -> PathBuf {
     if let Some(p) = std::env::var_os("JSK_BIN").filter(|v| !v.is_empty()) {
         return p.into();
     }
-    std::env::current_exe()
-        .ok()
-        .and_then(|e| e.parent().map(|d| d.join("jsk")))
-        .filter(|p| p.exists())
-        .unwrap_or_else(|| "jsk".into())
+    let Ok(exe) = std::env::current_exe() else { return "jsk".into() };
+    // The jsk-probe binary of `cargo build` runs only the probe; any other name is jsk itself
+    // (in the boot image /bin/jsk-probe is a link to /init, which current_exe resolves).
+    if exe.file_name().is_some_and(|n| n != "jsk-probe") {
+        return exe;
+    }
+    exe.parent().map(|d| d.join("jsk")).filter(|p| p.exists()).unwrap_or_else(|| "jsk".into())
 }
 
 /// The app run without one. The short interval is deliberate: the event loop

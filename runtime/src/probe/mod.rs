@@ -17,6 +17,7 @@
 pub mod access;
 pub mod attach;
 pub mod checks;
+pub mod cli;
 pub mod matching;
 pub mod ops;
 pub mod pci;
