@@ -12,6 +12,8 @@
 # Debian packages in apt's cache).
 set -euo pipefail
 cd "$(dirname "$0")"
+# The one jsk binary, linked statically (.cargo/config.toml).
+JSK=target/x86_64-unknown-linux-gnu/release/jsk
 
 # Debian packages the test tiers need: QEMU for the qtest and guest tiers
 # (x86 and aarch64 device models), tcpdump to read the --pcap captures,
@@ -91,15 +93,15 @@ case "${1:-}" in
     need_apt_lists
     build
     image=target/demo-image
-    target/release/jsk image build --app examples/ping-responder.js -o "$image" \
+    $JSK image build --app examples/ping-responder.js -o "$image" \
       --command "/bin/jsk-probe attach --all --drivers /jsk/drivers {app} -- 10.0.2.15 --count 10"
     guest_port=47101 host_port=47102
-    target/release/jsk image run "$image" --timeout 120 --device e1000,netdev=n0 \
+    $JSK image run "$image" --timeout 120 --device e1000,netdev=n0 \
       --qemu-arg=-netdev --qemu-arg=dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port=$guest_port,remote.type=inet,remote.host=127.0.0.1,remote.port=$host_port \
       > target/demo-guest.log 2>&1 &
     guest=$!
     echo "== booting the image (jsk as PID 1, e1000 on vfio-pci); the host pings the JS driver:"
-    target/release/jsk examples/host-ping.js $host_port $guest_port 10.0.2.15 10
+    $JSK examples/host-ping.js $host_port $guest_port 10.0.2.15 10
     wait $guest || true
     echo "== the guest's console:"
     grep -E "^jsk|drivers attached|image" target/demo-guest.log || true
@@ -115,7 +117,7 @@ case "${1:-}" in
     echo "== cargo test (unit, CLI, qtest and guest tiers)"
     cargo test --release --locked --workspace
     echo "== jsk test (JavaScript tests)"
-    target/release/jsk test
+    $JSK test
     echo "== unode compatibility: npm packages under unode, beside node"
     need_npm_packages
     bash unode/compat/run.sh
@@ -128,7 +130,7 @@ case "${1:-}" in
     ;;
   fuzz)
     build
-    JSK_FUZZ_ITERATIONS=1000000 target/release/jsk test --timeout 3600 hwtests/fake
+    JSK_FUZZ_ITERATIONS=1000000 $JSK test --timeout 3600 hwtests/fake
     JSK_NATIVE_FUZZ_CALLS=2000000 cargo test --release --locked -p jsk-runtime --test native_fuzz -- --nocapture
     # The parsers of outside input (qtest replies, board files, ELF, cpio,
     # PCI config space, VFIO's IOMMU info) under libFuzzer: nightly only.

@@ -14,6 +14,9 @@ pub fn repo() -> PathBuf {
 }
 
 /// The `jsk` binary of this build profile, built once per test process.
+/// The target .cargo/config.toml builds for.
+pub const TARGET: &str = "x86_64-unknown-linux-gnu";
+
 pub fn jsk() -> &'static Path {
     static JSK: OnceLock<PathBuf> = OnceLock::new();
     JSK.get_or_init(|| {
@@ -26,7 +29,8 @@ pub fn jsk() -> &'static Path {
         let status = cmd.status().expect("run cargo build for jsk");
         assert!(status.success(), "building jsk failed");
         let dir = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| repo().join("target"));
-        dir.join(if release { "release" } else { "debug" }).join("jsk")
+        // .cargo/config.toml builds for an explicit target (jsk is linked statically).
+        dir.join(TARGET).join(if release { "release" } else { "debug" }).join("jsk")
     })
 }
 
