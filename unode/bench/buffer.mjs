@@ -1,7 +1,7 @@
 // Buffer throughput: utf8 encode/decode and base64 encode/decode of ~1 MiB.
 // Runs unchanged under node and jsk:
 //   node unode/bench/buffer.mjs
-//   target/release/jsk run unode/bench/buffer.mjs
+//   target/x86_64-unknown-linux-gnu/release/jsk run unode/bench/buffer.mjs
 // Prints `buffer <figure> <MB/s>` lines (MB = 10^6 bytes of the Buffer side).
 import { Buffer } from "node:buffer";
 

@@ -6,7 +6,7 @@
 # 1. Every programs/<name>.js (or .mjs) is a plain Node program that uses one
 #    package, checks its results with node:assert and prints what it saw,
 #    ending with "ok <name>". It runs under unode ($JSK node, default
-#    target/release/jsk) and under node; unode's stdout must equal
+#    target/x86_64-unknown-linux-gnu/release/jsk) and under node; unode's stdout must equal
 #    programs/<name>.out if that file exists, else node's stdout, byte for
 #    byte, and both must exit 0. A program whose first lines say
 #    "// requires: node:http node:child_process global:Intl" is skipped (and
@@ -22,7 +22,7 @@
 set -uo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
-JSK="${JSK:-$ROOT/target/release/jsk}"
+JSK="${JSK:-$ROOT/target/x86_64-unknown-linux-gnu/release/jsk}"
 case "$JSK" in /*) ;; *) JSK="$ROOT/$JSK" ;; esac
 export JSK_SOURCE="${JSK_SOURCE-$ROOT}"
 NODE="${NODE:-node}"

@@ -5,8 +5,9 @@
 //! fragment, the source version and the build steps. A cached kernel costs nothing; a cold
 //! build takes minutes (progress lines while it runs).
 //!
-//! Result folder: `bzImage`, `.config` (the whole configuration) and `modules.builtin` (what
-//! the image builder reads to know that VFIO needs no module), then `.complete`.
+//! Result folder: `bzImage`, `.config` (the whole configuration), `modules.builtin` (what
+//! the image builder reads to know that VFIO needs no module) and `build-seconds` (the cold
+//! `make bzImage`), then `.complete`.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -224,13 +225,17 @@ pub fn jsk_kernel(log: &mut dyn FnMut(String)) -> Result<Kernel> {
                     list.join(", ")
                 );
             }
+            let started = Instant::now();
             make_bzimage(&src, &build, log)?;
+            let build_seconds = started.elapsed().as_secs_f64();
             let tmp = kernel::unique_tmp(&cache, "kernel");
             std::fs::create_dir_all(&tmp)?;
             std::fs::copy(build.join("arch/x86/boot/bzImage"), tmp.join("bzImage")).context("copy bzImage")?;
             std::fs::write(tmp.join(".config"), &config)?;
             let builtin = std::fs::read_to_string(build.join("modules.builtin")).unwrap_or_default();
             std::fs::write(tmp.join("modules.builtin"), builtin)?;
+            // How long the cold build took, for the image benchmark.
+            std::fs::write(tmp.join("build-seconds"), format!("{build_seconds:.1}\n"))?;
             std::fs::write(tmp.join(".complete"), format!("{SOURCE_PACKAGE} {version} {key}\n"))?;
             if std::fs::rename(&tmp, &out).is_err() {
                 let _ = std::fs::remove_dir_all(&tmp);

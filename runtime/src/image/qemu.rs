@@ -58,6 +58,9 @@ pub struct RunReport {
     pub status: Option<i32>,
     pub qemu_exit: Option<i32>,
     pub timed_out: bool,
+    pub pid1_uptime: Option<f64>,
+    /// "loaded N modules in T s" (Debian's kernel), as (N, T).
+    pub modules: Option<(u32, f64)>,
     pub first_command_uptime: Option<f64>,
     pub attached_uptime: Option<f64>,
     pub exit_uptime: Option<f64>,
@@ -93,7 +96,28 @@ impl RunReport {
             secs(self.host_to_attached),
             self.host_seconds
         );
+        s += &self.stages();
         s
+    }
+
+    /// Where the guest's time went: kernel (and initramfs unpacking) to PID 1, PID 1's own
+    /// work (mounts, modules) to the first command, the attach, the rest.
+    pub fn stages(&self) -> String {
+        let span = |a: Option<f64>, b: Option<f64>| match (a, b) {
+            (Some(a), Some(b)) => format!("{:.3} s", b - a),
+            _ => "?".into(),
+        };
+        let modules = match self.modules {
+            Some((n, t)) => format!("{n} modules loaded in {t:.3} s"),
+            None => "no modules".into(),
+        };
+        format!(
+            "boot stages: kernel to PID 1 {}, PID 1 to first command {} ({modules}), first command to drivers attached {}, then to power-off {}\n",
+            span(Some(0.0), self.pid1_uptime),
+            span(self.pid1_uptime, self.first_command_uptime),
+            span(self.first_command_uptime, self.attached_uptime),
+            span(self.attached_uptime, self.exit_uptime),
+        )
     }
 }
 
@@ -101,6 +125,8 @@ impl RunReport {
 struct Seen {
     console: String,
     partial: String,
+    pid1: Option<f64>,
+    modules: Option<(u32, f64)>,
     first_command: Option<f64>,
     attached: Option<f64>,
     host_attached: Option<f64>,
@@ -110,7 +136,20 @@ struct Seen {
 
 impl Seen {
     fn line(&mut self, line: &str, started: Instant) {
-        if line.starts_with(COMMAND_STARTED) && line.contains(" started at uptime ") && self.first_command.is_none() {
+        if let Some(rest) = line.split(" is PID 1 at uptime ").nth(1) {
+            self.pid1 = rest.split_whitespace().next().and_then(|v| v.parse().ok());
+        } else if let Some(rest) = line.split("jsk: init: loaded ").nth(1) {
+            // "jsk: init: loaded N modules in T s (...)"
+            let mut w = rest.split_whitespace();
+            let n = w.next().and_then(|v| v.parse().ok());
+            let t = w.nth(2).and_then(|v| v.parse().ok());
+            if let (Some(n), Some(t)) = (n, t) {
+                self.modules = Some((n, t));
+            }
+        } else if line.starts_with(COMMAND_STARTED)
+            && line.contains(" started at uptime ")
+            && self.first_command.is_none()
+        {
             self.first_command = line
                 .split(" started at uptime ")
                 .nth(1)
@@ -226,6 +265,8 @@ pub fn run(opts: &RunOptions, console_out: Box<dyn Write + Send>) -> Result<RunR
     let _ = reader.join();
     let s = std::mem::take(&mut *seen.lock().unwrap_or_else(|e| e.into_inner()));
     report.console = s.console;
+    report.pid1_uptime = s.pid1;
+    report.modules = s.modules;
     report.first_command_uptime = s.first_command;
     report.attached_uptime = s.attached;
     report.host_to_attached = s.host_attached;
