@@ -1,5 +1,6 @@
-//! TX packets per second in the Linux guest (boot image, q35 + intel-iommu, TCG), per NIC one
-//! boot, the same QEMU configuration for both sides of it:
+//! TX packets per second in the Linux guest (boot image on Debian's kernel, whose NIC drivers
+//! are the baselines; q35 + intel-iommu, TCG), per NIC one boot, the same QEMU configuration
+//! for both sides of it:
 //! (a) the JS driver through VFIO (examples/pktgen.js, 60-byte frames);
 //! (b) the kernel's own driver fed by a raw AF_PACKET socket (examples/af-packet-tx.js)
 //!     after `jsk-probe restore` hands the NIC back.
@@ -25,7 +26,10 @@ fn measure(
     let repo = format!("{}/..", env!("CARGO_MANIFEST_DIR"));
     let out = std::env::temp_dir().join(format!("jsk-bench-guest-net-{name}-{}", std::process::id()));
     let mut build = Command::new(JSK);
-    build.current_dir(&repo).args(["image", "build", "--app", "examples/pktgen.js", "--app-folder", "-o"]).arg(&out);
+    build
+        .current_dir(&repo)
+        .args(["image", "build", "--kernel", "debian", "--app", "examples/pktgen.js", "--app-folder", "-o"])
+        .arg(&out);
     for m in modules {
         build.args(["--module", m]);
     }

@@ -64,7 +64,12 @@ fn main() {
     let image = |name: &str, app: &Path, commands: &[String], modules: &[&str]| -> PathBuf {
         let out = work.join(name);
         let mut c = Command::new(JSK);
-        c.current_dir(&repo).args(["image", "build", "--app"]).arg(app).arg("--app-folder").arg("-o").arg(&out);
+        c.current_dir(&repo)
+            .args(["image", "build", "--kernel", "debian", "--app"])
+            .arg(app)
+            .arg("--app-folder")
+            .arg("-o")
+            .arg(&out);
         for m in modules {
             c.args(["--module", m]);
         }
