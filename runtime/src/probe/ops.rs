@@ -174,8 +174,11 @@ fn modprobe(what: &str) -> Result<(), ProbeError> {
     }
 }
 
+/// Poll `ok` until it holds or `deadline` passes: 1 ms apart at first, doubling to 20 ms (the
+/// kernel usually binds within a few milliseconds; a boot under TCG counts every one).
 fn wait_until(deadline: Duration, mut ok: impl FnMut() -> bool) -> bool {
     let start = Instant::now();
+    let mut pause = Duration::from_millis(1);
     loop {
         if ok() {
             return true;
@@ -183,7 +186,8 @@ fn wait_until(deadline: Duration, mut ok: impl FnMut() -> bool) -> bool {
         if start.elapsed() >= deadline {
             return false;
         }
-        std::thread::sleep(Duration::from_millis(20));
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(20));
     }
 }
 
