@@ -205,24 +205,29 @@ fn host_options(hw: &Hardware, app: &std::path::Path) -> Result<(), String> {
 }
 
 fn main() {
+    // Called as jsk-probe (the image's /bin/jsk-probe is a link to jsk), or `jsk probe ...`:
+    // before jsk's own logger, so that jsk-probe's messages carry its name.
+    let mut args: Vec<String> = std::env::args().collect();
+    if !jsk::image::init::is_pid1() {
+        let exe = args.first().cloned().unwrap_or_default();
+        if std::path::Path::new(&exe).file_name().is_some_and(|n| n == "jsk-probe") {
+            jsk::sys::process::exit(jsk::probe::cli::main(args));
+        }
+        if args.get(1).map(String::as_str) == Some("probe") {
+            let mut rest = args.split_off(2);
+            rest.insert(0, "jsk-probe".into());
+            jsk::sys::process::exit(jsk::probe::cli::main(rest));
+        }
+    }
     jsk::sys::process::init_log("jsk");
     // In the boot image the kernel starts jsk as /init: PID 1 mounts, loads
     // modules, runs the image's commands and powers off (never returns).
     if jsk::image::init::is_pid1() {
         jsk::image::init::main();
     }
-    let mut args: Vec<String> = std::env::args().collect();
     // `unode ...`, `node ...` (a symlink) and `jsk node ...` run Node programs.
     let exe = args.first().cloned().unwrap_or_else(|| "jsk".into());
-    // Called as jsk-probe (the image's /bin/jsk-probe is a link to jsk), or `jsk probe ...`.
-    if std::path::Path::new(&exe).file_name().is_some_and(|n| n == "jsk-probe") {
-        jsk::sys::process::exit(jsk::probe::cli::main(args));
-    }
-    if args.get(1).map(String::as_str) == Some("probe") {
-        let mut rest = args.split_off(2);
-        rest.insert(0, "jsk-probe".into());
-        jsk::sys::process::exit(jsk::probe::cli::main(rest));
-    }
+
     if jsk::unode::invoked_as_node(&exe) {
         jsk::sys::process::exit(jsk::unode::main(exe, args.split_off(1)));
     }
@@ -259,6 +264,7 @@ fn main() {
         Command::Test { timeout, paths } => jsk::testrun::run(&paths, timeout),
         Command::Image { command } => jsk::image::cli::main(command),
         Command::Node { args } => jsk::unode::main(exe.clone(), args),
+        // Dispatched before clap (above); the variant is there for `jsk --help`.
         Command::Probe { mut args } => {
             args.insert(0, "jsk-probe".into());
             jsk::probe::cli::main(args)

@@ -3,5 +3,6 @@
 #![deny(unsafe_code)]
 
 fn main() {
+    jsk::probe::cli::THIN.store(true, std::sync::atomic::Ordering::Relaxed);
     jsk::sys::process::exit(jsk::probe::cli::main(std::env::args().collect()));
 }

@@ -23,7 +23,7 @@ pub const SOURCE_PACKAGE: &str = "linux-source-6.1";
 /// What jsk adds to `make tinyconfig`.
 pub const FRAGMENT: &str = include_str!("jsk-kernel.config");
 /// Changes when the steps below change (part of the cache key).
-const STEPS: &str = "tinyconfig+merge_config+olddefconfig+bzImage v1";
+const STEPS: &str = "ARCH=x86_64 tinyconfig+merge_config+olddefconfig+bzImage v2";
 
 /// FNV-1a, 64 bits: a stable key for the cache (not a security hash).
 fn fnv1a(parts: &[&str]) -> u64 {
@@ -66,13 +66,78 @@ pub fn missing(fragment: &str, config: &str) -> Vec<(String, String, String)> {
 }
 
 fn run(cmd: &mut Command, what: &str) -> Result<()> {
-    let out = cmd.output().with_context(|| format!("{what}: cannot run {:?}", cmd.get_program()))?;
+    let out =
+        cmd.stdin(Stdio::null()).output().with_context(|| format!("{what}: cannot run {:?}", cmd.get_program()))?;
     if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        let tail: Vec<&str> = err.lines().rev().take(15).collect();
-        bail!("{what} failed ({}):\n{}", out.status, tail.into_iter().rev().collect::<Vec<_>>().join("\n"));
+        // merge_config.sh says what is wrong on stdout; make and tar on stderr.
+        let err = String::from_utf8_lossy(if out.stderr.is_empty() { &out.stdout } else { &out.stderr }).into_owned();
+        bail!("{what} failed ({}):\n{}", out.status, useful_tail(&err));
     }
     Ok(())
+}
+
+/// The `error:` lines of a build's output if there are any (with -jN they may be far from the
+/// end), else its last 20 lines.
+fn useful_tail(text: &str) -> String {
+    let errors: Vec<&str> = text.lines().filter(|l| l.contains("error:") || l.contains("Error ")).collect();
+    let lines: Vec<&str> = if errors.is_empty() { text.lines().collect() } else { errors };
+    lines[lines.len().saturating_sub(20)..].join("\n")
+}
+
+/// `make -C src O=build TARGET` for x86-64 (tinyconfig is otherwise 32-bit x86 first), with
+/// none of the caller's kbuild variables (ARCH, CROSS_COMPILE, KCONFIG_CONFIG, ...) and a C
+/// locale, so that the output is what the progress parser expects.
+fn make(src: &Path, build: &Path) -> Command {
+    let mut c = Command::new("make");
+    for v in [
+        "ARCH",
+        "SRCARCH",
+        "CROSS_COMPILE",
+        "KCONFIG_CONFIG",
+        "KBUILD_OUTPUT",
+        "LLVM",
+        "MAKEFLAGS",
+        "MFLAGS",
+        "CC",
+        "LD",
+    ] {
+        c.env_remove(v);
+    }
+    c.env("LC_ALL", "C").arg("-C").arg(src).arg(format!("O={}", build.display())).arg("ARCH=x86_64");
+    c
+}
+
+/// Whether `out` holds a finished kernel: `.complete`, and a bzImage with its setup header.
+fn complete(out: &Path) -> bool {
+    out.join(".complete").exists()
+        && std::fs::read(out.join("bzImage")).is_ok_and(|b| kernel::bzimage_version(&b).is_some())
+}
+
+/// The fragment's symbols that no Kconfig file of `src` defines (a typo reads as "n" otherwise).
+pub fn unknown_symbols(fragment: &str, src: &Path) -> Vec<String> {
+    let mut known = std::collections::HashSet::new();
+    let mut stack = vec![src.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            let path = e.path();
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                if !name.starts_with('.') {
+                    stack.push(path);
+                }
+            } else if name.starts_with("Kconfig") {
+                for l in std::fs::read_to_string(&path).unwrap_or_default().lines() {
+                    let mut w = l.split_whitespace();
+                    if let (Some("config" | "menuconfig"), Some(sym)) = (w.next(), w.next()) {
+                        known.insert(format!("CONFIG_{sym}"));
+                    }
+                }
+            }
+        }
+    }
+    assignments(fragment).into_iter().map(|(s, _)| s.to_string()).filter(|s| !known.contains(s)).collect()
 }
 
 /// The unpacked source tree of `version`, unpacking the package once.
@@ -127,32 +192,32 @@ fn cached_source_version(cache: &Path) -> Option<String> {
 /// `make -jN bzImage` in `build`, with a progress line every 20 s (compiled files so far).
 fn make_bzimage(src: &Path, build: &Path, log: &mut dyn FnMut(String)) -> Result<()> {
     let jobs = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-    let mut child = Command::new("make")
-        .arg("-C")
-        .arg(src)
-        .arg(format!("O={}", build.display()))
+    let mut child = make(src, build)
         .arg(format!("-j{jobs}"))
         .arg("bzImage")
+        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .context("make bzImage: cannot run make (bash dev.sh installs the build tools)")?;
     let stderr = child.stderr.take().context("make's stderr")?;
+    // Both pipes are read to their ends whatever their bytes (a line that is not UTF-8 must
+    // not stop the draining: make would block on a full pipe).
     let errors = std::thread::spawn(move || {
-        let mut last: Vec<String> = Vec::new();
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            last.push(line);
-            if last.len() > 20 {
-                last.remove(0);
+        let mut kept: Vec<String> = Vec::new();
+        for line in BufReader::new(stderr).split(b'\n').map_while(Result::ok) {
+            kept.push(String::from_utf8_lossy(&line).into_owned());
+            if kept.len() > 400 {
+                kept.drain(..200);
             }
         }
-        last
+        kept.join("\n")
     });
     let started = Instant::now();
     let mut next = 20u64;
     let mut compiled = 0u64;
-    for line in BufReader::new(child.stdout.take().context("make's stdout")?).lines().map_while(Result::ok) {
-        if line.trim_start().starts_with("CC") {
+    for line in BufReader::new(child.stdout.take().context("make's stdout")?).split(b'\n').map_while(Result::ok) {
+        if line.trim_ascii_start().starts_with(b"CC") {
             compiled += 1;
         }
         let s = started.elapsed().as_secs();
@@ -162,9 +227,9 @@ fn make_bzimage(src: &Path, build: &Path, log: &mut dyn FnMut(String)) -> Result
         }
     }
     let status = child.wait()?;
-    let last = errors.join().unwrap_or_default();
+    let stderr = errors.join().unwrap_or_default();
     if !status.success() {
-        bail!("make bzImage failed ({status}):\n{}", last.join("\n"));
+        bail!("make bzImage failed ({status}):\n{}", useful_tail(&stderr));
     }
     log(format!("kernel built: {compiled} files compiled in {:.0} s", started.elapsed().as_secs_f64()));
     Ok(())
@@ -189,33 +254,52 @@ pub fn jsk_kernel(log: &mut dyn FnMut(String)) -> Result<Kernel> {
     let key = format!("{:016x}", fnv1a(&[FRAGMENT, &version, STEPS]));
     let out = cache.join(format!("jsk-{version}-{key}"));
     // One build at a time (tests build images in parallel): the others wait here, then find
-    // the kernel built.
-    let lock = std::fs::File::create(cache.join(".jsk-kernel.lock")).context("the kernel cache's lock file")?;
-    if !out.join(".complete").exists() && lock.try_lock().is_err() {
-        log("another jsk is building the kernel: waiting for it".into());
-        lock.lock().context("lock the kernel cache")?;
+    // the kernel built, or the failure it ended with (not a second try of the same build).
+    let failed = cache.join(format!(".failed-{key}"));
+    let mut lock = None;
+    if !complete(&out) {
+        let file = std::fs::File::create(cache.join(".jsk-kernel.lock")).context("the kernel cache's lock file")?;
+        if file.try_lock().is_err() {
+            log("another jsk is building the kernel: waiting for it".into());
+            file.lock().context("lock the kernel cache")?;
+            if let (false, Ok(why)) = (complete(&out), std::fs::read_to_string(&failed)) {
+                bail!("the kernel build another jsk ran just now failed:\n{why}");
+            }
+        }
+        lock = Some(file);
     }
-    if !out.join(".complete").exists() {
+    if !complete(&out) {
+        // A folder left half-written (a crash, a disk that filled up) is built again.
+        let _ = std::fs::remove_dir_all(&out);
+        let _ = std::fs::remove_file(&failed);
         let src = source_tree(&cache, &version, log)?;
         let src = src.join(SOURCE_PACKAGE);
         let build = kernel::unique_tmp(&cache, "kbuild");
         std::fs::create_dir_all(&build)?;
         let result = (|| -> Result<()> {
             log(format!("configuring the kernel ({SOURCE_PACKAGE} {version}: tinyconfig + jsk-kernel.config)"));
-            let o = format!("O={}", build.display());
-            run(Command::new("make").arg("-C").arg(&src).arg(&o).arg("tinyconfig"), "make tinyconfig")?;
+            run(make(&src, &build).arg("tinyconfig"), "make tinyconfig")?;
             let fragment = build.join("jsk-kernel.config");
             std::fs::write(&fragment, FRAGMENT)?;
             run(
                 Command::new(src.join("scripts/kconfig/merge_config.sh"))
                     .current_dir(&src)
+                    .env_remove("KCONFIG_CONFIG")
+                    .env("ARCH", "x86_64")
                     .args(["-m", "-O"])
                     .arg(&build)
                     .arg(build.join(".config"))
                     .arg(&fragment),
                 "merge_config.sh",
             )?;
-            run(Command::new("make").arg("-C").arg(&src).arg(&o).arg("olddefconfig"), "make olddefconfig")?;
+            run(make(&src, &build).arg("olddefconfig"), "make olddefconfig")?;
+            let unknown = unknown_symbols(FRAGMENT, &src);
+            if !unknown.is_empty() {
+                bail!(
+                    "jsk-kernel.config names symbols Linux {version} does not have: {} (a typo?)",
+                    unknown.join(", ")
+                );
+            }
             let config = std::fs::read_to_string(build.join(".config"))?;
             let lost = missing(FRAGMENT, &config);
             if !lost.is_empty() {
@@ -228,24 +312,30 @@ pub fn jsk_kernel(log: &mut dyn FnMut(String)) -> Result<Kernel> {
             let started = Instant::now();
             make_bzimage(&src, &build, log)?;
             let build_seconds = started.elapsed().as_secs_f64();
-            let tmp = kernel::unique_tmp(&cache, "kernel");
+            // The result goes into the build folder first (removed with it on any error), then
+            // moves to its cache place in one rename.
+            let tmp = build.join("result");
             std::fs::create_dir_all(&tmp)?;
             std::fs::copy(build.join("arch/x86/boot/bzImage"), tmp.join("bzImage")).context("copy bzImage")?;
             std::fs::write(tmp.join(".config"), &config)?;
             let builtin = std::fs::read_to_string(build.join("modules.builtin")).unwrap_or_default();
+            if !builtin.lines().any(|l| l.ends_with("/vfio-pci.ko") || l.ends_with("/vfio_pci.ko")) {
+                bail!("the built kernel's modules.builtin does not list vfio-pci: the image would not find VFIO");
+            }
             std::fs::write(tmp.join("modules.builtin"), builtin)?;
             // How long the cold build took, for the image benchmark.
             std::fs::write(tmp.join("build-seconds"), format!("{build_seconds:.1}\n"))?;
             std::fs::write(tmp.join(".complete"), format!("{SOURCE_PACKAGE} {version} {key}\n"))?;
             if std::fs::rename(&tmp, &out).is_err() {
                 let _ = std::fs::remove_dir_all(&tmp);
-                if !out.join(".complete").exists() {
-                    bail!("cannot move the built kernel to {}", out.display());
-                }
+                bail!("cannot move the built kernel to {}", out.display());
             }
             Ok(())
         })();
         let _ = std::fs::remove_dir_all(&build);
+        if let Err(e) = &result {
+            let _ = std::fs::write(&failed, format!("{e:#}\n"));
+        }
         result?;
     }
     drop(lock);
@@ -292,6 +382,17 @@ mod tests {
             missing(fragment, config),
             vec![("CONFIG_B".into(), "y".into(), "n".into()), ("CONFIG_C".into(), "y".into(), "m".into())]
         );
+    }
+
+    #[test]
+    fn unknown_symbols_are_the_ones_no_kconfig_file_defines() {
+        let dir = std::env::temp_dir().join(format!("jsk-kbuild-test-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("drivers/net")).unwrap();
+        std::fs::write(dir.join("Kconfig"), "config FOO\n\tbool \"foo\"\n").unwrap();
+        std::fs::write(dir.join("drivers/net/Kconfig.x"), "menuconfig BAR\n").unwrap();
+        let fragment = "CONFIG_FOO=y\n# CONFIG_QUX=y is a comment\nCONFIG_BAR=n\nCONFIG_INPTU=n\n";
+        assert_eq!(unknown_symbols(fragment, &dir), vec!["CONFIG_INPTU".to_string()]);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

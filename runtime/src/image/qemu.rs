@@ -136,9 +136,11 @@ struct Seen {
 
 impl Seen {
     fn line(&mut self, line: &str, started: Instant) {
-        if let Some(rest) = line.split(" is PID 1 at uptime ").nth(1) {
-            self.pid1 = rest.split_whitespace().next().and_then(|v| v.parse().ok());
-        } else if let Some(rest) = line.split("jsk: init: loaded ").nth(1) {
+        if let Some(rest) = line.strip_prefix("jsk: init: ").and_then(|l| l.split(" is PID 1 at uptime ").nth(1)) {
+            if self.pid1.is_none() {
+                self.pid1 = rest.split_whitespace().next().and_then(|v| v.parse().ok());
+            }
+        } else if let Some(rest) = line.strip_prefix("jsk: init: loaded ") {
             // "jsk: init: loaded N modules in T s (...)"
             let mut w = rest.split_whitespace();
             let n = w.next().and_then(|v| v.parse().ok());

@@ -51,9 +51,9 @@ pub fn jsk_binary(explicit: Option<&Path>) -> PathBuf {
         return p.into();
     }
     let Ok(exe) = std::env::current_exe() else { return "jsk".into() };
-    // The jsk-probe binary of `cargo build` runs only the probe; any other name is jsk itself
-    // (in the boot image /bin/jsk-probe is a link to /init, which current_exe resolves).
-    if exe.file_name().is_some_and(|n| n != "jsk-probe") {
+    // jsk itself (multi-call; in the boot image /bin/jsk-probe is a link to /init, which
+    // current_exe resolves) runs `jsk run`; the host's thin jsk-probe binary cannot.
+    if !super::cli::THIN.load(std::sync::atomic::Ordering::Relaxed) {
         return exe;
     }
     exe.parent().map(|d| d.join("jsk")).filter(|p| p.exists()).unwrap_or_else(|| "jsk".into())

@@ -23,8 +23,8 @@ use clap::{Args, Parser, Subcommand};
     long_about = "Find PCI devices, match them to jsk drivers, bind them to vfio-pci and run the drivers.\n\n\
         Without a command, lists the PCI devices like `lspci -k`, with the jsk driver whose match table fits.\n\
         Exit codes: 0 done, 1 error, 2 refused (nothing was changed; the message says what is in the way).\n\n\
-        Environment: JSK_STATE (state file, default /run/jsk/bound.json), JSK_BIN (the jsk binary attach runs; default: jsk beside \
-        jsk-probe), JSK_SYSFS_ROOT / JSK_PROC_ROOT / JSK_DEV_ROOT (read another tree as /sys, /proc, /dev; a tree that is not a \
+        Environment: JSK_STATE (state file, default /run/jsk/bound.json), JSK_BIN (the jsk binary attach runs; default: this one, or the jsk beside \
+        a jsk-probe binary), JSK_SYSFS_ROOT / JSK_PROC_ROOT / JSK_DEV_ROOT (read another tree as /sys, /proc, /dev; a tree that is not a \
         mounted sysfs gets an emulated kernel, for tests), JSK_PROBE_DEADLINE_MS (how long to wait for the kernel to bind or \
         unbind, default 5000)."
 )]
@@ -357,6 +357,10 @@ fn run(cli: Cli) -> Result<i32, ProbeError> {
         }
     }
 }
+
+/// Set by the host's thin jsk-probe binary (`bin/jsk-probe.rs`), which cannot run `jsk run`
+/// itself: attach then starts the jsk beside it. Unset, this executable is jsk (multi-call).
+pub static THIN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Run jsk-probe with `args` (`args[0]` the name it was called by); returns the exit code.
 pub fn main(args: Vec<String>) -> i32 {
