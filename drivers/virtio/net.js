@@ -1,10 +1,10 @@
-// virtio-net (VIRTIO 1.2 section 5.1) on the modern PCI transport (./pci.js): the network
+// virtio-net (VIRTIO 1.2 section 5.1) on the modern PCI transport (jsk:virtio/pci): the network
 // card of every KVM/QEMU virtual machine, 1af4:1041.
 //
 // Reference: OASIS, "Virtual I/O Device (VIRTIO) Version 1.2", cited as "VIRTIO x.y":
 // 5.1.3 (feature bits), 5.1.4 (device configuration), 5.1.5 (initialization), 5.1.6 (device
 // operation: the virtio_net_hdr, 5.1.6.2 transmit, 5.1.6.3 receive), 2.7 (split queues,
-// ./split_queue.js), 3.1 (initialization), 4.1.5 (PCI: virtqueue set-up, MSI-X vectors).
+// jsk:virtio/split_queue), 3.1 (initialization), 4.1.5 (PCI: virtqueue set-up, MSI-X vectors).
 //
 // What is negotiated: VERSION_1 (required: modern devices only), MAC, STATUS (link changes
 // through the configuration interrupt), MTU and SPEED_DUPLEX (read, reported), and
@@ -36,13 +36,13 @@
 //   mode                       "irq" or "poll"; waitMs: the deadline of each reset (1000)
 //
 // Nothing the device writes is trusted: used-ring ids and lengths are checked before a
-// buffer is handed out (./split_queue.js), configuration reads are repeated until
+// buffer is handed out (jsk:virtio/split_queue), configuration reads are repeated until
 // config_generation holds still, and a device that never finishes its reset is an Error
 // with bus mastering turned off anyway.
 
 import { driver, spinUntil, PooledNetDevice, BUFFER, checkBurst, restock, ring, transition } from "jsk:hal";
-import { Transport, FEATURE, bits, NO_VECTOR } from "./pci.js";
-import { SplitQueue, DESC_F_WRITE } from "./split_queue.js";
+import { Transport, FEATURE, bits, NO_VECTOR } from "jsk:virtio/pci";
+import { SplitQueue, DESC_F_WRITE } from "jsk:virtio/split_queue";
 
 /** VIRTIO 5.1.3: feature bits of the network device. */
 export const NET_F = Object.freeze({

@@ -1,9 +1,9 @@
-// drivers/virtio/pci.js: the virtio structure capabilities (VIRTIO 4.1.4) found in a config
+// jsk:virtio/pci (hal-js/virtio/pci.js): the virtio structure capabilities (VIRTIO 4.1.4) found in a config
 // space written here, as QEMU 7.2 lays out virtio-net-pci with disable-legacy=on, and every
 // hostile variation refused with an Error that says what is wrong.
 import { test, assert } from "jsk:test";
 import { fakeRegion } from "jsk:native";
-import { findStructures, notifyAddress, COMMON, CFG, COMMON_CFG_MIN } from "../../drivers/virtio/pci.js";
+import { findStructures, notifyAddress, COMMON, CFG, COMMON_CFG_MIN } from "jsk:virtio/pci";
 import { writeCapabilities, virtioCap, MSIX_CAP, qemuCapabilities, le32 } from "../models/virtio_pci.js";
 
 const BAR4 = 0x4000;

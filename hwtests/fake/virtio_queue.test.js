@@ -1,9 +1,9 @@
-// drivers/virtio/split_queue.js: the split virtqueue's layout (VIRTIO 2.7), offering buffers
+// jsk:virtio/split_queue (hal-js/virtio/split_queue.js): the split virtqueue's layout (VIRTIO 2.7), offering buffers
 // through slots (with and without a chained header), and collecting used entries with the
 // test acting as the device, hostile entries included.
 import { test, assert } from "jsk:test";
 import { fakeDevice } from "jsk:fake";
-import { SplitQueue, DESC_F_WRITE, DESC_F_NEXT, AVAIL_F_NO_INTERRUPT } from "../../drivers/virtio/split_queue.js";
+import { SplitQueue, DESC_F_WRITE, DESC_F_NEXT, AVAIL_F_NO_INTERRUPT } from "jsk:virtio/split_queue";
 
 function queue(size = 8, opts = {}) {
   const fake = fakeDevice({ name: "vq", bus: "pci" });

@@ -1,9 +1,9 @@
-// drivers/virtio/pci.js's Transport against the model in ../models/virtio_pci.js: the status
+// jsk:virtio/pci (hal-js/virtio/pci.js)'s Transport against the model in ../models/virtio_pci.js: the status
 // handshake of VIRTIO 3.1.1 in order, feature negotiation, and the refusals.
 import { test, assert } from "jsk:test";
 import { TimeoutError } from "jsk:hal";
-import { Transport, FEATURE, bits } from "../../drivers/virtio/pci.js";
-import { SplitQueue } from "../../drivers/virtio/split_queue.js";
+import { Transport, FEATURE, bits } from "jsk:virtio/pci";
+import { SplitQueue } from "jsk:virtio/split_queue";
 import { virtioPciModel } from "../models/virtio_pci.js";
 
 test("begin: reset, ACKNOWLEDGE, DRIVER, the features both want, FEATURES_OK read back; then DRIVER_OK", async () => {

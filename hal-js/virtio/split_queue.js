@@ -1,7 +1,7 @@
-// A split virtqueue (VIRTIO 2.7): descriptor table, available ring (driver area) and used
-// ring (device area) in one DMA allocation. Buffers move through it in batches, with
-// jsk:hal's batch operations: a fixed number of calls per batch, whatever its size, and no
-// descriptor field touched by the interpreter.
+// jsk:virtio/split_queue — a split virtqueue (VIRTIO 2.7): descriptor table, available
+// ring (driver area) and used ring (device area) in one DMA allocation. Buffers move
+// through it in batches, with jsk:hal's batch operations: a fixed number of calls per
+// batch, whatever its size, and no descriptor field touched by the interpreter.
 //
 // Slots. The queue's buffers are offered in order through `slots`: slot k always uses the
 // same descriptor (or, with a `header`, the same two: 2k for the header, 2k+1 for the

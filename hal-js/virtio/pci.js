@@ -1,6 +1,6 @@
-// The virtio PCI transport, modern (virtio 1.x) devices only: how a driver finds a device's
-// structures and talks to its common configuration. Device drivers (virtio-net, ...) are
-// built on it; this file knows no device type.
+// jsk:virtio/pci — the virtio PCI transport, modern (virtio 1.x) devices only: how a driver
+// finds a device's structures and talks to its common configuration. Device drivers
+// (drivers/virtio/net.js, ...) are built on it; this module knows no device type.
 //
 // Reference: OASIS, "Virtual I/O Device (VIRTIO) Version 1.2", cited as "VIRTIO x.y":
 // 4.1.4 (virtio structure PCI capabilities), 4.1.4.3 (common configuration), 4.1.4.4
