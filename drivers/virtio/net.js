@@ -41,7 +41,7 @@
 // with bus mastering turned off anyway.
 
 import { driver, spinUntil, PooledNetDevice, BUFFER, checkBurst, restock, ring, transition } from "jsk:hal";
-import { Transport, FEATURE, bits, NO_VECTOR } from "jsk:virtio/pci";
+import { Transport, FEATURE, bits, NO_VECTOR, VIRTIO_VENDOR, MODERN_DEVICE_BASE } from "jsk:virtio/pci";
 import { SplitQueue, DESC_F_WRITE } from "jsk:virtio/split_queue";
 
 /** VIRTIO 5.1.3: feature bits of the network device. */
@@ -49,6 +49,7 @@ export const NET_F = Object.freeze({
   CSUM: 0n, GUEST_CSUM: 1n, MTU: 3n, MAC: 5n, GUEST_TSO4: 7n, MRG_RXBUF: 15n, STATUS: 16n, CTRL_VQ: 17n,
   CTRL_RX: 18n, MQ: 22n, SPEED_DUPLEX: 63n,
 });
+const VIRTIO_ID_NET = 1;           // VIRTIO 5: device type 1, network card (PCI 1af4:1041)
 const REQUIRED = bits(FEATURE.VERSION_1);
 const OPTIONAL = bits(NET_F.MAC, NET_F.STATUS, NET_F.MTU, NET_F.SPEED_DUPLEX, FEATURE.ACCESS_PLATFORM);
 
@@ -655,7 +656,7 @@ class VirtioNetDevice extends PooledNetDevice {
 export default driver({
   name: "virtio-net",
   description: "virtio network device, modern PCI (VIRTIO 1.x; QEMU's virtio-net-pci, every KVM cloud VM's NIC)",
-  match: { pci: [{ vendor: 0x1af4, device: 0x1041 }] },
+  match: { pci: [{ vendor: VIRTIO_VENDOR, device: MODERN_DEVICE_BASE + VIRTIO_ID_NET }] },
 
   async probe(dev) {
     if (!LITTLE_ENDIAN_HOST) throw new Error(`virtio-net: ${dev.name}: the queues are written in host byte order; VIRTIO 1.x is little-endian`);

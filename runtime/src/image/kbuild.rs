@@ -148,32 +148,18 @@ fn source_tree(cache: &Path, version: &str, log: &mut dyn FnMut(String)) -> Resu
     }
     let deb = kernel::fetch_deb(cache, SOURCE_PACKAGE, version, log)?;
     log(format!("unpacking {} (the kernel source, about 1.3 GB unpacked)", deb.display()));
-    let tmp = kernel::unique_tmp(cache, "source");
-    std::fs::create_dir_all(&tmp)?;
-    let result = (|| -> Result<()> {
-        run(Command::new("dpkg-deb").arg("-x").arg(&deb).arg(&tmp), &format!("dpkg-deb -x {}", deb.display()))?;
+    kernel::unpack_once(cache, &deb, &tree, &format!("{SOURCE_PACKAGE} {version}"), |tmp| {
         let tarball = tmp.join(format!("usr/src/{SOURCE_PACKAGE}.tar.xz"));
         if !tarball.is_file() {
             bail!("{} holds no usr/src/{SOURCE_PACKAGE}.tar.xz", deb.display());
         }
         run(
-            Command::new("tar").arg("-xJf").arg(&tarball).arg("-C").arg(&tmp),
+            Command::new("tar").arg("-xJf").arg(&tarball).arg("-C").arg(tmp),
             &format!("tar -xJf {}", tarball.display()),
         )?;
         std::fs::remove_file(&tarball)?;
-        std::fs::write(tmp.join(".complete"), format!("{SOURCE_PACKAGE} {version}\n"))?;
         Ok(())
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e);
-    }
-    if std::fs::rename(&tmp, &tree).is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
-        if !tree.join(".complete").exists() {
-            bail!("cannot move the unpacked source to {}", tree.display());
-        }
-    }
+    })?;
     Ok(tree)
 }
 

@@ -112,6 +112,37 @@ fn newest_cached(dir: &Path) -> Option<(String, String, PathBuf)> {
     found.pop().map(|(_, p, v, d)| (p, v, d))
 }
 
+/// Unpack `deb` into `tree` once: into a fresh folder beside it, then `more(folder)` (further
+/// unpacking), a `.complete` marker holding `what`, and one rename. A folder that fails is
+/// removed; another process that got there first wins, and its tree is used.
+pub(super) fn unpack_once(
+    cache: &Path,
+    deb: &Path,
+    tree: &Path,
+    what: &str,
+    more: impl FnOnce(&Path) -> Result<()>,
+) -> Result<()> {
+    let tmp = unique_tmp(cache, "unpack");
+    std::fs::create_dir_all(&tmp)?;
+    let result = (|| -> Result<()> {
+        tool(Command::new("dpkg-deb").arg("-x").arg(deb).arg(&tmp), &format!("dpkg-deb -x {}", deb.display()))?;
+        more(&tmp)?;
+        std::fs::write(tmp.join(".complete"), format!("{what}\n"))?;
+        Ok(())
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    if std::fs::rename(&tmp, tree).is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+        if !tree.join(".complete").exists() {
+            bail!("cannot move the unpacked {} to {}", deb.display(), tree.display());
+        }
+    }
+    Ok(())
+}
+
 /// Debian's kernel: resolved through apt, downloaded and unpacked once.
 /// `log` receives progress lines (download, unpack).
 pub fn debian(log: &mut dyn FnMut(String)) -> Result<Kernel> {
@@ -136,21 +167,7 @@ pub fn debian(log: &mut dyn FnMut(String)) -> Result<Kernel> {
     if !tree.join(".complete").exists() {
         let deb = fetch_deb(&cache, &package, &version, log)?;
         log(format!("unpacking {} into {}", deb.display(), tree.display()));
-        let tmp = unique_tmp(&cache, "unpack");
-        std::fs::create_dir_all(&tmp)?;
-        let r = tool(Command::new("dpkg-deb").arg("-x").arg(&deb).arg(&tmp), &format!("dpkg-deb -x {}", deb.display()));
-        if let Err(e) = r {
-            let _ = std::fs::remove_dir_all(&tmp);
-            return Err(e);
-        }
-        std::fs::write(tmp.join(".complete"), format!("{package} {version}\n"))?;
-        if std::fs::rename(&tmp, &tree).is_err() {
-            // Another build unpacked the same package meanwhile.
-            let _ = std::fs::remove_dir_all(&tmp);
-            if !tree.join(".complete").exists() {
-                bail!("cannot move the unpacked kernel to {}", tree.display());
-            }
-        }
+        unpack_once(&cache, &deb, &tree, &format!("{package} {version}"), |_| Ok(()))?;
     }
     let release = release_of(&package);
     let bzimage = tree.join("boot").join(format!("vmlinuz-{release}"));
