@@ -73,3 +73,16 @@ pub fn collect_driver_files(p: &std::path::Path, out: &mut Vec<std::path::PathBu
         }
     }
 }
+
+/// FNV-1a, 64 bits, over `parts` each followed by a zero byte (so `["ab", "c"]` and
+/// `["a", "bc"]` differ): a stable key for caches and indexes, not a security hash.
+pub fn fnv1a(parts: &[&[u8]]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for &b in p.iter().chain(std::iter::once(&0)) {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}

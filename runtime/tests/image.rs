@@ -197,9 +197,19 @@ fn driver_and_device_files_are_byte_identical_to_the_repository() {
             let got = e.get(&format!("{base}/{f}")).unwrap_or_else(|| panic!("{base}/{f} missing"));
             assert!(got.data == want, "{base}/{f} differs from {folder}/{f}");
         }
-        let in_image = e.keys().filter(|k| k.starts_with(&format!("{base}/")) && e[*k].is_file()).count();
-        assert_eq!(in_image, files.len(), "{base} holds exactly {folder}/");
+        let index = format!("{base}/{}", jsk::probe::matching::INDEX_FILE);
+        let in_image =
+            e.keys().filter(|k| k.starts_with(&format!("{base}/")) && e[*k].is_file() && **k != index).count();
+        assert_eq!(in_image, files.len(), "{base} holds exactly {folder}/ (and the drivers' match index)");
     }
+    // The index of the drivers' match tables, read on the host: jsk-probe in the image uses it.
+    let index = &e[&format!("/jsk/drivers/{}", jsk::probe::matching::INDEX_FILE)];
+    let v: serde_json::Value = serde_json::from_slice(&index.data).expect("the index is JSON");
+    let files = v["files"].as_array().expect("files");
+    let e1000 = files.iter().find(|f| f["file"] == "nic/e1000.js").expect("nic/e1000.js indexed");
+    assert_eq!(e1000["read"]["driver"]["name"], "e1000", "{e1000}");
+    assert_eq!(e1000["read"]["driver"]["pci"][0]["vendor"], 0x8086, "{e1000}");
+    assert!(files.iter().all(|f| f["fnv1a"].as_str().is_some_and(|h| h.len() == 16)), "{v}");
 }
 
 #[test]
@@ -259,7 +269,7 @@ fn manifest_names_the_kernel_package_and_the_commands() {
     assert!(!Path::new(&m.kernel.file).starts_with(repo()), "{}", m.kernel.file);
     // Size report: kernel + initramfs, in MB.
     let kernel = std::fs::metadata(dir.join("bzImage")).unwrap().len();
-    let initramfs = std::fs::metadata(dir.join("initramfs.cpio.gz")).unwrap().len();
+    let initramfs = std::fs::metadata(dir.join(jsk::image::INITRAMFS_FILE)).unwrap().len();
     let want = format!("image size {:.2} MB", (kernel + initramfs) as f64 / 1e6);
     assert!(r.stdout.contains(&want), "build output lacks {want:?}\n{}", r.both());
     assert!(r.stdout.contains("vfio_pci"), "{}", r.stdout);

@@ -647,13 +647,33 @@ fn attach_binds_runs_jsk_with_vfio_and_passes_the_exit_status_on() {
     assert!(!r.stderr.contains("\njsk: drivers attached"), "the child's line is replaced, not repeated: {}", r.stderr);
     assert_eq!(r.stdout, "app output\n");
     let args = f.read("jsk.args");
-    // Drivers and app run under --deny-unsafe unless attach is given --allow-unsafe.
+    // Drivers and app run under --deny-unsafe unless attach is given --allow-unsafe; jsk gets
+    // the file of the driver that matches, not the folder (it compiles no other driver).
     assert_eq!(
         args.trim(),
-        format!("run --deny-unsafe --vfio 0000:00:02.0 --drivers {} app.js x --y", drivers_dir().display())
+        format!(
+            "run --deny-unsafe --vfio 0000:00:02.0 --drivers {} app.js x --y",
+            drivers_dir().join("misc/edu.js").display()
+        )
     );
     assert_eq!(f.driver_of("0000:00:02.0").as_deref(), Some("vfio-pci"));
     assert!(r.stderr.contains("stays on vfio-pci; `jsk-probe restore --all` gives it back"), "{}", r.stderr);
+}
+
+#[test]
+fn attach_without_a_matching_driver_hands_jsk_the_folders() {
+    let f = Fake::new("attach-nomatch");
+    qemu_trio(&f);
+    f.device("0000:00:06.0", 0x1b36, 0x0099, 0x00ff00, None, Some(7));
+    let jsk = fake_jsk(&f, false, 0);
+    let r = run(f.cmd().env("JSK_BIN", &jsk).arg("attach").arg("--drivers").arg(drivers_dir()).arg("0000:00:06.0"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("warning: no jsk driver matches 0000:00:06.0"), "{}", r.stderr);
+    let args = f.read("jsk.args");
+    assert!(
+        args.starts_with(&format!("run --deny-unsafe --vfio 0000:00:06.0 --drivers {} ", drivers_dir().display())),
+        "{args}"
+    );
 }
 
 #[test]

@@ -323,7 +323,7 @@ fn compress(archive: &[u8], how: Compression) -> Result<Vec<u8>> {
             gz.write_all(archive)?;
             return Ok(gz.finish()?);
         }
-        // A 16 MiB window lets zstd find what jsk and jsk-probe share.
+        // A 16 MiB window: matches across the whole archive (jsk is most of it).
         Compression::Zstd => ("zstd", &["-19", "--long=24", "-q", "-c", "-T0"]),
         // The kernel's xz decoder checks CRC32, not xz's default CRC64.
         Compression::Xz => ("xz", &["-9", "--check=crc32", "-c", "-T1"]),
@@ -429,10 +429,18 @@ pub fn build(opts: &BuildOptions, log: &mut dyn FnMut(String)) -> Result<BuildRe
         Some(d) => bail!("--devices {}: not a folder", d.display()),
         None => nearest("devices", &opts.app),
     };
-    let drivers_files = match &drivers {
-        Some(d) => tree_files(d)?,
+    // The drivers' match tables, read here once (an index in the image's drivers folder), so
+    // that jsk-probe attach in the image imports no driver to match devices.
+    let index_rel = crate::probe::matching::INDEX_FILE;
+    let drivers_files: Vec<(String, PathBuf)> = match &drivers {
+        Some(d) => tree_files(d)?.into_iter().filter(|(rel, _)| rel != index_rel).collect(),
         None => Vec::new(),
     };
+    let drivers_index = drivers.as_ref().map(|d| {
+        let (json, warnings) = crate::probe::matching::index_json(d);
+        notes.extend(warnings.into_iter().map(|w| format!("driver {w}")));
+        json
+    });
     let devices_files = match &devices {
         Some(d) => tree_files(d)?,
         None => Vec::new(),
@@ -567,6 +575,9 @@ pub fn build(opts: &BuildOptions, log: &mut dyn FnMut(String)) -> Result<BuildRe
         };
     if let Some(d) = &drivers {
         copy_tree(&mut w, &drivers_files, IMAGE_DRIVERS, &format!("drivers from {}", d.display()))?;
+    }
+    if let Some(json) = &drivers_index {
+        w.file(&format!("{IMAGE_DRIVERS}/{index_rel}"), 0o644, json.as_bytes())?;
     }
     if let Some(d) = &devices {
         copy_tree(&mut w, &devices_files, IMAGE_DEVICES, &format!("devices from {}", d.display()))?;

@@ -25,16 +25,10 @@ pub const FRAGMENT: &str = include_str!("jsk-kernel.config");
 /// Changes when the steps below change (part of the cache key).
 const STEPS: &str = "ARCH=x86_64 tinyconfig+merge_config+olddefconfig+bzImage v2";
 
-/// FNV-1a, 64 bits: a stable key for the cache (not a security hash).
+/// The cache key's hash: FNV-1a over the parts (not a security hash).
 fn fnv1a(parts: &[&str]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for p in parts {
-        for b in p.bytes().chain(std::iter::once(0)) {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    h
+    let bytes: Vec<&[u8]> = parts.iter().map(|p| p.as_bytes()).collect();
+    crate::fnv1a(&bytes)
 }
 
 /// The `CONFIG_X=v` lines of a fragment, in order.

@@ -16,7 +16,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use super::checks::{check_bind, BindOptions, Refusal};
-use super::matching::{find_match, load_drivers, DriverSource};
+use super::matching::{find_match, load_indexed, DriverSource};
 use super::pci::{list_devices, PciDevice};
 use super::{access, checks, failed, ops, Kernel, ProbeError, System, VFIO_PCI};
 
@@ -77,8 +77,7 @@ pub fn attach(host: &System, opts: &AttachOptions) -> Result<i32, ProbeError> {
     if roots.is_empty() {
         return Err(failed("no drivers/ folder above the current folder or this executable; name one with --drivers DIR or --driver FILE"));
     }
-    let files = opts.drivers.files(&cwd)?;
-    let (drivers, warnings) = load_drivers(&files);
+    let (drivers, warnings) = load_indexed(&opts.drivers, &cwd)?;
     for w in warnings {
         say(&format!("warning: {w}"));
     }
@@ -214,7 +213,14 @@ pub fn attach(host: &System, opts: &AttachOptions) -> Result<i32, ProbeError> {
     for a in &addresses {
         cmd.arg("--vfio").arg(a);
     }
-    for r in &roots {
+    // Only the files of the drivers that match (in file order, so `jsk run` picks the same
+    // driver for each device): it compiles those and no others.
+    let mut matched: Vec<&Path> =
+        plans.iter().filter_map(|p| find_match(&drivers, &p.device)).map(|d| d.file.as_path()).collect();
+    matched.sort_by_key(|f| drivers.iter().position(|d| d.file == *f));
+    matched.dedup();
+    let given: Vec<&Path> = if matched.is_empty() { roots.iter().map(PathBuf::as_path).collect() } else { matched };
+    for r in given {
         cmd.arg("--drivers").arg(r);
     }
     cmd.arg(&app).args(&opts.app_args);

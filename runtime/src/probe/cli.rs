@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use super::attach::{attach, AttachOptions};
 use super::checks::{check_bind, BindOptions};
-use super::matching::{load_drivers, DriverSource};
+use super::matching::{load_indexed, DriverSource};
 use super::pci::{iommu_summary, list_devices, row, table, PciDevice};
 use super::state::{state_path, State};
 use super::{access, normalize_address, ops, ProbeError, System, EXIT_ERROR};
@@ -169,8 +169,7 @@ fn list(c: &Common, only: &[String]) -> Result<i32, ProbeError> {
     let only = addresses(only)?;
     let cwd = std::env::current_dir().unwrap_or_else(|_| "/".into());
     let source = DriverSource { dirs: c.drivers.clone(), files: c.driver.clone() };
-    let files = source.files(&cwd)?;
-    let (drivers, warnings) = load_drivers(&files);
+    let (drivers, warnings) = load_indexed(&source, &cwd)?;
     for w in warnings {
         say(&format!("warning: {w}"));
     }
