@@ -23,8 +23,9 @@ JSK=target/x86_64-unknown-linux-gnu/release/jsk
 # of the ping benchmark (the pinger, and the kernel's responder), and what
 # building the image's kernel takes (`jsk image build` compiles Debian's
 # linux-source-6.1 once, cached in ~/.cache/jsk/kernel): a C compiler and
-# make, flex, bison, bc, libelf's headers, xz to unpack the source.
-PACKAGES=(qemu-system-x86 qemu-system-arm tcpdump curl wrk linux-libc-dev busybox-static build-essential flex bison bc libelf-dev xz-utils)
+# make, flex, bison, bc, libelf's headers, xz to unpack the source; zstd
+# compresses the image's initramfs (`jsk image build --compress`, zstd by default).
+PACKAGES=(qemu-system-x86 qemu-system-arm tcpdump curl wrk linux-libc-dev busybox-static build-essential flex bison bc libelf-dev xz-utils zstd)
 
 need_cargo() {
   if ! command -v cargo >/dev/null 2>&1; then

@@ -14,7 +14,7 @@ pub enum ImageCommand {
     /// runtime/src/image/jsk-kernel.config, built once and cached in
     /// ${XDG_CACHE_HOME:-~/.cache}/jsk/kernel), unless --kernel says `debian` (Debian's
     /// linux-image-amd64 with the modules VFIO needs) or names a bzImage. DIR gets bzImage,
-    /// initramfs.cpio.gz and image.json.
+    /// initramfs.cpio.zst (.gz, .xz or plain with --compress) and image.json.
     Build {
         /// The app to run in the image.
         #[arg(long, value_name = "APP.js")]
@@ -59,8 +59,8 @@ pub enum ImageCommand {
         /// Keep symbols in jsk (by default a binary with symbols is stripped with binutils' strip).
         #[arg(long = "no-strip")]
         no_strip: bool,
-        /// Initramfs compression: gzip (default, by jsk), zstd or xz (through those tools), none.
-        #[arg(long, value_enum, default_value_t = Compression::Gzip)]
+        /// Initramfs compression: zstd (default) or xz through those tools, gzip (by jsk itself), none.
+        #[arg(long, value_enum, default_value_t = Compression::Zstd)]
         compress: Compression,
     },
     /// Boot an image under QEMU (q35, intel-iommu, TCG) with the serial console on stdout;

@@ -40,18 +40,20 @@ use serde::{Deserialize, Serialize};
 
 /// Files `jsk image build` writes into its output folder.
 pub const KERNEL_FILE: &str = "bzImage";
-pub const INITRAMFS_FILE: &str = "initramfs.cpio.gz";
+/// The initramfs of the default compression (zstd); `initramfs_in` finds any of them.
+pub const INITRAMFS_FILE: &str = "initramfs.cpio.zst";
 
 /// How the initramfs is compressed (Debian's kernel takes all four).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Compression {
-    /// gzip level 6, written by jsk (flate2): the default, fast to unpack.
-    #[default]
+    /// gzip level 6, written by jsk (flate2), no tool needed.
     Gzip,
-    /// `zstd -19 --long=24` (the zstd tool): as fast to unpack as gzip and
-    /// about half the size when jsk and jsk-probe share code (long window).
+    /// `zstd -19 --long=24` (the zstd tool): the default. Unpacked as fast as gzip under TCG
+    /// (kernel to PID 1 0.88 s either way, measured 2026-12-02) and 18% smaller (3.07 MB vs
+    /// 3.75 MB for the default image); about 4 s to write on 2 cores.
+    #[default]
     Zstd,
-    /// `xz -9 --check=crc32` (xz-utils): smallest, ~0.8 s slower to unpack under TCG.
+    /// `xz -9 --check=crc32` (xz-utils): smallest (2.8 MB), ~0.5 s slower to unpack under TCG.
     Xz,
     /// Plain cpio.
     None,
@@ -60,8 +62,8 @@ pub enum Compression {
 impl Compression {
     pub fn file_name(self) -> &'static str {
         match self {
-            Compression::Gzip => INITRAMFS_FILE,
-            Compression::Zstd => "initramfs.cpio.zst",
+            Compression::Gzip => "initramfs.cpio.gz",
+            Compression::Zstd => INITRAMFS_FILE,
             Compression::Xz => "initramfs.cpio.xz",
             Compression::None => "initramfs.cpio",
         }
