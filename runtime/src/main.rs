@@ -29,6 +29,9 @@ struct Limits {
     /// Cap the JS heap at MB mebibytes; running out becomes a clear error (exit 1).
     #[arg(long = "memory-limit", value_name = "MB")]
     memory_limit: Option<usize>,
+    /// Let QuickJS use up to KB kibibytes of stack (default 16384, as `node --stack-size`); deeper recursion is a RangeError.
+    #[arg(long = "stack-size", value_name = "KB")]
+    stack_size: Option<String>,
     /// Refuse the raw primitives to the program: it cannot import jsk:sys or jsk:native, and the
     /// syscall/addressOf/unsafeArrayBuffer globals are absent (jsk: modules, drivers included, work as before).
     #[arg(long = "deny-unsafe")]
@@ -40,10 +43,18 @@ impl Limits {
         if self.deny_unsafe {
             jsk::engine::modules::deny_unsafe();
         }
-        Options {
+        let mut opts = Options {
             timeout: self.timeout.filter(|t| *t > 0.0).map(Duration::from_secs_f64),
             memory_limit_mb: self.memory_limit,
+            stack_limit: None,
+        };
+        if let Some(kb) = &self.stack_size {
+            if let Err(e) = opts.set_stack_size_kb(kb) {
+                eprintln!("jsk: {e}");
+                jsk::sys::process::exit(2);
+            }
         }
+        opts
     }
 }
 

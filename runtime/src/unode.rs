@@ -101,7 +101,8 @@ pub fn main(exe: String, args: Vec<String>) -> i32 {
                 "--deny-unsafe" => crate::engine::modules::deny_unsafe(),
                 "--no-warnings" => std::env::set_var("NODE_NO_WARNINGS", "1"),
                 "--no-deprecation" => std::env::set_var("UNODE_NO_DEPRECATION", "1"),
-                "--stack-size" | "--max-semi-space-size" | "--conditions" | "-C" | "--title" => {
+                "--stack-size" => opts.set_stack_size_kb(&take(&mut i)?)?,
+                "--max-semi-space-size" | "--conditions" | "-C" | "--title" => {
                     let _ = take(&mut i)?;
                 }
                 f if IGNORED.contains(&a) || IGNORED.contains(&f) => {}

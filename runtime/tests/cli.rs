@@ -191,6 +191,26 @@ fn memory_limit_turns_exhaustion_into_a_clear_error() {
 }
 
 #[test]
+fn stack_size_sets_how_deep_js_may_recurse() {
+    let src =
+        "let d = 0;\nfunction f() { d++; f(); }\ntry { f(); } catch (e) { console.log(e instanceof RangeError, d); }\n";
+    let depth = |kb: &str| -> u64 {
+        let r = run_js(&format!("stack-{kb}"), src, &["--stack-size", kb]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let (ok, d) = r.stdout.trim().split_once(' ').expect("two words");
+        assert_eq!(ok, "true", "{}", r.stdout);
+        d.parse().unwrap()
+    };
+    let (small, large) = (depth("256"), depth("4096"));
+    assert!(small > 50 && large > small * 8, "256 KiB: {small} frames, 4096 KiB: {large}");
+    for bad in ["0", "99999", "x"] {
+        let r = run_js("stack-bad", "console.log(1);\n", &["--stack-size", bad]);
+        assert_eq!(r.code, 2, "{bad}: {}", r.stderr);
+        assert!(r.stderr.contains("--stack-size") && r.stderr.contains("KiB"), "{}", r.stderr);
+    }
+}
+
+#[test]
 fn deep_recursion_is_a_range_error() {
     let src = "function f(n) { return f(n + 1) + 1; }\ntry { f(0); } catch (e) { console.log(e instanceof RangeError, e.message); }\nf(0);\n";
     let r = run_js("recursion", src, &[]);

@@ -207,6 +207,11 @@ fn command_line_eval_print_argv_and_names() {
     let r = unode(&dir, &["--no-such-flag", "args.js"]);
     assert_eq!(r.code, 9);
     assert!(r.stderr.contains("bad option"), "{}", r.stderr);
+    // --stack-size (KiB, as V8's) sets how deep JS recurses.
+    let deep = "let d = 0; function f() { d++; f(); } try { f(); } catch { console.log(d); }";
+    let depth = |kb: &str| -> u64 { ok(&dir, &[&format!("--stack-size={kb}"), "-e", deep]).trim().parse().unwrap() };
+    assert!(depth("2048") > 8 * depth("128"));
+    assert_eq!(unode(&dir, &["--stack-size=0", "-e", "1"]).code, 9);
     // The binary called `unode` (or `node`) is unode.
     let link = dir.join("unode");
     std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_jsk"), &link).unwrap();

@@ -25,6 +25,24 @@ pub struct Options {
     pub timeout: Option<Duration>,
     /// Cap on the JS heap, in MiB.
     pub memory_limit_mb: Option<usize>,
+    /// How much of the JS thread's stack QuickJS may use, in bytes (default
+    /// [`crate::JS_STACK_LIMIT`]); deeper recursion is a RangeError.
+    pub stack_limit: Option<usize>,
+}
+
+impl Options {
+    /// `--stack-size KB` (jsk run, and unode as Node's V8 option): at most half of the JS
+    /// thread's stack (the rest is headroom for native frames).
+    pub fn set_stack_size_kb(&mut self, kb: &str) -> std::result::Result<(), String> {
+        let max = crate::JS_THREAD_STACK / 2 / 1024;
+        match kb.parse::<usize>() {
+            Ok(k) if (1..=max).contains(&k) => {
+                self.stack_limit = Some(k * 1024);
+                Ok(())
+            }
+            _ => Err(format!("--stack-size {kb}: a number of KiB from 1 to {max}")),
+        }
+    }
 }
 
 /// What to run: a jsk module, a `jsk:test` file, or a Node program (unode).
@@ -330,7 +348,7 @@ pub(crate) fn new_runtime(opts: &Options, stack_limit: usize) -> std::result::Re
 
 /// Run `file` as the main module; returns the process exit code.
 pub fn run_file(file: &str, mode: Mode, opts: Options) -> i32 {
-    let (_rt, context) = match new_runtime(&opts, crate::JS_STACK_LIMIT) {
+    let (_rt, context) = match new_runtime(&opts, opts.stack_limit.unwrap_or(crate::JS_STACK_LIMIT)) {
         Ok(x) => x,
         Err(e) => {
             eprintln!("jsk: {e}");

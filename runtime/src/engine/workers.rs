@@ -236,7 +236,7 @@ pub fn js_thread_start<'js>(ctx: Ctx<'js>, entry: String, parts: Value<'js>, lim
     rec.mailbox.push(Item::Message { from: me.id, parts });
     threads().insert(id, rec.clone());
     sys::install_wake_handler();
-    let opts = Options { timeout: None, memory_limit_mb: heap };
+    let opts = Options { timeout: None, memory_limit_mb: heap, stack_limit: None };
     // Signals go to the main JS thread, as in Node; a worker keeps only the
     // wake signal (threadStop interrupts its blocking calls with it).
     let spawned = sys::with_signals_blocked(|| {
