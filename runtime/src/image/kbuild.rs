@@ -317,6 +317,7 @@ pub fn jsk_kernel(log: &mut dyn FnMut(String)) -> Result<Kernel> {
             let _ = std::fs::write(&failed, format!("{e:#}\n"));
         }
         result?;
+        prune(&cache, &out);
     }
     drop(lock);
     let bzimage = out.join("bzImage");
@@ -335,9 +336,75 @@ pub fn jsk_kernel(log: &mut dyn FnMut(String)) -> Result<Kernel> {
     })
 }
 
+/// How many built kernels the cache keeps (the newest; each is about 2 MB).
+const KEEP_BUILDS: usize = 3;
+
+/// After a build (under the lock): drop all but the newest [`KEEP_BUILDS`] jsk kernels (never
+/// `current`), and the temporary folders of builds and unpacks whose process is gone (an
+/// interrupted `jsk image build` leaves them).
+fn prune(cache: &Path, current: &Path) {
+    let Ok(entries) = std::fs::read_dir(cache) else { return };
+    let mut builds = Vec::new();
+    for e in entries.flatten() {
+        let path = e.path();
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with("jsk-") && path != current {
+            let when = std::fs::metadata(path.join(".complete")).and_then(|m| m.modified()).ok();
+            builds.push((when, path));
+        } else if let Some(pid) = tmp_owner(&name) {
+            if !Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = std::fs::remove_dir_all(&path);
+            }
+        }
+    }
+    builds.sort_by(|a, b| b.0.cmp(&a.0)); // newest first; incomplete ones (None) last
+    for (_, path) in builds.into_iter().skip(KEEP_BUILDS - 1) {
+        let _ = std::fs::remove_dir_all(path);
+    }
+}
+
+/// The process id in a temporary folder's name (`.kbuild-PID-N`, `.source-PID-N`, ...).
+fn tmp_owner(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix('.')?;
+    let (_, tail) = rest.split_once('-')?;
+    let (pid, nanos) = tail.split_once('-')?;
+    nanos.parse::<u64>().ok()?;
+    pid.parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prune_keeps_the_newest_builds_and_live_temporaries() {
+        let dir = std::env::temp_dir().join(format!("jsk-kbuild-prune-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for (i, name) in ["jsk-a", "jsk-b", "jsk-c", "jsk-d"].iter().enumerate() {
+            std::fs::create_dir_all(dir.join(name)).unwrap();
+            let done = dir.join(name).join(".complete");
+            std::fs::write(&done, "x").unwrap();
+            let t = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000 + i as u64);
+            std::fs::File::options().write(true).open(&done).unwrap().set_modified(t).unwrap();
+        }
+        std::fs::create_dir_all(dir.join("jsk-half")).unwrap(); // never completed
+        let dead = dir.join(".kbuild-999999999-1");
+        let alive = dir.join(format!(".source-{}-2", std::process::id()));
+        let other = dir.join("linux-source-6.1_6.1.1");
+        for d in [&dead, &alive, &other] {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        prune(&dir, &dir.join("jsk-a"));
+        let left: Vec<bool> =
+            ["jsk-a", "jsk-b", "jsk-c", "jsk-d", "jsk-half"].iter().map(|n| dir.join(n).exists()).collect();
+        // The current build, and the two newest others.
+        assert_eq!(left, [true, false, true, true, false]);
+        assert!(!dead.exists() && alive.exists() && other.exists());
+        assert_eq!(tmp_owner(".kbuild-12-345"), Some(12));
+        assert_eq!(tmp_owner(".jsk-kernel.lock"), None);
+        assert_eq!(tmp_owner(".failed-0123abcd"), None);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn every_assignment_of_the_fragment_is_explained_and_checked() {
