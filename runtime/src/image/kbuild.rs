@@ -357,7 +357,7 @@ fn prune(cache: &Path, current: &Path) {
             }
         }
     }
-    builds.sort_by(|a, b| b.0.cmp(&a.0)); // newest first; incomplete ones (None) last
+    builds.sort_by_key(|b| std::cmp::Reverse(b.0)); // newest first; incomplete ones (None) last
     for (_, path) in builds.into_iter().skip(KEEP_BUILDS - 1) {
         let _ = std::fs::remove_dir_all(path);
     }
