@@ -35,6 +35,8 @@ struct Figures {
     first: Option<f64>,
     attached: Option<f64>,
     host: Option<f64>,
+    /// The kernel's file as the image's manifest names it (jsk's: in its cache folder).
+    kernel_file: Option<String>,
 }
 
 /// Build `app` into an image with `build_args`, boot it BOOTS times with `run_args`.
@@ -67,8 +69,13 @@ fn measure(name: &str, app: &str, build_args: &[&str], run_args: &[&str]) -> Fig
         attached.extend(after(&text, ", drivers attached "));
         host.extend(after(&text, "host time: drivers attached "));
     }
+    let kernel_file = std::fs::read_to_string(out.join("image.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|m| m["kernel"]["file"].as_str().map(str::to_string));
     let _ = std::fs::remove_dir_all(&out);
     Figures {
+        kernel_file,
         image_mb: sizes.0,
         kernel_mb: sizes.1,
         pid1: median(pid1),
@@ -113,24 +120,15 @@ fn main() {
             c / d
         );
     }
-    // The cold build, as jsk's kernel cache recorded it.
-    let cache = std::env::var_os("XDG_CACHE_HOME")
-        .map(std::path::PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache")))
-        .map(|c| c.join("jsk/kernel"));
-    let built: Vec<String> = cache
-        .and_then(|c| std::fs::read_dir(c).ok())
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let secs = std::fs::read_to_string(e.path().join("build-seconds")).ok()?;
-            name.starts_with("jsk-").then(|| format!("{name}: {} s", secs.trim()))
-        })
-        .collect();
-    match built.as_slice() {
-        [] => println!("image    cold kernel build: not recorded (the cached kernel predates the record; remove ~/.cache/jsk/kernel/jsk-* to measure)"),
-        b => println!("image    cold kernel build (make bzImage, {} cores): {}", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1), b.join("; ")),
+    // The cold build of the kernel these images used, as jsk's kernel cache recorded it.
+    let dir = jsk.kernel_file.as_deref().and_then(|f| Path::new(f).parent().map(Path::to_path_buf));
+    match dir.as_ref().and_then(|d| std::fs::read_to_string(d.join("build-seconds")).ok()) {
+        Some(secs) => println!(
+            "image    cold kernel build (make bzImage, {} cores): {} s ({})",
+            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            secs.trim(),
+            dir.as_ref().and_then(|d| d.file_name()).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+        ),
+        None => println!("image    cold kernel build: not recorded (the cached kernel predates the record; remove ~/.cache/jsk/kernel/jsk-* to measure)"),
     }
 }
