@@ -132,7 +132,8 @@ pub fn load_indexed(source: &DriverSource, cwd: &Path) -> Result<(Vec<JskDriver>
     for root in source.roots(cwd)? {
         let Ok(text) = std::fs::read_to_string(root.join(INDEX_FILE)) else { continue };
         match serde_json::from_str::<Index>(&text) {
-            Ok(ix) if ix.format == INDEX_FORMAT => {
+            // Written by this jsk: another one's jsk:hal may read a table differently.
+            Ok(ix) if ix.format == INDEX_FORMAT && ix.jsk == env!("CARGO_PKG_VERSION") => {
                 known.extend(ix.files.into_iter().map(|e| (root.join(&e.file), e)));
             }
             _ => {} // another format or damaged: the files are read instead
@@ -163,14 +164,16 @@ pub fn index_json(root: &Path) -> (String, Vec<String>) {
     let entries = reads
         .into_iter()
         .filter_map(|(abs, read)| {
+            // A file that gave a warning is left out: it is read (and warned about) again.
             if let Read::Warning(w) = &read {
                 warnings.push(format!("{}: {w}", abs.display()));
+                return None;
             }
             let rel = abs.strip_prefix(&base).ok()?.to_string_lossy().into_owned();
             Some(IndexEntry { file: rel, fnv1a: content_hash(&abs)?, read })
         })
         .collect();
-    let ix = Index { format: INDEX_FORMAT, files: entries };
+    let ix = Index { format: INDEX_FORMAT, jsk: env!("CARGO_PKG_VERSION").into(), files: entries };
     (serde_json::to_string_pretty(&ix).expect("the index serializes") + "\n", warnings)
 }
 
@@ -181,6 +184,8 @@ const INDEX_FORMAT: u32 = 1;
 #[derive(Deserialize, Serialize)]
 struct Index {
     format: u32,
+    /// The jsk version that read the tables.
+    jsk: String,
     files: Vec<IndexEntry>,
 }
 
@@ -305,8 +310,9 @@ mod tests {
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(warnings[0].contains("broken.js"), "{warnings:?}");
         std::fs::write(dir.join(INDEX_FILE), json).unwrap();
-        assert_eq!(names(&dir), read);
+        assert_eq!(names(&dir), read, "the broken file is read again, and warned about again");
         assert_eq!(read.0, ["alpha", "beta"]);
+        assert!(!std::fs::read_to_string(dir.join(INDEX_FILE)).unwrap().contains("broken.js"));
         let _ = std::fs::remove_dir_all(&dir);
     }
 
@@ -325,6 +331,12 @@ mod tests {
         std::fs::write(dir.join(INDEX_FILE), "{ not json").unwrap();
         assert_eq!(names(&dir).0, ["alpha2", "gamma", "beta"]);
         std::fs::write(dir.join(INDEX_FILE), json.replace("\"format\": 1", "\"format\": 99")).unwrap();
+        assert_eq!(names(&dir).0, ["alpha2", "gamma", "beta"]);
+        // One written by another jsk version is no index either.
+        let (json, _) = index_json(&dir);
+        let other = json.replace(&format!("\"jsk\": \"{}\"", env!("CARGO_PKG_VERSION")), "\"jsk\": \"0.0.0\"");
+        assert_ne!(other, json);
+        std::fs::write(dir.join(INDEX_FILE), other.replace("\"beta\"", "\"stale\"")).unwrap();
         assert_eq!(names(&dir).0, ["alpha2", "gamma", "beta"]);
         let _ = std::fs::remove_dir_all(&dir);
     }
