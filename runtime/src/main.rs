@@ -29,7 +29,7 @@ struct Limits {
     /// Cap the JS heap at MB mebibytes; running out becomes a clear error (exit 1).
     #[arg(long = "memory-limit", value_name = "MB")]
     memory_limit: Option<usize>,
-    /// Let QuickJS use up to KB kibibytes of stack (default 16384, as `node --stack-size`); deeper recursion is a RangeError.
+    /// Let QuickJS use up to KB kibibytes of stack (default 16384; the unit of `node --stack-size`); deeper recursion is a RangeError.
     #[arg(long = "stack-size", value_name = "KB")]
     stack_size: Option<String>,
     /// Refuse the raw primitives to the program: it cannot import jsk:sys or jsk:native, and the

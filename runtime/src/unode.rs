@@ -101,7 +101,18 @@ pub fn main(exe: String, args: Vec<String>) -> i32 {
                 "--deny-unsafe" => crate::engine::modules::deny_unsafe(),
                 "--no-warnings" => std::env::set_var("NODE_NO_WARNINGS", "1"),
                 "--no-deprecation" => std::env::set_var("UNODE_NO_DEPRECATION", "1"),
-                "--stack-size" => opts.set_stack_size_kb(&take(&mut i)?)?,
+                // As V8's (KiB); more than jsk's JS thread can give is taken as its most.
+                "--stack-size" => {
+                    let kb = take(&mut i)?;
+                    let most = crate::JS_THREAD_STACK / 2 / 1024;
+                    match kb.parse::<usize>() {
+                        Ok(k) if k > most => {
+                            eprintln!("unode: --stack-size={kb}: using {most}, the most jsk's JS thread has");
+                            opts.set_stack_size_kb(&most.to_string())?
+                        }
+                        _ => opts.set_stack_size_kb(&kb)?,
+                    }
+                }
                 "--max-semi-space-size" | "--conditions" | "-C" | "--title" => {
                     let _ = take(&mut i)?;
                 }

@@ -201,6 +201,8 @@ fn command_line_eval_print_argv_and_names() {
         "true object [eval]\n"
     );
     assert_eq!(ok(&dir, &["-p", "1 + 2"]), "3\n");
+    // Built-in classes print as classes (the embedded node: modules keep their source text).
+    assert_eq!(ok(&dir, &["-p", "require('util').inspect([URL, Blob])"]), "[ [class URL], [class Blob] ]\n");
     assert_eq!(ok(&dir, &["--input-type=module", "-e", "import { sep } from 'node:path'; console.log(sep)"]), "/\n");
     assert_eq!(ok(&dir, &["args.js", "--flag", "x"]), "[\"--flag\",\"x\"] true\n");
     assert!(ok(&dir, &["--version"]).starts_with("v20."));
@@ -212,6 +214,9 @@ fn command_line_eval_print_argv_and_names() {
     let depth = |kb: &str| -> u64 { ok(&dir, &[&format!("--stack-size={kb}"), "-e", deep]).trim().parse().unwrap() };
     assert!(depth("2048") > 8 * depth("128"));
     assert_eq!(unode(&dir, &["--stack-size=0", "-e", "1"]).code, 9);
+    let big = unode(&dir, &["--stack-size=65500", "-e", "console.log(1)"]);
+    assert_eq!((big.code, big.stdout.as_str()), (0, "1\n"), "{}", big.stderr);
+    assert!(big.stderr.contains("using 32768"), "{}", big.stderr);
     // The binary called `unode` (or `node`) is unode.
     let link = dir.join("unode");
     std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_jsk"), &link).unwrap();
