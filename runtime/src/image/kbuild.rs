@@ -252,6 +252,10 @@ pub fn jsk_kernel(log: &mut dyn FnMut(String)) -> Result<Kernel> {
         // A folder left half-written (a crash, a disk that filled up) is built again.
         let _ = std::fs::remove_dir_all(&out);
         let _ = std::fs::remove_file(&failed);
+        // CONFIG_KERNEL_ZSTD: the kernel's last build step runs zstd; say so now, not after minutes.
+        if Command::new("zstd").arg("--version").output().is_err() {
+            bail!("building jsk's kernel needs the zstd tool (apt-get install zstd; bash dev.sh installs it)");
+        }
         let src = source_tree(&cache, &version, log)?;
         let src = src.join(SOURCE_PACKAGE);
         let build = kernel::unique_tmp(&cache, "kbuild");
@@ -320,6 +324,11 @@ pub fn jsk_kernel(log: &mut dyn FnMut(String)) -> Result<Kernel> {
         prune(&cache, &out);
     }
     drop(lock);
+    // Last use, for `prune` (which keeps the newest).
+    let _ = std::fs::File::options()
+        .write(true)
+        .open(out.join(".complete"))
+        .and_then(|f| f.set_modified(std::time::SystemTime::now()));
     let bzimage = out.join("bzImage");
     let bytes = std::fs::read(&bzimage).with_context(|| format!("read {}", bzimage.display()))?;
     let release = kernel::bzimage_version(&bytes).and_then(|v| v.split_whitespace().next().map(str::to_string));
@@ -339,9 +348,10 @@ pub fn jsk_kernel(log: &mut dyn FnMut(String)) -> Result<Kernel> {
 /// How many built kernels the cache keeps (the newest; each is about 2 MB).
 const KEEP_BUILDS: usize = 3;
 
-/// After a build (under the lock): drop all but the newest [`KEEP_BUILDS`] jsk kernels (never
-/// `current`), and the temporary folders of builds and unpacks whose process is gone (an
-/// interrupted `jsk image build` leaves them).
+/// After a build (under the lock): drop all but the [`KEEP_BUILDS`] jsk kernels used last (never
+/// `current`), and the temporary folders of builds, downloads and unpacks whose process is gone
+/// and that are over a day old (an interrupted `jsk image build` leaves them; the age guards
+/// against another PID namespace sharing the cache).
 fn prune(cache: &Path, current: &Path) {
     let Ok(entries) = std::fs::read_dir(cache) else { return };
     let mut builds = Vec::new();
@@ -352,7 +362,8 @@ fn prune(cache: &Path, current: &Path) {
             let when = std::fs::metadata(path.join(".complete")).and_then(|m| m.modified()).ok();
             builds.push((when, path));
         } else if let Some(pid) = tmp_owner(&name) {
-            if !Path::new(&format!("/proc/{pid}")).exists() {
+            let old = e.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok());
+            if !Path::new(&format!("/proc/{pid}")).exists() && old.is_some_and(|a| a.as_secs() > 24 * 3600) {
                 let _ = std::fs::remove_dir_all(&path);
             }
         }
@@ -363,7 +374,7 @@ fn prune(cache: &Path, current: &Path) {
     }
 }
 
-/// The process id in a temporary folder's name (`.kbuild-PID-N`, `.source-PID-N`, ...).
+/// The process id in a temporary folder's name (`.kbuild-PID-N`, `.unpack-PID-N`, ...).
 fn tmp_owner(name: &str) -> Option<u32> {
     let rest = name.strip_prefix('.')?;
     let (_, tail) = rest.split_once('-')?;
@@ -389,17 +400,20 @@ mod tests {
         }
         std::fs::create_dir_all(dir.join("jsk-half")).unwrap(); // never completed
         let dead = dir.join(".kbuild-999999999-1");
-        let alive = dir.join(format!(".source-{}-2", std::process::id()));
+        let young = dir.join(".unpack-999999999-3");
+        let alive = dir.join(format!(".unpack-{}-2", std::process::id()));
         let other = dir.join("linux-source-6.1_6.1.1");
-        for d in [&dead, &alive, &other] {
+        for d in [&dead, &young, &alive, &other] {
             std::fs::create_dir_all(d).unwrap();
         }
+        let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3 * 24 * 3600);
+        std::fs::File::open(&dead).unwrap().set_modified(long_ago).unwrap();
         prune(&dir, &dir.join("jsk-a"));
         let left: Vec<bool> =
             ["jsk-a", "jsk-b", "jsk-c", "jsk-d", "jsk-half"].iter().map(|n| dir.join(n).exists()).collect();
         // The current build, and the two newest others.
         assert_eq!(left, [true, false, true, true, false]);
-        assert!(!dead.exists() && alive.exists() && other.exists());
+        assert!(!dead.exists() && young.exists() && alive.exists() && other.exists());
         assert_eq!(tmp_owner(".kbuild-12-345"), Some(12));
         assert_eq!(tmp_owner(".jsk-kernel.lock"), None);
         assert_eq!(tmp_owner(".failed-0123abcd"), None);

@@ -330,7 +330,12 @@ mod tests {
         // A damaged index or another format is no index.
         std::fs::write(dir.join(INDEX_FILE), "{ not json").unwrap();
         assert_eq!(names(&dir).0, ["alpha2", "gamma", "beta"]);
-        std::fs::write(dir.join(INDEX_FILE), json.replace("\"format\": 1", "\"format\": 99")).unwrap();
+        let (json, _) = index_json(&dir);
+        std::fs::write(
+            dir.join(INDEX_FILE),
+            json.replace("\"format\": 1", "\"format\": 99").replace("\"beta\"", "\"stale\""),
+        )
+        .unwrap();
         assert_eq!(names(&dir).0, ["alpha2", "gamma", "beta"]);
         // One written by another jsk version is no index either.
         let (json, _) = index_json(&dir);
