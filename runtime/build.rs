@@ -73,8 +73,12 @@ fn main() {
     rt.set_loader(StandIn, StandIn);
     let ctx = Context::full(&rt).expect("QuickJS context");
     let mut table = String::from("pub static MODULES: &[(&str, &[u8])] = &[\n");
+    // An id of the built-in modules' sources: what read a driver's match table (jsk-probe's
+    // index records it).
+    let mut id = std::collections::hash_map::DefaultHasher::new();
     for (name, f) in &files {
         let source = with_registration(name, &std::fs::read_to_string(f).unwrap());
+        std::hash::Hash::hash(&(name, &source), &mut id);
         let bytecode = ctx.with(|ctx| {
             let m = Module::declare(ctx.clone(), name.as_str(), source).map_err(|e| {
                 let ex = ctx.catch();
@@ -95,5 +99,9 @@ fn main() {
         table.push_str(&format!("    ({name:?}, include_bytes!(concat!(env!(\"OUT_DIR\"), \"/{file}\"))),\n"));
     }
     table.push_str("];\n");
+    table.push_str(&format!(
+        "/// Hash of the built-in modules' sources.\npub const MODULES_ID: &str = \"{:016x}\";\n",
+        std::hash::Hasher::finish(&id)
+    ));
     std::fs::write(out_dir.join("embedded.rs"), table).unwrap();
 }

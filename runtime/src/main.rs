@@ -179,7 +179,8 @@ fn driver_files(given: &[PathBuf], app: &std::path::Path) -> Result<Vec<String>,
         jsk::collect_driver_files(&r, &mut files);
         out.extend(files.into_iter().map(|f| f.to_string_lossy().into_owned()));
     }
-    out.sort();
+    // As paths, component by component: the order jsk-probe matches in (`nic/x.js` before `nic-y/`).
+    out.sort_by(|a, b| std::path::Path::new(a).cmp(std::path::Path::new(b)));
     Ok(out)
 }
 

@@ -28,6 +28,9 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 }
 
+/// A hash of the built-in modules' sources: changes with any of them.
+pub const BUILTIN_MODULES_ID: &str = embedded::MODULES_ID;
+
 /// The built-in modules in the binary: (name, bytecode).
 pub fn builtin_modules() -> &'static [(&'static str, &'static [u8])] {
     embedded::MODULES

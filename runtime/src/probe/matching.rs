@@ -132,8 +132,9 @@ pub fn load_indexed(source: &DriverSource, cwd: &Path) -> Result<(Vec<JskDriver>
     for root in source.roots(cwd)? {
         let Ok(text) = std::fs::read_to_string(root.join(INDEX_FILE)) else { continue };
         match serde_json::from_str::<Index>(&text) {
-            // Written by this jsk: another one's jsk:hal may read a table differently.
-            Ok(ix) if ix.format == INDEX_FORMAT && ix.jsk == env!("CARGO_PKG_VERSION") => {
+            // Written by a jsk with these built-in modules: another jsk:hal (or jsk:virtio/...,
+            // which tables import) may read a table differently.
+            Ok(ix) if ix.format == INDEX_FORMAT && ix.jsk == index_jsk() => {
                 known.extend(ix.files.into_iter().map(|e| (root.join(&e.file), e)));
             }
             _ => {} // another format or damaged: the files are read instead
@@ -173,7 +174,7 @@ pub fn index_json(root: &Path) -> (String, Vec<String>) {
             Some(IndexEntry { file: rel, fnv1a: content_hash(&abs)?, read })
         })
         .collect();
-    let ix = Index { format: INDEX_FORMAT, jsk: env!("CARGO_PKG_VERSION").into(), files: entries };
+    let ix = Index { format: INDEX_FORMAT, jsk: index_jsk(), files: entries };
     (serde_json::to_string_pretty(&ix).expect("the index serializes") + "\n", warnings)
 }
 
@@ -184,7 +185,7 @@ const INDEX_FORMAT: u32 = 1;
 #[derive(Deserialize, Serialize)]
 struct Index {
     format: u32,
-    /// The jsk version that read the tables.
+    /// The jsk that read the tables: its version and built-in modules ([`index_jsk`]).
     jsk: String,
     files: Vec<IndexEntry>,
 }
@@ -196,6 +197,10 @@ struct IndexEntry {
     /// [`content_hash`] of the file when indexed.
     fnv1a: String,
     read: Read,
+}
+
+fn index_jsk() -> String {
+    format!("{} {}", env!("CARGO_PKG_VERSION"), crate::engine::modules::BUILTIN_MODULES_ID)
 }
 
 fn content_hash(f: &Path) -> Option<String> {
@@ -339,7 +344,7 @@ mod tests {
         assert_eq!(names(&dir).0, ["alpha2", "gamma", "beta"]);
         // One written by another jsk version is no index either.
         let (json, _) = index_json(&dir);
-        let other = json.replace(&format!("\"jsk\": \"{}\"", env!("CARGO_PKG_VERSION")), "\"jsk\": \"0.0.0\"");
+        let other = json.replace(&format!("\"jsk\": \"{}\"", index_jsk()), "\"jsk\": \"0.1.0 0000000000000000\"");
         assert_ne!(other, json);
         std::fs::write(dir.join(INDEX_FILE), other.replace("\"beta\"", "\"stale\"")).unwrap();
         assert_eq!(names(&dir).0, ["alpha2", "gamma", "beta"]);
