@@ -86,3 +86,12 @@ pub fn fnv1a(parts: &[&[u8]]) -> u64 {
     }
     h
 }
+
+/// A fresh, empty folder for a unit test: `jsk-TAG-PID` in the temporary folder.
+#[cfg(test)]
+pub(crate) fn scratch_dir(tag: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("jsk-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create a scratch folder");
+    dir
+}

@@ -389,8 +389,7 @@ mod tests {
 
     #[test]
     fn prune_keeps_the_newest_builds_and_live_temporaries() {
-        let dir = std::env::temp_dir().join(format!("jsk-kbuild-prune-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = crate::scratch_dir("kbuild-prune");
         for (i, name) in ["jsk-a", "jsk-b", "jsk-c", "jsk-d"].iter().enumerate() {
             std::fs::create_dir_all(dir.join(name)).unwrap();
             let done = dir.join(name).join(".complete");
@@ -447,7 +446,7 @@ mod tests {
 
     #[test]
     fn unknown_symbols_are_the_ones_no_kconfig_file_defines() {
-        let dir = std::env::temp_dir().join(format!("jsk-kbuild-test-{}", std::process::id()));
+        let dir = crate::scratch_dir("kbuild-kconfig");
         std::fs::create_dir_all(dir.join("drivers/net")).unwrap();
         std::fs::write(dir.join("Kconfig"), "config FOO\n\tbool \"foo\"\n").unwrap();
         std::fs::write(dir.join("drivers/net/Kconfig.x"), "menuconfig BAR\n").unwrap();

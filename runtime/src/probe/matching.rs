@@ -291,8 +291,7 @@ mod tests {
         export default driver({ name: 'NAME', match: { pci: [{ vendor: 0x1234, device: 0x11e8 }] }, probe() {} });\n";
 
     fn folder(tag: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("jsk-match-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = crate::scratch_dir(&format!("match-{tag}"));
         std::fs::create_dir_all(dir.join("sub")).unwrap();
         std::fs::write(dir.join("a.js"), DRIVER.replace("NAME", "alpha")).unwrap();
         std::fs::write(dir.join("sub/b.js"), DRIVER.replace("NAME", "beta")).unwrap();

@@ -136,8 +136,7 @@ mod tests {
 
     #[test]
     fn save_load_round_trip_and_atomic_replace() {
-        let dir = std::env::temp_dir().join(format!("jsk-probe-state-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = crate::scratch_dir("probe-state");
         let path = dir.join("sub/bound.json");
         assert_eq!(State::load(&path).unwrap(), State::default());
         let e = Entry {
