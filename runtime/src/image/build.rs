@@ -514,32 +514,28 @@ pub fn build(opts: &BuildOptions, log: &mut dyn FnMut(String)) -> Result<BuildRe
     w.char_device("dev/console", 0o600, 5, 1)?;
     w.char_device("dev/null", 0o666, 1, 3)?;
 
+    // The one binary: jsk as /init, with /bin/jsk and /bin/jsk-probe linked to it.
     let mut libraries: BTreeSet<PathBuf> = BTreeSet::new();
-    let mut binaries_bytes = Vec::new();
-    let bins: Vec<(PathBuf, &str)> = vec![(jsk.clone(), "/init")];
-    for (src, dest) in &bins {
-        let (bytes, stripped) = binary_bytes(src, opts.no_strip, &opts.out, &mut notes)?;
-        let interp = Elf::parse(&bytes)?.interpreter()?;
-        if interp.is_some() {
-            libraries.extend(shared_libraries(src)?);
-        }
-        w.file(dest, 0o755, &bytes)?;
-        let kind = if interp.is_some() { "dynamic" } else { "static" };
-        binaries_bytes.push((
-            format!("{dest} ({kind}{})", if stripped { ", stripped" } else { ", with symbols" }),
-            bytes.len() as u64,
-        ));
-        manifest.binaries.push(BinaryEntry {
-            path: dest.to_string(),
-            source: src.to_string_lossy().into_owned(),
-            is_static: interp.is_none(),
-            stripped,
-            bytes: bytes.len() as u64,
-        });
+    let (bytes, stripped) = binary_bytes(&jsk, opts.no_strip, &opts.out, &mut notes)?;
+    let interp = Elf::parse(&bytes)?.interpreter()?;
+    if interp.is_some() {
+        libraries.extend(shared_libraries(&jsk)?);
     }
+    w.file("/init", 0o755, &bytes)?;
+    let kind = if interp.is_some() { "dynamic" } else { "static" };
+    parts.push((
+        format!("/init ({kind}{})", if stripped { ", stripped" } else { ", with symbols" }),
+        bytes.len() as u64,
+    ));
+    manifest.binaries.push(BinaryEntry {
+        path: "/init".into(),
+        source: jsk.to_string_lossy().into_owned(),
+        is_static: interp.is_none(),
+        stripped,
+        bytes: bytes.len() as u64,
+    });
     w.symlink("bin/jsk", "/init")?;
     w.symlink(IMAGE_PROBE.trim_start_matches('/'), "/init")?;
-    parts.extend(binaries_bytes);
     if !libraries.is_empty() {
         let mut total = 0;
         for lib in &libraries {
