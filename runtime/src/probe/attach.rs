@@ -77,7 +77,7 @@ pub fn attach(host: &System, opts: &AttachOptions) -> Result<i32, ProbeError> {
     if roots.is_empty() {
         return Err(failed("no drivers/ folder above the current folder or this executable; name one with --drivers DIR or --driver FILE"));
     }
-    let (drivers, warnings) = load_indexed(&opts.drivers, &cwd)?;
+    let (drivers, warnings) = load_indexed(&roots);
     for w in warnings {
         say(&format!("warning: {w}"));
     }

@@ -169,7 +169,8 @@ fn list(c: &Common, only: &[String]) -> Result<i32, ProbeError> {
     let only = addresses(only)?;
     let cwd = std::env::current_dir().unwrap_or_else(|_| "/".into());
     let source = DriverSource { dirs: c.drivers.clone(), files: c.driver.clone() };
-    let (drivers, warnings) = load_indexed(&source, &cwd)?;
+    let roots = source.roots(&cwd)?;
+    let (drivers, warnings) = load_indexed(&roots);
     for w in warnings {
         say(&format!("warning: {w}"));
     }
@@ -190,7 +191,6 @@ fn list(c: &Common, only: &[String]) -> Result<i32, ProbeError> {
     }
     out!("{}", table(&rows, Some(&cwd)).trim_end());
     out!("{}", iommu_summary(&h));
-    let roots = source.roots(&cwd)?;
     if roots.is_empty() {
         out!("jsk drivers: none found (no drivers/ above the current folder; use --drivers DIR)");
     } else {

@@ -85,14 +85,19 @@ impl DriverSource {
 
     /// Every driver file (`*.js`, not `*.test.js`) under the roots, sorted.
     pub fn files(&self, cwd: &Path) -> Result<Vec<PathBuf>, ProbeError> {
-        let mut out = Vec::new();
-        for r in self.roots(cwd)? {
-            crate::collect_driver_files(&r, &mut out);
-        }
-        out.sort();
-        out.dedup();
-        Ok(out)
+        Ok(files_under(&self.roots(cwd)?))
     }
+}
+
+/// Every driver file under `roots`, sorted, each once.
+fn files_under(roots: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for r in roots {
+        crate::collect_driver_files(r, &mut out);
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 #[derive(Deserialize)]
@@ -125,11 +130,11 @@ pub fn load_drivers(files: &[PathBuf]) -> (Vec<JskDriver>, Vec<String>) {
     gather(files.iter().map(|f| (canonical(f), None)).collect())
 }
 
-/// As [`load_drivers`], taking the tables of files the roots' indexes know (same content hash)
-/// from there.
-pub fn load_indexed(source: &DriverSource, cwd: &Path) -> Result<(Vec<JskDriver>, Vec<String>), ProbeError> {
+/// As [`load_drivers`] for the driver files under `roots` ([`DriverSource::roots`]), taking the
+/// tables of files the roots' indexes know (same content hash) from there.
+pub fn load_indexed(roots: &[PathBuf]) -> (Vec<JskDriver>, Vec<String>) {
     let mut known: HashMap<PathBuf, IndexEntry> = HashMap::new();
-    for root in source.roots(cwd)? {
+    for root in roots {
         let Ok(text) = std::fs::read_to_string(root.join(INDEX_FILE)) else { continue };
         match serde_json::from_str::<Index>(&text) {
             // Written by a jsk with these built-in modules: another jsk:hal (or jsk:virtio/...,
@@ -140,7 +145,7 @@ pub fn load_indexed(source: &DriverSource, cwd: &Path) -> Result<(Vec<JskDriver>
             _ => {} // another format or damaged: the files are read instead
         }
     }
-    let files = source.files(cwd)?;
+    let files = files_under(roots);
     let slots = files
         .iter()
         .map(|f| {
@@ -150,7 +155,7 @@ pub fn load_indexed(source: &DriverSource, cwd: &Path) -> Result<(Vec<JskDriver>
             (abs, read)
         })
         .collect();
-    Ok(gather(slots))
+    gather(slots)
 }
 
 /// The index of the driver files under `root` (a folder), paths relative to it, as
@@ -302,7 +307,7 @@ mod tests {
 
     fn names(dir: &Path) -> (Vec<String>, Vec<String>) {
         let source = DriverSource { dirs: vec![dir.to_path_buf()], files: vec![] };
-        let (drivers, warnings) = load_indexed(&source, dir).unwrap();
+        let (drivers, warnings) = load_indexed(&source.roots(dir).unwrap());
         (drivers.into_iter().map(|d| d.name).collect(), warnings)
     }
 
