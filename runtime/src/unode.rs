@@ -104,7 +104,7 @@ pub fn main(exe: String, args: Vec<String>) -> i32 {
                 // As V8's (KiB); more than jsk's JS thread can give is taken as its most.
                 "--stack-size" => {
                     let kb = take(&mut i)?;
-                    let most = crate::JS_THREAD_STACK / 2 / 1024;
+                    let most = Options::MAX_STACK_KB;
                     match kb.parse::<usize>() {
                         Ok(k) if k > most => {
                             eprintln!("unode: --stack-size={kb}: using {most}, the most jsk's JS thread has");

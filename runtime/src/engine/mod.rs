@@ -31,10 +31,13 @@ pub struct Options {
 }
 
 impl Options {
-    /// `--stack-size KB` (jsk run, and unode as Node's V8 option): at most half of the JS
-    /// thread's stack (the rest is headroom for native frames).
+    /// The most `--stack-size` takes: half of the JS thread's stack (the rest is headroom for
+    /// native frames).
+    pub const MAX_STACK_KB: usize = crate::JS_THREAD_STACK / 2 / 1024;
+
+    /// `--stack-size KB` (jsk run, and unode as Node's V8 option), 1 to [`Self::MAX_STACK_KB`].
     pub fn set_stack_size_kb(&mut self, kb: &str) -> std::result::Result<(), String> {
-        let max = crate::JS_THREAD_STACK / 2 / 1024;
+        let max = Self::MAX_STACK_KB;
         match kb.parse::<usize>() {
             Ok(k) if (1..=max).contains(&k) => {
                 self.stack_limit = Some(k * 1024);
