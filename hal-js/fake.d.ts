@@ -33,4 +33,28 @@ declare module "jsk:fake" {
     /** A 256-byte PCI config space (plain memory, `fake.config`), seen by the driver as `dev.config`. */
     config?: boolean;
   }): FakeDevice;
+  /** An I2C target model: false from event() for a START refuses it (no acknowledge). */
+  export interface I2cTargetModel {
+    address?: number; addresses?: number[];
+    event(kind: "start-write" | "start-read" | "stop", address: number): boolean | void;
+    send(byte: number): boolean;
+    recv(): number;
+  }
+  export interface FakeI2cBus {
+    readonly i2c: import("jsk:hal").I2c;
+    log: { address: number; segments: ({ read: number } | { write: number[] })[] }[];
+    /** Make the next transaction fail with this ErrorKind. */
+    failNext: "Bus" | "ArbitrationLoss" | "NoAcknowledge" | "Overrun" | "Other" | undefined;
+    attach<T extends I2cTargetModel>(model: T): T;
+    detach(model: I2cTargetModel): void;
+  }
+  export function fakeI2cBus(name?: string, targets?: I2cTargetModel[]): FakeI2cBus;
+  export interface SpiTargetModel { select(on: boolean): void; exchange(byte: number): number }
+  export interface FakeSpiBus {
+    readonly bus: import("jsk:hal").SpiBus;
+    configs: import("jsk:hal").SpiConfig[];
+    /** A chip-select Pin (active low) for the model. */
+    cs(model: SpiTargetModel, name?: string): import("jsk:hal").Pin;
+  }
+  export function fakeSpiBus(name?: string): FakeSpiBus;
 }

@@ -16,6 +16,9 @@
 import { fakeRegion, fakeDma, fakeDmaRead, fakeDmaWrite } from "jsk:native";
 import * as sys from "jsk:sys";
 import { Device } from "jsk:hal/device";
+import { I2c, I2cError, ErrorKind, NoAcknowledgeSource } from "jsk:hal/i2c";
+import { SpiBus } from "jsk:hal/spi";
+import { Pin } from "jsk:hal/gpio";
 
 class FakeDevice {
   constructor({ name = "fake", bus = "platform", ids = {}, regions = [{ index: 0, size: 0x1000 }], irqs = 0, irqKind = undefined, dma = true, config = false }) {
@@ -97,4 +100,107 @@ class FakeDevice {
 
 export function fakeDevice(spec = {}) {
   return new FakeDevice(spec);
+}
+
+// ---- buses -------------------------------------------------------------------
+//
+// Fake I2C and SPI buses carry transfers to models in the test, byte by byte,
+// the way QEMU's bus models do (hw/i2c/core.c, hw/ssi/ssi.c):
+//
+//   const bus = fakeI2cBus("i2c0", [tmp105Model({ address: 0x48 })]);
+//   const t = await bind(lm75, bus.i2c.client(0x48));
+//
+// An I2C target model is { address (or addresses: [...]), event(kind, address)
+// with kind "start-write" | "start-read" | "stop" (false to a START: no
+// acknowledge), send(byte) -> true to acknowledge, recv() -> byte }.
+// An SPI target model is { select(on), exchange(byte) -> byte }.
+
+
+class FakeI2cBus {
+  constructor(name, targets) {
+    this.name = name;
+    this.targets = new Map();
+    for (const t of targets) this.attach(t);
+    /** Every transaction carried: { address, segments: [{ read: n } | { write: [bytes] }] }. */
+    this.log = [];
+    /** Set to an ErrorKind to make the next transaction fail that way (after its address byte). */
+    this.failNext = undefined;
+    this.i2c = new I2c(name, { transaction: (address, segments) => this.carry(address, segments) });
+  }
+  /** Put a model on the bus at its `address` (or every one of its `addresses`). */
+  attach(target) {
+    const addresses = target?.addresses ?? [target?.address];
+    for (const a of addresses) {
+      if (!Number.isInteger(a)) throw new TypeError(`${this.name}: a target model needs an address`);
+      if (this.targets.has(a)) throw new Error(`${this.name}: two models at 0x${a.toString(16)}`);
+    }
+    for (const a of addresses) this.targets.set(a, target);
+    return target;
+  }
+  detach(target) {
+    for (const [a, t] of this.targets) if (t === target) this.targets.delete(a);
+  }
+  async carry(address, segments) {
+    this.log.push({ address, segments: segments.map((s) => (s.read ? { read: s.read.length } : { write: [...s.write] })) });
+    const t = this.targets.get(address);
+    const fault = this.failNext;
+    this.failNext = undefined;
+    try {
+      for (const s of segments) {
+        // A model answers false to a START it does not acknowledge (an EEPROM in its write cycle).
+        if (!t || t.event(s.read ? "start-read" : "start-write", address) === false)
+          throw new I2cError(`no acknowledge for address 0x${address.toString(16)}`, ErrorKind.NoAcknowledge, { source: NoAcknowledgeSource.Address });
+        if (fault) throw new I2cError(`injected ${fault}`, fault, { source: NoAcknowledgeSource.Data });
+        if (s.read) {
+          for (let i = 0; i < s.read.length; i++) s.read[i] = t.recv() & 0xff;
+        } else {
+          for (let i = 0; i < s.write.length; i++)
+            if (!t.send(s.write[i])) throw new I2cError(`no acknowledge for data byte ${i}`, ErrorKind.NoAcknowledge, { source: NoAcknowledgeSource.Data });
+        }
+      }
+    } finally {
+      t?.event("stop", address);
+    }
+  }
+}
+
+/** A fake I2C bus with target models; `.i2c` is its hal I2c. */
+export function fakeI2cBus(name = "i2c-fake", targets = []) {
+  return new FakeI2cBus(name, targets);
+}
+
+class FakeSpiBus {
+  constructor(name) {
+    this.name = name;
+    this.selected = new Set();
+    /** Every configure() the bus received. */
+    this.configs = [];
+    this.bus = new SpiBus(name, {
+      configure: (c) => { this.configs.push(c); return c.frequency; },
+      transfer: async (read, write) => {
+        if (this.selected.size > 1) throw new Error(`${name}: ${this.selected.size} chips selected at once`);
+        const [model] = this.selected;
+        for (let i = 0; i < write.length; i++) read[i] = model ? model.exchange(write[i]) & 0xff : 0xff;
+      },
+    });
+  }
+  /** A chip-select Pin for `model` (active low): the model is selected while the pin is low. */
+  cs(model, name = `${this.name}.cs${this.selected.size}`) {
+    let level = true;
+    return new Pin(name, {
+      write: (high) => {
+        if (high === level) return;
+        level = high;
+        if (high) { this.selected.delete(model); model.select(false); }
+        else { this.selected.add(model); model.select(true); }
+      },
+      read: () => level,
+      direction: () => {},
+    });
+  }
+}
+
+/** A fake SPI bus: `.bus` is its hal SpiBus, `cs(model)` a chip-select Pin for a target model. */
+export function fakeSpiBus(name = "spi-fake") {
+  return new FakeSpiBus(name);
 }

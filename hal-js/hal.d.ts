@@ -203,6 +203,96 @@ declare module "jsk:hal" {
     clear(): void;
   }
 
+  // ---- I2C (embedded-hal 1.0 I2c, async) ----
+  export const ErrorKind: { readonly Bus: "Bus"; readonly ArbitrationLoss: "ArbitrationLoss"; readonly NoAcknowledge: "NoAcknowledge"; readonly Overrun: "Overrun"; readonly Other: "Other" };
+  export const NoAcknowledgeSource: { readonly Address: "Address"; readonly Data: "Data"; readonly Unknown: "Unknown" };
+  /** A transfer that failed on the bus; `kind` (and `source` for NoAcknowledge) follow embedded-hal's ErrorKind. */
+  export class I2cError extends Error {
+    constructor(message: string, kind: keyof typeof ErrorKind, extra?: { source?: keyof typeof NoAcknowledgeSource; address?: number; cause?: unknown });
+    readonly kind: keyof typeof ErrorKind;
+    readonly source?: keyof typeof NoAcknowledgeSource;
+    address?: number;
+  }
+  type Bytes = Uint8Array | ArrayBuffer | ArrayBufferView | number[];
+  /** A length to read, or a buffer to fill. */
+  type ReadTarget = number | Uint8Array;
+  export type I2cOperation = { read: ReadTarget } | { write: Bytes };
+  /** What a controller driver implements: segments alternate read/write, adjacent ones already merged. */
+  export interface I2cOps {
+    transaction(address: number, segments: ({ read: Uint8Array } | { write: Uint8Array })[]): Promise<void>;
+    /** The longest segment the controller carries (default 65535). */
+    maxSegment?: number;
+  }
+  export class I2c {
+    constructor(name: string, ops: I2cOps);
+    readonly name: string;
+    readonly maxSegment: number;
+    /** START, the operations, STOP; resolves with the read buffers in order. @throws RangeError/TypeError for bad arguments, I2cError from the bus. */
+    transaction(address: number, operations: I2cOperation[]): Promise<Uint8Array[]>;
+    read(address: number, target: ReadTarget): Promise<Uint8Array>;
+    write(address: number, bytes: Bytes): Promise<void>;
+    writeRead(address: number, bytes: Bytes, target: ReadTarget): Promise<Uint8Array>;
+    /** Whether `address` acknowledges (a zero-length write). */
+    probe(address: number): Promise<boolean>;
+    /** Addresses that answer, 0x08..0x77 by default. */
+    scan(range?: { from?: number; to?: number }): Promise<number[]>;
+    client(address: number, opts?: { name?: string; compatible?: string[]; properties?: Record<string, unknown> }): I2cClient;
+  }
+  /** One device on a bus: what I2C device drivers' probe receives. */
+  export class I2cClient {
+    readonly i2c: I2c; readonly address: number; readonly name: string; readonly bus: "i2c";
+    readonly compatible: readonly string[]; readonly properties: Readonly<Record<string, unknown>>;
+    read(target: ReadTarget): Promise<Uint8Array>;
+    write(bytes: Bytes): Promise<void>;
+    writeRead(bytes: Bytes, target: ReadTarget): Promise<Uint8Array>;
+    transaction(operations: I2cOperation[]): Promise<Uint8Array[]>;
+    release(): void;
+  }
+  /** SMBus transfers a controller offers; each may return a promise. */
+  export interface SmbusOps {
+    quick?(address: number): unknown; receiveByte?(address: number): number | Promise<number>; sendByte?(address: number, byte: number): unknown;
+    readByteData?(address: number, command: number): number | Promise<number>; writeByteData?(address: number, command: number, byte: number): unknown;
+    readWordData?(address: number, command: number): number | Promise<number>; writeWordData?(address: number, command: number, word: number): unknown;
+    readI2cBlock?(address: number, command: number, buffer: Uint8Array): unknown; writeI2cBlock?(address: number, command: number, bytes: Uint8Array): unknown;
+  }
+  /** An I2c over an SMBus-only controller: transactions with an SMBus shape are carried, others fail with I2cError kind "Other". */
+  export function smbusI2c(name: string, smbus: SmbusOps): I2c & { smbus: SmbusOps };
+  /** An I2c bit-banged on two open-drain pins (setHigh releases the line). frequency 0: no waits. */
+  export function bitbangI2c(name: string, opts: { scl: Pin; sda: Pin; frequency?: number; stretchUs?: number }): I2c;
+
+  // ---- SPI (embedded-hal 1.0 SpiBus / SpiDevice, async) ----
+  export const MODE_0: 0, MODE_1: 1, MODE_2: 2, MODE_3: 3;
+  export function modeOf(mode: 0 | 1 | 2 | 3): { polarity: "IdleLow" | "IdleHigh"; phase: "CaptureOnFirstTransition" | "CaptureOnSecondTransition" };
+  export interface SpiConfig { mode?: 0 | 1 | 2 | 3; frequency: number; lsbFirst?: boolean; chipSelect?: number }
+  export type SpiOperation = { read: ReadTarget } | { write: Bytes } | { transfer: { read: ReadTarget; write: Bytes } } | { transferInPlace: Uint8Array } | { delayNs: number };
+  export class SpiBus {
+    constructor(name: string, ops: { configure(c: Required<Omit<SpiConfig, "chipSelect">> & { chipSelect?: number }): number | void; transfer(read: Uint8Array, write: Uint8Array): Promise<void>; flush?(): Promise<void> });
+    readonly name: string;
+    /** Hz the controller actually uses after configure(). */
+    readonly frequency: number | undefined;
+    /** @throws RangeError for a mode or frequency out of range. */
+    configure(config: SpiConfig): this;
+    transfer(read: ReadTarget, write: Bytes): Promise<Uint8Array>;
+    transferInPlace(buffer: Uint8Array): Promise<Uint8Array>;
+    read(target: ReadTarget): Promise<Uint8Array>;
+    write(bytes: Bytes): Promise<void>;
+    flush(): Promise<void>;
+  }
+  export class SpiDevice {
+    constructor(name: string, ops: { transaction(ops: SpiOperation[]): Promise<void>; maxTransfer?: number }, ids?: { compatible?: string[]; properties?: Record<string, unknown> });
+    /** A chip on a SpiBus: chip select a Pin (active low unless csActiveHigh), the controller's line number, or null. */
+    static onBus(bus: SpiBus, opts: SpiConfig & { cs?: Pin | number | null; csActiveHigh?: boolean; name?: string; compatible?: string[]; properties?: Record<string, unknown> }): SpiDevice;
+    readonly name: string; readonly bus: "spi"; readonly maxTransfer: number | undefined;
+    readonly compatible: readonly string[]; readonly properties: Readonly<Record<string, unknown>>;
+    /** Chip select held throughout; resolves with what read/transfer/transferInPlace operations read, in order. */
+    transaction(operations: SpiOperation[]): Promise<Uint8Array[]>;
+    read(target: ReadTarget): Promise<Uint8Array>;
+    write(bytes: Bytes): Promise<void>;
+    transfer(read: ReadTarget, write: Bytes): Promise<Uint8Array>;
+    transferInPlace(buffer: Uint8Array): Promise<Uint8Array>;
+    release(): void;
+  }
+
   // ---- serial ----
   export interface SerialFormat { baud?: number; dataBits?: 5 | 6 | 7 | 8; parity?: "none" | "even" | "odd" | "mark" | "space"; stopBits?: 1 | 1.5 | 2 }
   export class Serial implements AsyncIterable<Uint8Array> {

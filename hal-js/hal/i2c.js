@@ -1,0 +1,238 @@
+// jsk:hal/i2c — I2c, named after embedded-hal 1.0's I2c trait (and
+// embedded-hal-async's: every call returns a promise), in camelCase.
+//
+// A controller driver makes the bus from one operation:
+//   new I2c("i2c0", { transaction(address, segments) -> Promise<void> })
+// where `segments` is what the wire carries between START and STOP: an
+// array of { read: Uint8Array } (to fill) and { write: Uint8Array }, never
+// two of the same kind in a row (adjacent operations of one kind are merged
+// here, as embedded-hal's transaction contract says: no repeated START
+// between them). A failure is an I2cError whose `kind` is embedded-hal's
+// ErrorKind: "NoAcknowledge" (with `source` "Address", "Data" or "Unknown"),
+// "ArbitrationLoss", "Bus", "Overrun" or "Other".
+//
+// Transactions on one bus never interleave: each waits for the one before.
+//
+// Device drivers take an I2cClient, a bus and a 7-bit address
+// (Linux's i2c_client): `bind(lm75, i2c.client(0x48, { compatible: ["ti,tmp105"] }))`.
+
+export const ErrorKind = Object.freeze({
+  Bus: "Bus",
+  ArbitrationLoss: "ArbitrationLoss",
+  NoAcknowledge: "NoAcknowledge",
+  Overrun: "Overrun",
+  Other: "Other",
+});
+
+/** Which part of the transfer was not acknowledged (embedded-hal's NoAcknowledgeSource). */
+export const NoAcknowledgeSource = Object.freeze({ Address: "Address", Data: "Data", Unknown: "Unknown" });
+
+/** An I2C transfer that failed on the bus. `kind` and `source` follow embedded-hal's ErrorKind. */
+export class I2cError extends Error {
+  constructor(message, kind, { source, address, cause } = {}) {
+    super(message, cause === undefined ? undefined : { cause });
+    if (!Object.hasOwn(ErrorKind, kind)) throw new TypeError(`I2cError: unknown kind ${String(kind)}`);
+    this.name = "I2cError";
+    this.kind = kind;
+    if (kind === ErrorKind.NoAcknowledge) this.source = source ?? NoAcknowledgeSource.Unknown;
+    if (address !== undefined) this.address = address;
+  }
+}
+
+/** The largest transfer one segment may carry (Linux's struct i2c_msg has a 16-bit length). */
+export const MAX_SEGMENT = 0xffff;
+
+const hex = (v) => `0x${v.toString(16).padStart(2, "0")}`;
+
+function checkAddress(bus, address) {
+  if (!Number.isInteger(address) || address < 0 || address > 0x7f)
+    throw new RangeError(`${bus}: I2C address ${String(address)} is not a 7-bit address (0..0x7f)`);
+}
+
+/** Bytes to send: a Uint8Array (used as is), an ArrayBuffer, another view, or an array of integers 0..255. */
+export function bytesOf(data, what) {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (Array.isArray(data)) {
+    const out = new Uint8Array(data.length);
+    for (let i = 0; i < data.length; i++) {
+      const b = data[i];
+      if (!Number.isInteger(b) || b < 0 || b > 255) throw new RangeError(`${what}: byte ${i} is ${String(b)}, not an integer 0..255`);
+      out[i] = b;
+    }
+    return out;
+  }
+  throw new TypeError(`${what}: bytes must be a Uint8Array, an ArrayBuffer or an array of integers, not ${data === null ? "null" : typeof data}`);
+}
+
+/** A buffer to read into: a length (a new Uint8Array) or a Uint8Array to fill. */
+export function bufferOf(target, what) {
+  if (target instanceof Uint8Array) return target;
+  if (Number.isInteger(target) && target >= 0 && target <= MAX_SEGMENT) return new Uint8Array(target);
+  throw new TypeError(`${what}: give a length (0..${MAX_SEGMENT}) or a Uint8Array to read into, not ${String(target)}`);
+}
+
+/**
+ * Normalise embedded-hal operations ({ read: n | Uint8Array } / { write: bytes })
+ * into wire segments: adjacent operations of one kind merged. Returns
+ * { segments, reads, scatter } where `reads` are the caller's buffers in order
+ * and `scatter()` copies merged reads back into them.
+ */
+function segmentsOf(name, operations) {
+  if (!Array.isArray(operations)) throw new TypeError(`${name}: operations must be an array of { read } / { write }`);
+  const parts = []; // { kind, buffers: [Uint8Array] }
+  const reads = [];
+  for (const [i, op] of operations.entries()) {
+    const isRead = op !== null && typeof op === "object" && Object.hasOwn(op, "read");
+    const isWrite = op !== null && typeof op === "object" && Object.hasOwn(op, "write");
+    if (isRead === isWrite) throw new TypeError(`${name}: operation ${i} must have exactly one of read or write`);
+    const kind = isRead ? "read" : "write";
+    const buf = isRead ? bufferOf(op.read, `${name}: operation ${i}`) : bytesOf(op.write, `${name}: operation ${i}`);
+    if (isRead) reads.push(buf);
+    const last = parts[parts.length - 1];
+    if (last && last.kind === kind) last.buffers.push(buf);
+    else parts.push({ kind, buffers: [buf] });
+  }
+  let scatterList = [];
+  const segments = parts.map(({ kind, buffers }) => {
+    const length = buffers.reduce((n, b) => n + b.length, 0);
+    if (length > MAX_SEGMENT) throw new RangeError(`${name}: a ${kind} of ${length} bytes is more than one transfer carries (${MAX_SEGMENT})`);
+    if (kind === "read" && length === 0) throw new RangeError(`${name}: a read of 0 bytes cannot be made on the wire`);
+    if (buffers.length === 1) return { [kind]: buffers[0] };
+    const joined = new Uint8Array(length);
+    if (kind === "write") {
+      let at = 0;
+      for (const b of buffers) { joined.set(b, at); at += b.length; }
+    } else {
+      scatterList.push({ joined, buffers });
+    }
+    return { [kind]: joined };
+  });
+  const scatter = () => {
+    for (const { joined, buffers } of scatterList) {
+      let at = 0;
+      for (const b of buffers) { b.set(joined.subarray(at, at + b.length)); at += b.length; }
+    }
+    scatterList = [];
+  };
+  return { segments, reads, scatter };
+}
+
+const describe = (segments) => segments.map((s) => (s.read ? `read ${s.read.length}` : `write ${s.write.length}`)).join(", ");
+
+export class I2c {
+  /**
+   * `ops.transaction(address, segments)` carries one transaction on the wire
+   * and resolves when it is done (or rejects with an I2cError). Optional
+   * `ops.maxSegment` caps a segment's length for this controller.
+   */
+  constructor(name, ops) {
+    if (typeof ops?.transaction !== "function") throw new TypeError(`I2c ${name}: ops.transaction(address, segments) is required`);
+    this.name = name;
+    this.ops = ops;
+    this.tail = Promise.resolve();
+  }
+
+  /** The longest segment (read or write) this controller carries in one transaction. */
+  get maxSegment() { return this.ops.maxSegment ?? MAX_SEGMENT; }
+
+  /** Run `fn` once every earlier transaction on this bus has finished. */
+  exclusive(fn) {
+    const run = this.tail.then(fn, fn);
+    this.tail = run.then(() => {}, () => {});
+    return run;
+  }
+
+  /**
+   * embedded-hal's transaction: START, the operations (adjacent ones of one
+   * kind without a repeated START between them), STOP. Resolves with the read
+   * buffers in order.
+   */
+  async transaction(address, operations) {
+    checkAddress(this.name, address);
+    const { segments, reads, scatter } = segmentsOf(this.name, operations);
+    if (segments.length === 0) return [];
+    const max = this.maxSegment;
+    for (const s of segments) {
+      const n = (s.read ?? s.write).length;
+      if (n > max) throw new RangeError(`${this.name}: a transfer of ${n} bytes is more than this controller carries (${max})`);
+    }
+    await this.exclusive(async () => {
+      try {
+        await this.ops.transaction(address, segments);
+      } catch (e) {
+        if (e instanceof I2cError && e.address === undefined) e.address = address;
+        if (e instanceof Error && !e.message.startsWith(this.name)) e.message = `${this.name}: ${hex(address)} (${describe(segments)}): ${e.message}`;
+        throw e;
+      }
+    });
+    scatter();
+    return reads;
+  }
+
+  /** Read `target` bytes (a length, or a Uint8Array to fill) from `address`; resolves with the bytes. */
+  async read(address, target) {
+    const [buf] = await this.transaction(address, [{ read: target }]);
+    return buf;
+  }
+
+  /** Write `bytes` to `address`. A zero-length write only checks that the address is acknowledged. */
+  async write(address, bytes) {
+    await this.transaction(address, [{ write: bytes }]);
+  }
+
+  /** Write `bytes`, then (repeated START) read `target`; resolves with the bytes read. */
+  async writeRead(address, bytes, target) {
+    const [buf] = await this.transaction(address, [{ write: bytes }, { read: target }]);
+    return buf;
+  }
+
+  /** Whether a device acknowledges `address` (a zero-length write, SMBus "quick"). */
+  async probe(address) {
+    try {
+      await this.write(address, new Uint8Array(0));
+      return true;
+    } catch (e) {
+      if (e instanceof I2cError && e.kind === ErrorKind.NoAcknowledge) return false;
+      throw e;
+    }
+  }
+
+  /** Addresses 0x08..0x77 that answer (what `i2cdetect` shows). */
+  async scan({ from = 0x08, to = 0x77 } = {}) {
+    const found = [];
+    for (let a = from; a <= to; a++) if (await this.probe(a)) found.push(a);
+    return found;
+  }
+
+  /** A client: this bus and one address, what a device driver's probe receives. */
+  client(address, { name, compatible = [], properties = {} } = {}) {
+    return new I2cClient(this, address, { name, compatible, properties });
+  }
+}
+
+/**
+ * One device on an I2C bus (Linux's i2c_client): the bus, the device's 7-bit
+ * address, its compatible strings and device-tree style properties
+ * ({ size: 256, pagesize: 8 } for an EEPROM), as a board file gives them.
+ */
+export class I2cClient {
+  constructor(i2c, address, { name, compatible = [], properties = {} } = {}) {
+    if (!(i2c instanceof I2c)) throw new TypeError("I2cClient: the first argument must be an I2c bus");
+    checkAddress(i2c.name, address);
+    this.i2c = i2c;
+    this.address = address;
+    this.name = name ?? `${i2c.name}-${hex(address)}`;
+    this.bus = "i2c";
+    this.ids = Object.freeze({ address, compatible: Object.freeze([...compatible]) });
+    this.compatible = this.ids.compatible;
+    this.properties = Object.freeze({ ...properties });
+  }
+  read(target) { return this.i2c.read(this.address, target); }
+  write(bytes) { return this.i2c.write(this.address, bytes); }
+  writeRead(bytes, target) { return this.i2c.writeRead(this.address, bytes, target); }
+  transaction(operations) { return this.i2c.transaction(this.address, operations); }
+  /** Nothing to give back: the bus stays with its controller (bind calls this when probe fails). */
+  release() {}
+}
