@@ -57,14 +57,16 @@ export class Pin {
   isHigh() { return this.ops.read(); }
   isLow() { return !this.ops.read(); }
   /**
-   * Call `cb({ pin, level, edge })` on each edge ("rising", "falling" or "both").
+   * Call `cb({ pin, level, edge })` on each edge ("rising", "falling" or "both"),
+   * with what the controller adds (Linux's gpio-cdev: `timestampNs`, `seqno`, `lineSeqno`).
    * Returns a function that stops it. Throws if the controller has no edge interrupts.
    */
   on(event, cb, { edge = "both" } = {}) {
     if (event !== "edge") throw new TypeError(`${this.name}: unknown event "${event}" (only "edge")`);
     if (!this.ops.edges) throw new TypeError(`${this.name}: this GPIO controller cannot report edges`);
     if (!["rising", "falling", "both"].includes(edge)) throw new TypeError(`${this.name}: edge must be rising, falling or both`);
-    return this.ops.edges(edge, (level) => cb({ pin: this, level, edge: level ? "rising" : "falling" }));
+    // A controller may add what it knows of the edge (gpio-cdev: timestampNs, seqno, lineSeqno).
+    return this.ops.edges(edge, (level, info) => cb({ ...info, pin: this, level, edge: level ? "rising" : "falling" }));
   }
   waitForRisingEdge(opts) { return this.waitEdge("rising", opts); }
   waitForFallingEdge(opts) { return this.waitEdge("falling", opts); }

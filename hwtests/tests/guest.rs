@@ -194,3 +194,59 @@ fn guest_virtio_net_through_vfio_and_the_iommu_answers_arp_and_1000_pings() {
     );
     assert_eq!(mac, [0x52, 0x54, 0x00, 0x12, 0x34, 0x57]);
 }
+
+// ---- I2C and GPIO through the kernel's character devices (jsk:linux) --------------
+
+/// One boot for the bus cases: hwtests/guest/buses.js on jsk's kernel (i2c-i801, i2c-dev,
+/// gpio-sim, gpio-cdev built in).
+fn buses_boot() -> &'static (i32, String) {
+    static BOOT: OnceLock<(i32, String)> = OnceLock::new();
+    BOOT.get_or_init(|| {
+        let dir = build_image("buses", "hwtests/guest/buses.js", &["/init run {app}"]);
+        run_image(&dir, &[])
+    })
+}
+
+fn buses(name: &str) -> String {
+    let (code, console) = buses_boot();
+    assert_eq!(*code, 0, "{console}");
+    console_result(console, name, None)
+}
+
+#[test]
+fn guest_i2c_dev_carries_the_lm75_and_at24_drivers_on_the_pc_smbus() {
+    let adapters = buses("adapters");
+    assert!(adapters.starts_with(r#"["SMBus I801 adapter at "#) && !adapters.contains(','), "{adapters}");
+    assert_eq!(buses("smbusOnly"), "true", "i801 has no I2C_FUNC_I2C: transactions go as SMBus transfers");
+    assert_eq!(buses("scan"), r#"["50","51","52","53","54","55","56","57"]"#, "q35's eight smbus-eeproms");
+    assert_eq!(buses("resolution"), "9");
+    assert_eq!(buses("temperatures"), "[25.5,-12.5]");
+    assert_eq!(buses("missing"), r#""NoAcknowledge(Address)""#, "ENXIO from i801 for an empty address");
+    assert_eq!(buses("eeprom"), "true", "40 bytes written page by page and read back");
+}
+
+#[test]
+fn guest_gpio_cdev_outputs_read_back_on_gpio_sim() {
+    assert_eq!(buses("chip"), r#"{"name":"gpiochip0","lines":8,"same":true}"#);
+    assert_eq!(buses("outputs"), r#"["1","0","1"]"#, "intoOutput(true), setLow, toggle as the simulator saw them");
+    assert_eq!(buses("consumer"), r#""jsk-test""#);
+}
+
+#[test]
+fn guest_gpio_cdev_edges_arrive_in_order_with_timestamps_and_none_lost_at_1_khz() {
+    assert_eq!(buses("edges"), r#"["rising","falling","rising","falling"]"#);
+    assert_eq!(buses("edgeTimestampsAscending"), "true");
+    assert_eq!(buses("edgeSeqnos"), "[1,2,3,4]");
+    assert_eq!(buses("fast"), r#"{"sent":1000,"seen":1000,"lost":0,"inOrder":true,"alternate":true}"#);
+    let rate: f64 = buses("fastRateHz").parse().unwrap();
+    assert!(rate >= 900.0, "the edges were generated at {rate} Hz, not 1 kHz");
+}
+
+#[test]
+fn guest_gpio_cdev_needs_only_the_device_files_permissions() {
+    assert_eq!(
+        buses("unprivileged"),
+        r#"{"before":"EACCES","after":{"euid":1000,"level":true},"line5":"1"}"#,
+        "uid 1000 is refused a 0600 root chip, then drives a line once the chip is group-writable"
+    );
+}

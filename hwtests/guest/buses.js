@@ -1,0 +1,155 @@
+// Guest tier: jsk:linux's backends against the kernel's own drivers, in the
+// boot image on jsk's kernel. I2C: QEMU's smbus-eeproms on the q35 SMBus
+// (ICH9, eight at 0x50-0x57), which Linux's i2c-i801 drives, reached through
+// i2c-dev by the same lm75 and at24 drivers that run on the fake bus and the
+// qtest controllers (x86 QEMU has no tmp105 model). GPIO: a gpio-sim chip made in configfs, whose inputs this app
+// pulls up and down from sysfs (the kernel side) while reading the edges
+// through the GPIO character device.
+//
+// Prints `RESULT name value` lines the host test (hwtests/tests/guest.rs) reads.
+
+import * as sys from "jsk:sys";
+import { bind, I2cError } from "jsk:hal";
+import { openI2c, openGpioChip } from "jsk:linux";
+import lm75 from "/jsk/drivers/sensor/lm75.js";
+import at24 from "/jsk/drivers/eeprom/at24.js";
+
+const result = (name, value) => console.log(`RESULT ${name} ${JSON.stringify(value)}`);
+const readText = (path) => sys.readFile(path, "utf8").trim();
+const writeText = (path, text) => sys.writeFile(path, text);
+const raw = (name, ...args) => sys.check(sys.syscall(sys.nr[name], ...args), name);
+
+// ---- I2C over i2c-dev ---------------------------------------------------------------
+
+const adapters = sys.readdir("/sys/bus/i2c/devices").filter((n) => /^i2c-\d+$/.test(n))
+  .map((n) => ({ n, name: readText(`/sys/bus/i2c/devices/${n}/name`) }));
+result("adapters", adapters.map((a) => a.name));
+const smbus = adapters.find((a) => a.name.startsWith("SMBus I801"));
+const i2c = openI2c(`/dev/${smbus.n}`);
+result("smbusOnly", i2c.smbusOnly);
+result("scan", (await i2c.scan()).map((a) => a.toString(16)));
+
+// The sensor: a register file at a chosen address, as i2c-stub would give (i2c-stub
+// `depends on m` in 6.1 and jsk's kernel has no modules): the smbus-eeprom at 0x51. Its
+// bytes 0-1 are the LM75's temperature register (MSB first), byte 1 doubles as the
+// configuration register, as on i2c-stub's byte file: 0x80 there has SD clear.
+await i2c.write(0x51, [0, 0x19, 0x80]);                  // SMBus write word data: 25.5 °C
+const t = await bind(lm75, i2c.client(0x51, { compatible: ["national,lm75"] }));
+result("resolution", t.resolution);
+const temps = [await t.temperature()];
+await i2c.write(0x51, [0, 0xf3, 0x80]);                  // -12.5 °C
+temps.push(await t.temperature());
+result("temperatures", temps);
+try {
+  await i2c.writeRead(0x4f, [0], 2);
+  result("missing", "answered");
+} catch (e) {
+  result("missing", e instanceof I2cError ? `${e.kind}(${e.source})` : String(e));
+}
+
+const eeprom = await bind(at24, i2c.client(0x50, { compatible: ["atmel,24c02"] }));
+const data = Uint8Array.from({ length: 40 }, (_, i) => (i * 37 + 11) & 0xff);
+await eeprom.write(100, data);
+const back = await eeprom.read(100, 40);
+result("eeprom", back.every((b, i) => b === data[i]));
+
+// ---- GPIO: gpio-sim ---------------------------------------------------------------------
+
+// sysfs has the mount point once configfs is built in.
+raw("mount", "configfs", "/sys/kernel/config", "configfs", 0, 0);
+const sim = "/sys/kernel/config/gpio-sim/jsk";
+sys.mkdir(sim);
+sys.mkdir(`${sim}/bank0`);
+writeText(`${sim}/bank0/num_lines`, "8");
+writeText(`${sim}/bank0/label`, "jsk-sim");
+writeText(`${sim}/live`, "1");
+const chipName = readText(`${sim}/bank0/chip_name`);
+const devName = readText(`${sim}/dev_name`);
+const simLine = (n) => `/sys/devices/platform/${devName}/${chipName}/sim_gpio${n}`;
+
+const chip = openGpioChip({ label: "jsk-sim" });
+result("chip", { name: chip.name, lines: chip.lines, same: chip.name === chipName });
+
+// Outputs: what the pin drives is what the simulator's line shows.
+const out = chip.pin(0, { consumer: "jsk-test" }).intoOutput(true);
+const levels = [readText(`${simLine(0)}/value`)];
+out.setLow();
+levels.push(readText(`${simLine(0)}/value`));
+out.toggle();
+levels.push(readText(`${simLine(0)}/value`));
+result("outputs", levels);
+result("consumer", chip.lineInfo(0).consumer);
+
+// Inputs: pulls from the kernel side arrive as edge events, in order, with timestamps.
+const input = chip.pin(1).intoInput();
+const events = [];
+const stop = input.on("edge", (e) => events.push(e));
+for (const pull of ["pull-up", "pull-down", "pull-up", "pull-down"]) {
+  writeText(`${simLine(1)}/pull`, pull);
+  await new Promise((r) => setTimeout(r, 5));
+}
+await new Promise((r) => setTimeout(r, 20));
+stop();
+result("edges", events.map((e) => e.edge));
+result("edgeTimestampsAscending", events.every((e, i) => typeof e.timestampNs === "bigint" && (i === 0 || e.timestampNs > events[i - 1].timestampNs)));
+result("edgeSeqnos", events.map((e) => e.lineSeqno));
+
+// 1 kHz for one second: every edge delivered, none lost, in order.
+const fast = chip.pin(2).intoInput();
+const seen = [];
+const stopFast = fast.on("edge", (e) => seen.push(e));
+let level = false;
+let sent = 0;
+const t0 = sys.monotonicMs();
+await new Promise((resolve) => {
+  const tick = setInterval(() => {
+    // Catch up on ticks a slow timer missed, so the rate stays 1 per millisecond on average.
+    const due = Math.min(1000, Math.floor(sys.monotonicMs() - t0) + 1);
+    while (sent < due) {
+      level = !level;
+      writeText(`${simLine(2)}/pull`, level ? "pull-up" : "pull-down");
+      sent++;
+    }
+    if (sent >= 1000) { clearInterval(tick); resolve(); }
+  }, 1);
+});
+const genMs = sys.monotonicMs() - t0;
+await new Promise((r) => setTimeout(r, 50));
+stopFast();
+const inOrder = seen.every((e, i) => i === 0 || (e.lineSeqno === seen[i - 1].lineSeqno + 1 && e.timestampNs > seen[i - 1].timestampNs));
+const alternate = seen.every((e, i) => e.edge === (i % 2 === 0 ? "rising" : "falling"));
+result("fast", { sent, seen: seen.length, lost: fast.lostEdges, inOrder, alternate });
+result("fastRateHz", Math.round(sent / (genMs / 1000)));
+
+// ---- least privilege: a user opens the chip once the file's permissions let it ----------
+
+const path = `/dev/${chipName}`;
+const USER = 1000;
+raw("fchmodat", sys.AT_FDCWD, path, 0o600, 0);
+// Only this thread's credentials change (a raw setresuid, not glibc's all-threads one);
+// the saved set-user-ID stays 0, so the app can take root back for the chmod below.
+raw("setresgid", -1, USER, 0);
+raw("setresuid", -1, USER, 0);
+let before;
+try { openGpioChip(path).close(); before = "opened"; } catch (e) { before = e.code; }
+raw("setresuid", -1, 0, 0);
+raw("setresgid", -1, 0, 0);
+// What a udev rule does: the group "gpio" (here gid 1000) may read and write the chip.
+raw("fchownat", sys.AT_FDCWD, path, 0, USER, 0);
+raw("fchmodat", sys.AT_FDCWD, path, 0o660, 0);
+raw("setresgid", -1, USER, 0);
+raw("setresuid", -1, USER, 0);
+let after, c;
+try {
+  c = openGpioChip(path);
+  const p = c.pin(5).intoOutput(true);
+  after = { euid: sys.syscall(sys.nr.geteuid), level: p.isSetHigh() };
+} catch (e) {
+  after = e.code ?? String(e);
+}
+raw("setresuid", -1, 0, 0);
+raw("setresgid", -1, 0, 0);
+result("unprivileged", { before, after, line5: readText(`${simLine(5)}/value`) });
+c?.close();
+chip.close();
+i2c.close();
