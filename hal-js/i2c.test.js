@@ -107,13 +107,19 @@ test("smbusI2c maps each transaction shape to its SMBus transfer and refuses the
   assert.deepEqual([...await i2c.writeRead(0x50, [9], 5)], [9, 10, 11, 12, 13]);
   assert.deepEqual(calls, [["quick", 0x50], ["sendByte", 0x50, 7], ["writeByteData", 0x50, 7, 8], ["writeWordData", 0x50, 7, 0x1234],
     ["receiveByte", 0x50], ["readByteData", 0x50, 9], ["readWordData", 0x50, 9], ["readI2cBlock", 0x50, 9, 5]]);
-  let e = await assert.rejects(i2c.write(0x50, [1, 2, 3, 4]), I2cError);
+  await assert.rejects(i2c.write(0x50, [1, 2, 3, 4]), /a write of 4 bytes is more than this controller carries \(3\)/, "no I2C block write offered: words at most");
+  assert.deepEqual([i2c.maxRead, i2c.maxWrite], [32, 3]);
+  let e = await assert.rejects(i2c.writeRead(0x50, [0, 0], 4), I2cError);
   assert.equal(e.kind, "Other");
-  assert.match(e.message, /speaks SMBus only, and a transaction of write 4 has no SMBus form it offers \(it would be writeI2cBlock\)/);
-  e = await assert.rejects(i2c.writeRead(0x50, [0, 0], 4), I2cError);
-  assert.match(e.message, /write 2, read 4 has no SMBus form/);
-  await assert.rejects(i2c.read(0x50, 40), /more than this controller carries \(33\)/);
-  assert.equal(i2c.maxSegment, 33);
+  assert.match(e.message, /speaks SMBus only, and a transaction of write 2, read 4 has no SMBus form it offers$/);
+  e = await assert.rejects(i2c.read(0x50, 2), I2cError);
+  assert.match(e.message, /read 2 has no SMBus form/);
+  await assert.rejects(i2c.read(0x50, 40), /more than this controller carries \(32\)/);
+  const withBlocks = smbusI2c("smb2", { ...smbus, writeI2cBlock: (a, c, b) => calls.push(["writeI2cBlock", a, c, [...b]]) });
+  await withBlocks.write(0x50, [1, 2, 3, 4]);
+  assert.deepEqual(calls.at(-1), ["writeI2cBlock", 0x50, 1, [2, 3, 4]]);
+  delete smbus.readI2cBlock;
+  assert.equal(smbusI2c("smb3", smbus).maxRead, 2, "without I2C block reads: words");
 });
 
 // ---- SPI ----------------------------------------------------------------------

@@ -59,8 +59,10 @@ class At24 {
     this.name = client.name;
     Object.assign(this, geometry);
     this.writeCycleMs = writeCycleMs;
-    // The longest transfer the controller carries (an SMBus-only one: 33 bytes).
-    this.maxSegment = client.i2c.maxSegment;
+    // The longest transfers the controller carries (an SMBus-only one: 32-byte reads,
+    // 33-byte writes with the address; words without I2C block transfers).
+    this.maxRead = client.i2c.maxRead;
+    this.maxWrite = client.i2c.maxWrite;
   }
 
   check(offset, length) {
@@ -82,7 +84,7 @@ class At24 {
     let done = 0;
     while (done < length) {
       const at = offset + done;
-      const n = Math.min(length - done, blockLimit - (at % blockLimit), this.maxSegment - 1, 4096);
+      const n = Math.min(length - done, blockLimit - (at % blockLimit), this.maxRead, 4096);
       const { address, prefix } = this.where(at);
       await this.i2c.writeRead(address, prefix, out.subarray(done, done + n));
       done += n;
@@ -96,7 +98,8 @@ class At24 {
     let done = 0;
     while (done < bytes.length) {
       const at = offset + done;
-      const n = Math.min(bytes.length - done, this.pageSize - (at % this.pageSize), this.maxSegment - this.addressBytes);
+      const n = Math.min(bytes.length - done, this.pageSize - (at % this.pageSize), this.maxWrite - this.addressBytes);
+      if (n < 1) throw new RangeError(`${this.name}: the controller's writes (${this.maxWrite} bytes) cannot carry a ${this.addressBytes}-byte address and data`);
       const { address, prefix } = this.where(at);
       const frame = new Uint8Array(prefix.length + n);
       frame.set(prefix);

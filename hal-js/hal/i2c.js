@@ -136,6 +136,10 @@ export class I2c {
 
   /** The longest segment (read or write) this controller carries in one transaction. */
   get maxSegment() { return this.ops.maxSegment ?? MAX_SEGMENT; }
+  /** The longest read segment (an SMBus controller: 32, or 2 without I2C block reads). */
+  get maxRead() { return this.ops.maxRead ?? this.maxSegment; }
+  /** The longest write segment, the command byte included. */
+  get maxWrite() { return this.ops.maxWrite ?? this.maxSegment; }
 
   /** Run `fn` once every earlier transaction on this bus has finished. */
   exclusive(fn) {
@@ -153,10 +157,10 @@ export class I2c {
     checkAddress(this.name, address);
     const { segments, reads, scatter } = segmentsOf(this.name, operations);
     if (segments.length === 0) return [];
-    const max = this.maxSegment;
     for (const s of segments) {
       const n = (s.read ?? s.write).length;
-      if (n > max) throw new RangeError(`${this.name}: a transfer of ${n} bytes is more than this controller carries (${max})`);
+      const max = s.read ? this.maxRead : this.maxWrite;
+      if (n > max) throw new RangeError(`${this.name}: a ${s.read ? "read" : "write"} of ${n} bytes is more than this controller carries (${max})`);
     }
     await this.exclusive(async () => {
       try {

@@ -63,8 +63,13 @@ function plan(segments) {
  * drivers that need an SMBus transfer with no I2C form (block reads with a count).
  */
 export function smbusI2c(name, smbus) {
+  const has = (op) => typeof smbus[op] === "function";
   const i2c = new I2c(name, {
     maxSegment: SMBUS_BLOCK_MAX + 1,
+    // What the offered transfers reach: drivers size their chunks by these (an EEPROM
+    // reads in 32-byte blocks, or words where the controller has no I2C block read).
+    maxRead: has("readI2cBlock") ? SMBUS_BLOCK_MAX : has("readWordData") ? 2 : 1,
+    maxWrite: has("writeI2cBlock") ? SMBUS_BLOCK_MAX + 1 : has("writeWordData") ? 3 : has("writeByteData") ? 2 : 1,
     async transaction(address, segments) {
       const p = plan(segments);
       if (!p || typeof smbus[p.op] !== "function")

@@ -86,3 +86,22 @@ test("over an SMBus-only controller reads go in 32-byte I2C block reads and page
   const reads = bus.log.filter((t) => t.segments[1]?.read).map((t) => t.segments[1].read);
   assert.deepEqual(reads, [1, 32, 32, 16], "probe's byte, then blocks of at most 32");
 });
+
+test("over an SMBus controller without I2C block transfers the EEPROM goes in words", async () => {
+  const m = at24Model({ size: 256, pageSize: 8, busyFor: 1 });
+  const bus = fakeI2cBus("raw", [m]);
+  const i2c = smbusI2c("smb-words", {
+    quick: (a) => bus.i2c.write(a, []),
+    readByteData: async (a, c) => (await bus.i2c.writeRead(a, [c], 1))[0],
+    readWordData: async (a, c) => { const b = await bus.i2c.writeRead(a, [c], 2); return b[0] | (b[1] << 8); },
+    writeByteData: (a, c, v) => bus.i2c.write(a, [c, v]),
+    writeWordData: (a, c, w) => bus.i2c.write(a, [c, w & 0xff, w >> 8]),
+  });
+  const e = await bind(at24, i2c.client(0x50, { compatible: ["atmel,24c02"] }));
+  const data = counting(9);
+  await e.write(3, data);
+  assert.deepEqual([...m.data.subarray(3, 12)], [...data]);
+  assert.deepEqual([...await e.read(3, 9)], [...data]);
+  const shapes = bus.log.map((t) => t.segments.map((s) => (s.read ? `r${s.read}` : `w${s.write.length}`)).join(" "));
+  assert.ok(shapes.includes("w3") && shapes.includes("w1 r2") && !shapes.some((x) => /r([3-9]|\d\d)/.test(x)), shapes.join(","));
+});

@@ -25,7 +25,10 @@ const adapters = sys.readdir("/sys/bus/i2c/devices").filter((n) => /^i2c-\d+$/.t
   .map((n) => ({ n, name: readText(`/sys/bus/i2c/devices/${n}/name`) }));
 result("adapters", adapters.map((a) => a.name));
 const smbus = adapters.find((a) => a.name.startsWith("SMBus I801"));
-const i2c = openI2c(`/dev/${smbus.n}`);
+// QEMU 7.2's ICH9 SMBus never raises BYTE_DONE for the last byte of an I2C block read
+// (pm_smbus.c ends the transfer with INTR alone), so i2c-i801 returns that byte as 0:
+// read in words instead.
+const i2c = openI2c(`/dev/${smbus.n}`, { blockReads: false });
 result("smbusOnly", i2c.smbusOnly);
 result("scan", (await i2c.scan()).map((a) => a.toString(16)));
 
