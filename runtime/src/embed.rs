@@ -1,6 +1,7 @@
 //! jsk as a Rust library: a JS session that Rust code drives, and the
-//! embedded-hal bridge that hands pins and serial ports written in JS to
-//! Rust code generic over the embedded-hal 1.0 / embedded-io traits.
+//! embedded-hal bridge that hands pins, serial ports, I2C buses and SPI
+//! devices written in JS to Rust code generic over the embedded-hal 1.0 /
+//! embedded-io traits.
 //!
 //! ```no_run
 //! use embedded_hal::digital::{OutputPin, StatefulOutputPin};
@@ -32,6 +33,38 @@ pub enum JsError {
     /// The session could not be set up.
     #[error("jsk: {0}")]
     Setup(String),
+    /// A bus transfer failed: an I2cError's (or SPI error's) `kind`, its
+    /// `source` as `ack` (embedded-hal's ErrorKind and NoAcknowledgeSource
+    /// names), and the message.
+    #[error("{message}")]
+    Bus { kind: String, ack: Option<String>, message: String },
+}
+
+impl embedded_hal::i2c::Error for JsError {
+    fn kind(&self) -> embedded_hal::i2c::ErrorKind {
+        use embedded_hal::i2c::{ErrorKind, NoAcknowledgeSource};
+        let JsError::Bus { kind, ack, .. } = self else { return ErrorKind::Other };
+        match kind.as_str() {
+            "Bus" => ErrorKind::Bus,
+            "ArbitrationLoss" => ErrorKind::ArbitrationLoss,
+            "Overrun" => ErrorKind::Overrun,
+            "NoAcknowledge" => ErrorKind::NoAcknowledge(match ack.as_deref() {
+                Some("Address") => NoAcknowledgeSource::Address,
+                Some("Data") => NoAcknowledgeSource::Data,
+                _ => NoAcknowledgeSource::Unknown,
+            }),
+            _ => ErrorKind::Other,
+        }
+    }
+}
+
+impl embedded_hal::spi::Error for JsError {
+    fn kind(&self) -> embedded_hal::spi::ErrorKind {
+        match self {
+            JsError::Bus { kind, .. } if kind == "Overrun" => embedded_hal::spi::ErrorKind::Overrun,
+            _ => embedded_hal::spi::ErrorKind::Other,
+        }
+    }
 }
 
 impl embedded_hal::digital::Error for JsError {
@@ -191,6 +224,164 @@ impl Session {
     /// A hal `Serial` held by the JS expression `expr`, as embedded-io Read + Write.
     pub fn serial(&self, expr: &str) -> Result<JsSerial, JsError> {
         Ok(JsSerial { serial: self.object(expr)?, pending: VecDeque::new(), session: self.clone() })
+    }
+
+    /// A hal `I2c` held by the JS expression `expr`, as an embedded-hal I2c (7-bit addresses).
+    pub fn i2c(&self, expr: &str) -> Result<JsI2c, JsError> {
+        Ok(JsI2c { bus: self.object(&format!("{TRANSACT}({expr})"))?, session: self.clone() })
+    }
+
+    /// A hal `SpiDevice` held by the JS expression `expr`, as an embedded-hal SpiDevice.
+    pub fn spi_device(&self, expr: &str) -> Result<JsSpiDevice, JsError> {
+        Ok(JsSpiDevice { device: self.object(&format!("{TRANSACT}({expr})"))?, session: self.clone() })
+    }
+}
+
+/// Wraps a bus so that a transaction resolves with `{ reads }` or the error's
+/// `{ kind, source, message }` instead of rejecting: the bridge needs the kind,
+/// which the engine's report of an uncaught error does not keep.
+const TRANSACT: &str = "((bus) => ({ async tx(...args) {\
+  try { return { reads: await bus.transaction(...args) }; }\
+  catch (e) { return { kind: typeof e?.kind === 'string' ? e.kind : 'Other', source: e?.source, message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }; } } }))";
+
+/// What a wrapped transaction resolved with.
+struct Outcome(Result<Vec<Vec<u8>>, JsError>);
+
+impl<'js> rquickjs::FromJs<'js> for Outcome {
+    fn from_js(ctx: &Ctx<'js>, v: Value<'js>) -> rquickjs::Result<Self> {
+        let o = Object::from_js(ctx, v)?;
+        if let Some(reads) = o.get::<_, Option<rquickjs::Array>>("reads")? {
+            let mut out = Vec::with_capacity(reads.len());
+            for r in reads.iter::<Value>() {
+                out.push(crate::js::native::copy_view(ctx, &r?, "transaction read")?);
+            }
+            return Ok(Outcome(Ok(out)));
+        }
+        Ok(Outcome(Err(JsError::Bus {
+            kind: o.get::<_, Option<String>>("kind")?.unwrap_or_else(|| "Other".into()),
+            ack: o.get::<_, Option<String>>("source")?,
+            message: o.get::<_, Option<String>>("message")?.unwrap_or_default(),
+        })))
+    }
+}
+
+/// JS operations from the bytes each Rust operation writes and the lengths it reads.
+enum Op {
+    Read(usize),
+    Write(Vec<u8>),
+    Transfer(usize, Vec<u8>),
+    TransferInPlace(Vec<u8>),
+    DelayNs(u32),
+}
+
+fn operations<'js>(ctx: &Ctx<'js>, ops: Vec<Op>) -> rquickjs::Result<Value<'js>> {
+    let arr = rquickjs::Array::new(ctx.clone())?;
+    for (i, op) in ops.into_iter().enumerate() {
+        let o = Object::new(ctx.clone())?;
+        let bytes = |b: Vec<u8>| rquickjs::TypedArray::<u8>::new(ctx.clone(), b).map(|t| t.into_value());
+        match op {
+            Op::Read(n) => o.set("read", n)?,
+            Op::Write(b) => o.set("write", bytes(b)?)?,
+            Op::Transfer(n, b) => {
+                let t = Object::new(ctx.clone())?;
+                t.set("read", n)?;
+                t.set("write", bytes(b)?)?;
+                o.set("transfer", t)?;
+            }
+            Op::TransferInPlace(b) => o.set("transferInPlace", bytes(b)?)?,
+            Op::DelayNs(ns) => o.set("delayNs", ns)?,
+        }
+        arr.set(i, o)?;
+    }
+    Ok(arr.into_value())
+}
+
+/// An I2C bus written in JavaScript (a hal `I2c`), as an embedded-hal 1.0 I2c.
+pub struct JsI2c {
+    bus: Persistent<Object<'static>>,
+    session: Session,
+}
+
+impl embedded_hal::i2c::ErrorType for JsI2c {
+    type Error = JsError;
+}
+
+impl embedded_hal::i2c::I2c for JsI2c {
+    fn transaction(
+        &mut self,
+        address: u8,
+        operations_: &mut [embedded_hal::i2c::Operation<'_>],
+    ) -> Result<(), JsError> {
+        use embedded_hal::i2c::Operation;
+        let ops: Vec<Op> = operations_
+            .iter()
+            .map(|o| match o {
+                Operation::Read(b) => Op::Read(b.len()),
+                Operation::Write(b) => Op::Write(b.to_vec()),
+            })
+            .collect();
+        let out: Outcome = self.session.call(&self.bus, "tx", move |ctx| {
+            Ok(vec![rquickjs::Value::new_int(ctx.clone(), i32::from(address)), operations(ctx, ops)?])
+        })?;
+        let mut reads = out.0?.into_iter();
+        for o in operations_.iter_mut() {
+            if let Operation::Read(buf) = o {
+                fill(buf, reads.next())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Copy what JS read into the caller's buffer; the lengths must agree.
+fn fill(buf: &mut [u8], got: Option<Vec<u8>>) -> Result<(), JsError> {
+    match got {
+        Some(v) if v.len() == buf.len() => {
+            buf.copy_from_slice(&v);
+            Ok(())
+        }
+        other => Err(JsError::Js(format!(
+            "the JS bus returned {} bytes for a read of {}",
+            other.map_or(0, |v| v.len()),
+            buf.len()
+        ))),
+    }
+}
+
+/// An SPI device written in JavaScript (a hal `SpiDevice`), as an embedded-hal 1.0 SpiDevice.
+pub struct JsSpiDevice {
+    device: Persistent<Object<'static>>,
+    session: Session,
+}
+
+impl embedded_hal::spi::ErrorType for JsSpiDevice {
+    type Error = JsError;
+}
+
+impl embedded_hal::spi::SpiDevice for JsSpiDevice {
+    fn transaction(&mut self, operations_: &mut [embedded_hal::spi::Operation<'_, u8>]) -> Result<(), JsError> {
+        use embedded_hal::spi::Operation;
+        let ops: Vec<Op> = operations_
+            .iter()
+            .map(|o| match o {
+                Operation::Read(b) => Op::Read(b.len()),
+                Operation::Write(b) => Op::Write(b.to_vec()),
+                Operation::Transfer(r, w) => Op::Transfer(r.len(), w.to_vec()),
+                Operation::TransferInPlace(b) => Op::TransferInPlace(b.to_vec()),
+                Operation::DelayNs(ns) => Op::DelayNs(*ns),
+            })
+            .collect();
+        let out: Outcome = self.session.call(&self.device, "tx", move |ctx| Ok(vec![operations(ctx, ops)?]))?;
+        let mut reads = out.0?.into_iter();
+        for o in operations_.iter_mut() {
+            match o {
+                Operation::Read(buf) | Operation::Transfer(buf, _) | Operation::TransferInPlace(buf) => {
+                    fill(buf, reads.next())?
+                }
+                Operation::Write(_) | Operation::DelayNs(_) => {}
+            }
+        }
+        Ok(())
     }
 }
 

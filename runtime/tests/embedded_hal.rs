@@ -82,3 +82,69 @@ fn serial_from_js_as_embedded_io() {
     port.read_exact(&mut buf).unwrap();
     assert_eq!(&buf, b"hello");
 }
+
+/// A sensor read written against embedded-hal's I2c only (an LM75's temperature register).
+fn read_temperature<I: embedded_hal::i2c::I2c>(i2c: &mut I, address: u8) -> Result<f32, I::Error> {
+    let mut b = [0u8; 2];
+    i2c.write_read(address, &[0], &mut b)?;
+    Ok(f32::from(i16::from_be_bytes(b)) / 256.0)
+}
+
+#[test]
+fn i2c_from_js_as_embedded_hal_with_error_kinds() {
+    use embedded_hal::i2c::{Error, ErrorKind, I2c, NoAcknowledgeSource};
+    let js = Session::new().unwrap();
+    let r = repo();
+    js.eval_module(
+        "i.js",
+        &format!(
+            "import {{ fakeI2cBus }} from 'jsk:fake';\n\
+             import {{ tmp105Model }} from '{r}/hwtests/models/lm75.js';\n\
+             globalThis.sensor = tmp105Model({{ address: 0x48, celsius: -7.5 }});\n\
+             globalThis.bus = fakeI2cBus('i2c0', [sensor]);\n"
+        ),
+    )
+    .unwrap();
+    let mut i2c = js.i2c("bus.i2c").unwrap();
+    assert_eq!(read_temperature(&mut i2c, 0x48).unwrap(), -7.5, "9 bits at power-up: half degrees");
+    i2c.write(0x48, &[1, 0x60]).unwrap();
+    assert_eq!(js.eval_json("sensor.config").unwrap(), "96", "the write reached the model");
+    let e = read_temperature(&mut i2c, 0x49).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NoAcknowledge(NoAcknowledgeSource::Address), "{e}");
+    assert!(e.to_string().contains("i2c0: 0x49"), "{e}");
+    js.eval_module("f.js", "bus.failNext = 'ArbitrationLoss';").unwrap();
+    assert_eq!(i2c.write(0x48, &[1]).unwrap_err().kind(), ErrorKind::ArbitrationLoss);
+    // A JS argument error is still an error, of kind Other.
+    assert_eq!(i2c.write(0x80, &[1]).unwrap_err().kind(), ErrorKind::Other);
+}
+
+#[test]
+fn spi_device_from_js_as_embedded_hal() {
+    use embedded_hal::spi::{Operation, SpiDevice};
+    let js = Session::new().unwrap();
+    let r = repo();
+    js.eval_module(
+        "s.js",
+        &format!(
+            "import {{ fakeSpiBus }} from 'jsk:fake';\n\
+             import {{ SpiDevice }} from 'jsk:hal';\n\
+             import {{ spiNorModel }} from '{r}/hwtests/models/spi_nor.js';\n\
+             const f = fakeSpiBus('spi0');\n\
+             globalThis.flash = spiNorModel({{ id: [0xef, 0x40, 0x16] }});\n\
+             flash.data.set([1, 2, 3, 4], 0x100);\n\
+             globalThis.dev = SpiDevice.onBus(f.bus, {{ cs: f.cs(flash), frequency: 1e6 }});\n"
+        ),
+    )
+    .unwrap();
+    let mut spi = js.spi_device("dev").unwrap();
+    let mut id = [0u8; 3];
+    spi.transaction(&mut [Operation::Write(&[0x9f]), Operation::Read(&mut id)]).unwrap();
+    assert_eq!(id, [0xef, 0x40, 0x16]);
+    let mut data = [0u8; 4];
+    spi.transaction(&mut [Operation::Write(&[0x03, 0, 1, 0]), Operation::DelayNs(1000), Operation::Read(&mut data)])
+        .unwrap();
+    assert_eq!(data, [1, 2, 3, 4]);
+    let mut inplace = [0x05, 0];
+    spi.transfer_in_place(&mut inplace).unwrap();
+    assert_eq!(inplace[1], 0, "status: idle, no write enable");
+}
