@@ -37,11 +37,15 @@ declare module "jsk:board" {
   /** The handle a driver's probe returned. @throws Error listing what is attached. */
   export function attached<H = any>(driverName: string, opts?: { device?: string }): H;
   export function attachedAll(): { driver: string; device: string; handle: any }[];
-  export function kindOf(handle: unknown): "gpio" | "serial" | "net" | undefined;
+  export function kindOf(handle: unknown): "gpio" | "serial" | "net" | "i2c" | "spi" | undefined;
   /** @throws Error when no GPIO controller is attached. */
   export function gpioController(index?: number): { pin(n: number): import("jsk:hal").Pin; [k: string]: any };
   /** @throws Error when no serial port is attached. */
   export function serialPort(which?: number | string): import("jsk:hal").Serial;
   /** An attached NIC's NetDevice, by device name or index (default 0). @throws Error listing what is attached when there is none. */
   export function netDevice(which?: number | string): import("jsk:hal").NetDevice;
+  /** An attached I2C controller's I2c, by device name or index. @throws Error listing what is attached. */
+  export function i2cBus(which?: number | string): import("jsk:hal").I2c;
+  /** An attached SPI controller's SpiBus, by device name or index. @throws Error listing what is attached. */
+  export function spiBus(which?: number | string): import("jsk:hal").SpiBus;
 }

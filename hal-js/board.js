@@ -107,9 +107,11 @@ export function attached(driverName, { device } = {}) {
   return hit.handle;
 }
 
-/** What kind of interface a driver handle offers: "gpio", "serial", "net" or undefined. */
+/** What kind of interface a driver handle offers: "gpio", "serial", "net", "i2c", "spi" or undefined. */
 export function kindOf(handle) {
   if (typeof handle?.pin === "function") return "gpio";
+  if (typeof handle?.i2c?.transaction === "function") return "i2c";
+  if (typeof handle?.spi?.transfer === "function" && typeof handle.spi.configure === "function") return "spi";
   if (handle?.serial && typeof handle.serial.write === "function") return "serial";
   if (typeof handle?.txBatch === "function") return "net";
   return undefined;
@@ -143,6 +145,21 @@ export function netDevice(which = 0) {
     return hit.handle;
   }
   return firstOf("net", which);
+}
+
+/** An attached I2C controller's I2c: by device name ("i2c0"), or the `index`th. */
+export function i2cBus(which = 0) { return byKind("i2c", which).i2c; }
+
+/** An attached SPI controller's SpiBus: by device name ("ecspi1"), or the `index`th. */
+export function spiBus(which = 0) { return byKind("spi", which).spi; }
+
+function byKind(kind, which) {
+  if (typeof which === "string") {
+    const hit = attachments.find((a) => a.device === which && kindOf(a.handle) === kind);
+    if (!hit) throw new Error(`no ${kind} controller attached to ${which} (attached: ${attachments.map((a) => `${a.driver} on ${a.device}`).join(", ") || "none"})`);
+    return hit.handle;
+  }
+  return firstOf(kind, which);
 }
 
 /** Every attachment: [{ driver, device, handle }]. */

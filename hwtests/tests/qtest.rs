@@ -125,6 +125,18 @@ fn uart16550_pci_serial_receive() {
     uart_receive("pci", "pciser0");
 }
 
+// ---- I2C controllers, with the sensor and EEPROM drivers over them ------------------
+
+#[test]
+fn ich9_smbus_carries_at24_and_lm75_on_q35s_eeproms() {
+    let r = x86(&["hwtests/qtest/i2c.js", "ich9"]);
+    assert_eq!(r.result("scan"), r#"["50","51","52","53","54","55","56","57"]"#, "q35's eight smbus-eeproms");
+    assert_eq!(r.result("eeprom"), r#"{"size":256,"equal":true}"#, "70 bytes in 8-byte pages, read back in I2C blocks");
+    assert_eq!(r.result("blockRead"), "[124,153,182,211]", "the last byte of a 32-byte I2C block read is the data");
+    assert_eq!(r.result("temperature"), "-25");
+    assert_eq!(r.result("missing"), r#""NoAcknowledge(Unknown)""#, "DEV_ERR: the ICH9 cannot tell address from data");
+}
+
 // ---- PL061 on QEMU virt -----------------------------------------------------
 
 fn virt(args: &[&str]) -> hwtests::JskRun {
