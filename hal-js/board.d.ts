@@ -20,6 +20,8 @@ declare module "jsk:board" {
     /** qtest: drive input `line` of the model of QOM type `qomType`. @throws Error on other backends. */
     setIrqIn(qomType: string, name: string | undefined, line: number, level: number): void;
     /** qtest: plug (`up` true) or pull the cable of netdev `id` (QMP set_link). */
+    /** qtest: QMP qom-set of an integer property of device `id` (a tmp105's temperature in m°C). */
+    setProperty(id: string, property: string, value: number): void;
     setLink(id: string, up: boolean): void;
     /** Stop QEMU (qtest). */
     close(): void;

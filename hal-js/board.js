@@ -64,6 +64,8 @@ class Board {
   irqLog() { return this.native.irqLog(); }
   /** qtest: drive input `line` of the device model of QOM type `qomType`. */
   setIrqIn(qomType, name, line, level) { this.native.setIrqIn(qomType, name ?? "", line, level); }
+  /** qtest: set integer `property` of the device QEMU's arguments call `id` (QMP qom-set), e.g. a sensor's temperature. */
+  setProperty(id, property, value) { this.native.setProperty(String(id), String(property), value); }
   /** qtest: plug (`up` true) or pull the cable of netdev `id` (QMP set_link). */
   setLink(id, up) { this.native.setLink(String(id), up === true); }
   close() { this.native.close(); }

@@ -1,7 +1,7 @@
 // qtest tier: I2C controller drivers on QEMU's models, with the device drivers
 // of drivers/sensor and drivers/eeprom over them. Run by hwtests/tests/qtest.rs:
 //   jsk run --board devices/qemu-x86.toml hwtests/qtest/i2c.js ich9
-import { attached } from "jsk:board";
+import { attached, board } from "jsk:board";
 import { bind, I2cError } from "jsk:hal";
 import at24 from "../../drivers/eeprom/at24.js";
 import lm75 from "../../drivers/sensor/lm75.js";
@@ -38,6 +38,27 @@ switch (process.argv[2]) {
     await i2c.write(0x51, [0, 0xe7, 0x00]);       // -25 °C
     const t = await bind(lm75, i2c.client(0x51, { compatible: ["national,lm75"] }));
     result("temperature", await t.temperature());
+    result("missing", await missing(i2c, 0x30));
+    break;
+  }
+  case "versatile": {
+    // Bit-banged: the same lm75 and at24 drivers, clocked by hand on two open-drain lines.
+    const { i2c } = attached("versatile-i2c");
+    result("scan", (await i2c.scan()).map((a) => a.toString(16)));
+    const t = await bind(lm75, i2c.client(0x48, { compatible: ["ti,tmp105"] }));
+    const temps = [];
+    for (const mc of [25500, -12345, 85000]) {
+      board().setProperty("temp0", "temperature", mc);   // QEMU's tmp105 takes m°C
+      temps.push(await t.temperature());
+    }
+    result("resolution", t.resolution);
+    result("temperatures", temps);
+    await t.setLimits({ low: 10.5, high: 50 });
+    result("limits", await t.limits());
+    result("eeprom", await eepromRoundTrip(i2c, 0x50, "atmel,24c32", { offset: 0x7e0, length: 100 }));
+    // The DS1338's seconds register (0x00, BCD) as the RTC keeps it.
+    const [sec] = await i2c.writeRead(0x68, [0], 1);
+    result("rtcSecondsBcd", (sec & 0x0f) <= 9 && ((sec >> 4) & 0x7) <= 5);
     result("missing", await missing(i2c, 0x30));
     break;
   }

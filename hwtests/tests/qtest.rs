@@ -137,6 +137,30 @@ fn ich9_smbus_carries_at24_and_lm75_on_q35s_eeproms() {
     assert_eq!(r.result("missing"), r#""NoAcknowledge(Unknown)""#, "DEV_ERR: the ICH9 cannot tell address from data");
 }
 
+const VERSATILE: &str = "devices/qemu-versatilepb.toml";
+
+#[test]
+fn bitbanged_i2c_on_versatilepb_carries_lm75_at24_and_the_ds1338() {
+    require_qemu("qemu-system-arm");
+    let r = run_jsk(&["--board", VERSATILE, "hwtests/qtest/i2c.js", "versatile"]);
+    r.assert_ok();
+    assert_eq!(r.result("scan"), r#"["48","50","68"]"#, "tmp105, at24c32 and the board's ds1338");
+    assert_eq!(r.result("resolution"), "12");
+    assert_eq!(
+        r.result("temperatures"),
+        "[25.5,-12.375,85]",
+        "QMP qom-set m°C, read at 12 bits (1/16 °C, toward -inf)"
+    );
+    assert_eq!(r.result("limits"), r#"{"low":10.5,"high":50}"#);
+    assert_eq!(
+        r.result("eeprom"),
+        r#"{"size":4096,"equal":true}"#,
+        "100 bytes across 32-byte pages, two address bytes"
+    );
+    assert_eq!(r.result("rtcSecondsBcd"), "true");
+    assert_eq!(r.result("missing"), r#""NoAcknowledge(Address)""#, "no ACK on the ninth clock of the address byte");
+}
+
 // ---- PL061 on QEMU virt -----------------------------------------------------
 
 fn virt(args: &[&str]) -> hwtests::JskRun {

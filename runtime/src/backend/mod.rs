@@ -62,6 +62,11 @@ pub trait Backend {
     fn set_link(&self, _id: &str, _up: bool) -> Result<(), HwError> {
         Err(HwError::Unsupported("setLink needs the qtest backend".into()))
     }
+    /// Set integer property `property` of the device QEMU knows as `id` (qtest: QMP
+    /// `qom-set` under /machine/peripheral), as a change in the world the model sees.
+    fn set_property(&self, _id: &str, _property: &str, _value: i64) -> Result<(), HwError> {
+        Err(HwError::Unsupported("setProperty needs the qtest backend".into()))
+    }
     /// True once the devices were let go of other than by `close` (VFIO's exit hook).
     fn released(&self) -> bool {
         false

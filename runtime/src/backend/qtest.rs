@@ -609,6 +609,25 @@ impl Qtest {
         self.qmp_execute(&cmd).map(|_| ())
     }
 
+    /// QMP `qom-set` of an integer property of the device the board's QEMU
+    /// arguments named `id` (`-device tmp105,id=t0,...`: /machine/peripheral/t0),
+    /// as the world outside the model changing (a sensor's temperature). Ids and
+    /// property names are plain words: no other QOM path is reachable.
+    pub fn set_property(&self, id: &str, property: &str, value: i64) -> Result<(), HwError> {
+        let word = |s: &str| {
+            !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        if !word(id) || !word(property) {
+            return Err(HwError::Unsupported(format!(
+                "setProperty: {id:?} / {property:?} are not a device id and a property name"
+            )));
+        }
+        let path = format!("/machine/peripheral/{id}");
+        let cmd = serde_json::json!({ "execute": "qom-set", "arguments": { "path": path, "property": property, "value": value } })
+            .to_string();
+        self.qmp_execute(&cmd).map(|_| ())
+    }
+
     /// Run one QMP command (a JSON object text) and return its "return" value.
     fn qmp_execute(&self, cmd: &str) -> Result<Json, HwError> {
         let timeout = self.timeout();

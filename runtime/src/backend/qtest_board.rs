@@ -204,6 +204,9 @@ impl Backend for QtestBoard {
     fn set_link(&self, id: &str, up: bool) -> Result<(), HwError> {
         self.qtest.set_link(id, up)
     }
+    fn set_property(&self, id: &str, property: &str, value: i64) -> Result<(), HwError> {
+        self.qtest.set_property(id, property, value)
+    }
     fn close(&self) {
         self.qtest.shutdown();
     }

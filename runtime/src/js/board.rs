@@ -18,6 +18,7 @@
 //! | `busMaster(id, on)` | PCI bus mastering on or off. |
 //! | `irqLog()` | qtest: `[{ t (ms since open), line, level }]` of the intercepted lines since the last call. |
 //! | `setIrqIn(qomType, name, line, level)` | qtest: drive an input line of a device model (a GPIO input pin). |
+//! | `setProperty(id, property, value)` | qtest: QMP `qom-set` of an integer property of the device QEMU's arguments named `id` (/machine/peripheral/ID), e.g. a tmp105's `temperature` in m°C. Words only: no other QOM path. |
 //! | `setLink(id, up)` | qtest: QMP `set_link` of netdev or NIC `id` (the cable plugged in or pulled). Only this command: QMP as a whole could make QEMU run host commands. |
 //! | `close()` | stop QEMU (qtest); afterwards every member that would reach a device throws, except `busMaster(id, false)` and `irqUnmask`, which have nothing left to do. VFIO: interrupts disabled, bus mastering off, devices reset where supported, DMA unmapped (also on every exit path, through `host::on_exit`). |
 //!
@@ -362,6 +363,18 @@ impl Board {
         backend
             .set_irq_in(&qom_type, name.0.as_deref().filter(|n| !n.is_empty()), line, level)
             .map_err(|e| err(&ctx, format!("setIrqIn {qom_type}: {e}")))
+    }
+
+    #[qjs(rename = "setProperty")]
+    pub fn set_property(&self, ctx: Ctx<'_>, id: String, property: String, value: f64) -> Result<()> {
+        if !(value.is_finite() && value.fract() == 0.0 && value.abs() < 9.0e15) {
+            return Err(err(&ctx, format!("setProperty {id}.{property}: {value} is not an integer")));
+        }
+        let backend = self.live(&ctx)?;
+        // Checked above: an integer well inside i64.
+        backend
+            .set_property(&id, &property, value as i64)
+            .map_err(|e| err(&ctx, format!("setProperty {id}.{property}: {e}")))
     }
 
     #[qjs(rename = "setLink")]
