@@ -26,6 +26,23 @@ async function missing(i2c, address) {
   }
 }
 
+/** A TMP105 at 0x48 (QEMU's, its temperature set over QMP) and an AT24 at 0x50 on `i2c`. */
+async function sensorAndEeprom(i2c, eeprom) {
+  result("scan", (await i2c.scan()).map((a) => a.toString(16)));
+  const t = await bind(lm75, i2c.client(0x48, { compatible: ["ti,tmp105"] }));
+  const temps = [];
+  for (const mc of [25500, -12345, 85000]) {
+    board().setProperty("temp0", "temperature", mc);   // QEMU's tmp105 takes m°C
+    temps.push(await t.temperature());
+  }
+  result("resolution", t.resolution);
+  result("temperatures", temps);
+  await t.setLimits({ low: 10.5, high: 50 });
+  result("limits", await t.limits());
+  result("eeprom", await eepromRoundTrip(i2c, 0x50, eeprom, { offset: 0x7e0, length: 100 }));
+  result("missing", await missing(i2c, 0x30));
+}
+
 switch (process.argv[2]) {
   case "ich9": {
     const { i2c } = attached("ich9-smbus");
@@ -44,22 +61,16 @@ switch (process.argv[2]) {
   case "versatile": {
     // Bit-banged: the same lm75 and at24 drivers, clocked by hand on two open-drain lines.
     const { i2c } = attached("versatile-i2c");
-    result("scan", (await i2c.scan()).map((a) => a.toString(16)));
-    const t = await bind(lm75, i2c.client(0x48, { compatible: ["ti,tmp105"] }));
-    const temps = [];
-    for (const mc of [25500, -12345, 85000]) {
-      board().setProperty("temp0", "temperature", mc);   // QEMU's tmp105 takes m°C
-      temps.push(await t.temperature());
-    }
-    result("resolution", t.resolution);
-    result("temperatures", temps);
-    await t.setLimits({ low: 10.5, high: 50 });
-    result("limits", await t.limits());
-    result("eeprom", await eepromRoundTrip(i2c, 0x50, "atmel,24c32", { offset: 0x7e0, length: 100 }));
+    await sensorAndEeprom(i2c, "atmel,24c32");
     // The DS1338's seconds register (0x00, BCD) as the RTC keeps it.
     const [sec] = await i2c.writeRead(0x68, [0], 1);
     result("rtcSecondsBcd", (sec & 0x0f) <= 9 && ((sec >> 4) & 0x7) <= 5);
-    result("missing", await missing(i2c, 0x30));
+    break;
+  }
+  case "imx": {
+    const h = attached("imx-i2c");
+    result("frequency", h.frequency);
+    await sensorAndEeprom(h.i2c, "atmel,24c64");
     break;
   }
   default:

@@ -138,13 +138,11 @@ fn ich9_smbus_carries_at24_and_lm75_on_q35s_eeproms() {
 }
 
 const VERSATILE: &str = "devices/qemu-versatilepb.toml";
+const SABRELITE: &str = "devices/qemu-sabrelite.toml";
 
-#[test]
-fn bitbanged_i2c_on_versatilepb_carries_lm75_at24_and_the_ds1338() {
-    require_qemu("qemu-system-arm");
-    let r = run_jsk(&["--board", VERSATILE, "hwtests/qtest/i2c.js", "versatile"]);
-    r.assert_ok();
-    assert_eq!(r.result("scan"), r#"["48","50","68"]"#, "tmp105, at24c32 and the board's ds1338");
+/// The sensor and EEPROM cases hwtests/qtest/i2c.js runs on a bus with a tmp105 and an AT24.
+fn assert_sensor_and_eeprom(r: &hwtests::JskRun, scan: &str, eeprom_size: u32) {
+    assert_eq!(r.result("scan"), scan);
     assert_eq!(r.result("resolution"), "12");
     assert_eq!(
         r.result("temperatures"),
@@ -154,11 +152,28 @@ fn bitbanged_i2c_on_versatilepb_carries_lm75_at24_and_the_ds1338() {
     assert_eq!(r.result("limits"), r#"{"low":10.5,"high":50}"#);
     assert_eq!(
         r.result("eeprom"),
-        r#"{"size":4096,"equal":true}"#,
+        format!(r#"{{"size":{eeprom_size},"equal":true}}"#),
         "100 bytes across 32-byte pages, two address bytes"
     );
-    assert_eq!(r.result("rtcSecondsBcd"), "true");
     assert_eq!(r.result("missing"), r#""NoAcknowledge(Address)""#, "no ACK on the ninth clock of the address byte");
+}
+
+#[test]
+fn bitbanged_i2c_on_versatilepb_carries_lm75_at24_and_the_ds1338() {
+    require_qemu("qemu-system-arm");
+    let r = run_jsk(&["--board", VERSATILE, "hwtests/qtest/i2c.js", "versatile"]);
+    r.assert_ok();
+    assert_sensor_and_eeprom(&r, r#"["48","50","68"]"#, 4096);
+    assert_eq!(r.result("rtcSecondsBcd"), "true");
+}
+
+#[test]
+fn imx_i2c_on_sabrelite_carries_lm75_and_at24() {
+    require_qemu("qemu-system-arm");
+    let r = run_jsk(&["--board", SABRELITE, "hwtests/qtest/i2c.js", "imx"]);
+    r.assert_ok();
+    assert_eq!(r.result("frequency"), "85937", "66 MHz / 768, the first divider at or below 100 kHz");
+    assert_sensor_and_eeprom(&r, r#"["48","50"]"#, 8192);
 }
 
 // ---- PL061 on QEMU virt -----------------------------------------------------
