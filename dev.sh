@@ -128,6 +128,7 @@ case "${1:-}" in
     need_node
     build
     cargo bench --locked -p jsk-runtime
+    cargo bench --locked -p hwtests --bench buses
     ;;
   fuzz)
     build

@@ -150,7 +150,7 @@ export default driver({
     regs.I2CR.write(I2CR.IEN);
     regs.I2SR.write(0);
     const host = new ImxI2c(dev, regs, code, frequency);
-    const i2c = new I2c(dev.name, { transaction: async (address, segments) => host.transaction(address, segments) });
+    const i2c = new I2c(dev.name, { transaction: (address, segments) => host.transaction(address, segments) });
     return { name: dev.name, i2c, frequency, regs };
   },
 

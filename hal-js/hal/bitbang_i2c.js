@@ -125,5 +125,5 @@ export function bitbangI2c(name, { scl, sda, frequency = 100_000, stretchUs = 10
     }
   }
 
-  return new I2c(name, { transaction: async (address, segments) => transaction(address, segments) });
+  return new I2c(name, { transaction });
 }

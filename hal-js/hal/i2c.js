@@ -49,8 +49,13 @@ function checkAddress(bus, address) {
     throw new RangeError(`${bus}: I2C address ${String(address)} is not a 7-bit address (0..0x7f)`);
 }
 
-/** Bytes to send: a Uint8Array (used as is), an ArrayBuffer, another view, or an array of integers 0..255. */
-export function bytesOf(data, what) {
+const whatOf = (what, index) => (index === undefined ? what : `${what}: operation ${index}`);
+
+/**
+ * Bytes to send: a Uint8Array (used as is), an ArrayBuffer, another view, or
+ * an array of integers 0..255. `what` (and operation `index`) name it in errors.
+ */
+export function bytesOf(data, what, index) {
   if (data instanceof Uint8Array) return data;
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
@@ -58,80 +63,130 @@ export function bytesOf(data, what) {
     const out = new Uint8Array(data.length);
     for (let i = 0; i < data.length; i++) {
       const b = data[i];
-      if (!Number.isInteger(b) || b < 0 || b > 255) throw new RangeError(`${what}: byte ${i} is ${String(b)}, not an integer 0..255`);
+      if (!Number.isInteger(b) || b < 0 || b > 255) throw new RangeError(`${whatOf(what, index)}: byte ${i} is ${String(b)}, not an integer 0..255`);
       out[i] = b;
     }
     return out;
   }
-  throw new TypeError(`${what}: bytes must be a Uint8Array, an ArrayBuffer or an array of integers, not ${data === null ? "null" : typeof data}`);
+  throw new TypeError(`${whatOf(what, index)}: bytes must be a Uint8Array, an ArrayBuffer or an array of integers, not ${data === null ? "null" : typeof data}`);
 }
 
 /** A buffer to read into: a length (a new Uint8Array) or a Uint8Array to fill. */
-export function bufferOf(target, what) {
+export function bufferOf(target, what, index) {
   if (target instanceof Uint8Array) return target;
   if (Number.isInteger(target) && target >= 0 && target <= MAX_SEGMENT) return new Uint8Array(target);
-  throw new TypeError(`${what}: give a length (0..${MAX_SEGMENT}) or a Uint8Array to read into, not ${String(target)}`);
+  throw new TypeError(`${whatOf(what, index)}: give a length (0..${MAX_SEGMENT}) or a Uint8Array to read into, not ${String(target)}`);
 }
 
 /**
  * Normalise embedded-hal operations ({ read: n | Uint8Array } / { write: bytes })
  * into wire segments: adjacent operations of one kind merged. Returns
  * { segments, reads, scatter } where `reads` are the caller's buffers in order
- * and `scatter()` copies merged reads back into them.
+ * and `scatter()` copies merged reads back into them. Plain loops: this runs
+ * for every transaction.
  */
 function segmentsOf(name, operations) {
   if (!Array.isArray(operations)) throw new TypeError(`${name}: operations must be an array of { read } / { write }`);
-  const parts = []; // { kind, buffers: [Uint8Array] }
+  const segments = [];
   const reads = [];
-  for (const [i, op] of operations.entries()) {
-    const isRead = op !== null && typeof op === "object" && Object.hasOwn(op, "read");
-    const isWrite = op !== null && typeof op === "object" && Object.hasOwn(op, "write");
+  let parts = null;           // segment index -> the buffers merged into it
+  let lastKind = "";
+  for (let i = 0; i < operations.length; i++) {
+    const op = operations[i];
+    const isRead = op !== null && typeof op === "object" && op.read !== undefined;
+    const isWrite = op !== null && typeof op === "object" && op.write !== undefined;
     if (isRead === isWrite) throw new TypeError(`${name}: operation ${i} must have exactly one of read or write`);
     const kind = isRead ? "read" : "write";
-    const buf = isRead ? bufferOf(op.read, `${name}: operation ${i}`) : bytesOf(op.write, `${name}: operation ${i}`);
+    const buf = isRead ? bufferOf(op.read, name, i) : bytesOf(op.write, name, i);
     if (isRead) reads.push(buf);
-    const last = parts[parts.length - 1];
-    if (last && last.kind === kind) last.buffers.push(buf);
-    else parts.push({ kind, buffers: [buf] });
-  }
-  let scatterList = [];
-  const segments = parts.map(({ kind, buffers }) => {
-    const length = buffers.reduce((n, b) => n + b.length, 0);
-    if (length > MAX_SEGMENT) throw new RangeError(`${name}: a ${kind} of ${length} bytes is more than one transfer carries (${MAX_SEGMENT})`);
-    if (kind === "read" && length === 0) throw new RangeError(`${name}: a read of 0 bytes cannot be made on the wire`);
-    if (buffers.length === 1) return { [kind]: buffers[0] };
-    const joined = new Uint8Array(length);
-    if (kind === "write") {
-      let at = 0;
-      for (const b of buffers) { joined.set(b, at); at += b.length; }
+    if (kind === lastKind) {
+      const at = segments.length - 1;
+      parts ??= new Map();
+      if (!parts.has(at)) parts.set(at, [segments[at][kind]]);
+      parts.get(at).push(buf);
     } else {
-      scatterList.push({ joined, buffers });
+      segments.push(isRead ? { read: buf } : { write: buf });
+      lastKind = kind;
     }
-    return { [kind]: joined };
-  });
-  const scatter = () => {
+  }
+  let scatterList = null;
+  if (parts) {
+    for (const [at, buffers] of parts) {
+      const kind = segments[at].read ? "read" : "write";
+      let length = 0;
+      for (const b of buffers) length += b.length;
+      const joined = new Uint8Array(length);
+      if (kind === "write") {
+        let off = 0;
+        for (const b of buffers) { joined.set(b, off); off += b.length; }
+      } else {
+        (scatterList ??= []).push({ joined, buffers });
+      }
+      segments[at] = { [kind]: joined };
+    }
+  }
+  for (let k = 0; k < segments.length; k++) {
+    const seg = segments[k];
+    const n = (seg.read ?? seg.write).length;
+    if (n > MAX_SEGMENT) throw new RangeError(`${name}: a ${seg.read ? "read" : "write"} of ${n} bytes is more than one transfer carries (${MAX_SEGMENT})`);
+    if (seg.read && n === 0) throw new RangeError(`${name}: a read of 0 bytes cannot be made on the wire`);
+  }
+  const scatter = scatterList === null ? noScatter : () => {
     for (const { joined, buffers } of scatterList) {
-      let at = 0;
-      for (const b of buffers) { b.set(joined.subarray(at, at + b.length)); at += b.length; }
+      let off = 0;
+      for (const b of buffers) { b.set(joined.subarray(off, off + b.length)); off += b.length; }
     }
-    scatterList = [];
   };
   return { segments, reads, scatter };
+}
+const noScatter = () => {};
+
+/**
+ * Transactions on one bus one at a time, in order. acquire() is synchronous
+ * (no promise) while the bus is free, so an uncontended transaction costs no
+ * extra promise jobs; release() hands the bus to the next waiter directly.
+ */
+export class BusLock {
+  constructor() {
+    this.busy = false;
+    this.waiters = [];
+  }
+  /** Undefined when the bus was free (now taken), else a promise resolved when it is this caller's. */
+  acquire() {
+    if (!this.busy) { this.busy = true; return undefined; }
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+  release() {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.busy = false;
+  }
+  /** Run `fn` (sync or async) holding the lock; resolves with its result. */
+  async run(fn) {
+    const wait = this.acquire();
+    if (wait) await wait;
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
+  }
 }
 
 const describe = (segments) => segments.map((s) => (s.read ? `read ${s.read.length}` : `write ${s.write.length}`)).join(", ");
 
 export class I2c {
   /**
-   * `ops.transaction(address, segments)` carries one transaction on the wire
-   * and resolves when it is done (or rejects with an I2cError). Optional
+   * `ops.transaction(address, segments)` carries one transaction on the wire:
+   * it returns when done (a synchronous controller) or returns a promise, and
+   * throws (or rejects with) an I2cError. Optional
    * `ops.maxSegment` caps a segment's length for this controller.
    */
   constructor(name, ops) {
     if (typeof ops?.transaction !== "function") throw new TypeError(`I2c ${name}: ops.transaction(address, segments) is required`);
     this.name = name;
     this.ops = ops;
-    this.tail = Promise.resolve();
+    this.lock = new BusLock();
   }
 
   /** The longest segment (read or write) this controller carries in one transaction. */
@@ -141,12 +196,8 @@ export class I2c {
   /** The longest write segment, the command byte included. */
   get maxWrite() { return this.ops.maxWrite ?? this.maxSegment; }
 
-  /** Run `fn` once every earlier transaction on this bus has finished. */
-  exclusive(fn) {
-    const run = this.tail.then(fn, fn);
-    this.tail = run.then(() => {}, () => {});
-    return run;
-  }
+  /** Run `fn` once every earlier transaction on this bus has finished, holding the bus. */
+  exclusive(fn) { return this.lock.run(fn); }
 
   /**
    * embedded-hal's transaction: START, the operations (adjacent ones of one
@@ -157,20 +208,26 @@ export class I2c {
     checkAddress(this.name, address);
     const { segments, reads, scatter } = segmentsOf(this.name, operations);
     if (segments.length === 0) return [];
-    for (const s of segments) {
+    for (let k = 0; k < segments.length; k++) {
+      const s = segments[k];
       const n = (s.read ?? s.write).length;
       const max = s.read ? this.maxRead : this.maxWrite;
       if (n > max) throw new RangeError(`${this.name}: a ${s.read ? "read" : "write"} of ${n} bytes is more than this controller carries (${max})`);
     }
-    await this.exclusive(async () => {
-      try {
-        await this.ops.transaction(address, segments);
-      } catch (e) {
-        if (e instanceof I2cError && e.address === undefined) e.address = address;
-        if (e instanceof Error && !e.message.startsWith(this.name)) e.message = `${this.name}: ${hex(address)} (${describe(segments)}): ${e.message}`;
-        throw e;
-      }
-    });
+    // ops.transaction may finish synchronously (most controllers do: MMIO, ioctls); only a
+    // returned promise, or a busy bus, is awaited.
+    const wait = this.lock.acquire();
+    if (wait) await wait;
+    try {
+      const r = this.ops.transaction(address, segments);
+      if (r !== undefined && typeof r.then === "function") await r;
+    } catch (e) {
+      if (e instanceof I2cError && e.address === undefined) e.address = address;
+      if (e instanceof Error && !e.message.startsWith(this.name)) e.message = `${this.name}: ${hex(address)} (${describe(segments)}): ${e.message}`;
+      throw e;
+    } finally {
+      this.lock.release();
+    }
     scatter();
     return reads;
   }

@@ -70,13 +70,16 @@ export function smbusI2c(name, smbus) {
     // reads in 32-byte blocks, or words where the controller has no I2C block read).
     maxRead: has("readI2cBlock") ? SMBUS_BLOCK_MAX : has("readWordData") ? 2 : 1,
     maxWrite: has("writeI2cBlock") ? SMBUS_BLOCK_MAX + 1 : has("writeWordData") ? 3 : has("writeByteData") ? 2 : 1,
-    async transaction(address, segments) {
+    transaction(address, segments) {
       const p = plan(segments);
       if (!p || typeof smbus[p.op] !== "function")
         throw new I2cError(`${name}: this controller speaks SMBus only, and a transaction of ${shapeOf(segments)} has no SMBus form `
           + `it offers${p ? ` (it would be ${p.op})` : ""}`, ErrorKind.Other, { address });
-      const v = await smbus[p.op](address, ...p.args);
+      // Synchronous controllers answer at once; a promise (an asynchronous one) is chained.
+      const v = smbus[p.op](address, ...p.args);
+      if (typeof v?.then === "function") return v.then((x) => { p.result?.(x); });
       p.result?.(v);
+      return undefined;
     },
   });
   i2c.smbus = smbus;

@@ -23,7 +23,7 @@
 // operations read, in order.
 
 import { setTimeout } from "jsk:loop";
-import { bytesOf, bufferOf } from "jsk:hal/i2c";
+import { bytesOf, bufferOf, BusLock } from "jsk:hal/i2c";
 
 /** SPI modes as Linux and most datasheets number them: CPOL (clock idle high) is bit 1, CPHA (capture on the second edge) bit 0. */
 export const MODE_0 = 0;
@@ -94,17 +94,13 @@ export class SpiBus {
       throw new TypeError(`SpiBus ${name}: ops.configure(config) and ops.transfer(read, write) are required`);
     this.name = name;
     this.ops = ops;
-    this.tail = Promise.resolve();
+    this.lock = new BusLock();
     this.config = undefined;
     this.frequency = undefined;
   }
 
   /** Run `fn` once every earlier use of the bus has finished (SpiDevice holds the bus this way). */
-  exclusive(fn) {
-    const run = this.tail.then(fn, fn);
-    this.tail = run.then(() => {}, () => {});
-    return run;
-  }
+  exclusive(fn) { return this.lock.run(fn); }
 
   /** Set mode (0..3), clock (Hz; the controller picks the nearest it can at or below) and bit order. Returns the bus. */
   configure(config) {

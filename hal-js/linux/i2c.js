@@ -230,7 +230,7 @@ export function openI2c(bus, { force = false, blockReads = true, name } = {}) {
     i2c = new I2c(label, {
       // i2cdev_ioctl_rdwr refuses a message over 8192 bytes.
       maxSegment: 8192,
-      async transaction(address, segments) {
+      transaction(address, segments) {
         if (quick && segments.length === 1 && segments[0].write?.length === 0) quick(address);
         else dev.rdwrTransfer(address, segments);
       },

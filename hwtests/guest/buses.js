@@ -12,6 +12,7 @@ import * as sys from "jsk:sys";
 import { bind, I2cError } from "jsk:hal";
 import { openI2c, openGpioChip } from "jsk:linux";
 import lm75 from "/jsk/drivers/sensor/lm75.js";
+import { simChip } from "./gpio_sim.js";
 import at24 from "/jsk/drivers/eeprom/at24.js";
 
 const result = (name, value) => console.log(`RESULT ${name} ${JSON.stringify(value)}`);
@@ -58,17 +59,7 @@ result("eeprom", back.every((b, i) => b === data[i]));
 
 // ---- GPIO: gpio-sim ---------------------------------------------------------------------
 
-// sysfs has the mount point once configfs is built in.
-raw("mount", "configfs", "/sys/kernel/config", "configfs", 0, 0);
-const sim = "/sys/kernel/config/gpio-sim/jsk";
-sys.mkdir(sim);
-sys.mkdir(`${sim}/bank0`);
-writeText(`${sim}/bank0/num_lines`, "8");
-writeText(`${sim}/bank0/label`, "jsk-sim");
-writeText(`${sim}/live`, "1");
-const chipName = readText(`${sim}/bank0/chip_name`);
-const devName = readText(`${sim}/dev_name`);
-const simLine = (n) => `/sys/devices/platform/${devName}/${chipName}/sim_gpio${n}`;
+const { chipName, line: simLine } = simChip("jsk-sim", 8);
 
 const chip = openGpioChip({ label: "jsk-sim" });
 result("chip", { name: chip.name, lines: chip.lines, same: chip.name === chipName });
