@@ -19,10 +19,14 @@ declare module "jsk:board" {
     irqLog(): { t: number; line: number; level: boolean }[];
     /** qtest: drive input `line` of the model of QOM type `qomType`. @throws Error on other backends. */
     setIrqIn(qomType: string, name: string | undefined, line: number, level: number): void;
-    /** qtest: plug (`up` true) or pull the cable of netdev `id` (QMP set_link). */
     /** qtest: QMP qom-set of an integer property of device `id` (a tmp105's temperature in m°C). */
     setProperty(id: string, property: string, value: number): void;
+    /** qtest: plug (`up` true) or pull the cable of netdev `id` (QMP set_link). */
     setLink(id: string, up: boolean): void;
+    /** The board file's `[[linux]]` buses. */
+    linux(): { name: string; kind: "i2c" | "spi" | "gpio"; path?: string; label?: string; description?: string }[];
+    /** Open a `[[linux]]` bus through jsk:linux: an I2c, a SpiDevice (options: mode, frequency, ...) or a GPIO chip. */
+    openLinux(name: string, options?: Record<string, unknown>): any;
     /** Stop QEMU (qtest). */
     close(): void;
   }

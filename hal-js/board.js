@@ -10,6 +10,7 @@
 //   const uart = attached("uart16550", { device: "serial0" });
 
 import * as native from "jsk:native";
+import { openI2c, openSpi, openGpioChip } from "jsk:linux";
 import { Device } from "jsk:hal/device";
 import { bind, matches } from "jsk:hal/driver";
 
@@ -23,7 +24,22 @@ class Board {
     this.backend = nb.backend;
     this.arch = nb.arch;
     this.descriptions = nb.devices();
+    this.linuxBuses = nb.linux();
     this.cache = new Map();
+  }
+  /** The buses the board's Linux drives (`[[linux]]` in the board file): [{ name, kind, path?, label?, description? }]. */
+  linux() { return this.linuxBuses; }
+  /**
+   * Open a `[[linux]]` bus by name through jsk:linux: an I2c (i2c-dev), a
+   * SpiDevice (spidev; `options` give mode and frequency) or a GPIO chip.
+   * @throws Error naming the buses the board has; SysError when the device file cannot be opened.
+   */
+  openLinux(name, options = {}) {
+    const bus = this.linuxBuses.find((b) => b.name === name);
+    if (!bus) throw new Error(`board ${this.name}: no Linux bus "${name}" (has ${this.linuxBuses.map((b) => b.name).join(", ") || "none"})`);
+    if (bus.kind === "i2c") return openI2c(bus.path, { name, ...options });
+    if (bus.kind === "spi") return openSpi(bus.path, { name, ...options });
+    return openGpioChip(bus.path ?? { label: bus.label });
   }
   /** Device descriptions: [{ id, name, bus, vendor, device, class, address, compatible, regions, irqs }]. */
   list() { return this.descriptions; }

@@ -38,8 +38,7 @@ fn main() {
         .output()
         .expect("jsk image build");
     assert!(build.status.success(), "{}", String::from_utf8_lossy(&build.stderr));
-    let run =
-        Command::new(jsk).current_dir(&repo).args(["image", "run"]).arg(&out).args(["--timeout", "300"]).output();
+    let run = Command::new(jsk).current_dir(&repo).args(["image", "run"]).arg(&out).args(["--timeout", "300"]).output();
     let run = run.expect("jsk image run");
     let console = String::from_utf8_lossy(&run.stdout).into_owned() + &String::from_utf8_lossy(&run.stderr);
     let _ = std::fs::remove_dir_all(&app);

@@ -26,6 +26,41 @@ pub struct BoardSpec {
     pub pci: Option<PciSection>,
     #[serde(default, rename = "device")]
     pub devices: Vec<PlatformDevice>,
+    /// Buses the board's Linux drives, as jsk:linux opens them (`[[linux]]`).
+    #[serde(default)]
+    pub linux: Vec<LinuxBus>,
+}
+
+/// One bus Linux drives on the board, reached through its character device:
+/// an i2c-dev bus, a spidev device, or a GPIO chip (by path or by its label).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinuxBus {
+    pub name: String,
+    pub kind: LinuxBusKind,
+    /// The device file (/dev/i2c-1, /dev/spidev0.0, /dev/gpiochip0).
+    pub path: Option<String>,
+    /// A GPIO chip's label (what its driver calls it: "pinctrl-rp1"), when its number varies.
+    pub label: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinuxBusKind {
+    I2c,
+    Spi,
+    Gpio,
+}
+
+impl LinuxBusKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            LinuxBusKind::I2c => "i2c",
+            LinuxBusKind::Spi => "spi",
+            LinuxBusKind::Gpio => "gpio",
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -147,6 +182,23 @@ impl BoardSpec {
                 if r.size == 0 {
                     return Err(format!("device {}: region {}: size must be > 0", d.name, r.name));
                 }
+            }
+        }
+        for (i, b) in self.linux.iter().enumerate() {
+            if self.linux[..i].iter().any(|o| o.name == b.name) {
+                return Err(format!("linux bus {}: named twice", b.name));
+            }
+            match (b.kind, &b.path, &b.label) {
+                (LinuxBusKind::Gpio, None, None) => {
+                    return Err(format!("linux bus {}: a GPIO chip needs a path or a label", b.name))
+                }
+                (LinuxBusKind::I2c | LinuxBusKind::Spi, None, _) => {
+                    return Err(format!("linux bus {}: an {} bus needs its device file (path)", b.name, b.kind.name()))
+                }
+                (LinuxBusKind::I2c | LinuxBusKind::Spi, _, Some(_)) => {
+                    return Err(format!("linux bus {}: only GPIO chips are found by label", b.name))
+                }
+                _ => {}
             }
         }
         if let Some(p) = &self.pci {
@@ -303,4 +355,39 @@ pub struct AttachOptions {
     pub board: BoardOptions,
     /// Absolute paths of the driver modules to try.
     pub drivers: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_board_file_in_devices_parses() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../devices");
+        let mut n = 0;
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "toml") {
+                BoardSpec::load(&p).unwrap_or_else(|e| panic!("{e}"));
+                n += 1;
+            }
+        }
+        assert!(n >= 8, "only {n} board files");
+    }
+
+    #[test]
+    fn linux_buses_are_checked() {
+        let board = |linux: &str| format!("name = \"b\"\ndescription = \"d\"\narch = \"aarch64\"\n{linux}");
+        let bad = |linux: &str| BoardSpec::parse(&board(linux)).unwrap_err().to_string();
+        assert!(bad("[[linux]]\nname = \"g\"\nkind = \"gpio\"\n").contains("a GPIO chip needs a path or a label"));
+        assert!(bad("[[linux]]\nname = \"i\"\nkind = \"i2c\"\n").contains("an i2c bus needs its device file"));
+        assert!(bad("[[linux]]\nname = \"s\"\nkind = \"spi\"\npath = \"/dev/spidev0.0\"\nlabel = \"x\"\n")
+            .contains("only GPIO chips are found by label"));
+        let twice = "[[linux]]\nname = \"a\"\nkind = \"i2c\"\npath = \"/dev/i2c-1\"\n";
+        assert!(bad(&format!("{twice}{twice}")).contains("named twice"));
+        assert!(bad("[[linux]]\nname = \"a\"\nkind = \"uart\"\npath = \"/dev/ttyS0\"\n").contains("unknown variant"));
+        let ok =
+            BoardSpec::parse(&board("[[linux]]\nname = \"gpio\"\nkind = \"gpio\"\nlabel = \"pinctrl-rp1\"\n")).unwrap();
+        assert_eq!(ok.linux[0].kind, LinuxBusKind::Gpio);
+    }
 }

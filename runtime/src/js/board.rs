@@ -9,6 +9,7 @@
 //! | member | contract |
 //! | --- | --- |
 //! | `name`, `backend` | the board's name (`"vfio"` for VFIO); `"qtest"`, `"mem"`, `"fake"` or `"vfio"` |
+//! | `linux()` | The board file's `[[linux]]` buses: `[{ name, kind ("i2c", "spi", "gpio"), path?, label?, description? }]` |
 //! | `devices()` | `[{ id, name, bus, vendor?, device?, class?, address?, compatible, clock?, regions: [{ index?, name?, space, size }], irqs, irqKind? }]` (VFIO: `irqs` vectors enabled, `irqKind` `"msix"`, `"msi"`, `"intx"` or `"none"`) |
 //! | `region(id, key)` | the `Region` of device `id` (`key`: BAR index or region name). Error if there is none. |
 //! | `config(id)` | PCI config space as a `Region` (qtest, vfio); undefined otherwise. |
@@ -190,6 +191,7 @@ fn open_vfio_board<'js>(ctx: Ctx<'js>, o: &BoardOptions) -> Result<Class<'js, Bo
         qemu: None,
         pci: None,
         devices: Vec::new(),
+        linux: Vec::new(),
     };
     let devices = backend.devices();
     let board = Board { spec, devices, opened: Instant::now(), backend: Box::new(backend), closed: Cell::new(false) };
@@ -211,6 +213,23 @@ impl Board {
     #[qjs(get)]
     pub fn arch(&self) -> String {
         self.spec.arch.clone()
+    }
+
+    /// The board file's `[[linux]]` buses: [{ name, kind, path?, label?, description? }].
+    pub fn linux<'js>(&self, ctx: Ctx<'js>) -> Result<Array<'js>> {
+        let arr = Array::new(ctx.clone())?;
+        for (i, b) in self.spec.linux.iter().enumerate() {
+            let o = Object::new(ctx.clone())?;
+            o.set("name", b.name.as_str())?;
+            o.set("kind", b.kind.name())?;
+            for (k, v) in [("path", &b.path), ("label", &b.label), ("description", &b.description)] {
+                if let Some(v) = v {
+                    o.set(k, v.as_str())?;
+                }
+            }
+            arr.set(i, o)?;
+        }
+        Ok(arr)
     }
 
     pub fn devices<'js>(&self, ctx: Ctx<'js>) -> Result<Array<'js>> {
