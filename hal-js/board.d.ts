@@ -9,6 +9,8 @@ declare module "jsk:board" {
     irqs: number;
     /** vfio: how the interrupts are delivered. */
     irqKind?: "msix" | "msi" | "intx" | "none";
+    /** The chips on a bus controller (the board file's [[device.child]]): reg is the I2C address or SPI chip select. */
+    children: { name: string; compatible: string[]; reg: number; description?: string; properties: Record<string, unknown> }[];
   }
   export interface Board {
     readonly name: string; readonly backend: "qtest" | "mem" | "fake" | "vfio"; readonly arch: string;

@@ -13,6 +13,7 @@ import * as native from "jsk:native";
 import { openI2c, openSpi, openGpioChip } from "jsk:linux";
 import { Device } from "jsk:hal/device";
 import { bind, matches } from "jsk:hal/driver";
+import { SpiDevice } from "jsk:hal/spi";
 
 let current = null;
 const attachments = []; // { driver, device, handle }
@@ -24,6 +25,7 @@ class Board {
     this.backend = nb.backend;
     this.arch = nb.arch;
     this.descriptions = nb.devices();
+    for (const d of this.descriptions) for (const c of d.children) c.properties = JSON.parse(c.properties);
     this.linuxBuses = nb.linux();
     this.cache = new Map();
   }
@@ -101,15 +103,48 @@ export function board() { return current; }
  */
 export async function attachAll(b, drivers) {
   const out = [];
+  const add = (a) => { attachments.push(a); out.push(a); };
   for (const desc of b.list()) {
     const drv = drivers.find((d) => matches(d, desc));
     if (!drv) continue;
-    const handle = await bind(drv, b.device(desc.id));
-    const a = { driver: drv.name, device: desc.name, handle };
-    attachments.push(a);
-    out.push(a);
+    add({ driver: drv.name, device: desc.name, handle: await bind(drv, b.device(desc.id)) });
+  }
+  // Then the chips on the attached controllers' buses (a board file's [[device.child]]),
+  // once every controller is there (an SPI chip's select may be another controller's pin).
+  for (const desc of b.list()) {
+    if (!desc.children.length) continue;
+    const parent = out.find((a) => a.device === desc.name);
+    for (const child of desc.children) {
+      const drv = drivers.find((d) => matches(d, { bus: "platform", compatible: child.compatible }));
+      if (!drv) continue;
+      if (!parent) throw new Error(`board ${b.name}: ${child.name} sits on ${desc.name}, which no driver attached`);
+      add({ driver: drv.name, device: child.name, handle: await bind(drv, busClient(parent, child)) });
+    }
   }
   return out;
+}
+
+/**
+ * What a chip's driver probes: an I2cClient on an I2C controller, a SpiDevice on an SPI
+ * one (chip select from `cs-gpios = ["gpio3", 19]`, a pin of another attached GPIO
+ * controller, else the controller's line `reg`; `spi-max-frequency`, `spi-cpol`, `spi-cpha`).
+ */
+function busClient(parent, child) {
+  const { name, compatible, properties: p, reg } = child;
+  const kind = kindOf(parent.handle);
+  if (kind === "i2c") return parent.handle.i2c.client(reg, { name, compatible, properties: p });
+  if (kind === "spi") {
+    let cs = reg;
+    if (p["cs-gpios"] !== undefined) {
+      const [controller, line] = p["cs-gpios"];
+      const gpio = attachments.find((a) => a.device === controller && kindOf(a.handle) === "gpio");
+      if (!gpio) throw new Error(`${name}: cs-gpios names ${controller}, which is no attached GPIO controller`);
+      cs = gpio.handle.pin(line);
+    }
+    const mode = (p["spi-cpol"] ? 2 : 0) | (p["spi-cpha"] ? 1 : 0);
+    return SpiDevice.onBus(parent.handle.spi, { cs, mode, frequency: p["spi-max-frequency"] ?? 1_000_000, name, compatible, properties: p });
+  }
+  throw new Error(`${name}: ${parent.device} (${parent.driver}) is not an I2C or SPI controller`);
 }
 
 /**

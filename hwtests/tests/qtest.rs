@@ -143,6 +143,11 @@ const SABRELITE: &str = "devices/qemu-sabrelite.toml";
 /// The sensor and EEPROM cases hwtests/qtest/i2c.js runs on a bus with a tmp105 and an AT24.
 fn assert_sensor_and_eeprom(r: &hwtests::JskRun, scan: &str, eeprom_size: u32) {
     assert_eq!(r.result("scan"), scan);
+    assert_eq!(
+        r.result("children"),
+        r#"["lm75 on temp0","at24 on eeprom0"]"#,
+        "the board file's [[device.child]] entries, bound"
+    );
     assert_eq!(r.result("resolution"), "12");
     assert_eq!(
         r.result("temperatures"),
@@ -185,9 +190,9 @@ fn imx_ecspi_and_gpio_chip_select_carry_spi_nor_to_sabrelites_flash() {
     r.assert_ok();
     assert_eq!(r.result("part"), r#"{"id":"bf2541","chip":"sst25vf016b","size":2097152}"#, "JEDEC ID over ECSPI1");
     assert_eq!(r.result("clock"), "20000000", "60 MHz / 3");
-    assert_eq!(r.result("erased"), "true", "a 4 KiB sector erased to ones");
     assert_eq!(r.result("programmed"), "true", "24 bytes programmed (a byte per command on SST) and read back");
-    assert_eq!(r.result("csIdle"), "true", "GPIO3_19 released after the last transaction");
+    assert_eq!(r.result("erased"), "true", "the programmed 4 KiB sector erased to ones again");
+    assert_eq!(r.result("csIdle"), "true", "GPIO3's DR bit 19 high after the last transaction");
 }
 
 // ---- PL061 on QEMU virt -----------------------------------------------------

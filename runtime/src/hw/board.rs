@@ -124,9 +124,27 @@ pub struct PlatformDevice {
     /// Interrupt lines: qtest line numbers on the intercepted controller.
     #[serde(default)]
     pub irqs: Vec<u32>,
-    /// Input clock in Hz (UARTs).
+    /// Input clock in Hz (UARTs, bus controllers).
     pub clock: Option<u64>,
     pub description: Option<String>,
+    /// The chips on this controller's bus (`[[device.child]]`, as a device tree's child
+    /// nodes): jsk:board binds their drivers over the controller's I2c or SpiBus.
+    #[serde(default, rename = "child")]
+    pub children: Vec<BusChild>,
+}
+
+/// A chip on a bus controller's bus: an I2C device at `reg` (its 7-bit address) or an
+/// SPI device on chip select `reg`, with device-tree style properties for its driver
+/// (`size`, `pagesize`, `spi-max-frequency`, `cs-gpios = ["gpio3", 19]`, ...).
+#[derive(Clone, Debug, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BusChild {
+    pub name: String,
+    pub compatible: Vec<String>,
+    pub reg: u32,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub properties: toml::Table,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -177,7 +195,19 @@ impl BoardSpec {
     }
 
     fn check(&self) -> Result<(), String> {
+        let mut names: Vec<&str> = Vec::new();
         for d in &self.devices {
+            for n in std::iter::once(&d.name).chain(d.children.iter().map(|c| &c.name)) {
+                if names.contains(&n.as_str()) {
+                    return Err(format!("device {n}: named twice"));
+                }
+                names.push(n);
+            }
+            for c in &d.children {
+                if c.compatible.is_empty() {
+                    return Err(format!("device {}: child {}: needs a compatible string", d.name, c.name));
+                }
+            }
             for r in &d.regions {
                 if r.size == 0 {
                     return Err(format!("device {}: region {}: size must be > 0", d.name, r.name));
@@ -257,6 +287,8 @@ pub struct DeviceInfo {
     pub clock: Option<u64>,
     pub regions: Vec<RegionInfo>,
     pub irq_lines: Vec<u32>,
+    /// The chips the board file puts on this controller's bus.
+    pub children: Vec<BusChild>,
 }
 
 pub struct RegionInfo {
@@ -296,6 +328,7 @@ pub fn platform_devices(spec: &BoardSpec) -> Vec<DeviceInfo> {
                 })
                 .collect(),
             irq_lines: d.irqs.clone(),
+            children: d.children.clone(),
         })
         .collect()
 }
@@ -327,6 +360,7 @@ pub fn pci_device(domain: u16, f: &PciFunction) -> DeviceInfo {
             })
             .collect(),
         irq_lines: f.irq_line.into_iter().collect(),
+        children: Vec::new(),
     }
 }
 

@@ -10,7 +10,7 @@
 //! | --- | --- |
 //! | `name`, `backend` | the board's name (`"vfio"` for VFIO); `"qtest"`, `"mem"`, `"fake"` or `"vfio"` |
 //! | `linux()` | The board file's `[[linux]]` buses: `[{ name, kind ("i2c", "spi", "gpio"), path?, label?, description? }]` |
-//! | `devices()` | `[{ id, name, bus, vendor?, device?, class?, address?, compatible, clock?, regions: [{ index?, name?, space, size }], irqs, irqKind? }]` (VFIO: `irqs` vectors enabled, `irqKind` `"msix"`, `"msi"`, `"intx"` or `"none"`) |
+//! | `devices()` | `[{ id, name, bus, vendor?, device?, class?, address?, compatible, clock?, regions: [{ index?, name?, space, size }], irqs, irqKind?, children: [{ name, compatible, reg, description?, properties (JSON text) }] }]` (VFIO: `irqs` vectors enabled, `irqKind` `"msix"`, `"msi"`, `"intx"` or `"none"`) |
 //! | `region(id, key)` | the `Region` of device `id` (`key`: BAR index or region name). Error if there is none. |
 //! | `config(id)` | PCI config space as a `Region` (qtest, vfio); undefined otherwise. |
 //! | `irqFd(id, i)` | an eventfd signalled on interrupt `i` of device `id`. Error where the backend has none (mem). |
@@ -272,6 +272,21 @@ impl Board {
             }
             o.set("regions", regions)?;
             o.set("irqs", d.irq_lines.len() as u32)?;
+            let children = Array::new(ctx.clone())?;
+            for (j, c) in d.children.iter().enumerate() {
+                let co = Object::new(ctx.clone())?;
+                co.set("name", c.name.as_str())?;
+                co.set("compatible", c.compatible.clone())?;
+                co.set("reg", c.reg)?;
+                if let Some(t) = &c.description {
+                    co.set("description", t.as_str())?;
+                }
+                // TOML values as JSON text, parsed by jsk:board (tables and arrays nest).
+                let props = serde_json::to_string(&c.properties).map_err(|e| err(&ctx, format!("{}: {e}", c.name)))?;
+                co.set("properties", props)?;
+                children.set(j, co)?;
+            }
+            o.set("children", children)?;
             arr.set(i, o)?;
         }
         Ok(arr)
