@@ -185,3 +185,24 @@ test("SPI arguments are checked", async () => {
   assert.deepEqual(modeOf(3), { polarity: "IdleHigh", phase: "CaptureOnSecondTransition" });
   await assert.rejects(f.bus.write([1]), /configure the bus/);
 });
+
+test("probe asks as i2cdetect does: reads at EEPROM addresses, a read where no quick write exists, in-use counts", async () => {
+  const asked = [];
+  const smbus = {
+    receiveByte: (a) => {
+      asked.push(["receiveByte", a]);
+      if (a === 0x20) { const e = new I2cError("EBUSY from the adapter", ErrorKind.Other); e.inUse = true; throw e; }
+      if (a !== 0x10 && a !== 0x51) throw new I2cError("nak", ErrorKind.NoAcknowledge, { source: "Address" });
+      return 0;
+    },
+  };
+  const i2c = smbusI2c("noquick", smbus);
+  assert.equal(await i2c.probe(0x10), true, "no quick write: a read instead");
+  assert.equal(await i2c.probe(0x20), true, "held by a kernel driver: present");
+  assert.equal(await i2c.probe(0x11), false);
+  const quick = [];
+  const both = smbusI2c("both", { ...smbus, quick: (a) => { quick.push(a); throw new I2cError("nak", ErrorKind.NoAcknowledge); } });
+  assert.equal(await both.probe(0x51), true, "0x50-0x5f: read, not written");
+  assert.equal(await both.probe(0x40), false);
+  assert.deepEqual(quick, [0x40], "the quick write only outside the EEPROM ranges");
+});

@@ -49,7 +49,7 @@ test("line events decode with their timestamps and sequence numbers", () => {
   ]);
 });
 
-test("spidev transfers: one struct per operation, a delay on the one before, padding for uneven transfers", () => {
+test("spidev transfers: one struct per operation over bounce buffers, delays on the one before, padding for uneven transfers", () => {
   const rd = new Uint8Array(3);
   const ops = [{ write: new Uint8Array([0x9f]) }, { delayNs: 2500 }, { read: rd }, { transfer: { read: new Uint8Array(1), write: new Uint8Array([1, 2]) } }];
   const x = spi.encodeTransfers(ops, { frequency: 1e6 });
@@ -57,11 +57,24 @@ test("spidev transfers: one struct per operation, a delay on the one before, pad
   const v = x.view;
   assert.ok(v.getBigUint64(0, true) !== 0n && v.getBigUint64(8, true) === 0n, "write: tx only");
   assert.deepEqual([v.getUint32(16, true), v.getUint32(20, true), v.getUint16(24, true), v.getUint8(26), v.getUint8(27)], [1, 1e6, 3, 8, 0], "len, speed, 2.5 us rounded up to 3, 8 bits, cs held");
-  assert.ok(v.getBigUint64(32, true) === 0n && v.getBigUint64(40, true) === sys.addressOf(rd), "read: rx into the caller's buffer");
+  const rx = x.keep.find((b) => sys.addressOf(b) === v.getBigUint64(40, true));
+  assert.ok(v.getBigUint64(32, true) === 0n && rx && rx !== rd, "read: rx into a buffer of its own, not the caller's");
+  rx.set([7, 8, 9]);
+  x.finish();
+  assert.deepEqual([...rd], [7, 8, 9], "copied to the caller's buffer after the ioctl");
   assert.equal(v.getUint32(80, true), 2, "a transfer runs as long as its longer side");
-  assert.equal(x.after.length, 1, "the shorter read side is copied back after the ioctl");
   const lead = spi.encodeTransfers([{ delayNs: 1000 }, { write: new Uint8Array([1]) }], { frequency: 1 });
   assert.deepEqual([lead.count, lead.view.getUint32(16, true), lead.view.getUint16(24, true)], [2, 0, 1], "a leading delay is a zero-length transfer");
+  const long = spi.encodeTransfers([{ write: new Uint8Array([1]) }, { delayNs: 100e6 }, { delayNs: 40e6 }], { frequency: 1 });
+  const delays = Array.from({ length: long.count }, (_, i) => long.view.getUint16(i * 32 + 24, true));
+  assert.deepEqual(delays, [65535, 65535, 8930], "140 ms of delay: split, never wrapped");
+});
+
+test("a view whose length lies does not decide what the kernel touches", () => {
+  const small = new Uint8Array(4);
+  Object.defineProperty(small, "length", { get: () => 4096 });
+  const x = spi.encodeTransfers([{ read: small }], { frequency: 1 });
+  assert.equal(x.view.getUint32(16, true), 4, "the real byteLength, not the property");
 });
 
 test("kernel errors become embedded-hal kinds; missing device files are clear errors", () => {

@@ -733,6 +733,12 @@ export function dup3(oldfd, newfd, flags = 0) {
 export function ioctl(fd, request, arg = 0) {
   // The kernel takes `unsigned int cmd`; a request built with `|` may be a negative int32.
   const req = typeof request === "number" ? request >>> 0 : request;
+  // A request that encodes a direction and a size (asm-generic/ioctl.h) gets at least that
+  // many bytes: the kernel reads and writes _IOC_SIZE of them at the pointer.
+  if (typeof req === "number" && req >>> 30 !== 0 && (arg instanceof ArrayBuffer || ArrayBuffer.isView(arg))) {
+    const size = (req >>> 16) & 0x3fff;
+    if (arg.byteLength < size) throw new RangeError(`ioctl(${fd}, 0x${req.toString(16)}): the request moves ${size} bytes; the buffer has ${arg.byteLength}`);
+  }
   const r = syscall(NR_ioctl, fd, req, arg);
   if (r < 0) fail(r, "ioctl", `${fd}, 0x${req.toString(16)}`);
   return r;

@@ -460,6 +460,8 @@ test("ioctl: FIONREAD on a pipe, request encoding", () => {
     assert.equal(sys.ioctl(r, 0x541b, n), 0);
     assert.equal(n[0], 5);
     assert.throws(() => sys.ioctl(r, 0x5401, new Uint8Array(64)), { code: "ENOTTY" }); // TCGETS
+    // A request that encodes its size gets a buffer that large, before the kernel sees it.
+    assert.throws(() => sys.ioctl(r, sys._IOR("f", 1, 8), new Uint8Array(4)), /moves 8 bytes; the buffer has 4/);
   } finally {
     sys.close(r);
     sys.close(w);

@@ -15,7 +15,9 @@
 //   write(o, bytes)  program (bits only go from 1 to 0: erase first), page by page,
 //                    waiting for BUSY to clear after each with a deadline.
 //   erase(o, n)      sector by sector; o and n multiples of sectorSize.
-//   unprotect()      clear the block protection bits (SST parts power up protected).
+//   unprotect()      clear the block protection bits (SST parts power up protected);
+//                    write and erase refuse while any are set (the part would ignore them).
+// 03h reads are specified up to 25-50 MHz depending on the part: keep the clock there.
 // probe takes a SpiDevice; its properties { size, "page-size",
 // "sector-size" } describe a part not in the table.
 
@@ -23,9 +25,13 @@ import { driver, waitFor, TimeoutError } from "jsk:hal";
 
 const CMD = {
   WRSR: 0x01, PP: 0x02, READ: 0x03, WRDI: 0x04, RDSR: 0x05, WREN: 0x06,
-  SE_4K: 0x20, EWSR: 0x50, RDID: 0x9f,
+  SE_4K: 0x20, RDSR2: 0x35, EWSR: 0x50, RDID: 0x9f,
 };
-const SR = { BUSY: 1 << 0, WEL: 1 << 1, BP_MASK: 0x3c };
+// Block protection: BP0-BP2 in bits 2-4 (Winbond's TB, bit 5, only says which end they
+// protect); SST's BP0-BP3 in bits 2-5.
+const SR = { BUSY: 1 << 0, WEL: 1 << 1, BP: 0x1c, BP_SST: 0x3c };
+// Three address bytes reach 16 MiB; larger parts need 4-byte addressing (not supported).
+const MAX_SIZE = 16 << 20;
 
 // JEDEC ID -> part. page: bytes one Page Program may write (SST: one byte);
 // times: datasheet maxima in ms (tPP, tSE) with a margin.
@@ -59,6 +65,8 @@ class SpiNor {
     this.tPP = part.tPP ?? DEFAULTS.tPP;
     this.tSE = part.tSE ?? DEFAULTS.tSE;
     this.sst = part.sst === true;
+    this.winbond = id.startsWith("ef");
+    this.bp = this.sst ? SR.BP_SST : SR.BP;
     this.chunk = Math.min(spi.maxTransfer ?? CHUNK, CHUNK);
   }
 
@@ -89,13 +97,23 @@ class SpiNor {
     return sr;
   }
 
+  /** Clear the block protection bits (SST parts power up with every block protected). */
   async unprotect() {
     const sr = await this.status();
-    if (!(sr & SR.BP_MASK)) return;
+    if (!(sr & this.bp)) return;
+    const value = [sr & ~this.bp & ~SR.WEL & ~SR.BUSY & 0xff];
+    // Winbond: a one-byte status write clears status register 2 (QE) on some parts: write both.
+    if (this.winbond) value.push((await this.spi.transaction([{ write: [CMD.RDSR2] }, { read: 1 }]))[0][0]);
     await this.spi.write([this.sst ? CMD.EWSR : CMD.WREN]);
-    await this.spi.write([CMD.WRSR, sr & ~SR.BP_MASK & 0xff]);
+    await this.spi.write([CMD.WRSR, ...value]);
     const after = await this.waitReady(this.tPP * 10, "the status register write");
-    if (after & SR.BP_MASK) throw new Error(`${this.name}: block protection still set after a status write (status 0x${after.toString(16)}; WP# held low?)`);
+    if (after & this.bp) throw new Error(`${this.name}: block protection still set after a status write (status 0x${after.toString(16)}; WP# held low?)`);
+  }
+
+  /** Programs and erases of protected blocks are silently ignored by the part: refuse them here. */
+  async checkUnprotected(what) {
+    const sr = await this.status();
+    if (sr & this.bp) throw new Error(`${this.name}: cannot ${what}: block protection is set (status 0x${sr.toString(16)}); call unprotect() first`);
   }
 
   async read(offset, length) {
@@ -112,6 +130,7 @@ class SpiNor {
   async write(offset, data) {
     const bytes = data instanceof Uint8Array ? data : Uint8Array.from(data);
     this.check(offset, bytes.length);
+    if (bytes.length) await this.checkUnprotected(`program ${bytes.length} bytes at ${offset}`);
     for (let done = 0; done < bytes.length;) {
       const at = offset + done;
       const n = Math.min(bytes.length - done, this.pageSize - (at % this.pageSize), this.chunk - 4);
@@ -125,6 +144,7 @@ class SpiNor {
 
   async erase(offset, length) {
     this.check(offset, length, this.sectorSize);
+    if (length) await this.checkUnprotected(`erase ${length} bytes at ${offset}`);
     for (let at = offset; at < offset + length; at += this.sectorSize) {
       await this.writeEnable();
       await this.spi.write(this.command(CMD.SE_4K, at));
@@ -150,6 +170,7 @@ export default driver({
       const what = id === "000000" || id === "ffffff" ? " (no flash answering: check chip select and wiring)" : "";
       throw new Error(`spi-nor: ${name}: JEDEC ID ${id} is not a known part${what}; give properties { size } for it`);
     }
+    if (part.size > MAX_SIZE) throw new RangeError(`spi-nor: ${name}: ${part.size} bytes need 4-byte addressing, which this driver does not do (at most 16 MiB)`);
     const flash = new SpiNor(spi, name, id, part);
     // A part still busy from before (an erase cut short by a reset) finishes first.
     await flash.waitReady(flash.tSE, "a program or erase in progress at probe").catch((e) => {

@@ -7,7 +7,7 @@
 // written to I2DR, a dummy I2DR read to start receiving, TXAK before the
 // last byte, STOP by clearing MSTA before reading it); Table 35-3 the IFDR
 // divider codes. Linux drivers/i2c/busses/i2c-imx.c for practice; QEMU
-// hw/i2c/imx_i2c.c for the model (a NAK sets RXAK without IIF).
+// hw/i2c/imx_i2c.c for the model (a NAK sets RXAK without IIF, which sendByte allows for).
 //
 // Handle: { i2c, name, frequency }.
 //   i2c        a jsk:hal I2c (plain I2C: any transaction, repeated STARTs between segments).
@@ -41,6 +41,8 @@ const MODULE_CLOCK = 66_000_000;
 const BUS_FREQUENCY = 100_000;
 // One byte at 100 kHz takes 90 us; a device may stretch the clock. A stuck bus ends here.
 const BYTE_MS = 25;
+// A byte with its ACK takes ~0.1 ms at 100 kHz: past this, RXAK alone is a NAK (QEMU's model).
+const NAK_GRACE_MS = 2;
 
 /** The smallest divider that keeps SCL at or below `frequency`. */
 function dividerFor(clock, frequency) {
@@ -67,9 +69,28 @@ class ImxI2c {
     }
   }
 
-  /** The byte transfer's end: IIF (a NAK on QEMU's model shows as RXAK without IIF); clears IIF; returns I2SR. */
-  byteDone(what) {
-    const sr = this.wait((s) => (s & (I2SR.IIF | I2SR.RXAK)) !== 0 || (s & I2SR.IAL) !== 0, what);
+  /**
+   * Write `byte` to I2DR and wait for the end of its transfer: IIF, which real parts
+   * raise on the ninth clock, ACK or NAK. QEMU's model raises no IIF on a NAK, only
+   * RXAK; RXAK alone is taken as the end when it was clear before the byte (on real
+   * parts it keeps the last byte's value until the next ninth clock), and after a
+   * short grace when it was already set. Clears IIF; returns I2SR.
+   */
+  sendByte(byte, what) {
+    const { regs } = this;
+    const rxakBefore = (regs.I2SR.read() & I2SR.RXAK) !== 0;
+    regs.I2DR.write(byte);
+    const grace = performance.now() + NAK_GRACE_MS;
+    const sr = this.wait((s) => (s & (I2SR.IIF | I2SR.IAL)) !== 0
+      || ((s & I2SR.RXAK) !== 0 && (!rxakBefore || performance.now() > grace)), what);
+    regs.I2SR.write(0);
+    if (sr & I2SR.IAL) throw new I2cError(`${this.name}: lost arbitration during ${what}`, ErrorKind.ArbitrationLoss);
+    return sr;
+  }
+
+  /** A received byte's end: IIF (clears it). */
+  received(what) {
+    const sr = this.wait((s) => (s & (I2SR.IIF | I2SR.IAL)) !== 0, what);
     this.regs.I2SR.write(0);
     if (sr & I2SR.IAL) throw new I2cError(`${this.name}: lost arbitration during ${what}`, ErrorKind.ArbitrationLoss);
     return sr;
@@ -91,8 +112,7 @@ class ImxI2c {
       segments.forEach((seg, i) => {
         const rd = seg.read !== undefined;
         if (i > 0) regs.I2CR.write(I2CR.IEN | I2CR.MSTA | I2CR.MTX | I2CR.RSTA);   // repeated START
-        regs.I2DR.write((address << 1) | (rd ? 1 : 0));
-        if (this.byteDone(`the address byte of 0x${address.toString(16)}`) & I2SR.RXAK)
+        if (this.sendByte((address << 1) | (rd ? 1 : 0), `the address byte of 0x${address.toString(16)}`) & I2SR.RXAK)
           throw new I2cError(`${this.name}: no acknowledge for address 0x${address.toString(16)}`, ErrorKind.NoAcknowledge, { source: NoAcknowledgeSource.Address });
         const last = i === segments.length - 1;
         if (rd) this.receive(seg.read, last);
@@ -108,8 +128,7 @@ class ImxI2c {
 
   send(bytes) {
     for (let k = 0; k < bytes.length; k++) {
-      this.regs.I2DR.write(bytes[k]);
-      if (this.byteDone(`data byte ${k}`) & I2SR.RXAK)
+      if (this.sendByte(bytes[k], `data byte ${k}`) & I2SR.RXAK)
         throw new I2cError(`${this.name}: no acknowledge for data byte ${k} of ${bytes.length}`, ErrorKind.NoAcknowledge, { source: NoAcknowledgeSource.Data });
     }
   }
@@ -126,7 +145,7 @@ class ImxI2c {
     regs.I2CR.write(base | (n === 1 ? I2CR.TXAK : 0));
     regs.I2DR.read();
     for (let k = 0; k < n; k++) {
-      this.byteDone(`received byte ${k}`);
+      this.received(`received byte ${k}`);
       if (k === n - 1) {
         if (last) { regs.I2CR.write(I2CR.IEN); this.wait((s) => !(s & I2SR.IBB), "STOP after the last byte"); }
         else regs.I2CR.write(base | I2CR.MTX | I2CR.TXAK);

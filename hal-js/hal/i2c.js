@@ -249,15 +249,27 @@ export class I2c {
     return buf;
   }
 
-  /** Whether a device acknowledges `address` (a zero-length write, SMBus "quick"). */
+  /**
+   * Whether a device answers at `address`, the way i2cdetect asks: a one-byte read at
+   * 0x30-0x37 and 0x50-0x5f (EEPROMs, some of which a quick write would disturb), a
+   * zero-length write elsewhere, a read where the controller cannot make that write.
+   * An address a kernel driver holds (Linux's EBUSY, i2cdetect's "UU") counts as present.
+   */
   async probe(address) {
-    try {
-      await this.write(address, new Uint8Array(0));
-      return true;
-    } catch (e) {
-      if (e instanceof I2cError && e.kind === ErrorKind.NoAcknowledge) return false;
-      throw e;
+    const readFirst = (address >= 0x30 && address <= 0x37) || (address >= 0x50 && address <= 0x5f);
+    for (const read of readFirst ? [true] : [false, true]) {
+      try {
+        if (read) await this.read(address, 1);
+        else await this.write(address, new Uint8Array(0));
+        return true;
+      } catch (e) {
+        if (!(e instanceof I2cError)) throw e;
+        if (e.inUse) return true;
+        if (e.kind === ErrorKind.NoAcknowledge) return false;
+        if (!(e.unsupported && !read)) throw e;
+      }
     }
+    return false;
   }
 
   /** Addresses 0x08..0x77 that answer (what `i2cdetect` shows). */

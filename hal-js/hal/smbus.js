@@ -72,9 +72,12 @@ export function smbusI2c(name, smbus) {
     maxWrite: has("writeI2cBlock") ? SMBUS_BLOCK_MAX + 1 : has("writeWordData") ? 3 : has("writeByteData") ? 2 : 1,
     transaction(address, segments) {
       const p = plan(segments);
-      if (!p || typeof smbus[p.op] !== "function")
-        throw new I2cError(`${name}: this controller speaks SMBus only, and a transaction of ${shapeOf(segments)} has no SMBus form `
+      if (!p || typeof smbus[p.op] !== "function") {
+        const e = new I2cError(`${name}: this controller speaks SMBus only, and a transaction of ${shapeOf(segments)} has no SMBus form `
           + `it offers${p ? ` (it would be ${p.op})` : ""}`, ErrorKind.Other, { address });
+        e.unsupported = true;               // I2c.probe then tries a read
+        throw e;
+      }
       // Synchronous controllers answer at once; a promise (an asynchronous one) is chained.
       const v = smbus[p.op](address, ...p.args);
       if (typeof v?.then === "function") return v.then((x) => { p.result?.(x); });

@@ -229,7 +229,8 @@ class Line {
       }
       if (n <= 0) return;
       for (const ev of decodeEvents(this.eventBuf, Math.floor(n / EVENT_SIZE))) {
-        if (this.lastLineSeqno && ev.lineSeqno > this.lastLineSeqno + 1) this.lost += ev.lineSeqno - this.lastLineSeqno - 1;
+        // line_seqno counts from 1 for the request: a gap (even before the first event read) is events the kernel dropped.
+        if (ev.lineSeqno > this.lastLineSeqno + 1) this.lost += ev.lineSeqno - this.lastLineSeqno - 1;
         this.lastLineSeqno = ev.lineSeqno;
         const rising = ev.id === EVENT_ID.RISING;
         const edge = rising ? "rising" : "falling";
@@ -249,17 +250,22 @@ class Line {
 }
 
 class GpioChip {
+  // Private: a program must not swap the fd or reach the lines' buffers.
+  #fd;
+  #requested = new Map();
+  #pins = new Map();
   constructor(path, fd) {
     this.path = path;
-    this.fd = fd;
+    this.#fd = fd;
     const info = new Uint8Array(CHIPINFO_SIZE);
     sys.ioctl(fd, GPIO_GET_CHIPINFO_IOCTL, info);
     this.name = cString(info.subarray(0, 32));
     this.label = cString(info.subarray(32, 64));
     this.lines = new DataView(info.buffer).getUint32(64, LE);
-    this.requested = new Map();
-    this.pins = new Map();
   }
+
+  /** The chip's file descriptor (-1 once closed). */
+  get fd() { return this.#fd; }
 
   checkOffset(offset) {
     if (!Number.isInteger(offset) || offset < 0 || offset >= this.lines)
@@ -271,7 +277,7 @@ class GpioChip {
     this.checkOffset(offset);
     const v = new DataView(new ArrayBuffer(LINEINFO_SIZE));
     v.setUint32(64, offset, LE);
-    sys.ioctl(this.fd, GPIO_V2_GET_LINEINFO_IOCTL, v);
+    sys.ioctl(this.#fd, GPIO_V2_GET_LINEINFO_IOCTL, v);
     const bytes = new Uint8Array(v.buffer);
     const flags = Number(v.getBigUint64(72, LE));
     const f = (bit) => (flags & bit) !== 0;
@@ -301,16 +307,17 @@ class GpioChip {
    * "open-source"), activeLow, debounceUs, eventBufferSize (events the
    * kernel keeps before it drops, 1..1024), clock ("monotonic" or
    * "realtime" for event timestamps), consumer (the label other programs see).
+   * Options count at the first call for a line; later calls return that pin.
    */
   pin(line, options = {}) {
-    if (this.fd < 0) throw new Error(`${this.path}: closed`);
+    if (this.#fd < 0) throw new Error(`${this.path}: closed`);
     const offset = typeof line === "string" ? this.lineOffset(line) : line;
     this.checkOffset(offset);
-    const existing = this.pins.get(offset);
+    const existing = this.#pins.get(offset);
     if (existing) return existing;
     const lineName = typeof line === "string" ? line : `${this.name}.${offset}`;
     const l = new Line(this, offset, lineName, checkOptions(lineName, options), options.consumer ?? "jsk");
-    this.requested.set(offset, l);
+    this.#requested.set(offset, l);
     const pin = new Pin(lineName, {
       write: (high) => l.write(high),
       read: () => l.read(),
@@ -318,17 +325,17 @@ class GpioChip {
       edges: (edge, cb) => l.edges(edge, cb),
     });
     Object.defineProperty(pin, "lostEdges", { get: () => l.lost, enumerable: true });
-    pin.release = () => { l.close(); this.requested.delete(offset); this.pins.delete(offset); };
-    this.pins.set(offset, pin);
+    pin.release = () => { l.close(); this.#requested.delete(offset); this.#pins.delete(offset); };
+    this.#pins.set(offset, pin);
     return pin;
   }
 
   /** Release every line and close the chip. */
   close() {
-    for (const l of this.requested.values()) l.close();
-    this.requested.clear();
-    this.pins.clear();
-    if (this.fd >= 0) { const fd = this.fd; this.fd = -1; sys.close(fd); }
+    for (const l of this.#requested.values()) l.close();
+    this.#requested.clear();
+    this.#pins.clear();
+    if (this.#fd >= 0) { const fd = this.#fd; this.#fd = -1; sys.close(fd); }
   }
 }
 

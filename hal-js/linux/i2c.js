@@ -62,6 +62,9 @@ const MSG_SIZE = 16;
 const SMBUS_DATA_SIZE = 34;
 
 const LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+// %TypedArray%.prototype.byteLength, taken at load: a view's own `length` can lie.
+const byteLengthGetter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), "byteLength").get;
+const byteLengthOf = (view) => byteLengthGetter.call(view);
 
 /**
  * The I2cError for a failed i2c-dev ioctl (fault-codes.rst): ENXIO is the
@@ -111,27 +114,43 @@ class I2cDev {
     if (this.fd < 0) throw new Error(`${this.path}: closed`);
   }
 
-  /** One I2C_RDWR carrying `segments` (the buffers are read and written by the kernel in place). */
+  /**
+   * One I2C_RDWR carrying `segments`. The kernel only ever sees buffers made here
+   * (bounce buffers): the caller's are copied in and out with TypedArray set(), so
+   * no caller-defined `length`, getter or resizable buffer decides what the kernel
+   * reads or writes.
+   */
   rdwrTransfer(address, segments) {
     this.checkOpen();
     if (segments.length > I2C_RDWR_MAX_MSGS) throw new RangeError(`${this.path}: ${segments.length} segments; i2c-dev takes at most ${I2C_RDWR_MAX_MSGS}`);
+    const bounce = [];
+    for (let i = 0; i < segments.length; i++) {
+      const s = segments[i];
+      const user = s.read ?? s.write;
+      const n = byteLengthOf(user);
+      if (n > 8192) throw new RangeError(`${this.path}: a message of ${n} bytes; i2c-dev takes at most 8192`);
+      const own = new Uint8Array(n);
+      if (s.write) own.set(user);
+      bounce.push(own);
+    }
+    // Only now the pointers: nothing between here and the ioctl runs caller code.
     const m = this.msgs;
-    segments.forEach((s, i) => {
-      const buf = s.read ?? s.write;
+    for (let i = 0; i < bounce.length; i++) {
       const at = i * MSG_SIZE;
+      const n = byteLengthOf(bounce[i]);
       m.setUint16(at, address, LE);
-      m.setUint16(at + 2, s.read ? I2C_M_RD : 0, LE);
-      m.setUint16(at + 4, buf.length, LE);
+      m.setUint16(at + 2, segments[i].read ? I2C_M_RD : 0, LE);
+      m.setUint16(at + 4, n, LE);
       m.setUint16(at + 6, 0, LE);
-      m.setBigUint64(at + 8, buf.length ? addressOf(buf) : 0n, LE);
-    });
-    this.rdwr.setUint32(8, segments.length, LE);
+      m.setBigUint64(at + 8, n ? addressOf(bounce[i]) : 0n, LE);
+    }
+    this.rdwr.setUint32(8, bounce.length, LE);
     try {
-      // `segments` keeps every buffer alive until the ioctl returns.
       sys.ioctl(this.fd, I2C_RDWR, this.rdwr);
     } catch (e) {
       throw i2cErrorOf(e, address);
     }
+    for (let i = 0; i < bounce.length; i++) if (segments[i].read) segments[i].read.set(bounce[i]);
   }
 
   target(address) {
@@ -139,8 +158,12 @@ class I2cDev {
     try {
       sys.ioctl(this.fd, this.force ? I2C_SLAVE_FORCE : I2C_SLAVE, address);
     } catch (e) {
-      if (e.code === "EBUSY")
-        throw new I2cError(`${this.path}: address 0x${address.toString(16)} is in use by a kernel driver (unbind it, or openI2c(..., { force: true }))`, ErrorKind.Other, { address, cause: e });
+      if (e.code === "EBUSY") {
+        const err = new I2cError(`${this.path}: address 0x${address.toString(16)} is in use by a kernel driver (unbind it, or openI2c(..., { force: true }))`, ErrorKind.Other, { address, cause: e });
+        // I2c.probe counts such an address as present (i2cdetect's "UU").
+        err.inUse = true;
+        throw err;
+      }
       throw e;
     }
     this.current = address;
@@ -180,7 +203,7 @@ class I2cDev {
     if (has(I2C_FUNC.SMBUS_READ_I2C_BLOCK)) ops.readI2cBlock = (a, c, buf) => {
       const u = d.smbus(a, SMBUS_READ, c, SMBUS_SIZE.I2C_BLOCK_DATA, (x) => { x[0] = buf.length; });
       // block[0] is how many the adapter read; never trust it past what was asked.
-      if (u[0] < buf.length) throw new I2cError(`${d.path}: the adapter returned ${u[0]} of ${buf.length} bytes`, ErrorKind.Overrun, { address: a });
+      if (u[0] < buf.length) throw new I2cError(`${d.path}: the adapter returned ${u[0]} of ${buf.length} bytes`, ErrorKind.Bus, { address: a });
       buf.set(u.subarray(1, 1 + buf.length));
     };
     if (has(I2C_FUNC.SMBUS_WRITE_I2C_BLOCK)) ops.writeI2cBlock = (a, c, bytes) => {

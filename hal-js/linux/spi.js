@@ -54,41 +54,66 @@ function bufsiz() {
   }
 }
 
+// %TypedArray%.prototype.byteLength, taken at load: a view's own `length` can lie.
+const byteLengthGetter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), "byteLength").get;
+const byteLengthOf = (view) => byteLengthGetter.call(view);
+const MAX_DELAY_US = 0xffff;
+// spidev rounds each transfer up to ARCH_KMALLOC_MINALIGN when it counts a side against bufsiz.
+const KMALLOC_ALIGN = sys.arch === "aarch64" ? 128 : 8;
+
 /**
  * The spi_ioc_transfer array for normalised operations (jsk:hal/spi's
- * operationsOf), and the buffers it points at (kept alive by the caller
- * until the ioctl returns). Exported for tests.
+ * operationsOf). The kernel sees only buffers made here: what the caller
+ * writes is copied in, and `finish()` copies what was read out into the
+ * caller's buffers after the ioctl. A delay goes on the transfer before it
+ * (longer than 65.535 ms: extra zero-length transfers). `keep` holds the
+ * buffers the structs point at. Exported for tests.
  */
 export function encodeTransfers(ops, { frequency, bitsPerWord = 8 }) {
-  const xfers = [];
-  const keep = [];
-  for (const op of ops) {
-    if (op.delayNs !== undefined) {
-      const us = Math.min(0xffff, Math.ceil(op.delayNs / 1000));
-      if (xfers.length) xfers[xfers.length - 1].delay += us;
-      else xfers.push({ tx: null, rx: null, len: 0, delay: us });
-      continue;
+  const xfers = [];             // { tx, rx, len, delay, into }
+  const pendingDelay = (us) => {
+    let left = us;
+    if (xfers.length) {
+      const last = xfers[xfers.length - 1];
+      const take = Math.min(left, MAX_DELAY_US - last.delay);
+      last.delay += take;
+      left -= take;
     }
-    let tx = null, rx = null, len = 0, after = null;
-    if (op.read) { rx = op.read; len = rx.length; }
-    else if (op.write) { tx = op.write; len = tx.length; }
-    else if (op.transferInPlace) { rx = op.transferInPlace; tx = rx.slice(); len = rx.length; }
-    else if (op.transfer) {
+    while (left > 0) {
+      const take = Math.min(left, MAX_DELAY_US);
+      xfers.push({ tx: null, rx: null, len: 0, delay: take, into: null });
+      left -= take;
+    }
+  };
+  for (const op of ops) {
+    if (op.delayNs !== undefined) { pendingDelay(Math.ceil(op.delayNs / 1000)); continue; }
+    let tx = null, rx = null, len = 0, into = null;
+    if (op.read) { len = byteLengthOf(op.read); rx = new Uint8Array(len); into = op.read; }
+    else if (op.write) { len = byteLengthOf(op.write); tx = new Uint8Array(len); tx.set(op.write); }
+    else if (op.transferInPlace) {
+      len = byteLengthOf(op.transferInPlace);
+      tx = new Uint8Array(len); tx.set(op.transferInPlace);
+      rx = new Uint8Array(len); into = op.transferInPlace;
+    } else if (op.transfer) {
       const { read, write } = op.transfer;
-      len = Math.max(read.length, write.length);
-      tx = write.length === len ? write : (() => { const p = new Uint8Array(len); p.set(write); return p; })();
-      rx = read.length === len ? read : new Uint8Array(len);
-      if (rx !== read) after = () => read.set(rx.subarray(0, read.length));
+      const w = byteLengthOf(write);
+      len = Math.max(byteLengthOf(read), w);
+      tx = new Uint8Array(len); tx.set(write);
+      rx = new Uint8Array(len); into = read;
     }
     if (len === 0) continue;
-    xfers.push({ tx, rx, len, delay: 0, after });
+    xfers.push({ tx, rx, len, delay: 0, into });
   }
   if (xfers.length > MAX_XFERS) throw new RangeError(`spidev: ${xfers.length} transfers in one transaction; one message takes at most ${MAX_XFERS}`);
   const view = new DataView(new ArrayBuffer(Math.max(1, xfers.length) * XFER_SIZE));
-  xfers.forEach((x, i) => {
+  const keep = [];
+  let txTotal = 0, rxTotal = 0;
+  for (let i = 0; i < xfers.length; i++) {
+    const x = xfers[i];
     const at = i * XFER_SIZE;
-    if (x.tx) keep.push(x.tx);
-    if (x.rx) keep.push(x.rx);
+    const aligned = Math.ceil(x.len / KMALLOC_ALIGN) * KMALLOC_ALIGN;
+    if (x.tx) { keep.push(x.tx); txTotal += aligned; }
+    if (x.rx) { keep.push(x.rx); rxTotal += aligned; }
     view.setBigUint64(at, x.tx ? addressOf(x.tx) : 0n, LE);
     view.setBigUint64(at + 8, x.rx ? addressOf(x.rx) : 0n, LE);
     view.setUint32(at + 16, x.len, LE);
@@ -96,8 +121,11 @@ export function encodeTransfers(ops, { frequency, bitsPerWord = 8 }) {
     view.setUint16(at + 24, x.delay, LE);
     view.setUint8(at + 26, bitsPerWord);
     // cs_change 0: chip select stays asserted between the transfers of one message.
-  });
-  return { view, count: xfers.length, keep, after: xfers.filter((x) => x.after).map((x) => x.after) };
+  }
+  const finish = () => {
+    for (const x of xfers) if (x.into) x.into.set(x.rx.subarray(0, byteLengthOf(x.into)));
+  };
+  return { view, count: xfers.length, keep, finish, txTotal, rxTotal };
 }
 
 /**
@@ -126,14 +154,18 @@ export function openSpi(dev, { mode = 0, frequency, lsbFirst = false, csActiveHi
     maxTransfer,
     async transaction(ops) {
       if (!open) throw new Error(`${path}: closed`);
-      const total = ops.reduce((n, op) => n + (op.read ?? op.write ?? op.transferInPlace ?? { length: 0 }).length
-        + (op.transfer ? Math.max(op.transfer.read.length, op.transfer.write.length) : 0), 0);
-      if (total > maxTransfer) throw new RangeError(`${path}: a transaction of ${total} bytes is more than spidev's buffer (${maxTransfer}; the spidev.bufsiz parameter)`);
       const x = encodeTransfers(ops, { frequency });
       if (x.count === 0) return;
-      sys.ioctl(fd, SPI_IOC_MESSAGE(x.count), x.view);
-      void x.keep;
-      for (const f of x.after) f();
+      // spidev counts each direction against its buffer, each transfer rounded up to the kmalloc alignment.
+      const side = Math.max(x.txTotal, x.rxTotal);
+      if (side > maxTransfer) throw new RangeError(`${path}: this transaction needs ${side} bytes of spidev's ${maxTransfer}-byte buffer (the spidev.bufsiz parameter; each transfer counts rounded up to ${KMALLOC_ALIGN})`);
+      try {
+        sys.ioctl(fd, SPI_IOC_MESSAGE(x.count), x.view);
+      } catch (e) {
+        if (e.code === "EMSGSIZE") throw new RangeError(`${path}: spidev refused the message as too large for its buffer (${maxTransfer} bytes, the spidev.bufsiz parameter)`, { cause: e });
+        throw e;
+      }
+      x.finish();
     },
   }, { compatible, properties });
   spi.path = path;

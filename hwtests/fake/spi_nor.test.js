@@ -44,11 +44,24 @@ test("an SST25VF016B programs a byte per command and is unprotected with EWSR", 
   const { spi } = flashOn(m);
   const flash = await bind(spiNor, spi);
   assert.equal(flash.chip, "sst25vf016b");
+  await assert.rejects(flash.write(10, [1]), /block protection is set \(status 0x1c\); call unprotect\(\) first/);
+  await assert.rejects(flash.erase(0, 4096), /cannot erase/);
+  assert.equal(m.programs + m.erases, 0);
   await flash.unprotect();
   assert.equal(m.status & 0x3c, 0);
   await flash.write(10, [1, 2, 3]);
   assert.equal(m.programs, 3);
   assert.deepEqual([...m.data.subarray(10, 13)], [1, 2, 3]);
+});
+
+test("a Winbond part keeps status register 2 (QE) when unprotected", async () => {
+  const m = spiNorModel({ status: 0x1c });
+  const flash = await bind(spiNor, flashOn(m).spi);
+  await flash.unprotect();
+  assert.equal(m.status & 0x1c, 0);
+  assert.equal(m.sr2, 0x02, "both status bytes written, QE as it was");
+  await flash.write(0, [0x5a]);
+  assert.equal(m.data[0], 0x5a);
 });
 
 test("a flash that stays BUSY times out naming the operation; an unknown or absent part is refused", async () => {

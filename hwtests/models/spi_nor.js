@@ -16,6 +16,8 @@ export function spiNorModel({ id = [0xef, 0x40, 0x16], size = 4 << 20, pageSize 
     data: new Uint8Array(size).fill(0xff),
     status,                 // bits 2..5 block protection as written; BUSY and WEL are computed
     wel: false,
+    ewsr: false,
+    sr2: 0x02,              // Winbond status register 2: QE set, as a quad-enabled part ships
     busy: 0,
     busyPolls,
     selected: false,
@@ -37,10 +39,17 @@ export function spiNorModel({ id = [0xef, 0x40, 0x16], size = 4 << 20, pageSize 
       if (m.busy > 0 && op !== 0x05) { refuse("busy"); return; }
       if (op === 0x06) m.wel = true;
       else if (op === 0x04) m.wel = false;
-      else if (op === 0x01) { if (!m.wel) refuse("no WEL"); else { m.status = c[1] & 0xfc; m.wel = false; } }
-      else if (op === 0x50) { /* SST: enable status write; WREN does the same here */ m.wel = true; }
+      else if (op === 0x01) {
+        // WRSR after WREN, or (SST) after EWSR, which enables this one status write only.
+        if (!m.wel && !m.ewsr) refuse("no WEL");
+        else { m.status = c[1] & 0xfc; m.wel = false; m.sr2 = c.length > 2 ? c[2] : 0; }
+        m.ewsr = false;
+      } else if (op === 0x50) m.ewsr = true;
+      else if (op === 0x35) { /* status register 2: answered in exchange */ }
       else if (op === 0x02) {
         if (!m.wel) { refuse("no WEL"); return; }
+        // Protected blocks ignore programs (the model protects the whole array while any BP bit is set).
+        if (m.status & 0x3c) { refuse("protected"); m.wel = false; return; }
         if (c.length < 5) { refuse("no data"); m.wel = false; return; }
         const a = m.addr(c);
         const base = a - (a % m.pageSize);
@@ -53,13 +62,14 @@ export function spiNorModel({ id = [0xef, 0x40, 0x16], size = 4 << 20, pageSize 
         m.busy = m.busyPolls.program;
       } else if (op === 0x20) {
         if (!m.wel || c.length < 4) { refuse(m.wel ? "short" : "no WEL"); m.wel = false; return; }
+        if (m.status & 0x3c) { refuse("protected"); m.wel = false; return; }
         const a = m.addr(c);
         const base = a - (a % m.sectorSize);
         m.data.fill(0xff, base, base + m.sectorSize);
         m.erases++;
         m.wel = false;
         m.busy = m.busyPolls.erase;
-      } else if (![0x03, 0x05, 0x9f].includes(op)) refuse("unknown");
+      } else if (![0x03, 0x05, 0x9f, 0x35].includes(op)) refuse("unknown");
     },
     exchange(byte) {
       const c = m.cmd;
@@ -73,6 +83,7 @@ export function spiNorModel({ id = [0xef, 0x40, 0x16], size = 4 << 20, pageSize 
         if (m.busy > 0) m.busy--;
         return v;
       }
+      if (op === 0x35) return k === 0 ? 0xff : m.sr2;
       if (op === 0x03 && k >= 4 && m.busy === 0) return m.data[(m.addr(c) + k - 4) % m.size];
       return 0xff;
     },
