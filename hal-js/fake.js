@@ -173,6 +173,7 @@ class FakeSpiBus {
   constructor(name) {
     this.name = name;
     this.selected = new Set();
+    this.pins = 0;
     /** Every configure() the bus received. */
     this.configs = [];
     this.bus = new SpiBus(name, {
@@ -185,7 +186,7 @@ class FakeSpiBus {
     });
   }
   /** A chip-select Pin for `model` (active low): the model is selected while the pin is low. */
-  cs(model, name = `${this.name}.cs${this.selected.size}`) {
+  cs(model, name = `${this.name}.cs${this.pins++}`) {
     let level = true;
     return new Pin(name, {
       write: (high) => {

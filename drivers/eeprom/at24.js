@@ -63,6 +63,13 @@ class At24 {
     // 33-byte writes with the address; words without I2C block transfers).
     this.maxRead = client.i2c.maxRead;
     this.maxWrite = client.i2c.maxWrite;
+    // Two address bytes then a read has no SMBus form: on an SMBus-only controller set the
+    // address with a byte-data write (high byte as the command) and receive byte by byte
+    // (the part's address pointer moves on), as Linux's regmap does for 16-bit registers.
+    const sm = client.i2c.smbus;
+    this.pointerReads = geometry.addressBytes === 2 && sm !== undefined;
+    if (this.pointerReads && !(typeof sm.writeByteData === "function" && typeof sm.receiveByte === "function"))
+      throw new TypeError(`at24: ${client.name}: a part with two address bytes on an SMBus-only controller needs its write byte data and receive byte transfers`);
   }
 
   check(offset, length) {
@@ -81,6 +88,12 @@ class At24 {
     const out = new Uint8Array(length);
     // Chunks stay within one 256-byte block on one-byte parts (each block is its own device address).
     const blockLimit = this.addressBytes === 1 ? 256 : this.size;
+    if (this.pointerReads) {
+      const { address, prefix } = this.where(offset);
+      await this.i2c.write(address, prefix);
+      for (let k = 0; k < length; k++) out[k] = (await this.i2c.read(address, 1))[0];
+      return out;
+    }
     let done = 0;
     while (done < length) {
       const at = offset + done;

@@ -31,6 +31,9 @@ class ImxGpio {
     this.regs = regs;
     this.lines = LINES;
     this.pins = new Array(LINES);
+    // DR reads back pad levels for inputs: output levels are kept here, as Linux's
+    // gpio-mxc does, so that setting one line never latches another's pad value.
+    this.out = (regs.DR.read() & regs.GDIR.read()) >>> 0;
   }
 
   read() { return this.regs.PSR.read() >>> 0; }
@@ -48,7 +51,10 @@ class ImxGpio {
     const { regs } = this;
     const ops = {
       // DR holds the output level whatever the direction: set it before GDIR makes the line drive.
-      write: (high) => this.update(regs.DR, bit, high),
+      write: (high) => {
+        this.out = (high ? this.out | bit : this.out & ~bit) >>> 0;
+        regs.DR.write(this.out);
+      },
       read: () => ((regs.PSR.read() >>> 0) & bit) !== 0,
       direction: (dir) => this.update(regs.GDIR, bit, dir === "out"),
     };

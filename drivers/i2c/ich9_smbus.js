@@ -42,6 +42,9 @@ const CMD = { QUICK: 0, BYTE: 1, BYTE_DATA: 2, WORD_DATA: 3, BLOCK: 5, I2C_READ:
 const STS = { HOST_BUSY: 0x01, INTR: 0x02, DEV_ERR: 0x04, BUS_ERR: 0x08, FAILED: 0x10, BYTE_DONE: 0x80 };
 const STS_ERRORS = STS.DEV_ERR | STS.BUS_ERR | STS.FAILED;
 const STS_CLEAR = 0xfe & ~0x40;      // every status bit but HOST_BUSY (read-only) and INUSE (a semaphore)
+// INUSE_STS: a semaphore for host software (reading HST_STS takes it); written back after each
+// transfer, as i2c-i801 does, so that firmware sharing the controller sees it free.
+const STS_INUSE = 0x40;
 const READ = 1, WRITE = 0;
 // A byte at 10 kHz takes under 1 ms; the datasheet's SMBus timeout is 25-35 ms per transfer.
 const TRANSFER_MS = 100;
@@ -71,7 +74,7 @@ class Ich9Smbus {
   }
 
   fail(sts, address, what) {
-    this.regs.HST_STS.write(STS_CLEAR);
+    this.regs.HST_STS.write(STS_CLEAR | STS_INUSE);
     if (sts & STS.DEV_ERR)
       throw new I2cError(`${this.name}: no acknowledge from 0x${address.toString(16)} (${what}: DEV_ERR, no device or command refused)`,
         ErrorKind.NoAcknowledge, { source: NoAcknowledgeSource.Unknown, address });
@@ -97,7 +100,7 @@ class Ich9Smbus {
   run(cmd, address, what) {
     this.regs.HST_CNT.write(CNT.START | (cmd << 2));
     const sts = this.waitStatus(STS.INTR, address, what);
-    this.regs.HST_STS.write(STS_CLEAR);
+    this.regs.HST_STS.write(STS_CLEAR | STS_INUSE);
     return sts;
   }
 
@@ -148,7 +151,9 @@ class Ich9Smbus {
   readI2cBlock(address, command, buf) {
     const { regs } = this;
     const n = buf.length;
-    this.begin(address, READ);
+    // R/W clear in XMIT_SLVA, as i2c-i801 does on ICH9 (ICH5 datasheet p. 240: the I2C read
+    // command's direction comes from the protocol; parts with SPD write disable want it set).
+    this.begin(address, WRITE);
     regs.HST_D1.write(command);
     const cnt = (CMD.I2C_READ << 2) | (n === 1 ? CNT.LAST_BYTE : 0);
     regs.HST_CNT.write(CNT.START | cnt);
@@ -161,7 +166,7 @@ class Ich9Smbus {
       regs.HST_STS.write(STS.BYTE_DONE);
     }
     if (!(regs.HST_STS.read() & STS.INTR)) this.waitStatus(STS.INTR, address, "the end of an I2C block read");
-    regs.HST_STS.write(STS_CLEAR);
+    regs.HST_STS.write(STS_CLEAR | STS_INUSE);
   }
 
   /** I2C block write: the block command with HOSTC.I2C_EN (no count byte on the wire), byte by byte. */
@@ -180,7 +185,7 @@ class Ich9Smbus {
       }
       const sts = this.waitStatus(STS.BYTE_DONE | STS.INTR, address, "the end of an I2C block write");
       if (!(sts & STS.INTR)) { regs.HST_STS.write(STS.BYTE_DONE); this.waitStatus(STS.INTR, address, "the end of an I2C block write"); }
-      regs.HST_STS.write(STS_CLEAR);
+      regs.HST_STS.write(STS_CLEAR | STS_INUSE);
     } finally {
       this.dev.config.write8(CFG_HOSTC, this.hostc & ~HOSTC.I2C_EN);
       this.hostc &= ~HOSTC.I2C_EN;

@@ -19,7 +19,10 @@
 //   setResolution(b)     9..12 on parts that have R1:R0 (TMP75/TMP105); RangeError elsewhere.
 //   shutdown(on)         stop (true) or resume (false) conversions: the SD bit.
 //   limits()             { low, high } in °C (T_LOW/T_HYST and T_HIGH/T_OS).
-//   setLimits(l)         write them (RangeError outside -128..127.9375 °C).
+//   setLimits(l)         write them (RangeError outside -128..127.9375 °C), rounded to what the
+//                        part keeps: 0.5 °C on the LM75/LM75A/LM75B, 1/16 °C on the TMPs.
+// After probe changes the configuration (resolution, waking from shutdown) the first
+// conversion takes up to ~320 ms (TMP105 at 12 bits): a reading before then is older.
 
 import { driver } from "jsk:hal";
 
@@ -28,9 +31,10 @@ const CONFIG = { SD: 1 << 0, R_SHIFT: 5, R_MASK: 3 << 5 };
 
 // Parts, after lm75.c's table: how many bits each converts with, and whether R1:R0 chooses.
 const CHIPS = {
-  "national,lm75": { name: "LM75", bits: 9 },
-  "national,lm75a": { name: "LM75A", bits: 9 },
-  "nxp,lm75b": { name: "LM75B", bits: 11 },
+  // limitBits: what the T_HYST/T_OS (T_LOW/T_HIGH) registers keep.
+  "national,lm75": { name: "LM75", bits: 9, limitBits: 9 },
+  "national,lm75a": { name: "LM75A", bits: 9, limitBits: 9 },
+  "nxp,lm75b": { name: "LM75B", bits: 11, limitBits: 9 },
   "ti,tmp75": { name: "TMP75", bits: 12, settable: true },
   "ti,tmp105": { name: "TMP105", bits: 12, settable: true },
   "ti,tmp175": { name: "TMP175", bits: 12, settable: true },
@@ -52,6 +56,7 @@ class Lm75 {
     this.name = client.name;
     this.chip = chip.name;
     this.settable = chip.settable === true;
+    this.limitBits = chip.limitBits ?? 12;
     this.config = config;
     this.resolution = this.settable ? 9 + ((config & CONFIG.R_MASK) >> CONFIG.R_SHIFT) : chip.bits;
   }
@@ -96,8 +101,13 @@ class Lm75 {
     for (const [reg, v] of [[REG.LOW, low], [REG.HIGH, high]]) {
       if (v === undefined) continue;
       if (!Number.isFinite(v) || v < -128 || v >= 128) throw new RangeError(`${this.name}: a limit of ${String(v)} °C is outside -128..127.9375`);
-      const raw = Math.round(v * 16) << 4;          // 12 bits, 1/16 °C, left-justified
-      await this.client.write([reg, (raw >> 8) & 0xff, raw & 0xf0]);
+      // Left-justified two's complement in the part's limit resolution (9 bits: 0.5 °C,
+      // 12 bits: 1/16 °C); the top step is clamped, not wrapped to -128.
+      const steps = 2 ** (this.limitBits - 8);
+      const max = 2 ** (this.limitBits - 1) - 1;
+      const q = Math.max(-max - 1, Math.min(max, Math.round(v * steps)));
+      const raw = (q << (16 - this.limitBits)) & 0xffff;
+      await this.client.write([reg, raw >> 8, raw & 0xff]);
     }
   }
 }

@@ -12,8 +12,8 @@
 // Bytes go one 8-bit burst at a time with SMC set (a burst starts when its
 // word is written), so chip select can be a GPIO held across a whole
 // transaction (SpiDevice.onBus(bus, { cs: gpio.pin(19) })), as on boards
-// that wire the flash's select to a GPIO (the SABRE Lite: GPIO3_19), or the
-// controller's own SS line (cs: 0..3).
+// that wire the flash's select to a GPIO (the SABRE Lite: GPIO3_19). The
+// controller's own SS lines would go inactive between bursts: refused.
 //
 // Handle: { spi, name }.   spi: a jsk:hal SpiBus.
 
@@ -51,16 +51,24 @@ class ImxEcspi {
     this.clock = clock;
   }
 
-  configure({ mode, frequency, lsbFirst, chipSelect = 0 }) {
+  configure({ mode, frequency, lsbFirst, chipSelect }) {
     if (lsbFirst) throw new RangeError(`${this.name}: the ECSPI shifts MSB first only`);
-    if (chipSelect > 3) throw new RangeError(`${this.name}: the ECSPI has chip selects 0..3`);
+    // One burst per byte (SMC) lets the controller's own SS line go inactive between bytes,
+    // which ends a flash command: chip select must be a GPIO held for the transaction.
+    if (chipSelect !== undefined)
+      throw new RangeError(`${this.name}: give the chip select as a GPIO Pin (cs-gpios); this driver sends a burst per byte and the ECSPI's own SS${chipSelect} would drop between them`);
     const d = dividers(this.clock, frequency);
-    const ch = chipSelect;
+    const ch = 0;
     // Enabled, bursts start on write (SMC), channel `ch` a master and selected, 8-bit bursts.
     const conreg = CON.EN | CON.SMC | ((1 << ch) << 4) | (d.post << 8) | (d.pre << 12) | (ch << 18) | (7 << 20);
     this.regs.CONREG.write(conreg >>> 0);
-    // The mode for channel `ch`: CPHA in SCLK_PHA, CPOL in SCLK_POL; SS active low.
-    this.regs.CONFIGREG.write(((mode & 1) << ch) | (((mode >> 1) & 1) << (4 + ch)));
+    // The mode for channel `ch`: CPHA in SCLK_PHA (3:0), CPOL in SCLK_POL (7:4) and the
+    // idle level in SCLK_CTL (23:20), as spi-imx sets them; SS active low.
+    const cpol = (mode >> 1) & 1;
+    this.regs.CONFIGREG.write(((mode & 1) << ch) | (cpol << (4 + ch)) | (cpol << (20 + ch)));
+    // The new configuration takes effect after two SCLK periods (spi-imx waits as long).
+    const until = performance.now() + Math.max(0.001, 2000 / d.frequency);
+    while (performance.now() < until);
     return d.frequency;
   }
 

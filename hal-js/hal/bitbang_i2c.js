@@ -50,12 +50,24 @@ export function bitbangI2c(name, { scl, sda, frequency = 100_000, stretchUs = 10
     else {
       sda.setHigh();
       sclHigh();
-      // Another master (or a device stuck mid-byte) holds SDA: not our bus to take.
-      if (!sda.isHigh()) throw fail("SDA is held low before START (another master, or a device stuck mid-transfer)", ErrorKind.ArbitrationLoss);
+      if (!sda.isHigh()) recover();
       wait();
     }
     sda.setLow(); wait();          // START: SDA falls while SCL is high
     scl.setLow(); wait();
+  }
+
+  // SDA held low before START: on a bus this host alone drives, a device stuck in the middle
+  // of a byte (a reset host left it there). Bus recovery (UM10204 §3.1.16): up to nine
+  // clocks until it lets go, then a STOP.
+  function recover() {
+    for (let i = 0; i < 9 && !sda.isHigh(); i++) {
+      scl.setLow(); wait();
+      sclHigh(); wait();
+    }
+    if (!sda.isHigh()) throw fail("SDA stays low after nine clocks of bus recovery (a device holds it, or the line is shorted)", ErrorKind.Bus);
+    sda.setLow(); wait();
+    sda.setHigh(); wait();         // STOP: every device back to idle
   }
 
   function stop() {

@@ -220,7 +220,7 @@ export class I2c {
     if (wait) await wait;
     try {
       const r = this.ops.transaction(address, segments);
-      if (r !== undefined && typeof r.then === "function") await r;
+      if (r != null && typeof r.then === "function") await r;
     } catch (e) {
       if (e instanceof I2cError && e.address === undefined) e.address = address;
       if (e instanceof Error && !e.message.startsWith(this.name)) e.message = `${this.name}: ${hex(address)} (${describe(segments)}): ${e.message}`;

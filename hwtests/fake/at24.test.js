@@ -105,3 +105,22 @@ test("over an SMBus controller without I2C block transfers the EEPROM goes in wo
   const shapes = bus.log.map((t) => t.segments.map((s) => (s.read ? `r${s.read}` : `w${s.write.length}`)).join(" "));
   assert.ok(shapes.includes("w3") && shapes.includes("w1 r2") && !shapes.some((x) => /r([3-9]|\d\d)/.test(x)), shapes.join(","));
 });
+
+test("a 24c32 on an SMBus-only controller: the address by byte-data write, then byte by byte", async () => {
+  const m = at24Model({ size: 4096, pageSize: 32, busyFor: 0 });
+  const bus = fakeI2cBus("raw", [m]);
+  const i2c = smbusI2c("smb", {
+    quick: (a) => bus.i2c.write(a, []),
+    receiveByte: async (a) => (await bus.i2c.read(a, 1))[0],
+    writeByteData: (a, c, v) => bus.i2c.write(a, [c, v]),
+    writeWordData: (a, c, w) => bus.i2c.write(a, [c, w & 0xff, w >> 8]),
+    writeI2cBlock: (a, c, bytes) => bus.i2c.write(a, [c, ...bytes]),
+  });
+  const e = await bind(at24, i2c.client(0x50, { compatible: ["atmel,24c32"] }));
+  const data = counting(40);
+  await e.write(0x123, data);
+  assert.deepEqual([...m.data.subarray(0x123, 0x123 + 40)], [...data]);
+  assert.deepEqual([...await e.read(0x123, 40)], [...data]);
+  await assert.rejects(bind(at24, smbusI2c("bare", { quick: () => {} }).client(0x50, { compatible: ["atmel,24c32"] })),
+    /needs its write byte data and receive byte transfers/);
+});

@@ -23,6 +23,8 @@ test("a TMP105 is set to 12 bits at probe and reads in sixteenths of a degree, n
   m.celsius = 21.8;
   assert.equal(await t.temperature(), 21.5, "9 bits: half degrees");
   await assert.rejects(t.setResolution(13), RangeError);
+  await t.setLimits({ low: -0.0625, high: 127.97 });
+  assert.deepEqual(await t.limits(), { low: -0.0625, high: 127.9375 }, "12-bit limits, the top clamped to 0x7ff0");
   unbind(t);
 });
 
@@ -37,7 +39,9 @@ test("an LM75 keeps its 9 bits, a shut-down sensor is woken, limits round-trip",
   await assert.rejects(t.setResolution(12), /has no resolution to set/);
   assert.deepEqual(await t.limits(), { low: 75, high: 80 });
   await t.setLimits({ low: -10.5, high: 60.25 });
-  assert.deepEqual(await t.limits(), { low: -10.5, high: 60.25 });
+  assert.deepEqual(await t.limits(), { low: -10.5, high: 60.5 }, "an LM75 keeps half degrees (60.25 rounds to 60.5)");
+  await t.setLimits({ high: 127.97 });
+  assert.equal((await t.limits()).high, 127.5, "the top step is clamped, not wrapped to -128");
   await assert.rejects(t.setLimits({ high: 200 }), RangeError);
   await t.shutdown(true);
   assert.equal(m.config & 1, 1);
@@ -84,9 +88,10 @@ test("bit-banged I2C: a missing device NAKs its address, clock stretching is wai
   assert.equal(e.kind, "Bus");
   assert.match(e.message, /SCL held low for more than 50000 us/);
   w.stretch = 0;
-  w.dev.sda = false;                                      // something holds SDA
+  w.dev.sda = false;                                      // something holds SDA for good
   e = await assert.rejects(i2c.write(0x48, [1, 0]), I2cError);
-  assert.equal(e.kind, "ArbitrationLoss");
+  assert.equal(e.kind, "Bus");
+  assert.match(e.message, /SDA stays low after nine clocks of bus recovery/);
   w.dev.sda = true;
   await i2c.write(0x48, [1, 0x60]);
   assert.equal(m.config, 0x60, "the bus works again once released");

@@ -115,6 +115,16 @@ const alternate = seen.every((e, i) => e.edge === (i % 2 === 0 ? "rising" : "fal
 result("fast", { sent, seen: seen.length, lost: fast.lostEdges, inOrder, alternate });
 result("fastRateHz", Math.round(sent / (genMs / 1000)));
 
+// A kernel buffer of two events and ten edges before the app reads: the kernel keeps the
+// newest two, and the gap in their line sequence numbers is counted as lost.
+const small = chip.pin(3, { eventBufferSize: 2 }).intoInput();
+const kept = [];
+const stopSmall = small.on("edge", (e) => kept.push(e.lineSeqno));
+for (let i = 0; i < 10; i++) writeText(`${simLine(3)}/pull`, i % 2 === 0 ? "pull-up" : "pull-down");
+await new Promise((r) => setTimeout(r, 20));
+stopSmall();
+result("overflow", { kept, lost: small.lostEdges });
+
 // ---- least privilege: a user opens the chip once the file's permissions let it ----------
 
 const path = `/dev/${chipName}`;

@@ -10,7 +10,7 @@
 
 const RES_BITS = [9, 10, 11, 12];
 
-function sensorModel({ address, celsius, resolutionBits }) {
+function sensorModel({ address, celsius, resolutionBits, limitMask = 0xf0 }) {
   const m = {
     address,
     celsius,
@@ -44,7 +44,7 @@ function sensorModel({ address, celsius, resolutionBits }) {
         const i = m.pointer - 2;
         const k = m.written - 1;        // 0: MSB, 1: LSB
         if (k === 0) m.limits[i] = (byte << 8) | (m.limits[i] & 0xff);
-        else if (k === 1) { m.limits[i] = (m.limits[i] & 0xff00) | (byte & 0xf0); m.writes.push([m.pointer, m.limits[i]]); }
+        else if (k === 1) { m.limits[i] = (m.limits[i] & 0xff00) | (byte & limitMask); m.writes.push([m.pointer, m.limits[i]]); }
       }
       m.written++;
       return m.pointer !== 0 || m.written === 1;   // the temperature register is read-only
@@ -64,7 +64,7 @@ export function tmp105Model({ address = 0x48, celsius = 25 } = {}) {
   return sensorModel({ address, celsius });
 }
 
-/** An LM75: 9 bits, whatever the configuration says. */
+/** An LM75: 9 bits, whatever the configuration says; the limits keep 9 bits too. */
 export function lm75Model({ address = 0x48, celsius = 25 } = {}) {
-  return sensorModel({ address, celsius, resolutionBits: 9 });
+  return sensorModel({ address, celsius, resolutionBits: 9, limitMask: 0x80 });
 }
