@@ -238,7 +238,11 @@ fn guest_gpio_cdev_edges_arrive_in_order_with_timestamps_and_none_lost_at_1_khz(
     assert_eq!(buses("edgeTimestampsAscending"), "true");
     assert_eq!(buses("edgeSeqnos"), "[1,2,3,4]");
     assert_eq!(buses("fast"), r#"{"sent":1000,"seen":1000,"lost":0,"inOrder":true,"alternate":true}"#);
-    assert_eq!(buses("overflow"), r#"{"kept":[9,10],"lost":8}"#, "a 2-event buffer overrun: the newest kept, the gap counted");
+    assert_eq!(
+        buses("overflow"),
+        r#"{"kept":[9,10],"lost":8}"#,
+        "a 2-event buffer overrun: the newest kept, the gap counted"
+    );
     let rate: f64 = buses("fastRateHz").parse().unwrap();
     assert!(rate >= 900.0, "the edges were generated at {rate} Hz, not 1 kHz");
 }
