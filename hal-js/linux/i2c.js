@@ -18,6 +18,7 @@
 
 import * as sys from "jsk:sys";
 import { addressOf } from "jsk:native";
+import { byteLengthOf } from "jsk:linux/bytes";
 import { I2c, I2cError, ErrorKind, NoAcknowledgeSource } from "jsk:hal/i2c";
 import { smbusI2c } from "jsk:hal/smbus";
 
@@ -62,9 +63,6 @@ const MSG_SIZE = 16;
 const SMBUS_DATA_SIZE = 34;
 
 const LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-// %TypedArray%.prototype.byteLength, taken at load: a view's own `length` can lie.
-const byteLengthGetter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), "byteLength").get;
-const byteLengthOf = (view) => byteLengthGetter.call(view);
 
 /**
  * The I2cError for a failed i2c-dev ioctl (fault-codes.rst): ENXIO is the

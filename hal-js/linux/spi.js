@@ -14,6 +14,7 @@
 
 import * as sys from "jsk:sys";
 import { addressOf } from "jsk:native";
+import { byteLengthOf } from "jsk:linux/bytes";
 import { SpiDevice } from "jsk:hal/spi";
 
 // struct spi_ioc_transfer: tx_buf u64, rx_buf u64, len u32, speed_hz u32,
@@ -54,9 +55,6 @@ function bufsiz() {
   }
 }
 
-// %TypedArray%.prototype.byteLength, taken at load: a view's own `length` can lie.
-const byteLengthGetter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), "byteLength").get;
-const byteLengthOf = (view) => byteLengthGetter.call(view);
 const MAX_DELAY_US = 0xffff;
 // spidev rounds each transfer up to ARCH_KMALLOC_MINALIGN when it counts a side against bufsiz.
 const KMALLOC_ALIGN = sys.arch === "aarch64" ? 128 : 8;

@@ -54,6 +54,9 @@ switch (process.argv[2]) {
     const raises = board().irqLog().filter((e) => e.level).map((e) => e.line);
     result("irqMode", { mode: nic.mode, ...irq });
     result("irqLines", [...new Set(raises)]);
+    // The line may have been raised just before the phase ended: give the handler its turn
+    // (it runs from the event loop) before counting; 500 ms at most.
+    for (let t = 0; nic.stats.interrupts === before && raises.length && t < 50; t++) await new Promise((r) => setTimeout(r, 10));
     result("irqInterrupts", nic.stats.interrupts - before > 0);
     nic.setMode("poll");
     const interruptsBefore = nic.stats.interrupts;
