@@ -183,7 +183,7 @@ declare module "jsk:hal" {
     isSetHigh(): boolean; isSetLow(): boolean;
     isHigh(): boolean; isLow(): boolean;
     /** @throws TypeError when the controller cannot report edges. Returns an unsubscribe function. */
-    on(event: "edge", cb: (e: { pin: Pin; level: boolean; edge: "rising" | "falling" }) => void, opts?: { edge?: "rising" | "falling" | "both" }): () => void;
+    on(event: "edge", cb: (e: { pin: Pin; level: boolean; edge: "rising" | "falling"; timestampNs?: bigint; seqno?: number; lineSeqno?: number }) => void, opts?: { edge?: "rising" | "falling" | "both" }): () => void;
     /** Reject with TimeoutError after `timeout` ms (required). */
     waitForRisingEdge(opts: { timeout: number }): Promise<{ pin: Pin; level: boolean; edge: string }>;
     waitForFallingEdge(opts: { timeout: number }): Promise<{ pin: Pin; level: boolean; edge: string }>;
@@ -219,7 +219,8 @@ declare module "jsk:hal" {
   export type I2cOperation = { read: ReadTarget } | { write: Bytes };
   /** What a controller driver implements: segments alternate read/write, adjacent ones already merged. */
   export interface I2cOps {
-    transaction(address: number, segments: ({ read: Uint8Array } | { write: Uint8Array })[]): Promise<void>;
+    /** Returns when done (synchronous controllers) or a promise. */
+    transaction(address: number, segments: ({ read: Uint8Array } | { write: Uint8Array })[]): void | Promise<void>;
     /** The longest segment the controller carries (default 65535). */
     maxSegment?: number;
   }

@@ -2,7 +2,7 @@
 // embedded-hal-async's: every call returns a promise), in camelCase.
 //
 // A controller driver makes the bus from one operation:
-//   new I2c("i2c0", { transaction(address, segments) -> Promise<void> })
+//   new I2c("i2c0", { transaction(address, segments) -> undefined | Promise<void> })
 // where `segments` is what the wire carries between START and STOP: an
 // array of { read: Uint8Array } (to fill) and { write: Uint8Array }, never
 // two of the same kind in a row (adjacent operations of one kind are merged

@@ -2,9 +2,10 @@
 // boot image on jsk's kernel. I2C: QEMU's smbus-eeproms on the q35 SMBus
 // (ICH9, eight at 0x50-0x57), which Linux's i2c-i801 drives, reached through
 // i2c-dev by the same lm75 and at24 drivers that run on the fake bus and the
-// qtest controllers (x86 QEMU has no tmp105 model). GPIO: a gpio-sim chip made in configfs, whose inputs this app
-// pulls up and down from sysfs (the kernel side) while reading the edges
-// through the GPIO character device.
+// qtest controllers (x86 QEMU has no tmp105 model). GPIO: a gpio-sim chip
+// made in configfs (gpio_sim.js), whose inputs this app pulls up and down from
+// sysfs (the kernel side) while reading the edges through the GPIO character
+// device.
 //
 // Prints `RESULT name value` lines the host test (hwtests/tests/guest.rs) reads.
 
