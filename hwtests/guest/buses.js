@@ -1,8 +1,9 @@
 // Guest tier: jsk:linux's backends against the kernel's own drivers, in the
-// boot image on jsk's kernel. I2C: QEMU's smbus-eeproms on the q35 SMBus
-// (ICH9, eight at 0x50-0x57), which Linux's i2c-i801 drives, reached through
-// i2c-dev by the same lm75 and at24 drivers that run on the fake bus and the
-// qtest controllers (x86 QEMU has no tmp105 model). GPIO: a gpio-sim chip
+// boot image on jsk's kernel. I2C: the lm75 driver against i2c-stub (the
+// kernel's register file at 0x48), the at24 driver against QEMU's smbus-eeproms
+// on the q35 SMBus (ICH9, eight at 0x50-0x57) that Linux's i2c-i801 drives,
+// both through i2c-dev: the drivers that run on the fake bus and the qtest
+// controllers. GPIO: a gpio-sim chip
 // made in configfs (gpio_sim.js), whose inputs this app pulls up and down from
 // sysfs (the kernel side) while reading the edges through the GPIO character
 // device.
@@ -25,7 +26,7 @@ const raw = (name, ...args) => sys.check(sys.syscall(sys.nr[name], ...args), nam
 
 const adapters = sys.readdir("/sys/bus/i2c/devices").filter((n) => /^i2c-\d+$/.test(n))
   .map((n) => ({ n, name: readText(`/sys/bus/i2c/devices/${n}/name`) }));
-result("adapters", adapters.map((a) => a.name));
+result("adapters", adapters.map((a) => a.name).sort());
 const smbus = adapters.find((a) => a.name.startsWith("SMBus I801"));
 // QEMU 7.2's ICH9 SMBus never raises BYTE_DONE for the last byte of an I2C block read
 // (pm_smbus.c ends the transfer with INTR alone), so i2c-i801 returns that byte as 0:
@@ -34,17 +35,25 @@ const i2c = openI2c(`/dev/${smbus.n}`, { blockReads: false });
 result("smbusOnly", i2c.smbusOnly);
 result("scan", (await i2c.scan()).map((a) => a.toString(16)));
 
-// The sensor: a register file at a chosen address, as i2c-stub would give (i2c-stub
-// `depends on m` in 6.1 and jsk's kernel has no modules): the smbus-eeprom at 0x51. Its
-// bytes 0-1 are the LM75's temperature register (MSB first), byte 1 doubles as the
-// configuration register, as on i2c-stub's byte file: 0x80 there has SD clear.
-await i2c.write(0x51, [0, 0x19, 0x80]);                  // SMBus write word data: 25.5 °C
-const t = await bind(lm75, i2c.client(0x51, { compatible: ["national,lm75"] }));
+// The sensor over i2c-stub (loaded by PID 1 with chip_addr=0x48): the kernel's SMBus
+// register file, a word per register. The test plays the sensor's part from user space:
+// it writes the temperature register (word data: MSB first on the wire, as the TMP105
+// sends it), the driver reads it back through the same i2c-dev interface.
+const stubAdapter = adapters.find((a) => a.name === "SMBus stub driver");
+const stub = openI2c(`/dev/${stubAdapter.n}`);
+result("stubSmbusOnly", stub.smbusOnly);
+await stub.write(0x48, [0, 0x19, 0x80]);                 // 25.5 °C
+const t = await bind(lm75, stub.client(0x48, { compatible: ["ti,tmp105"] }));
 result("resolution", t.resolution);
 const temps = [await t.temperature()];
-await i2c.write(0x51, [0, 0xf3, 0x80]);                  // -12.5 °C
+await stub.write(0x48, [0, 0xf3, 0x70]);                 // -12.5625 °C
 temps.push(await t.temperature());
 result("temperatures", temps);
+await t.setLimits({ low: -5.5, high: 42.25 });
+result("limits", await t.limits());
+result("stubScan", (await stub.scan()).map((a) => a.toString(16)));
+stub.close();
+
 try {
   await i2c.writeRead(0x4f, [0], 2);
   result("missing", "answered");

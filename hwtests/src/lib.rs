@@ -150,9 +150,14 @@ pub fn write_bytes(s: &mut UnixStream, bytes: &[u8]) {
 /// Build a boot image for `app` (a file in hwtests/guest; the whole folder is
 /// copied) with PID 1 running `commands` in order. Returns the image folder.
 pub fn build_image(case: &str, app: &str, commands: &[&str]) -> PathBuf {
+    build_image_with(case, app, commands, &[])
+}
+
+/// `build_image` with more `jsk image build` arguments (`--module "i2c-stub chip_addr=0x48"`).
+pub fn build_image_with(case: &str, app: &str, commands: &[&str], extra: &[&str]) -> PathBuf {
     let out = scratch(&format!("image-{case}"));
     let mut cmd = Command::new(jsk());
-    cmd.current_dir(repo()).args(["image", "build", "--app", app, "--app-folder", "-o"]).arg(&out);
+    cmd.current_dir(repo()).args(["image", "build", "--app", app, "--app-folder", "-o"]).arg(&out).args(extra);
     for c in commands {
         cmd.arg("--command").arg(c);
     }

@@ -6,7 +6,7 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use hwtests::{build_image, console_result, read_bytes, run_image, scratch, write_bytes, SerialPeer};
+use hwtests::{build_image, build_image_with, console_result, read_bytes, run_image, scratch, write_bytes, SerialPeer};
 
 const EDU: &str = "edu,addr=04.0";
 const PCI_SERIAL_NULL: &str = "pci-serial,chardev=s0,addr=05.0";
@@ -198,11 +198,16 @@ fn guest_virtio_net_through_vfio_and_the_iommu_answers_arp_and_1000_pings() {
 // ---- I2C and GPIO through the kernel's character devices (jsk:linux) --------------
 
 /// One boot for the bus cases: hwtests/guest/buses.js on jsk's kernel (i2c-i801, i2c-dev,
-/// gpio-sim, gpio-cdev built in).
+/// gpio-sim, gpio-cdev built in; i2c-stub, a module, loaded by PID 1 with a chip at 0x48).
 fn buses_boot() -> &'static (i32, String) {
     static BOOT: OnceLock<(i32, String)> = OnceLock::new();
     BOOT.get_or_init(|| {
-        let dir = build_image("buses", "hwtests/guest/buses.js", &["/init run {app}"]);
+        let dir = build_image_with(
+            "buses",
+            "hwtests/guest/buses.js",
+            &["/init run {app}"],
+            &["--module", "i2c-stub chip_addr=0x48"],
+        );
         run_image(&dir, &[])
     })
 }
@@ -214,13 +219,19 @@ fn buses(name: &str) -> String {
 }
 
 #[test]
-fn guest_i2c_dev_carries_the_lm75_and_at24_drivers_on_the_pc_smbus() {
+fn guest_i2c_dev_carries_lm75_to_i2c_stub_and_at24_to_the_pc_smbus() {
     let adapters = buses("adapters");
-    assert!(adapters.starts_with(r#"["SMBus I801 adapter at "#) && !adapters.contains(','), "{adapters}");
-    assert_eq!(buses("smbusOnly"), "true", "i801 has no I2C_FUNC_I2C: transactions go as SMBus transfers");
+    assert!(
+        adapters.starts_with(r#"["SMBus I801 adapter at "#) && adapters.ends_with(r#"","SMBus stub driver"]"#),
+        "{adapters}"
+    );
+    assert_eq!(buses("stubSmbusOnly"), "true", "i2c-stub has no I2C_FUNC_I2C: transactions go as SMBus transfers");
+    assert_eq!(buses("resolution"), "12", "the TMP105 set to 12 bits through i2c-stub's configuration register");
+    assert_eq!(buses("temperatures"), "[25.5,-12.5625]", "the temperature register as the test wrote it");
+    assert_eq!(buses("limits"), r#"{"low":-5.5,"high":42.25}"#);
+    assert_eq!(buses("stubScan"), r#"["48"]"#, "chip_addr=0x48 reached the module");
+    assert_eq!(buses("smbusOnly"), "true", "i801 has no I2C_FUNC_I2C either");
     assert_eq!(buses("scan"), r#"["50","51","52","53","54","55","56","57"]"#, "q35's eight smbus-eeproms");
-    assert_eq!(buses("resolution"), "9");
-    assert_eq!(buses("temperatures"), "[25.5,-12.5]");
     assert_eq!(buses("missing"), r#""NoAcknowledge(Address)""#, "ENXIO from i801 for an empty address");
     assert_eq!(buses("eeprom"), "true", "40 bytes written page by page and read back");
 }

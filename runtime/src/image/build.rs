@@ -21,7 +21,7 @@ use super::{
 /// `jsk image build --kernel`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum KernelChoice {
-    /// The kernel jsk builds (`kbuild`): no modules, VFIO built in.
+    /// The kernel jsk builds (`kbuild`): VFIO built in, modules only for its `=m` lines (i2c-stub).
     #[default]
     Jsk,
     /// Debian's linux-image-amd64 and its modules.
@@ -366,7 +366,7 @@ pub fn build(opts: &BuildOptions, log: &mut dyn FnMut(String)) -> Result<BuildRe
         bail!("--app {}: no such file", opts.app.display());
     }
     if opts.modules_dir.is_some() && !matches!(opts.kernel, KernelChoice::File(_)) {
-        bail!("--modules goes with --kernel BZIMAGE (jsk's kernel has no modules; Debian's brings its own)");
+        bail!("--modules goes with --kernel BZIMAGE (jsk's kernel and Debian's bring their own module trees)");
     }
     std::fs::create_dir_all(&opts.out).with_context(|| format!("create {}", opts.out.display()))?;
 
@@ -378,7 +378,16 @@ pub fn build(opts: &BuildOptions, log: &mut dyn FnMut(String)) -> Result<BuildRe
     };
     let release = kernel.info.release.clone().unwrap_or_default();
     let mut wanted: Vec<String> = modules::VFIO_MODULES.iter().map(|s| s.to_string()).collect();
-    wanted.extend(opts.extra_modules.iter().cloned());
+    // `--module "NAME PARAMS"`: the name to find, the rest for finit_module.
+    let extra: Vec<(String, String)> = opts
+        .extra_modules
+        .iter()
+        .map(|m| match m.trim().split_once(char::is_whitespace) {
+            Some((n, p)) => (modules::normalize(n), p.trim().to_string()),
+            None => (modules::normalize(m.trim()), String::new()),
+        })
+        .collect();
+    wanted.extend(extra.iter().map(|(n, _)| n.clone()));
     let (mods, builtin) = match &kernel.modules_dir {
         Some(dir) => modules::closure(dir, &wanted)?,
         None => {
@@ -494,7 +503,11 @@ pub fn build(opts: &BuildOptions, log: &mut dyn FnMut(String)) -> Result<BuildRe
         kernel: kernel.info.clone(),
         modules: mods
             .iter()
-            .map(|m| ModuleEntry { name: m.name.clone(), path: format!("{modules_base}/{}", m.rel) })
+            .map(|m| ModuleEntry {
+                name: m.name.clone(),
+                path: format!("{modules_base}/{}", m.rel),
+                params: extra.iter().find(|(n, _)| *n == m.name).map(|(_, p)| p.clone()).unwrap_or_default(),
+            })
             .collect(),
         builtin_modules: builtin,
         app: Some(app_in_image.clone()),

@@ -53,8 +53,9 @@ pub enum ImageCommand {
         /// An argument for the app in the default command (repeatable).
         #[arg(long = "app-arg", value_name = "ARG", allow_hyphen_values = true)]
         app_args: Vec<String>,
-        /// Another kernel module to load, with its dependencies (repeatable).
-        #[arg(long = "module", value_name = "NAME")]
+        /// Another kernel module to load, with its dependencies (repeatable); parameters after
+        /// the name: --module "i2c-stub chip_addr=0x48".
+        #[arg(long = "module", value_name = "NAME [PARAMS]")]
         extra_modules: Vec<String>,
         /// Keep symbols in jsk (by default a binary with symbols is stripped with binutils' strip).
         #[arg(long = "no-strip")]

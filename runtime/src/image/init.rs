@@ -103,7 +103,7 @@ fn load_modules(manifest: &Manifest) -> Result<()> {
     let start = sys::boottime();
     for m in &manifest.modules {
         let file = std::fs::File::open(&m.path).with_context(|| format!("module {}: open {}", m.name, m.path))?;
-        match sys::finit_module(file.as_fd(), "") {
+        match sys::finit_module(file.as_fd(), &m.params) {
             Ok(()) => {}
             Err(e) if e.raw_os_error() == Some(libc::EEXIST) => {}
             Err(e) => bail!("module {}: finit_module({}): {e}", m.name, m.path),

@@ -1,13 +1,14 @@
 //! The kernel jsk builds for its image: Debian's `linux-source-6.1` (fetched with `apt-get
 //! download`, unpacked once), configured as `make tinyconfig` plus `jsk-kernel.config` (kept
-//! beside this file, every line explained there), no loadable modules, built once into
+//! beside this file, every line explained there; loadable modules only where a line says
+//! `=m`: the test devices that Kconfig allows only as modules), built once into
 //! `${XDG_CACHE_HOME:-$HOME/.cache}/jsk/kernel/jsk-VERSION-KEY/`, KEY a hash of the
 //! fragment, the source version and the build steps. A cached kernel costs nothing; a cold
 //! build takes minutes (progress lines while it runs).
 //!
 //! Result folder: `bzImage`, `.config` (the whole configuration), `modules.builtin` (what
 //! the image builder reads to know that VFIO needs no module) and `build-seconds` (the cold
-//! `make bzImage`), then `.complete`.
+//! `make bzImage`), `kernel/PATH.ko` for the `=m` modules (`make modules`), then `.complete`.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -23,7 +24,7 @@ pub const SOURCE_PACKAGE: &str = "linux-source-6.1";
 /// What jsk adds to `make tinyconfig`.
 pub const FRAGMENT: &str = include_str!("jsk-kernel.config");
 /// Changes when the steps below change (part of the cache key).
-const STEPS: &str = "ARCH=x86_64 tinyconfig+merge_config+olddefconfig+bzImage v2";
+const STEPS: &str = "ARCH=x86_64 tinyconfig+merge_config+olddefconfig+bzImage+modules v3";
 
 /// The cache key's hash: FNV-1a over the parts (not a security hash).
 fn fnv1a(parts: &[&str]) -> u64 {
@@ -170,10 +171,13 @@ fn cached_source_version(cache: &Path) -> Option<String> {
 }
 
 /// `make -jN bzImage` in `build`, with a progress line every 20 s (compiled files so far).
+fn jobs() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
 fn make_bzimage(src: &Path, build: &Path, log: &mut dyn FnMut(String)) -> Result<()> {
-    let jobs = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let mut child = make(src, build)
-        .arg(format!("-j{jobs}"))
+        .arg(format!("-j{}", jobs()))
         .arg("bzImage")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -307,6 +311,19 @@ pub fn jsk_kernel(log: &mut dyn FnMut(String)) -> Result<Kernel> {
                 bail!("the built kernel's modules.builtin does not list vfio-pci: the image would not find VFIO");
             }
             std::fs::write(tmp.join("modules.builtin"), builtin)?;
+            // The few loadable modules the fragment asks for (=m): built and kept as a module
+            // tree (kernel/PATH.ko, what image::modules indexes by their .modinfo).
+            if assignments(FRAGMENT).iter().any(|(_, v)| *v == "m") {
+                run(make(&src, &build).arg(format!("-j{}", jobs())).arg("modules"), "make modules")?;
+                let order = std::fs::read_to_string(build.join("modules.order")).context("modules.order")?;
+                for rel in order.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                    // 6.1 lists PATH.ko; later kernels PATH.o.
+                    let rel = rel.strip_suffix(".o").map(|r| format!("{r}.ko")).unwrap_or_else(|| rel.to_string());
+                    let dest = tmp.join("kernel").join(&rel);
+                    std::fs::create_dir_all(dest.parent().context("module path")?)?;
+                    std::fs::copy(build.join(&rel), &dest).with_context(|| format!("copy module {rel}"))?;
+                }
+            }
             // How long the cold build took, for the image benchmark.
             std::fs::write(tmp.join("build-seconds"), format!("{build_seconds:.1}\n"))?;
             std::fs::write(tmp.join(".complete"), format!("{SOURCE_PACKAGE} {version} {key}\n"))?;

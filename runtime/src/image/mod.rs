@@ -173,6 +173,9 @@ pub struct ModuleEntry {
     pub name: String,
     /// Absolute path inside the image.
     pub path: String,
+    /// Parameters for finit_module ("chip_addr=0x48").
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub params: String,
 }
 
 /// `/jsk/image.json`: what the image holds and what PID 1 does.
