@@ -111,14 +111,26 @@ export async function attachAll(b, drivers) {
   }
   // Then the chips on the attached controllers' buses (a board file's [[device.child]]),
   // once every controller is there (an SPI chip's select may be another controller's pin).
+  // As Linux does, a chip that is not there (or whose controller has no driver) is reported
+  // and skipped: the rest of the board still comes up.
   for (const desc of b.list()) {
     if (!desc.children.length) continue;
     const parent = out.find((a) => a.device === desc.name);
     for (const child of desc.children) {
       const drv = drivers.find((d) => matches(d, { bus: "platform", compatible: child.compatible }));
       if (!drv) continue;
-      if (!parent) throw new Error(`board ${b.name}: ${child.name} sits on ${desc.name}, which no driver attached`);
-      add({ driver: drv.name, device: child.name, handle: await bind(drv, busClient(parent, child)) });
+      if (!parent) {
+        console.error(`jsk: board ${b.name}: ${child.name} not attached: it sits on ${desc.name}, which no driver attached`);
+        continue;
+      }
+      let client;
+      try {
+        client = busClient(parent, child, out);
+        add({ driver: drv.name, device: child.name, handle: await bind(drv, client) });
+      } catch (e) {
+        client?.releaseChipSelect?.();
+        console.error(`jsk: board ${b.name}: ${child.name} (${drv.name}) not attached: ${e?.message ?? e}`);
+      }
     }
   }
   return out;
@@ -129,20 +141,29 @@ export async function attachAll(b, drivers) {
  * one (chip select from `cs-gpios = ["gpio3", 19]`, a pin of another attached GPIO
  * controller, else the controller's line `reg`; `spi-max-frequency`, `spi-cpol`, `spi-cpha`).
  */
-function busClient(parent, child) {
+function busClient(parent, child, attachedNow) {
   const { name, compatible, properties: p, reg } = child;
   const kind = kindOf(parent.handle);
   if (kind === "i2c") return parent.handle.i2c.client(reg, { name, compatible, properties: p });
   if (kind === "spi") {
     let cs = reg;
+    let pin = null;
     if (p["cs-gpios"] !== undefined) {
-      const [controller, line] = p["cs-gpios"];
-      const gpio = attachments.find((a) => a.device === controller && kindOf(a.handle) === "gpio");
-      if (!gpio) throw new Error(`${name}: cs-gpios names ${controller}, which is no attached GPIO controller`);
-      cs = gpio.handle.pin(line);
+      const g = p["cs-gpios"];
+      if (!Array.isArray(g) || g.length !== 2 || typeof g[0] !== "string" || !Number.isInteger(g[1]))
+        throw new TypeError(`${name}: cs-gpios is [controller, line] (["gpio3", 19]), not ${JSON.stringify(g)}`);
+      const gpio = attachedNow.find((a) => a.device === g[0] && kindOf(a.handle) === "gpio");
+      if (!gpio) throw new Error(`${name}: cs-gpios names ${g[0]}, which is no attached GPIO controller`);
+      cs = pin = gpio.handle.pin(g[1]);
     }
     const mode = (p["spi-cpol"] ? 2 : 0) | (p["spi-cpha"] ? 1 : 0);
-    return SpiDevice.onBus(parent.handle.spi, { cs, mode, frequency: p["spi-max-frequency"] ?? 1_000_000, name, compatible, properties: p });
+    const dev = SpiDevice.onBus(parent.handle.spi, {
+      cs, mode, frequency: p["spi-max-frequency"] ?? 1_000_000, csActiveHigh: p["spi-cs-high"] === true,
+      lsbFirst: p["spi-lsb-first"] === true, name, compatible, properties: p,
+    });
+    // A probe that fails leaves the select line an input again (the safe state).
+    dev.releaseChipSelect = () => pin?.intoInput();
+    return dev;
   }
   throw new Error(`${name}: ${parent.device} (${parent.driver}) is not an I2C or SPI controller`);
 }

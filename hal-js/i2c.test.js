@@ -206,3 +206,17 @@ test("probe asks as i2cdetect does: reads at EEPROM addresses, a read where no q
   assert.equal(await both.probe(0x40), false);
   assert.deepEqual(quick, [0x40], "the quick write only outside the EEPROM ranges");
 });
+
+test("exclusive: transactions through the held bus never wait for themselves, and nothing comes between", async () => {
+  const order = [];
+  const i2c = new I2c("x", { transaction: async (a) => { order.push(a); await new Promise((r) => setTimeout(r, 1)); } });
+  const other = i2c.write(0x30, [1]);
+  const held = i2c.exclusive(async (bus) => {
+    await bus.write(0x10, [1]);
+    await new Promise((r) => setTimeout(r, 5));
+    await bus.read(0x10, 1);
+  });
+  const after = i2c.write(0x31, [1]);
+  await Promise.all([other, held, after]);
+  assert.deepEqual(order, [0x30, 0x10, 0x10, 0x31]);
+});

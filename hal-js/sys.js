@@ -737,11 +737,21 @@ export function ioctl(fd, request, arg = 0) {
   // many bytes: the kernel reads and writes _IOC_SIZE of them at the pointer.
   if (typeof req === "number" && req >>> 30 !== 0 && (arg instanceof ArrayBuffer || ArrayBuffer.isView(arg))) {
     const size = (req >>> 16) & 0x3fff;
-    if (arg.byteLength < size) throw new RangeError(`ioctl(${fd}, 0x${req.toString(16)}): the request moves ${size} bytes; the buffer has ${arg.byteLength}`);
+    const have = realByteLength(arg);
+    if (have < size) throw new RangeError(`ioctl(${fd}, 0x${req.toString(16)}): the request moves ${size} bytes; the buffer has ${have}`);
   }
   const r = syscall(NR_ioctl, fd, req, arg);
   if (r < 0) fail(r, "ioctl", `${fd}, 0x${req.toString(16)}`);
   return r;
+}
+
+// The built-in byteLength getters (an own `byteLength` property cannot shadow them).
+const typedByteLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), "byteLength").get;
+const dataViewByteLength = Object.getOwnPropertyDescriptor(DataView.prototype, "byteLength").get;
+const bufferByteLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "byteLength").get;
+function realByteLength(arg) {
+  if (arg instanceof ArrayBuffer) return bufferByteLength.call(arg);
+  return arg instanceof DataView ? dataViewByteLength.call(arg) : typedByteLength.call(arg);
 }
 
 // ioctl request encoding, include/uapi/asm-generic/ioctl.h (used by x86_64 and arm64):

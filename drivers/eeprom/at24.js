@@ -90,8 +90,11 @@ class At24 {
     const blockLimit = this.addressBytes === 1 ? 256 : this.size;
     if (this.pointerReads) {
       const { address, prefix } = this.where(offset);
-      await this.i2c.write(address, prefix);
-      for (let k = 0; k < length; k++) out[k] = (await this.i2c.read(address, 1))[0];
+      // Holding the bus: another transaction in between would move the part's pointer.
+      await this.i2c.exclusive(async (bus) => {
+        await bus.write(address, prefix);
+        for (let k = 0; k < length; k++) out[k] = (await bus.read(address, 1))[0];
+      });
       return out;
     }
     let done = 0;
@@ -128,9 +131,12 @@ class At24 {
     const deadline = performance.now() + this.writeCycleMs;
     for (let polls = 0; ; polls++) {
       try {
-        await this.i2c.write(address, new Uint8Array(0));
+        // A zero-length write, or a one-byte read where the controller cannot send one.
+        if (this.pollByRead) await this.i2c.read(address, 1);
+        else await this.i2c.write(address, new Uint8Array(0));
         return;
       } catch (e) {
+        if (e instanceof I2cError && e.unsupported && !this.pollByRead) { this.pollByRead = true; continue; }
         if (!(e instanceof I2cError && e.kind === ErrorKind.NoAcknowledge)) throw e;
       }
       if (performance.now() > deadline)

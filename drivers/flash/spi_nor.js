@@ -27,9 +27,11 @@ const CMD = {
   WRSR: 0x01, PP: 0x02, READ: 0x03, WRDI: 0x04, RDSR: 0x05, WREN: 0x06,
   SE_4K: 0x20, RDSR2: 0x35, EWSR: 0x50, RDID: 0x9f,
 };
-// Block protection: BP0-BP2 in bits 2-4 (Winbond's TB, bit 5, only says which end they
-// protect); SST's BP0-BP3 in bits 2-5.
-const SR = { BUSY: 1 << 0, WEL: 1 << 1, BP: 0x1c, BP_SST: 0x3c };
+// Block protection: BP0-BP2 in bits 2-4 by default (Winbond's TB, bit 5, only says which end
+// they protect); parts with BP0-BP3 in bits 2-5 (SST, some Macronix) say `bp: 0x3c`.
+// Winbond's status register 2 bit 6 (CMP) inverts the protected range.
+const SR = { BUSY: 1 << 0, WEL: 1 << 1, BP: 0x1c };
+const SR2_CMP = 1 << 6;
 // Three address bytes reach 16 MiB; larger parts need 4-byte addressing (not supported).
 const MAX_SIZE = 16 << 20;
 
@@ -41,11 +43,11 @@ const PARTS = {
   "ef4016": { chip: "w25q32", size: 4 << 20 },
   "ef4017": { chip: "w25q64", size: 8 << 20 },
   "ef4018": { chip: "w25q128", size: 16 << 20 },
-  "c22015": { chip: "mx25l1606e", size: 2 << 20 },
+  "c22015": { chip: "mx25l1606e", size: 2 << 20, bp: 0x3c },
   "c22016": { chip: "mx25l3205d", size: 4 << 20 },
-  "c22017": { chip: "mx25l6405d", size: 8 << 20 },
-  "bf2541": { chip: "sst25vf016b", size: 2 << 20, page: 1, sst: true, tPP: 1, tSE: 25 },
-  "bf254a": { chip: "sst25vf032b", size: 4 << 20, page: 1, sst: true, tPP: 1, tSE: 25 },
+  "c22017": { chip: "mx25l6405d", size: 8 << 20, bp: 0x3c },
+  "bf2541": { chip: "sst25vf016b", size: 2 << 20, page: 1, sst: true, tPP: 1, tSE: 25, bp: 0x3c },
+  "bf254a": { chip: "sst25vf032b", size: 4 << 20, page: 1, sst: true, tPP: 1, tSE: 25, bp: 0x3c },
 };
 const DEFAULTS = { page: 256, sector: 4096, tPP: 5, tSE: 450 };
 // Bytes per transfer when the device sets no limit (Linux's spidev takes 4096 by default).
@@ -66,7 +68,7 @@ class SpiNor {
     this.tSE = part.tSE ?? DEFAULTS.tSE;
     this.sst = part.sst === true;
     this.winbond = id.startsWith("ef");
-    this.bp = this.sst ? SR.BP_SST : SR.BP;
+    this.bp = part.bp ?? SR.BP;
     this.chunk = Math.min(spi.maxTransfer ?? CHUNK, CHUNK);
   }
 
@@ -85,6 +87,11 @@ class SpiNor {
     return sr[0];
   }
 
+  async status2() {
+    const [sr2] = await this.spi.transaction([{ write: [CMD.RDSR2] }, { read: 1 }]);
+    return sr2[0];
+  }
+
   async writeEnable() {
     await this.spi.write([CMD.WREN]);
   }
@@ -100,10 +107,11 @@ class SpiNor {
   /** Clear the block protection bits (SST parts power up with every block protected). */
   async unprotect() {
     const sr = await this.status();
-    if (!(sr & this.bp)) return;
+    if (!(sr & this.bp) && !(this.winbond && (await this.status2()) & SR2_CMP)) return;
     const value = [sr & ~this.bp & ~SR.WEL & ~SR.BUSY & 0xff];
-    // Winbond: a one-byte status write clears status register 2 (QE) on some parts: write both.
-    if (this.winbond) value.push((await this.spi.transaction([{ write: [CMD.RDSR2] }, { read: 1 }]))[0][0]);
+    // Winbond: a one-byte status write clears status register 2 (QE) on some parts: write both,
+    // QE kept, CMP cleared (with BP 0 and CMP 1 the whole array is protected).
+    if (this.winbond) value.push((await this.status2()) & ~SR2_CMP);
     await this.spi.write([this.sst ? CMD.EWSR : CMD.WREN]);
     await this.spi.write([CMD.WRSR, ...value]);
     const after = await this.waitReady(this.tPP * 10, "the status register write");
@@ -113,7 +121,8 @@ class SpiNor {
   /** Programs and erases of protected blocks are silently ignored by the part: refuse them here. */
   async checkUnprotected(what) {
     const sr = await this.status();
-    if (sr & this.bp) throw new Error(`${this.name}: cannot ${what}: block protection is set (status 0x${sr.toString(16)}); call unprotect() first`);
+    const cmp = this.winbond && (sr & this.bp) === 0 ? (await this.status2()) & SR2_CMP : 0;
+    if (sr & this.bp || cmp) throw new Error(`${this.name}: cannot ${what}: block protection is set (status 0x${sr.toString(16)}${cmp ? ", CMP" : ""}); call unprotect() first`);
   }
 
   async read(offset, length) {

@@ -67,7 +67,7 @@ class Ich9Smbus {
       if (performance.now() > deadline) {
         this.regs.HST_CNT.write(CNT.KILL);
         this.regs.HST_CNT.write(0);
-        this.regs.HST_STS.write(STS_CLEAR);
+        this.regs.HST_STS.write(STS_CLEAR | STS_INUSE);
         throw new TimeoutError(`${this.name}: timed out after ${TRANSFER_MS} ms waiting for ${what} at 0x${address.toString(16)} (HST_STS 0x${sts.toString(16)})`);
       }
     }
@@ -88,7 +88,10 @@ class Ich9Smbus {
     const deadline = performance.now() + TRANSFER_MS;
     let sts;
     while ((sts = regs.HST_STS.read()) & STS.HOST_BUSY) {
-      if (performance.now() > deadline) throw new TimeoutError(`${this.name}: timed out after ${TRANSFER_MS} ms waiting for the controller to go idle (HST_STS 0x${sts.toString(16)})`);
+      if (performance.now() > deadline) {
+        regs.HST_STS.write(STS_INUSE);
+        throw new TimeoutError(`${this.name}: timed out after ${TRANSFER_MS} ms waiting for the controller to go idle (HST_STS 0x${sts.toString(16)})`);
+      }
     }
     if (sts & STS_CLEAR) regs.HST_STS.write(STS_CLEAR);
     const hostc = i2cMode ? this.hostc | HOSTC.I2C_EN : this.hostc & ~HOSTC.I2C_EN;
@@ -195,7 +198,7 @@ class Ich9Smbus {
   /** Nothing running, status clear, the host off as it was found. */
   shutdown(hostcAtProbe) {
     this.regs.HST_CNT.write(0);
-    this.regs.HST_STS.write(STS_CLEAR);
+    this.regs.HST_STS.write(STS_CLEAR | STS_INUSE);
     this.dev.config.write8(CFG_HOSTC, hostcAtProbe);
   }
 }

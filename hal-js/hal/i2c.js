@@ -196,15 +196,30 @@ export class I2c {
   /** The longest write segment, the command byte included. */
   get maxWrite() { return this.ops.maxWrite ?? this.maxSegment; }
 
-  /** Run `fn` once every earlier transaction on this bus has finished, holding the bus. */
-  exclusive(fn) { return this.lock.run(fn); }
+  /**
+   * Run `fn(bus)` holding the bus: no other transaction comes between the ones `fn` makes
+   * through `bus` (an object with this I2c's transaction, read, write and writeRead that
+   * do not take the lock again). Use `bus` only inside `fn`.
+   */
+  exclusive(fn) {
+    this.held ??= {
+      transaction: (address, operations) => this.carry(address, operations, false),
+      read: async (address, target) => (await this.carry(address, [{ read: target }], false))[0],
+      write: async (address, bytes) => { await this.carry(address, [{ write: bytes }], false); },
+      writeRead: async (address, bytes, target) => (await this.carry(address, [{ write: bytes }, { read: target }], false))[0],
+    };
+    return this.lock.run(() => fn(this.held));
+  }
 
   /**
    * embedded-hal's transaction: START, the operations (adjacent ones of one
    * kind without a repeated START between them), STOP. Resolves with the read
    * buffers in order.
    */
-  async transaction(address, operations) {
+  transaction(address, operations) { return this.carry(address, operations, true); }
+
+  /** One transaction, taking the bus lock unless the caller holds it (exclusive). */
+  async carry(address, operations, lock) {
     checkAddress(this.name, address);
     const { segments, reads, scatter } = segmentsOf(this.name, operations);
     if (segments.length === 0) return [];
@@ -216,8 +231,10 @@ export class I2c {
     }
     // ops.transaction may finish synchronously (most controllers do: MMIO, ioctls); only a
     // returned promise, or a busy bus, is awaited.
-    const wait = this.lock.acquire();
-    if (wait) await wait;
+    if (lock) {
+      const wait = this.lock.acquire();
+      if (wait) await wait;
+    }
     try {
       const r = this.ops.transaction(address, segments);
       if (r != null && typeof r.then === "function") await r;
@@ -226,7 +243,7 @@ export class I2c {
       if (e instanceof Error && !e.message.startsWith(this.name)) e.message = `${this.name}: ${hex(address)} (${describe(segments)}): ${e.message}`;
       throw e;
     } finally {
-      this.lock.release();
+      if (lock) this.lock.release();
     }
     scatter();
     return reads;

@@ -122,14 +122,17 @@ class I2cDev {
     this.checkOpen();
     if (segments.length > I2C_RDWR_MAX_MSGS) throw new RangeError(`${this.path}: ${segments.length} segments; i2c-dev takes at most ${I2C_RDWR_MAX_MSGS}`);
     const bounce = [];
+    const reads = [];              // the caller's read buffer per segment (null for a write), read once
     for (let i = 0; i < segments.length; i++) {
       const s = segments[i];
-      const user = s.read ?? s.write;
+      const rd = s.read ?? null;
+      const user = rd ?? s.write;
       const n = byteLengthOf(user);
       if (n > 8192) throw new RangeError(`${this.path}: a message of ${n} bytes; i2c-dev takes at most 8192`);
       const own = new Uint8Array(n);
-      if (s.write) own.set(user);
+      if (!rd) own.set(user);
       bounce.push(own);
+      reads.push(rd);
     }
     // Only now the pointers: nothing between here and the ioctl runs caller code.
     const m = this.msgs;
@@ -137,7 +140,7 @@ class I2cDev {
       const at = i * MSG_SIZE;
       const n = byteLengthOf(bounce[i]);
       m.setUint16(at, address, LE);
-      m.setUint16(at + 2, segments[i].read ? I2C_M_RD : 0, LE);
+      m.setUint16(at + 2, reads[i] ? I2C_M_RD : 0, LE);
       m.setUint16(at + 4, n, LE);
       m.setUint16(at + 6, 0, LE);
       m.setBigUint64(at + 8, n ? addressOf(bounce[i]) : 0n, LE);
@@ -148,7 +151,7 @@ class I2cDev {
     } catch (e) {
       throw i2cErrorOf(e, address);
     }
-    for (let i = 0; i < bounce.length; i++) if (segments[i].read) segments[i].read.set(bounce[i]);
+    for (let i = 0; i < bounce.length; i++) if (reads[i]) reads[i].set(bounce[i]);
   }
 
   target(address) {
@@ -252,8 +255,15 @@ export function openI2c(bus, { force = false, blockReads = true, name } = {}) {
       // i2cdev_ioctl_rdwr refuses a message over 8192 bytes.
       maxSegment: 8192,
       transaction(address, segments) {
-        if (quick && segments.length === 1 && segments[0].write?.length === 0) quick(address);
-        else dev.rdwrTransfer(address, segments);
+        const lone = segments.length === 1 && segments[0].write?.length === 0;
+        if (lone && quick) quick(address);
+        else if (lone) {
+          // No quick command, and many adapters refuse zero-length messages (RP1's DesignWare
+          // I2C: I2C_AQ_NO_ZERO_LEN): say so, and probe and ACK polling read a byte instead.
+          const e = new I2cError(`${label}: the adapter has no SMBus quick command; a zero-length write is not sent`, ErrorKind.Other, { address });
+          e.unsupported = true;
+          throw e;
+        } else dev.rdwrTransfer(address, segments);
       },
     });
     i2c.smbusOnly = false;

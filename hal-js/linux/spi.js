@@ -56,8 +56,9 @@ function bufsiz() {
 }
 
 const MAX_DELAY_US = 0xffff;
-// spidev rounds each transfer up to ARCH_KMALLOC_MINALIGN when it counts a side against bufsiz.
-const KMALLOC_ALIGN = sys.arch === "aarch64" ? 128 : 8;
+// spidev rounds each transfer up to ARCH_KMALLOC_MINALIGN when it counts a side against
+// bufsiz: 8 on x86-64 and on arm64 since 6.5 (128 before; the kernel's EMSGSIZE says so then).
+const KMALLOC_ALIGN = 8;
 
 /**
  * The spi_ioc_transfer array for normalised operations (jsk:hal/spi's

@@ -49,6 +49,11 @@ const temps = [await t.temperature()];
 await stub.write(0x48, [0, 0xf3, 0x70]);                 // -12.5625 °C
 temps.push(await t.temperature());
 result("temperatures", temps);
+// Read back what the driver wrote and what the test put there, byte by byte, as i2c-stub
+// holds them: the configuration register (R1:R0 = 11 for 12 bits) and the temperature
+// register's first byte on the wire (the MSB: i2c-stub's byte read is the word's low byte).
+result("stubConfig", (await stub.writeRead(0x48, [1], 1))[0]);
+result("stubTempMsb", (await stub.writeRead(0x48, [0], 1))[0]);
 await t.setLimits({ low: -5.5, high: 42.25 });
 result("limits", await t.limits());
 result("stubScan", (await stub.scan()).map((a) => a.toString(16)));

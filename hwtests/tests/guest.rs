@@ -229,6 +229,8 @@ fn guest_i2c_dev_carries_lm75_to_i2c_stub_and_at24_to_the_pc_smbus() {
     assert_eq!(buses("resolution"), "12", "the TMP105 set to 12 bits through i2c-stub's configuration register");
     assert_eq!(buses("temperatures"), "[25.5,-12.5625]", "the temperature register as the test wrote it");
     assert_eq!(buses("limits"), r#"{"low":-5.5,"high":42.25}"#);
+    assert_eq!(buses("stubConfig"), "96", "0x60 in i2c-stub's configuration register: R1:R0 set by the driver");
+    assert_eq!(buses("stubTempMsb"), "243", "0xf3 first on the wire: the word's byte order as a TMP105 sends it");
     assert_eq!(buses("stubScan"), r#"["48"]"#, "chip_addr=0x48 reached the module");
     assert_eq!(buses("smbusOnly"), "true", "i801 has no I2C_FUNC_I2C either");
     assert_eq!(buses("scan"), r#"["50","51","52","53","54","55","56","57"]"#, "q35's eight smbus-eeproms");

@@ -222,6 +222,9 @@ impl BoardSpec {
                 (LinuxBusKind::Gpio, None, None) => {
                     return Err(format!("linux bus {}: a GPIO chip needs a path or a label", b.name))
                 }
+                (LinuxBusKind::Gpio, Some(_), Some(_)) => {
+                    return Err(format!("linux bus {}: give a GPIO chip's path or its label, not both", b.name))
+                }
                 (LinuxBusKind::I2c | LinuxBusKind::Spi, None, _) => {
                     return Err(format!("linux bus {}: an {} bus needs its device file (path)", b.name, b.kind.name()))
                 }
@@ -419,6 +422,8 @@ mod tests {
             .contains("only GPIO chips are found by label"));
         let twice = "[[linux]]\nname = \"a\"\nkind = \"i2c\"\npath = \"/dev/i2c-1\"\n";
         assert!(bad(&format!("{twice}{twice}")).contains("named twice"));
+        assert!(bad("[[linux]]\nname = \"g\"\nkind = \"gpio\"\npath = \"/dev/gpiochip0\"\nlabel = \"x\"\n")
+            .contains("not both"));
         assert!(bad("[[linux]]\nname = \"a\"\nkind = \"uart\"\npath = \"/dev/ttyS0\"\n").contains("unknown variant"));
         let ok =
             BoardSpec::parse(&board("[[linux]]\nname = \"gpio\"\nkind = \"gpio\"\nlabel = \"pinctrl-rp1\"\n")).unwrap();

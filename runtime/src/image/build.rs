@@ -387,14 +387,27 @@ pub fn build(opts: &BuildOptions, log: &mut dyn FnMut(String)) -> Result<BuildRe
             None => (modules::normalize(m.trim()), String::new()),
         })
         .collect();
+    for (i, (n, _)) in extra.iter().enumerate() {
+        if extra[..i].iter().any(|(o, _)| o == n) {
+            bail!("--module {n} is given twice");
+        }
+    }
     wanted.extend(extra.iter().map(|(n, _)| n.clone()));
     let (mods, builtin) = match &kernel.modules_dir {
         Some(dir) => modules::closure(dir, &wanted)?,
+        None if !extra.is_empty() => {
+            bail!("--module needs the kernel's module tree (--kernel BZIMAGE goes with --modules DIR)")
+        }
         None => {
             notes.push("no module tree (--kernel without --modules): the kernel must have VFIO built in".into());
             (Vec::new(), Vec::new())
         }
     };
+    // Parameters for a module the kernel has built in cannot reach finit_module.
+    if let Some((n, p)) = extra.iter().find(|(n, p)| !p.is_empty() && !mods.iter().any(|m| &m.name == n)) {
+        let first = p.split_whitespace().next().unwrap_or_default();
+        bail!("--module \"{n} {p}\": {n} is built into this kernel; give its parameters on the kernel command line ({n}.{first})");
+    }
 
     // Binaries.
     let jsk = match &opts.jsk {
