@@ -22,6 +22,7 @@
 import * as sys from "jsk:sys";
 import { watch } from "jsk:loop";
 import { Pin } from "jsk:hal/gpio";
+import { ioctlOwn } from "jsk:linux/bytes";
 
 const GPIO_IOC = 0xb4;
 // Structure sizes, as sizeof gives them for the 6.1 headers (hal-js/linux.test.js checks the
@@ -186,14 +187,14 @@ class Line {
     if (this.dir !== "out" || this.fd < 0) return;
     this.values.setBigUint64(0, high ? 1n : 0n, LE);
     this.values.setBigUint64(8, 1n, LE);
-    sys.ioctl(this.fd, GPIO_V2_LINE_SET_VALUES_IOCTL, this.values);
+    ioctlOwn(this.fd, GPIO_V2_LINE_SET_VALUES_IOCTL, this.values);
   }
 
   read() {
     if (this.fd < 0) this.apply();                  // requested as it is: no direction change
     this.values.setBigUint64(0, 0n, LE);
     this.values.setBigUint64(8, 1n, LE);
-    sys.ioctl(this.fd, GPIO_V2_LINE_GET_VALUES_IOCTL, this.values);
+    ioctlOwn(this.fd, GPIO_V2_LINE_GET_VALUES_IOCTL, this.values);
     return (this.values.getBigUint64(0, LE) & 1n) === 1n;
   }
 
