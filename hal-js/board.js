@@ -202,35 +202,22 @@ function firstOf(kind, index) {
 export function gpioController(index = 0) { return firstOf("gpio", index); }
 
 /** An attached serial port (a hal Serial): by device name ("serial0"), or the `index`th. */
-export function serialPort(which = 0) {
-  if (typeof which === "string") {
-    const hit = attachments.find((a) => a.device === which && kindOf(a.handle) === "serial");
-    if (!hit) throw new Error(`no serial port attached to ${which} (attached: ${attachments.map((a) => `${a.driver} on ${a.device}`).join(", ") || "none"})`);
-    return hit.handle.serial;
-  }
-  return firstOf("serial", which).serial;
-}
+export function serialPort(which = 0) { return byKind("serial", which, "serial port").serial; }
 
 /** An attached NetDevice (a NIC driver's handle): by device name ("net0"), or the `index`th. */
-export function netDevice(which = 0) {
-  if (typeof which === "string") {
-    const hit = attachments.find((a) => a.device === which && kindOf(a.handle) === "net");
-    if (!hit) throw new Error(`no network device attached to ${which} (attached: ${attachments.map((a) => `${a.driver} on ${a.device}`).join(", ") || "none"})`);
-    return hit.handle;
-  }
-  return firstOf("net", which);
-}
+export function netDevice(which = 0) { return byKind("net", which, "network device"); }
 
 /** An attached I2C controller's I2c: by device name ("i2c0"), or the `index`th. */
-export function i2cBus(which = 0) { return byKind("i2c", which).i2c; }
+export function i2cBus(which = 0) { return byKind("i2c", which, "i2c controller").i2c; }
 
 /** An attached SPI controller's SpiBus: by device name ("ecspi1"), or the `index`th. */
-export function spiBus(which = 0) { return byKind("spi", which).spi; }
+export function spiBus(which = 0) { return byKind("spi", which, "spi controller").spi; }
 
-function byKind(kind, which) {
+/** The handle of kind `kind` attached to device `which` (a name), or the `which`th of that kind. */
+function byKind(kind, which, noun) {
   if (typeof which === "string") {
     const hit = attachments.find((a) => a.device === which && kindOf(a.handle) === kind);
-    if (!hit) throw new Error(`no ${kind} controller attached to ${which} (attached: ${attachments.map((a) => `${a.driver} on ${a.device}`).join(", ") || "none"})`);
+    if (!hit) throw new Error(`no ${noun} attached to ${which} (attached: ${attachments.map((a) => `${a.driver} on ${a.device}`).join(", ") || "none"})`);
     return hit.handle;
   }
   return firstOf(kind, which);
