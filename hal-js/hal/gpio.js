@@ -122,13 +122,14 @@ export class EdgeSubscribers {
   }
   /**
    * An edge happened on `line`, whose level is now `levelNow`. With one kind
-   * of edge enabled it is that one; with both, the level says which.
+   * of edge enabled it is that one; with both, the level says which. `info`
+   * (what the controller knows of the edge: a timestamp) goes to each subscriber.
    */
-  deliver(line, levelNow) {
+  deliver(line, levelNow, info) {
     const { rising, falling } = this.edgesOf(line);
     const high = rising && falling ? levelNow : rising;
     for (const s of [...this.subs]) {
-      if (s.line === line && (s.edge === "both" || s.edge === (high ? "rising" : "falling"))) s.cb(high);
+      if (s.line === line && (s.edge === "both" || s.edge === (high ? "rising" : "falling"))) s.cb(high, info);
     }
   }
   clear() { this.subs.clear(); }

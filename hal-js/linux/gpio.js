@@ -21,7 +21,7 @@
 
 import * as sys from "jsk:sys";
 import { watch } from "jsk:loop";
-import { Pin } from "jsk:hal/gpio";
+import { Pin, EdgeSubscribers } from "jsk:hal/gpio";
 import { ioctlOwn } from "jsk:linux/bytes";
 
 const GPIO_IOC = 0xb4;
@@ -139,7 +139,14 @@ class Line {
     this.fd = -1;
     this.dir = undefined;
     this.level = false;
-    this.subs = new Set();
+    // The line's edge subscribers (one line: index 0): a change asks the kernel for the
+    // edges they want (requesting the line if need be); the first starts reading events.
+    this.closed = false;
+    this.subs = new EdgeSubscribers({
+      configure: () => { if (!this.closed) this.apply(); },
+      start: () => { this.watcher = watch(this.fd, sys.EPOLLIN, () => this.drain()); },
+      stop: () => { this.watcher?.close(); this.watcher = null; },
+    });
     this.watcher = null;
     this.lost = 0;
     this.lastLineSeqno = 0;
@@ -147,18 +154,9 @@ class Line {
     this.eventBuf = new Uint8Array(EVENT_SIZE * 16);
   }
 
-  wanted() {
-    let rising = false, falling = false;
-    for (const s of this.subs) {
-      if (s.edge !== "falling") rising = true;
-      if (s.edge !== "rising") falling = true;
-    }
-    return { rising, falling };
-  }
-
   /** Request the line (first use) or change its configuration. */
   apply() {
-    const cfg = { dir: this.dir, level: this.level, ...this.options, ...this.wanted() };
+    const cfg = { dir: this.dir, level: this.level, ...this.options, ...this.subs.edgesOf(0) };
     if (this.fd < 0) {
       const req = new DataView(new ArrayBuffer(REQUEST_SIZE));
       req.setUint32(0, this.offset, LE);
@@ -206,16 +204,8 @@ class Line {
 
   edges(edge, cb) {
     if (this.dir === "out") throw new TypeError(`${this.name}: is an output; make it an input to watch its edges`);
-    const sub = { edge, cb };
-    this.subs.add(sub);
     this.dir = "in";
-    this.apply();
-    if (!this.watcher) this.watcher = watch(this.fd, sys.EPOLLIN, () => this.drain());
-    return () => {
-      if (!this.subs.delete(sub)) return;
-      if (this.fd >= 0) this.apply();
-      if (this.subs.size === 0 && this.watcher) { this.watcher.close(); this.watcher = null; }
-    };
+    return this.subs.subscribe(0, edge, cb);
   }
 
   /** Read every queued event (the fd is non-blocking) and hand each to the subscribers. */
@@ -233,16 +223,15 @@ class Line {
         // line_seqno counts from 1 for the request: a gap (even before the first event read) is events the kernel dropped.
         if (ev.lineSeqno > this.lastLineSeqno + 1) this.lost += ev.lineSeqno - this.lastLineSeqno - 1;
         this.lastLineSeqno = ev.lineSeqno;
-        const rising = ev.id === EVENT_ID.RISING;
-        const edge = rising ? "rising" : "falling";
         const info = { timestampNs: ev.timestampNs, seqno: ev.seqno, lineSeqno: ev.lineSeqno };
-        for (const s of [...this.subs]) if (s.edge === "both" || s.edge === edge) s.cb(rising, info);
+        this.subs.deliver(0, ev.id === EVENT_ID.RISING, info);
       }
       if (n < this.eventBuf.length) return;
     }
   }
 
   close() {
+    this.closed = true;
     this.watcher?.close();
     this.watcher = null;
     this.subs.clear();
