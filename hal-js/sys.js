@@ -735,10 +735,10 @@ export function ioctl(fd, request, arg = 0) {
   const req = typeof request === "number" ? request >>> 0 : request;
   // A request that encodes a direction and a size (asm-generic/ioctl.h) gets at least that
   // many bytes: the kernel reads and writes _IOC_SIZE of them at the pointer.
-  if (typeof req === "number" && req >>> 30 !== 0 && (arg instanceof ArrayBuffer || ArrayBuffer.isView(arg))) {
+  if (typeof req === "number" && req >>> 30 !== 0) {
+    const have = bufferLength(arg);
     const size = (req >>> 16) & 0x3fff;
-    const have = realByteLength(arg);
-    if (have < size) throw new RangeError(`ioctl(${fd}, 0x${req.toString(16)}): the request moves ${size} bytes; the buffer has ${have}`);
+    if (have >= 0 && have < size) throw new RangeError(`ioctl(${fd}, 0x${req.toString(16)}): the request moves ${size} bytes; the buffer has ${have}`);
   }
   const r = syscall(NR_ioctl, fd, req, arg);
   if (r < 0) fail(r, "ioctl", `${fd}, 0x${req.toString(16)}`);
@@ -749,9 +749,10 @@ export function ioctl(fd, request, arg = 0) {
 const typedByteLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), "byteLength").get;
 const dataViewByteLength = Object.getOwnPropertyDescriptor(DataView.prototype, "byteLength").get;
 const bufferByteLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "byteLength").get;
-function realByteLength(arg) {
-  if (arg instanceof ArrayBuffer) return bufferByteLength.call(arg);
-  return arg instanceof DataView ? dataViewByteLength.call(arg) : typedByteLength.call(arg);
+/** A buffer's or view's byte length by those getters; -1 for anything else (an address, 0). */
+function bufferLength(arg) {
+  if (ArrayBuffer.isView(arg)) return arg instanceof DataView ? dataViewByteLength.call(arg) : typedByteLength.call(arg);
+  return arg instanceof ArrayBuffer ? bufferByteLength.call(arg) : -1;
 }
 
 // ioctl request encoding, include/uapi/asm-generic/ioctl.h (used by x86_64 and arm64):
